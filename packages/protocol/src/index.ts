@@ -1,0 +1,46 @@
+/**
+ * @clogs/protocol: the clogs wire format, version 1.
+ *
+ * Writing: {@link BatchWriter} (the client's hot path), {@link encodeLogFrame},
+ * {@link ControlFrameEncoder} / {@link encodeControlFrame}.
+ * Reading: {@link decodeFrame}, or {@link decodeHeader} + {@link RecordCursor} to read
+ * records in place. Checking a record before accepting it: {@link recordByteLength}.
+ * Every error is a {@link ProtocolError} with a stable `code`.
+ */
+export { type AuthKey, createAuthKey } from './auth.js';
+export { BatchWriter, type BatchWriterOptions, type EncodeLogFrameOptions, encodeLogFrame } from './batch-writer.js';
+export { nowUs } from './clock.js';
+export {
+  COUNT_MAX,
+  type ControlKind,
+  DEFAULT_MAX_DATAGRAM_BYTES,
+  FILE_NAME_MAX_BYTES,
+  Flag,
+  HEAD_LEN_MAX,
+  HEADER_BYTES,
+  Kind,
+  LEVEL_NAMES,
+  Level,
+  type LevelName,
+  MAGIC,
+  MAX_DATAGRAM_BYTES,
+  MAX_LEVEL,
+  MSG_TYPE_MAX_BYTES,
+  RECORD_OVERHEAD_BYTES,
+  RESERVED_MAX_BYTES,
+  SYS_ID_MAX_BYTES,
+  TRAILER_BYTES,
+  VERSION,
+} from './constants.js';
+export { ControlFrameEncoder, encodeControlFrame } from './control-frame.js';
+export { asBuffer, type DecodeFrameOptions, decodeFrame, type Frame } from './decode-frame.js';
+export {
+  AuthError,
+  FieldError,
+  FrameError,
+  ProtocolError,
+  type ProtocolErrorCode,
+  type ProtocolErrorDetails,
+} from './errors.js';
+export { type DecodeOptions, decodeHeader, type FrameHeader } from './header.js';
+export { type LogRecord, type LogRecordInput, RecordCursor, recordByteLength } from './record.js';

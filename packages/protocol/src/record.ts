@@ -1,0 +1,391 @@
+import {
+  checkFileNameBytes,
+  checkFileNameLength,
+  checkFileNameString,
+  checkIdBytes,
+  checkIdLength,
+  checkIdString,
+} from './charset.js';
+import { nowUs } from './clock.js';
+import {
+  HEAD_LEN_MAX,
+  HEADER_BYTES,
+  type Level,
+  MAX_LEVEL,
+  MSG_TYPE_MAX_BYTES,
+  RECORD_OVERHEAD_BYTES,
+  RESERVED_MAX_BYTES,
+  SYS_ID_MAX_BYTES,
+} from './constants.js';
+import { FieldError, FrameError } from './errors.js';
+import { type FrameHeader, readU32 } from './header.js';
+
+/*
+ * LOG record, repeated `count` times after the header. str8 = u8 length + bytes.
+ *
+ * | size | field     | rule                                                       |
+ * |-----:|-----------|------------------------------------------------------------|
+ * | str8 | sys_id    | 1..4 bytes of [A-Za-z0-9_]                                 |
+ * | str8 | msg_type  | 1..4 bytes of [A-Za-z0-9_]                                 |
+ * | str8 | file_name | 1..16 bytes of [A-Za-z0-9_.-], not starting with "."       |
+ * | 1    | level     | 0 unset, 1 TRACE .. 6 FATAL                                |
+ * | 8    | time_us   | µs since the Unix epoch, u64 (high u32, then low u32)      |
+ * | 2    | head_len  | bytes of the subsystem's header at the start of msg, <= msg_len |
+ * | str8 | reserved  | 0..80 opaque bytes                                         |
+ * | 4    | msg_len   | length of msg                                              |
+ * | n    | msg       | any bytes                                                  |
+ *
+ * The records fill the body exactly: no byte left over, none missing.
+ */
+
+const TWO_32 = 0x1_0000_0000;
+const EMPTY = Buffer.alloc(0);
+
+/** A record as callers hand it to the encoder. Omitted fields take their zero value; `timeUs` is now. */
+export interface LogRecordInput {
+  /** Subsystem code: 1..4 of `[A-Za-z0-9_]`. */
+  sysId: string;
+  /** Message type: 1..4 of `[A-Za-z0-9_]` (`TXT`, `XML`, `8583`, ...). */
+  msgType: string;
+  /** Log file on the server: 1..16 of `[A-Za-z0-9_.-]`, not starting with `.`. */
+  fileName: string;
+  /** 0 unset (default), 1 TRACE .. 6 FATAL; see {@link Level}. */
+  level?: number | undefined;
+  /** Microseconds since the Unix epoch; default: now. A safe integer. */
+  timeUs?: number | undefined;
+  /** Length of the subsystem's own header at the start of `msg`; default 0. */
+  headLen?: number | undefined;
+  /** Up to 80 opaque bytes. */
+  reserved?: Uint8Array | undefined;
+  /** The message: a string (sent as UTF-8) or bytes. */
+  msg: string | Uint8Array;
+}
+
+/** A decoded record. `msg` and `reserved` are views into the datagram unless a copy was asked for. */
+export interface LogRecord {
+  sysId: string;
+  msgType: string;
+  fileName: string;
+  level: Level;
+  /** µs since the epoch. Exact up to 2^53 - 1 (the year 2255); larger wire values are rounded. */
+  timeUs: number;
+  headLen: number;
+  reserved: Buffer;
+  msg: Buffer;
+}
+
+function checkLevel(level: unknown): number {
+  if (typeof level !== 'number' || !Number.isInteger(level) || level < 0 || level > MAX_LEVEL) {
+    throw new FieldError('ERR_PROTOCOL_BAD_LEVEL', `level must be an integer 0..${MAX_LEVEL}, not ${String(level)}`, {
+      field: 'level',
+    });
+  }
+  return level;
+}
+
+function checkTime(timeUs: unknown): number {
+  if (typeof timeUs !== 'number' || !Number.isSafeInteger(timeUs) || timeUs < 0) {
+    throw new FieldError('ERR_PROTOCOL_BAD_TIME', `time_us must be a non-negative safe integer, not ${String(timeUs)}`, {
+      field: 'time_us',
+    });
+  }
+  return timeUs;
+}
+
+function checkHeadLen(headLen: unknown): number {
+  if (typeof headLen !== 'number' || !Number.isInteger(headLen) || headLen < 0 || headLen > HEAD_LEN_MAX) {
+    throw new FieldError('ERR_PROTOCOL_BAD_HEAD_LEN', `head_len must be an integer 0..${HEAD_LEN_MAX}`, {
+      field: 'head_len',
+    });
+  }
+  return headLen;
+}
+
+function checkReserved(reserved: unknown): number {
+  if (!(reserved instanceof Uint8Array)) {
+    throw new FieldError('ERR_PROTOCOL_BAD_MESSAGE', 'reserved must be a Uint8Array', { field: 'reserved' });
+  }
+  if (reserved.byteLength > RESERVED_MAX_BYTES) {
+    throw new FieldError(
+      'ERR_PROTOCOL_FIELD_TOO_LONG',
+      `reserved is ${reserved.byteLength} bytes; at most ${RESERVED_MAX_BYTES} allowed`,
+      { field: 'reserved' },
+    );
+  }
+  return reserved.byteLength;
+}
+
+function headLenError(headLen: number, msgLen: number, offset?: number): FieldError {
+  return new FieldError('ERR_PROTOCOL_BAD_HEAD_LEN', `head_len ${headLen} exceeds msg_len ${msgLen}`, {
+    field: 'head_len',
+    offset,
+  });
+}
+
+function badMessage(): FieldError {
+  return new FieldError('ERR_PROTOCOL_BAD_MESSAGE', 'msg must be a string or a Uint8Array', { field: 'msg' });
+}
+
+/**
+ * Checks every field of a record and returns its encoded size in bytes. This is the
+ * check `log()` runs before it accepts a record; the encoder runs the same checks.
+ * @throws {FieldError} naming the field and the rule.
+ */
+export function recordByteLength(rec: LogRecordInput): number {
+  checkIdString(rec.sysId, 'sys_id', SYS_ID_MAX_BYTES);
+  checkIdString(rec.msgType, 'msg_type', MSG_TYPE_MAX_BYTES);
+  checkFileNameString(rec.fileName);
+  if (rec.level !== undefined) checkLevel(rec.level);
+  if (rec.timeUs !== undefined) checkTime(rec.timeUs);
+  const headLen = rec.headLen === undefined ? 0 : checkHeadLen(rec.headLen);
+  const resLen = rec.reserved === undefined ? 0 : checkReserved(rec.reserved);
+  const msg = rec.msg;
+  let msgLen: number;
+  if (typeof msg === 'string') msgLen = Buffer.byteLength(msg, 'utf8');
+  else if (msg instanceof Uint8Array) msgLen = msg.byteLength;
+  else throw badMessage();
+  if (headLen > msgLen) throw headLenError(headLen, msgLen);
+  return RECORD_OVERHEAD_BYTES + rec.sysId.length + rec.msgType.length + rec.fileName.length + resLen + msgLen;
+}
+
+/**
+ * Encodes one record at `pos`, never past `limit`. Returns the offset after it, or,
+ * when it does not fit, minus the record's size (nothing counts as written then).
+ * @throws {FieldError} when a field breaks a rule.
+ */
+export function writeRecord(buf: Buffer, pos: number, limit: number, rec: LogRecordInput): number {
+  const sysId = rec.sysId;
+  const msgType = rec.msgType;
+  const fileName = rec.fileName;
+  checkIdString(sysId, 'sys_id', SYS_ID_MAX_BYTES);
+  checkIdString(msgType, 'msg_type', MSG_TYPE_MAX_BYTES);
+  checkFileNameString(fileName);
+  const level = rec.level === undefined ? 0 : checkLevel(rec.level);
+  const timeUs = rec.timeUs === undefined ? nowUs() : checkTime(rec.timeUs);
+  const headLen = rec.headLen === undefined ? 0 : checkHeadLen(rec.headLen);
+  const reserved = rec.reserved;
+  const resLen = reserved === undefined ? 0 : checkReserved(reserved);
+  const msgAt = pos + RECORD_OVERHEAD_BYTES + sysId.length + msgType.length + fileName.length + resLen;
+  const room = limit - msgAt;
+  const msg = rec.msg;
+  let msgLen: number;
+  if (typeof msg === 'string') {
+    // A UTF-16 code unit never takes more than 3 UTF-8 bytes, so when 3 × length fits we
+    // write at once and learn the byte length from the write: the string is walked once.
+    if (msg.length * 3 <= room) {
+      if (headLen > msg.length) {
+        const n = Buffer.byteLength(msg, 'utf8');
+        if (headLen > n) throw headLenError(headLen, n);
+      }
+      msgLen = buf.write(msg, msgAt, 'utf8');
+    } else {
+      msgLen = Buffer.byteLength(msg, 'utf8');
+      if (headLen > msgLen) throw headLenError(headLen, msgLen);
+      if (msgLen > room) return -(msgAt - pos + msgLen);
+      buf.write(msg, msgAt, msgLen, 'utf8');
+    }
+  } else if (msg instanceof Uint8Array) {
+    msgLen = msg.byteLength;
+    if (headLen > msgLen) throw headLenError(headLen, msgLen);
+    if (msgLen > room) return -(msgAt - pos + msgLen);
+    buf.set(msg, msgAt);
+  } else {
+    throw badMessage();
+  }
+  let p = pos;
+  buf[p++] = sysId.length;
+  for (let i = 0; i < sysId.length; i++) buf[p++] = sysId.charCodeAt(i);
+  buf[p++] = msgType.length;
+  for (let i = 0; i < msgType.length; i++) buf[p++] = msgType.charCodeAt(i);
+  buf[p++] = fileName.length;
+  for (let i = 0; i < fileName.length; i++) buf[p++] = fileName.charCodeAt(i);
+  buf[p++] = level;
+  const hi = Math.floor(timeUs / TWO_32);
+  const lo = timeUs >>> 0;
+  buf[p++] = hi >>> 24;
+  buf[p++] = hi >>> 16;
+  buf[p++] = hi >>> 8;
+  buf[p++] = hi;
+  buf[p++] = lo >>> 24;
+  buf[p++] = lo >>> 16;
+  buf[p++] = lo >>> 8;
+  buf[p++] = lo;
+  buf[p++] = headLen >>> 8;
+  buf[p++] = headLen;
+  buf[p++] = resLen;
+  if (resLen !== 0) {
+    buf.set(reserved!, p);
+    p += resLen;
+  }
+  buf[p++] = msgLen >>> 24;
+  buf[p++] = msgLen >>> 16;
+  buf[p++] = msgLen >>> 8;
+  buf[p] = msgLen;
+  return msgAt + msgLen;
+}
+
+// Short ASCII fields: String.fromCharCode on 1..4 bytes skips the native call of buf.toString().
+function ascii(buf: Buffer, at: number, n: number): string {
+  switch (n) {
+    case 1:
+      return String.fromCharCode(buf[at]!);
+    case 2:
+      return String.fromCharCode(buf[at]!, buf[at + 1]!);
+    case 3:
+      return String.fromCharCode(buf[at]!, buf[at + 1]!, buf[at + 2]!);
+    case 4:
+      return String.fromCharCode(buf[at]!, buf[at + 1]!, buf[at + 2]!, buf[at + 3]!);
+    default:
+      return buf.toString('latin1', at, at + n);
+  }
+}
+
+/**
+ * Reads the records of one LOG frame in place: one reusable object, no copy of the
+ * message (its bytes are at `msgOffset`, `msgLength` in the datagram). Each `next()`
+ * checks one record against every rule; the call that returns `false` checks that the
+ * records filled the body exactly. Use {@link decodeFrame} to check a whole frame first.
+ */
+export class RecordCursor {
+  sysId = '';
+  msgType = '';
+  fileName = '';
+  level: Level = 0;
+  timeUs = 0;
+  headLen = 0;
+  reservedOffset = 0;
+  reservedLength = 0;
+  msgOffset = 0;
+  msgLength = 0;
+  /** How many records have been read. */
+  index = 0;
+  private buf: Buffer = EMPTY;
+  private pos = 0;
+  private end = 0;
+  private count = 0;
+
+  /** Points the cursor at the body of a LOG datagram whose header {@link decodeHeader} accepted. */
+  reset(buf: Buffer, header: FrameHeader): this {
+    this.buf = buf;
+    this.pos = HEADER_BYTES;
+    this.end = header.bodyEnd;
+    this.count = header.count;
+    this.index = 0;
+    return this;
+  }
+
+  /**
+   * Reads the next record. `false` when all `count` records were read and nothing is left.
+   * @throws {ProtocolError} on the first broken rule.
+   */
+  next(): boolean {
+    const buf = this.buf;
+    const end = this.end;
+    let p = this.pos;
+    if (this.index === this.count) {
+      if (p !== end) {
+        throw new FrameError('ERR_PROTOCOL_TRAILING_BYTES', `${end - p} bytes after the last of ${this.count} records`, {
+          field: 'body',
+          offset: p,
+        });
+      }
+      return false;
+    }
+    if (p >= end) throw this.truncated('sys_id', p);
+    let n = buf[p]!;
+    checkIdLength(n, 'sys_id', SYS_ID_MAX_BYTES, p);
+    if (++p + n > end) throw this.truncated('sys_id', p - 1);
+    checkIdBytes(buf, p, n, 'sys_id');
+    this.sysId = ascii(buf, p, n);
+    p += n;
+
+    if (p >= end) throw this.truncated('msg_type', p);
+    n = buf[p]!;
+    checkIdLength(n, 'msg_type', MSG_TYPE_MAX_BYTES, p);
+    if (++p + n > end) throw this.truncated('msg_type', p - 1);
+    checkIdBytes(buf, p, n, 'msg_type');
+    this.msgType = ascii(buf, p, n);
+    p += n;
+
+    if (p >= end) throw this.truncated('file_name', p);
+    n = buf[p]!;
+    checkFileNameLength(n, p);
+    if (++p + n > end) throw this.truncated('file_name', p - 1);
+    checkFileNameBytes(buf, p, n);
+    this.fileName = ascii(buf, p, n);
+    p += n;
+
+    // level (1) + time_us (8) + head_len (2) + reserved's length byte (1)
+    if (p + 12 > end) throw this.truncated('level', p);
+    const level = buf[p]!;
+    if (level > MAX_LEVEL) {
+      throw new FieldError('ERR_PROTOCOL_BAD_LEVEL', `level ${level} is not 0..${MAX_LEVEL}`, {
+        field: 'level',
+        offset: p,
+      });
+    }
+    this.level = level as Level;
+    this.timeUs = readU32(buf, p + 1) * TWO_32 + readU32(buf, p + 5);
+    const headLen = (buf[p + 9]! << 8) | buf[p + 10]!;
+    const headLenAt = p + 9;
+    p += 11;
+    n = buf[p]!;
+    if (n > RESERVED_MAX_BYTES) {
+      throw new FieldError('ERR_PROTOCOL_FIELD_TOO_LONG', `reserved is ${n} bytes; at most ${RESERVED_MAX_BYTES} allowed`, {
+        field: 'reserved',
+        offset: p,
+      });
+    }
+    // reserved bytes + msg_len (4)
+    if (++p + n + 4 > end) throw this.truncated('reserved', p - 1);
+    this.reservedOffset = p;
+    this.reservedLength = n;
+    p += n;
+    const msgLen = readU32(buf, p);
+    p += 4;
+    if (msgLen > end - p) throw this.truncated('msg', p - 4);
+    if (headLen > msgLen) throw headLenError(headLen, msgLen, headLenAt);
+    this.headLen = headLen;
+    this.msgOffset = p;
+    this.msgLength = msgLen;
+    this.pos = p + msgLen;
+    this.index++;
+    return true;
+  }
+
+  /** The current record's message: a view into the datagram (no copy). */
+  msg(): Buffer {
+    return this.buf.subarray(this.msgOffset, this.msgOffset + this.msgLength);
+  }
+
+  /** The current record's reserved bytes: a view into the datagram (no copy). */
+  reserved(): Buffer {
+    return this.reservedLength === 0
+      ? EMPTY
+      : this.buf.subarray(this.reservedOffset, this.reservedOffset + this.reservedLength);
+  }
+
+  /** The current record as an object; `copy` detaches `msg` and `reserved` from the datagram. */
+  toRecord(copy = false): LogRecord {
+    const msg = this.msg();
+    const reserved = this.reserved();
+    return {
+      sysId: this.sysId,
+      msgType: this.msgType,
+      fileName: this.fileName,
+      level: this.level,
+      timeUs: this.timeUs,
+      headLen: this.headLen,
+      reserved: copy && reserved.length !== 0 ? Buffer.from(reserved) : reserved,
+      msg: copy ? Buffer.from(msg) : msg,
+    };
+  }
+
+  private truncated(field: string, offset: number): FrameError {
+    return new FrameError(
+      'ERR_PROTOCOL_TRUNCATED',
+      `record ${this.index + 1} of ${this.count}: ${field} runs past the end of the frame`,
+      { field, offset },
+    );
+  }
+}
