@@ -31,5 +31,8 @@ export function writeTrailer(buf: Uint8Array, end: number, key: KeyObject): numb
 
 /** True when the 16 bytes at `end` are the trailer of `buf[0, end)`. Constant-time compare. */
 export function trailerMatches(buf: Uint8Array, end: number, key: KeyObject): boolean {
-  return timingSafeEqual(digest(key, buf, end).subarray(0, TRAILER_BYTES), buf.subarray(end, end + TRAILER_BYTES));
+  return timingSafeEqual(
+    digest(key, buf, end).subarray(0, TRAILER_BYTES),
+    buf.subarray(end, end + TRAILER_BYTES),
+  );
 }

@@ -70,7 +70,9 @@ export class BatchWriter {
     this.trailer = this.key === undefined ? 0 : TRAILER_BYTES;
     const least = HEADER_BYTES + MIN_RECORD_BYTES + this.trailer;
     if (!Number.isInteger(max) || max < least || max > MAX_DATAGRAM_BYTES) {
-      throw badArgument(`maxDatagramBytes must be an integer ${least}..${MAX_DATAGRAM_BYTES}, not ${String(max)}`);
+      throw badArgument(
+        `maxDatagramBytes must be an integer ${least}..${MAX_DATAGRAM_BYTES}, not ${String(max)}`,
+      );
     }
     this.sender = options.sender;
     this.maxDatagramBytes = max;
@@ -157,7 +159,9 @@ export class BatchWriter {
 
   private checkBuffer(buffer: Buffer | undefined): Buffer | undefined {
     if (buffer !== undefined && (!Buffer.isBuffer(buffer) || buffer.length < this.maxDatagramBytes)) {
-      throw badArgument(`buffer must be a Buffer of at least maxDatagramBytes (${this.maxDatagramBytes}) bytes`);
+      throw badArgument(
+        `buffer must be a Buffer of at least maxDatagramBytes (${this.maxDatagramBytes}) bytes`,
+      );
     }
     return buffer;
   }
@@ -177,10 +181,17 @@ export interface EncodeLogFrameOptions {
  * @throws {ProtocolError} when a record is bad or the records do not fit in one datagram.
  */
 export function encodeLogFrame(records: readonly LogRecordInput[], options: EncodeLogFrameOptions): Buffer {
-  const writer = new BatchWriter({ sender: options.sender, maxDatagramBytes: MAX_DATAGRAM_BYTES, key: options.key });
+  const writer = new BatchWriter({
+    sender: options.sender,
+    maxDatagramBytes: MAX_DATAGRAM_BYTES,
+    key: options.key,
+  });
   for (const record of records) {
     if (!writer.append(record)) {
-      throw new FrameError('ERR_PROTOCOL_RECORD_TOO_LARGE', `records do not fit in one ${MAX_DATAGRAM_BYTES}-byte datagram`);
+      throw new FrameError(
+        'ERR_PROTOCOL_RECORD_TOO_LARGE',
+        `records do not fit in one ${MAX_DATAGRAM_BYTES}-byte datagram`,
+      );
     }
   }
   return Buffer.from(writer.finish(options.seq, options.flags ?? 0));

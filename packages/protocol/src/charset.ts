@@ -28,7 +28,10 @@ function lengthError(field: string, length: number, max: number, offset?: number
 }
 
 function charsetError(field: string, allowed: string, offset?: number): FieldError {
-  return new FieldError('ERR_PROTOCOL_BAD_CHARSET', `${field} may only contain ${allowed}`, { field, offset });
+  return new FieldError('ERR_PROTOCOL_BAD_CHARSET', `${field} may only contain ${allowed}`, {
+    field,
+    offset,
+  });
 }
 
 const ID_ALLOWED = '[A-Za-z0-9_]';
@@ -82,7 +85,8 @@ export function checkIdBytes(buf: Uint8Array, start: number, length: number, fie
 
 /** Decoding: checks the length byte of file_name at `offset`. */
 export function checkFileNameLength(length: number, offset: number): void {
-  if (length === 0 || length > FILE_NAME_MAX_BYTES) throw lengthError('file_name', length, FILE_NAME_MAX_BYTES, offset);
+  if (length === 0 || length > FILE_NAME_MAX_BYTES)
+    throw lengthError('file_name', length, FILE_NAME_MAX_BYTES, offset);
 }
 
 /** Decoding: checks file_name's bytes; `start` is the first byte after its length byte. */

@@ -47,7 +47,9 @@ export class ProtocolError extends Error {
 
   constructor(code: ProtocolErrorCode, message: string, details: ProtocolErrorDetails = {}) {
     const where =
-      details.offset === undefined ? '' : ` at offset ${details.offset}${details.field ? ` (${details.field})` : ''}`;
+      details.offset === undefined
+        ? ''
+        : ` at offset ${details.offset}${details.field ? ` (${details.field})` : ''}`;
     super(`${message}${where} [${code}]`, details.cause === undefined ? undefined : { cause: details.cause });
     this.code = code;
     this.field = details.field;

@@ -2,8 +2,8 @@ import { type AuthKey, createAuthKey, trailerMatches } from './auth.js';
 import {
   Flag,
   HEADER_BYTES,
-  KNOWN_FLAGS,
   Kind,
+  KNOWN_FLAGS,
   MAGIC,
   MAX_DATAGRAM_BYTES,
   TRAILER_BYTES,
@@ -30,7 +30,14 @@ import { AuthError, FrameError } from './errors.js';
  */
 
 /** Writes a header at offset 0. Arguments are trusted: callers check them. */
-export function writeHeader(buf: Uint8Array, kind: Kind, flags: number, count: number, sender: number, seq: number) {
+export function writeHeader(
+  buf: Uint8Array,
+  kind: Kind,
+  flags: number,
+  count: number,
+  sender: number,
+  seq: number,
+) {
   buf[0] = MAGIC >>> 8;
   buf[1] = MAGIC & 0xff;
   buf[2] = VERSION;
@@ -96,10 +103,14 @@ export function decodeHeader(buf: Uint8Array, options?: DecodeOptions): FrameHea
     );
   }
   if (length < HEADER_BYTES) {
-    throw new FrameError('ERR_PROTOCOL_TRUNCATED', `datagram is ${length} bytes; a header needs ${HEADER_BYTES}`, {
-      field: 'header',
-      offset: length,
-    });
+    throw new FrameError(
+      'ERR_PROTOCOL_TRUNCATED',
+      `datagram is ${length} bytes; a header needs ${HEADER_BYTES}`,
+      {
+        field: 'header',
+        offset: length,
+      },
+    );
   }
   if (buf[0] !== MAGIC >>> 8 || buf[1] !== (MAGIC & 0xff)) {
     throw new FrameError('ERR_PROTOCOL_BAD_MAGIC', 'not a clogs frame: magic is not "CL"', {
@@ -132,7 +143,9 @@ export function decodeHeader(buf: Uint8Array, options?: DecodeOptions): FrameHea
   if (kind === Kind.LOG ? count === 0 : count !== 0) {
     throw new FrameError(
       'ERR_PROTOCOL_BAD_COUNT',
-      kind === Kind.LOG ? 'a LOG frame needs at least one record' : `count must be 0 for this kind, not ${count}`,
+      kind === Kind.LOG
+        ? 'a LOG frame needs at least one record'
+        : `count must be 0 for this kind, not ${count}`,
       { field: 'count', offset: 6 },
     );
   }
@@ -171,10 +184,14 @@ export function decodeHeader(buf: Uint8Array, options?: DecodeOptions): FrameHea
     });
   }
   if (kind !== Kind.LOG && bodyEnd !== HEADER_BYTES) {
-    throw new FrameError('ERR_PROTOCOL_TRAILING_BYTES', `${bodyEnd - HEADER_BYTES} bytes after a bodiless frame`, {
-      field: 'body',
-      offset: HEADER_BYTES,
-    });
+    throw new FrameError(
+      'ERR_PROTOCOL_TRAILING_BYTES',
+      `${bodyEnd - HEADER_BYTES} bytes after a bodiless frame`,
+      {
+        field: 'body',
+        offset: HEADER_BYTES,
+      },
+    );
   }
   return {
     kind: kind as Kind,

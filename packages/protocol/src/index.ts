@@ -8,7 +8,12 @@
  * Every error is a {@link ProtocolError} with a stable `code`.
  */
 export { type AuthKey, createAuthKey } from './auth.js';
-export { BatchWriter, type BatchWriterOptions, type EncodeLogFrameOptions, encodeLogFrame } from './batch-writer.js';
+export {
+  BatchWriter,
+  type BatchWriterOptions,
+  type EncodeLogFrameOptions,
+  encodeLogFrame,
+} from './batch-writer.js';
 export { nowUs } from './clock.js';
 export {
   COUNT_MAX,

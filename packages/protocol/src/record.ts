@@ -51,8 +51,8 @@ export interface LogRecordInput {
   fileName: string;
   /** 0 unset (default), 1 TRACE .. 6 FATAL; see {@link Level}. */
   level?: number | undefined;
-  /** Microseconds since the Unix epoch; default: now. A safe integer. */
-  timeUs?: number | undefined;
+  /** Microseconds since the Unix epoch; default: now. A safe integer, or a bigint for the full u64 range. */
+  timeUs?: number | bigint | undefined;
   /** Length of the subsystem's own header at the start of `msg`; default 0. */
   headLen?: number | undefined;
   /** Up to 80 opaque bytes. */
@@ -67,7 +67,10 @@ export interface LogRecord {
   msgType: string;
   fileName: string;
   level: Level;
-  /** µs since the epoch. Exact up to 2^53 - 1 (the year 2255); larger wire values are rounded. */
+  /**
+   * µs since the epoch. Exact up to 2^53 - 1 (the year 2255); larger wire values come
+   * out rounded here ({@link RecordCursor.timeUsBigInt} reads them exactly).
+   */
   timeUs: number;
   headLen: number;
   reserved: Buffer;
@@ -76,20 +79,33 @@ export interface LogRecord {
 
 function checkLevel(level: unknown): number {
   if (typeof level !== 'number' || !Number.isInteger(level) || level < 0 || level > MAX_LEVEL) {
-    throw new FieldError('ERR_PROTOCOL_BAD_LEVEL', `level must be an integer 0..${MAX_LEVEL}, not ${String(level)}`, {
-      field: 'level',
-    });
+    throw new FieldError(
+      'ERR_PROTOCOL_BAD_LEVEL',
+      `level must be an integer 0..${MAX_LEVEL}, not ${String(level)}`,
+      {
+        field: 'level',
+      },
+    );
   }
   return level;
 }
 
-function checkTime(timeUs: unknown): number {
-  if (typeof timeUs !== 'number' || !Number.isSafeInteger(timeUs) || timeUs < 0) {
-    throw new FieldError('ERR_PROTOCOL_BAD_TIME', `time_us must be a non-negative safe integer, not ${String(timeUs)}`, {
-      field: 'time_us',
-    });
+const U64_MAX = 0xffff_ffff_ffff_ffffn;
+
+function badTime(timeUs: unknown): FieldError {
+  return new FieldError(
+    'ERR_PROTOCOL_BAD_TIME',
+    `time_us must be a non-negative safe integer or a bigint below 2^64, not ${String(timeUs)}`,
+    { field: 'time_us' },
+  );
+}
+
+function checkTime(timeUs: unknown): void {
+  if (typeof timeUs === 'number') {
+    if (!Number.isSafeInteger(timeUs) || timeUs < 0) throw badTime(timeUs);
+  } else if (typeof timeUs !== 'bigint' || timeUs < 0n || timeUs > U64_MAX) {
+    throw badTime(timeUs);
   }
-  return timeUs;
 }
 
 function checkHeadLen(headLen: unknown): number {
@@ -145,7 +161,9 @@ export function recordByteLength(rec: LogRecordInput): number {
   else if (msg instanceof Uint8Array) msgLen = msg.byteLength;
   else throw badMessage();
   if (headLen > msgLen) throw headLenError(headLen, msgLen);
-  return RECORD_OVERHEAD_BYTES + rec.sysId.length + rec.msgType.length + rec.fileName.length + resLen + msgLen;
+  return (
+    RECORD_OVERHEAD_BYTES + rec.sysId.length + rec.msgType.length + rec.fileName.length + resLen + msgLen
+  );
 }
 
 /**
@@ -161,7 +179,21 @@ export function writeRecord(buf: Buffer, pos: number, limit: number, rec: LogRec
   checkIdString(msgType, 'msg_type', MSG_TYPE_MAX_BYTES);
   checkFileNameString(fileName);
   const level = rec.level === undefined ? 0 : checkLevel(rec.level);
-  const timeUs = rec.timeUs === undefined ? nowUs() : checkTime(rec.timeUs);
+  const time = rec.timeUs;
+  let hi: number;
+  let lo: number;
+  if (typeof time === 'number' && Number.isSafeInteger(time) && time >= 0) {
+    hi = Math.floor(time / TWO_32);
+    lo = time >>> 0;
+  } else if (time === undefined) {
+    const now = nowUs();
+    hi = Math.floor(now / TWO_32);
+    lo = now >>> 0;
+  } else {
+    checkTime(time);
+    hi = Number((time as bigint) >> 32n);
+    lo = Number((time as bigint) & 0xffff_ffffn);
+  }
   const headLen = rec.headLen === undefined ? 0 : checkHeadLen(rec.headLen);
   const reserved = rec.reserved;
   const resLen = reserved === undefined ? 0 : checkReserved(reserved);
@@ -200,8 +232,6 @@ export function writeRecord(buf: Buffer, pos: number, limit: number, rec: LogRec
   buf[p++] = fileName.length;
   for (let i = 0; i < fileName.length; i++) buf[p++] = fileName.charCodeAt(i);
   buf[p++] = level;
-  const hi = Math.floor(timeUs / TWO_32);
-  const lo = timeUs >>> 0;
   buf[p++] = hi >>> 24;
   buf[p++] = hi >>> 16;
   buf[p++] = hi >>> 8;
@@ -251,7 +281,11 @@ export class RecordCursor {
   msgType = '';
   fileName = '';
   level: Level = 0;
+  /** time_us as a number (exact up to 2^53 - 1). */
   timeUs = 0;
+  /** time_us, high and low u32 words as on the wire: exact over the whole u64 range. */
+  timeHigh = 0;
+  timeLow = 0;
   headLen = 0;
   reservedOffset = 0;
   reservedLength = 0;
@@ -284,10 +318,14 @@ export class RecordCursor {
     let p = this.pos;
     if (this.index === this.count) {
       if (p !== end) {
-        throw new FrameError('ERR_PROTOCOL_TRAILING_BYTES', `${end - p} bytes after the last of ${this.count} records`, {
-          field: 'body',
-          offset: p,
-        });
+        throw new FrameError(
+          'ERR_PROTOCOL_TRAILING_BYTES',
+          `${end - p} bytes after the last of ${this.count} records`,
+          {
+            field: 'body',
+            offset: p,
+          },
+        );
       }
       return false;
     }
@@ -325,16 +363,22 @@ export class RecordCursor {
       });
     }
     this.level = level as Level;
-    this.timeUs = readU32(buf, p + 1) * TWO_32 + readU32(buf, p + 5);
+    this.timeHigh = readU32(buf, p + 1);
+    this.timeLow = readU32(buf, p + 5);
+    this.timeUs = this.timeHigh * TWO_32 + this.timeLow;
     const headLen = (buf[p + 9]! << 8) | buf[p + 10]!;
     const headLenAt = p + 9;
     p += 11;
     n = buf[p]!;
     if (n > RESERVED_MAX_BYTES) {
-      throw new FieldError('ERR_PROTOCOL_FIELD_TOO_LONG', `reserved is ${n} bytes; at most ${RESERVED_MAX_BYTES} allowed`, {
-        field: 'reserved',
-        offset: p,
-      });
+      throw new FieldError(
+        'ERR_PROTOCOL_FIELD_TOO_LONG',
+        `reserved is ${n} bytes; at most ${RESERVED_MAX_BYTES} allowed`,
+        {
+          field: 'reserved',
+          offset: p,
+        },
+      );
     }
     // reserved bytes + msg_len (4)
     if (++p + n + 4 > end) throw this.truncated('reserved', p - 1);
@@ -351,6 +395,11 @@ export class RecordCursor {
     this.pos = p + msgLen;
     this.index++;
     return true;
+  }
+
+  /** The current record's time_us, exact whatever its size. */
+  timeUsBigInt(): bigint {
+    return (BigInt(this.timeHigh) << 32n) | BigInt(this.timeLow);
   }
 
   /** The current record's message: a view into the datagram (no copy). */

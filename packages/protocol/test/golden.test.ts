@@ -62,7 +62,10 @@ describe('golden vectors', () => {
   });
 
   it.each(manifest.vectors)('$name: docs/protocol.md shows the same annotated bytes', (v) => {
-    const annotated = readFileSync(VECTORS_DIR + v.file, 'utf8').split('\n').slice(1).join('\n');
+    const annotated = readFileSync(VECTORS_DIR + v.file, 'utf8')
+      .split('\n')
+      .slice(1)
+      .join('\n');
     expect(doc).toContain(annotated);
   });
 
