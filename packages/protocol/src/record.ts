@@ -166,6 +166,13 @@ export function recordByteLength(rec: LogRecordInput): number {
   );
 }
 
+// The last ASCII fields that passed their checks. Strings are immutable, so a record
+// that repeats them (the common case: an app logs to a few files) skips the charset scan.
+// They start as values no check accepts, so the first record is always checked.
+let lastSysId: unknown = null;
+let lastMsgType: unknown = null;
+let lastFileName: unknown = null;
+
 /**
  * Encodes one record at `pos`, never past `limit`. Returns the offset after it, or,
  * when it does not fit, minus the record's size (nothing counts as written then).
@@ -175,9 +182,18 @@ export function writeRecord(buf: Buffer, pos: number, limit: number, rec: LogRec
   const sysId = rec.sysId;
   const msgType = rec.msgType;
   const fileName = rec.fileName;
-  checkIdString(sysId, 'sys_id', SYS_ID_MAX_BYTES);
-  checkIdString(msgType, 'msg_type', MSG_TYPE_MAX_BYTES);
-  checkFileNameString(fileName);
+  if (sysId !== lastSysId) {
+    checkIdString(sysId, 'sys_id', SYS_ID_MAX_BYTES);
+    lastSysId = sysId;
+  }
+  if (msgType !== lastMsgType) {
+    checkIdString(msgType, 'msg_type', MSG_TYPE_MAX_BYTES);
+    lastMsgType = msgType;
+  }
+  if (fileName !== lastFileName) {
+    checkFileNameString(fileName);
+    lastFileName = fileName;
+  }
   const level = rec.level === undefined ? 0 : checkLevel(rec.level);
   const time = rec.timeUs;
   let hi: number;
@@ -270,6 +286,14 @@ function ascii(buf: Buffer, at: number, n: number): string {
   }
 }
 
+// Records in one frame nearly always repeat the previous record's sys_id, msg_type and
+// file_name (clients route by file): comparing a few bytes is cheaper than a new string.
+function sameText(prev: string, buf: Buffer, at: number, n: number): boolean {
+  if (prev.length !== n) return false;
+  for (let i = 0; i < n; i++) if (prev.charCodeAt(i) !== buf[at + i]) return false;
+  return true;
+}
+
 /**
  * Reads the records of one LOG frame in place: one reusable object, no copy of the
  * message (its bytes are at `msgOffset`, `msgLength` in the datagram). Each `next()`
@@ -334,7 +358,7 @@ export class RecordCursor {
     checkIdLength(n, 'sys_id', SYS_ID_MAX_BYTES, p);
     if (++p + n > end) throw this.truncated('sys_id', p - 1);
     checkIdBytes(buf, p, n, 'sys_id');
-    this.sysId = ascii(buf, p, n);
+    if (!sameText(this.sysId, buf, p, n)) this.sysId = ascii(buf, p, n);
     p += n;
 
     if (p >= end) throw this.truncated('msg_type', p);
@@ -342,7 +366,7 @@ export class RecordCursor {
     checkIdLength(n, 'msg_type', MSG_TYPE_MAX_BYTES, p);
     if (++p + n > end) throw this.truncated('msg_type', p - 1);
     checkIdBytes(buf, p, n, 'msg_type');
-    this.msgType = ascii(buf, p, n);
+    if (!sameText(this.msgType, buf, p, n)) this.msgType = ascii(buf, p, n);
     p += n;
 
     if (p >= end) throw this.truncated('file_name', p);
@@ -350,7 +374,7 @@ export class RecordCursor {
     checkFileNameLength(n, p);
     if (++p + n > end) throw this.truncated('file_name', p - 1);
     checkFileNameBytes(buf, p, n);
-    this.fileName = ascii(buf, p, n);
+    if (!sameText(this.fileName, buf, p, n)) this.fileName = ascii(buf, p, n);
     p += n;
 
     // level (1) + time_us (8) + head_len (2) + reserved's length byte (1)
