@@ -6,12 +6,13 @@ import {
   HEADER_BYTES,
   Kind,
   MAX_DATAGRAM_BYTES,
+  maxRecordBytes,
   RECORD_OVERHEAD_BYTES,
   TRAILER_BYTES,
 } from './constants.js';
-import { FieldError, FrameError, ProtocolError } from './errors.js';
+import { FrameError, ProtocolError } from './errors.js';
 import { writeHeader } from './header.js';
-import { type LogRecordInput, writeRecord } from './record.js';
+import { type LogRecordInput, recordTooLarge, writeRecord } from './record.js';
 
 /** Smallest possible record: one byte each for sys_id, msg_type and file_name, empty msg. */
 const MIN_RECORD_BYTES = RECORD_OVERHEAD_BYTES + 3;
@@ -76,7 +77,7 @@ export class BatchWriter {
     }
     this.sender = options.sender;
     this.maxDatagramBytes = max;
-    this.maxRecordBytes = MAX_DATAGRAM_BYTES - HEADER_BYTES - this.trailer;
+    this.maxRecordBytes = maxRecordBytes(this.key !== undefined);
     this.main = this.checkBuffer(options.buffer) ?? Buffer.allocUnsafe(max);
     this.buf = this.main;
     this.limit = max - this.trailer;
@@ -106,13 +107,7 @@ export class BatchWriter {
       return true;
     }
     const size = -end;
-    if (size > this.maxRecordBytes) {
-      throw new FieldError(
-        'ERR_PROTOCOL_RECORD_TOO_LARGE',
-        `record is ${size} bytes; a datagram holds at most ${this.maxRecordBytes} after header${this.trailer ? ' and trailer' : ''}`,
-        { field: 'msg' },
-      );
-    }
+    if (size > this.maxRecordBytes) throw recordTooLarge(size, this.key !== undefined);
     if (this.n !== 0) return false;
     // Too big for the budget but not for UDP: a frame of its own, sized exactly.
     this.buf = Buffer.allocUnsafe(HEADER_BYTES + size + this.trailer);

@@ -61,3 +61,11 @@ export const COUNT_MAX = 0xffff;
  * reserved length byte 1, msg_len 4.
  */
 export const RECORD_OVERHEAD_BYTES = 19;
+
+/**
+ * Largest record a datagram can hold: 65,507 - 16 (header), and 16 less with the
+ * AUTH trailer. A larger record can never be sent and is refused when logged.
+ */
+export function maxRecordBytes(authenticated: boolean): number {
+  return MAX_DATAGRAM_BYTES - HEADER_BYTES - (authenticated ? TRAILER_BYTES : 0);
+}

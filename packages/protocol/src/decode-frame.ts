@@ -1,4 +1,5 @@
 import { Kind } from './constants.js';
+import { ProtocolError } from './errors.js';
 import { type DecodeOptions, decodeHeader, type FrameHeader } from './header.js';
 import { type LogRecord, RecordCursor } from './record.js';
 
@@ -15,7 +16,11 @@ export interface Frame extends FrameHeader {
 
 /** Turns any Uint8Array into a Buffer over the same memory (no copy). */
 export function asBuffer(data: Uint8Array): Buffer {
-  return Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  if (Buffer.isBuffer(data)) return data;
+  if (!(data instanceof Uint8Array)) {
+    throw new ProtocolError('ERR_PROTOCOL_BAD_ARGUMENT', 'a datagram must be a Buffer or Uint8Array');
+  }
+  return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
 }
 
 // decodeFrame runs to completion synchronously, so one cursor serves every call.

@@ -31,6 +31,7 @@ export {
   MAX_DATAGRAM_BYTES,
   MAX_LEVEL,
   MSG_TYPE_MAX_BYTES,
+  maxRecordBytes,
   RECORD_OVERHEAD_BYTES,
   RESERVED_MAX_BYTES,
   SYS_ID_MAX_BYTES,
@@ -48,4 +49,10 @@ export {
   type ProtocolErrorDetails,
 } from './errors.js';
 export { type DecodeOptions, decodeHeader, type FrameHeader } from './header.js';
-export { type LogRecord, type LogRecordInput, RecordCursor, recordByteLength } from './record.js';
+export {
+  type LogRecord,
+  type LogRecordInput,
+  type RecordCheckOptions,
+  RecordCursor,
+  recordByteLength,
+} from './record.js';

@@ -13,6 +13,7 @@ import {
   type Level,
   MAX_LEVEL,
   MSG_TYPE_MAX_BYTES,
+  maxRecordBytes,
   RECORD_OVERHEAD_BYTES,
   RESERVED_MAX_BYTES,
   SYS_ID_MAX_BYTES,
@@ -142,12 +143,28 @@ function badMessage(): FieldError {
   return new FieldError('ERR_PROTOCOL_BAD_MESSAGE', 'msg must be a string or a Uint8Array', { field: 'msg' });
 }
 
+/** The error for a record that no datagram can hold. */
+export function recordTooLarge(size: number, authenticated: boolean): FieldError {
+  const after = authenticated ? 'the header and trailer' : 'the header';
+  return new FieldError(
+    'ERR_PROTOCOL_RECORD_TOO_LARGE',
+    `record is ${size} bytes; a datagram holds at most ${maxRecordBytes(authenticated)} after ${after}`,
+    { field: 'msg' },
+  );
+}
+
+export interface RecordCheckOptions {
+  /** Frames will carry the AUTH trailer, which leaves 16 bytes less for the record. */
+  authenticated?: boolean | undefined;
+}
+
 /**
- * Checks every field of a record and returns its encoded size in bytes. This is the
- * check `log()` runs before it accepts a record; the encoder runs the same checks.
+ * Checks every field of a record, and that it fits in one datagram, and returns its
+ * encoded size in bytes. This is the check `log()` runs before it accepts a record;
+ * the encoder runs the same checks.
  * @throws {FieldError} naming the field and the rule.
  */
-export function recordByteLength(rec: LogRecordInput): number {
+export function recordByteLength(rec: LogRecordInput, options?: RecordCheckOptions): number {
   checkIdString(rec.sysId, 'sys_id', SYS_ID_MAX_BYTES);
   checkIdString(rec.msgType, 'msg_type', MSG_TYPE_MAX_BYTES);
   checkFileNameString(rec.fileName);
@@ -161,9 +178,11 @@ export function recordByteLength(rec: LogRecordInput): number {
   else if (msg instanceof Uint8Array) msgLen = msg.byteLength;
   else throw badMessage();
   if (headLen > msgLen) throw headLenError(headLen, msgLen);
-  return (
-    RECORD_OVERHEAD_BYTES + rec.sysId.length + rec.msgType.length + rec.fileName.length + resLen + msgLen
-  );
+  const size =
+    RECORD_OVERHEAD_BYTES + rec.sysId.length + rec.msgType.length + rec.fileName.length + resLen + msgLen;
+  const authenticated = options?.authenticated === true;
+  if (size > maxRecordBytes(authenticated)) throw recordTooLarge(size, authenticated);
+  return size;
 }
 
 // The last ASCII fields that passed their checks. Strings are immutable, so a record

@@ -87,6 +87,11 @@ describe('decodeFrame', () => {
     expect(thrown(() => decodeFrame(log({}, {}, { level: 9 }))).code).toBe('ERR_PROTOCOL_BAD_LEVEL');
   });
 
+  it('refuses a datagram that is not bytes with a ProtocolError', () => {
+    expect(thrown(() => decodeFrame('CL' as never)).code).toBe('ERR_PROTOCOL_BAD_ARGUMENT');
+    expect(thrown(() => decodeFrame(null as never)).code).toBe('ERR_PROTOCOL_BAD_ARGUMENT');
+  });
+
   it('refuses datagrams larger than UDP allows', () => {
     const err = thrown(() => decodeFrame(Buffer.alloc(MAX_DATAGRAM_BYTES + 1)));
     expect(err).toBeInstanceOf(FrameError);

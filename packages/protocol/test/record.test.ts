@@ -79,8 +79,19 @@ describe('recordByteLength (the check log() runs)', () => {
       codeOf({ level: 6, timeUs: 2 ** 53 - 1, headLen: 5, reserved: new Uint8Array(80) }),
     ).toBeUndefined();
     expect(codeOf({ msg: '' })).toBeUndefined();
-    expect(recordByteLength({ ...good, msg: new Uint8Array(MAX_DATAGRAM_BYTES) })).toBe(
-      19 + 10 + MAX_DATAGRAM_BYTES,
+  });
+
+  it('refuses a record no datagram can hold, counting header and trailer', () => {
+    const most = MAX_DATAGRAM_BYTES - 16 - (19 + 10);
+    expect(recordByteLength({ ...good, msg: new Uint8Array(most) })).toBe(MAX_DATAGRAM_BYTES - 16);
+    expect(codeOf({ msg: new Uint8Array(most + 1) })).toBe('ERR_PROTOCOL_RECORD_TOO_LARGE');
+    expect(codeOf({ msg: 'é'.repeat(most / 2 + 1) })).toBe('ERR_PROTOCOL_RECORD_TOO_LARGE');
+    const signed = { authenticated: true };
+    expect(recordByteLength({ ...good, msg: new Uint8Array(most - 16) }, signed)).toBe(
+      MAX_DATAGRAM_BYTES - 32,
+    );
+    expect(() => recordByteLength({ ...good, msg: new Uint8Array(most - 15) }, signed)).toThrow(
+      expect.objectContaining({ code: 'ERR_PROTOCOL_RECORD_TOO_LARGE' }),
     );
   });
 });
