@@ -109,13 +109,16 @@ export class BatchWriter {
     const size = -end;
     if (size > this.maxRecordBytes) throw recordTooLarge(size, this.key !== undefined);
     if (this.n !== 0) return false;
-    // Too big for the budget but not for UDP: a frame of its own, sized exactly.
-    this.buf = Buffer.allocUnsafe(HEADER_BYTES + size + this.trailer);
-    this.limit = HEADER_BYTES + size;
-    this.pos = writeRecord(this.buf, HEADER_BYTES, this.limit, record);
+    // Too big for the budget but not for UDP: a frame of its own, sized exactly. It is
+    // written before any state changes, so a throw leaves the writer as it was.
+    const spill = Buffer.allocUnsafe(HEADER_BYTES + size + this.trailer);
+    const spillEnd = writeRecord(spill, HEADER_BYTES, HEADER_BYTES + size, record);
+    if (spillEnd < 0) throw badArgument('the record changed while it was being written');
+    this.buf = spill;
+    this.pos = spillEnd;
     this.n = 1;
     // The one-off frame is full: the next append reports "does not fit".
-    this.limit = this.pos;
+    this.limit = spillEnd;
     return true;
   }
 
@@ -129,7 +132,8 @@ export class BatchWriter {
     if (this.finished) throw badArgument('finish() called twice: call reset() first');
     if (this.n === 0) throw new FrameError('ERR_PROTOCOL_BAD_COUNT', 'a LOG frame needs at least one record');
     checkU32(seq, 'seq');
-    if ((flags & ~Flag.ACK_WANTED) !== 0) throw badArgument('finish() takes only Flag.ACK_WANTED');
+    if (flags !== 0 && flags !== Flag.ACK_WANTED)
+      throw badArgument('finish() takes only Flag.ACK_WANTED or 0');
     const buf = this.buf;
     writeHeader(buf, Kind.LOG, this.key === undefined ? flags : flags | Flag.AUTH, this.n, this.sender, seq);
     this.finished = true;

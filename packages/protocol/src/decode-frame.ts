@@ -1,5 +1,5 @@
+import { asBuffer } from './bytes.js';
 import { Kind } from './constants.js';
-import { ProtocolError } from './errors.js';
 import { type DecodeOptions, decodeHeader, type FrameHeader } from './header.js';
 import { type LogRecord, RecordCursor } from './record.js';
 
@@ -12,15 +12,6 @@ export interface DecodeFrameOptions extends DecodeOptions {
 export interface Frame extends FrameHeader {
   /** The records of a LOG frame, in order; empty for other kinds. */
   records: LogRecord[];
-}
-
-/** Turns any Uint8Array into a Buffer over the same memory (no copy). */
-export function asBuffer(data: Uint8Array): Buffer {
-  if (Buffer.isBuffer(data)) return data;
-  if (!(data instanceof Uint8Array)) {
-    throw new ProtocolError('ERR_PROTOCOL_BAD_ARGUMENT', 'a datagram must be a Buffer or Uint8Array');
-  }
-  return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
 }
 
 // decodeFrame runs to completion synchronously, so one cursor serves every call.

@@ -1,4 +1,5 @@
 import { type AuthKey, createAuthKey, trailerMatches } from './auth.js';
+import { asBuffer } from './bytes.js';
 import {
   Flag,
   HEADER_BYTES,
@@ -93,7 +94,8 @@ export interface FrameHeader {
  * PING/PONG/ACK checks that there is no body. The records of a LOG frame are not read.
  * @throws {ProtocolError} (only) naming the broken rule.
  */
-export function decodeHeader(buf: Uint8Array, options?: DecodeOptions): FrameHeader {
+export function decodeHeader(data: Uint8Array, options?: DecodeOptions): FrameHeader {
+  const buf = asBuffer(data);
   const length = buf.length;
   if (length > MAX_DATAGRAM_BYTES) {
     throw new FrameError(

@@ -14,6 +14,7 @@ export {
   type EncodeLogFrameOptions,
   encodeLogFrame,
 } from './batch-writer.js';
+export { asBuffer } from './bytes.js';
 export { nowUs } from './clock.js';
 export {
   COUNT_MAX,
@@ -39,7 +40,7 @@ export {
   VERSION,
 } from './constants.js';
 export { ControlFrameEncoder, encodeControlFrame } from './control-frame.js';
-export { asBuffer, type DecodeFrameOptions, decodeFrame, type Frame } from './decode-frame.js';
+export { type DecodeFrameOptions, decodeFrame, type Frame } from './decode-frame.js';
 export {
   AuthError,
   FieldError,

@@ -1,3 +1,4 @@
+import { asBuffer } from './bytes.js';
 import {
   checkFileNameBytes,
   checkFileNameLength,
@@ -187,10 +188,11 @@ export function recordByteLength(rec: LogRecordInput, options?: RecordCheckOptio
 
 // The last ASCII fields that passed their checks. Strings are immutable, so a record
 // that repeats them (the common case: an app logs to a few files) skips the charset scan.
-// They start as values no check accepts, so the first record is always checked.
-let lastSysId: unknown = null;
-let lastMsgType: unknown = null;
-let lastFileName: unknown = null;
+// They start as a value no record can hold, so the first record is always checked.
+const UNCHECKED = Symbol('unchecked');
+let lastSysId: unknown = UNCHECKED;
+let lastMsgType: unknown = UNCHECKED;
+let lastFileName: unknown = UNCHECKED;
 
 /**
  * Encodes one record at `pos`, never past `limit`. Returns the offset after it, or,
@@ -342,8 +344,8 @@ export class RecordCursor {
   private count = 0;
 
   /** Points the cursor at the body of a LOG datagram whose header {@link decodeHeader} accepted. */
-  reset(buf: Buffer, header: FrameHeader): this {
-    this.buf = buf;
+  reset(datagram: Uint8Array, header: FrameHeader): this {
+    this.buf = asBuffer(datagram);
     this.pos = HEADER_BYTES;
     this.end = header.bodyEnd;
     this.count = header.count;

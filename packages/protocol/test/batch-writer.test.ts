@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   BatchWriter,
   DEFAULT_MAX_DATAGRAM_BYTES,
@@ -129,6 +129,55 @@ describe('BatchWriter', () => {
     expect(codeOf(() => w.reset(Buffer.alloc(10)))).toBe('ERR_PROTOCOL_BAD_ARGUMENT');
   });
 
+  it('keeps its state when a record read twice on the oversize path throws or grows', () => {
+    const w = new BatchWriter({ sender: 1 });
+    let reads = 0;
+    const flaky = {
+      msgType: 'TXT',
+      fileName: 'app',
+      msg: 'x'.repeat(5000),
+      get sysId() {
+        return reads++ === 0 ? 'A' : 'bad!';
+      },
+    };
+    expect(codeOf(() => w.append(flaky))).toBe('ERR_PROTOCOL_BAD_CHARSET');
+    while (w.append(rec('y'.repeat(100)))) {
+      // fill: the budget must still be the writer's, not the failed record's
+    }
+    expect(w.finish(1).length).toBeLessThanOrEqual(DEFAULT_MAX_DATAGRAM_BYTES);
+    w.reset();
+    let msgReads = 0;
+    const growing = {
+      sysId: 'A',
+      msgType: 'TXT',
+      fileName: 'app',
+      get msg() {
+        return 'x'.repeat(2000 + msgReads++);
+      },
+    };
+    expect(codeOf(() => w.append(growing))).toBe('ERR_PROTOCOL_BAD_ARGUMENT');
+    expect(w.count).toBe(0);
+    expect(w.append(rec('ok'))).toBe(true);
+    expect(decodeFrame(w.finish(2)).records[0]!.msg.toString()).toBe('ok');
+  });
+
+  it('checks the first record of a process even when its fields are null', async () => {
+    // A fresh module instance: its "last checked" cache has seen no record yet.
+    vi.resetModules();
+    const fresh = await import('../src/index.js');
+    for (const field of ['sysId', 'msgType', 'fileName'] as const) {
+      const w = new fresh.BatchWriter({ sender: 1 });
+      let error: unknown;
+      try {
+        w.append({ ...rec('x'), [field]: null as never });
+      } catch (err) {
+        error = err;
+      }
+      expect(error).toBeInstanceOf(fresh.FieldError);
+      expect((error as ProtocolError).code).toBe('ERR_PROTOCOL_BAD_CHARSET');
+    }
+  });
+
   it('refuses misuse with ERR_PROTOCOL_BAD_ARGUMENT', () => {
     expect(codeOf(() => new BatchWriter({ sender: -1 }))).toBe('ERR_PROTOCOL_BAD_ARGUMENT');
     expect(codeOf(() => new BatchWriter({ sender: 2 ** 32 }))).toBe('ERR_PROTOCOL_BAD_ARGUMENT');
@@ -146,6 +195,8 @@ describe('BatchWriter', () => {
     w.append(rec('x'));
     expect(codeOf(() => w.finish(2 ** 32))).toBe('ERR_PROTOCOL_BAD_ARGUMENT');
     expect(codeOf(() => w.finish(1, Flag.AUTH))).toBe('ERR_PROTOCOL_BAD_ARGUMENT');
+    expect(codeOf(() => w.finish(1, 2 ** 32 + 1))).toBe('ERR_PROTOCOL_BAD_ARGUMENT');
+    expect(codeOf(() => w.finish(1, Number.NaN))).toBe('ERR_PROTOCOL_BAD_ARGUMENT');
     w.finish(1);
     expect(codeOf(() => w.append(rec('late')))).toBe('ERR_PROTOCOL_BAD_ARGUMENT');
     expect(codeOf(() => w.finish(2))).toBe('ERR_PROTOCOL_BAD_ARGUMENT');

@@ -178,3 +178,21 @@ describe('RecordCursor', () => {
     expect(cursor.next()).toBe(false);
   });
 });
+
+describe('input that is not a Buffer', () => {
+  it('decodeHeader refuses non-bytes with a ProtocolError', () => {
+    expect(thrown(() => decodeHeader(null as never)).code).toBe('ERR_PROTOCOL_BAD_ARGUMENT');
+    const array = [0x43, 0x4c, 1, 2, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1];
+    expect(thrown(() => decodeHeader(array as never)).code).toBe('ERR_PROTOCOL_BAD_ARGUMENT');
+  });
+
+  it('RecordCursor reads a plain Uint8Array exactly as a Buffer', () => {
+    const bytes = log({ fileName: 'payments.log', msg: 'plain' });
+    const u8 = new Uint8Array(bytes);
+    const cursor = new RecordCursor().reset(u8, decodeHeader(u8));
+    expect(cursor.next()).toBe(true);
+    expect(cursor.fileName).toBe('payments.log');
+    expect(Buffer.isBuffer(cursor.msg())).toBe(true);
+    expect(cursor.msg().toString()).toBe('plain');
+  });
+});
