@@ -1,7 +1,15 @@
 /**
- * clogs-server: the reference log server (ping/pong, ACK, dedupe, one line per
- * record, async buffered writer).
- *
- * An empty shell for now: the server lands with its own issue.
+ * clogs-server: the reference clogs log server, in-process (`createServer`) or as the
+ * `clogs-server` command. Answers pings, acknowledges and dedupes LOG frames, and
+ * writes one line per record under `<dataDir>/<sys_id>/<file_name>.log` through an
+ * async buffered writer.
  */
-export {};
+
+export { ExitCode, main, type ServerCliIo } from './cli.js';
+export { ServerError, type ServerErrorCode } from './errors.js';
+export { readKeyFile } from './key-file.js';
+export type { Faults, ServerOptions } from './options.js';
+export { ClogsServer, createServer, type ServerAddress } from './server.js';
+export type { DropReason, ServerStats } from './stats.js';
+export { type ParsedLine, parseLine } from './writer/line-format.js';
+export type { WriterStats } from './writer/log-writer.js';

@@ -1,0 +1,196 @@
+import { parseArgs } from 'node:util';
+import { ServerError } from './errors.js';
+import { readKeyFile } from './key-file.js';
+import type { ServerOptions } from './options.js';
+import { createServer } from './server.js';
+
+/** Exit codes, after sysexits.h, so scripts can tell failures apart. */
+export const ExitCode = {
+  OK: 0,
+  /** Bad command line. */
+  USAGE: 64,
+  /** The key file cannot be read or is empty. */
+  NO_INPUT: 66,
+  /** The socket cannot be bound or the data folder made. */
+  OS_ERROR: 71,
+} as const;
+
+const HELP = `usage: clogs-server [options]
+
+The clogs reference log server: answers pings, acknowledges LOG frames, and writes
+one line per record to <data-dir>/<sys_id>/<file_name>.log.
+
+options:
+  --host <addr>          address to listen on, IPv4 or IPv6 (default 127.0.0.1)
+  --port <n>             UDP port, 0 for any free one (default 7070)
+  --data-dir <dir>       where log files go (default ./clogs-data)
+  --flush-ms <ms>        write buffered lines at least this often (default 200)
+  --roll-bytes <n>       roll a file before it passes this size, e.g. 64M (default 256M)
+  --max-pending <n>      drop new frames while this much waits for the disk (default 64M)
+  --recv-buffer <n>      UDP receive buffer to ask for (default 8M; Linux caps it at rmem_max)
+  --key-file <path>      accept only frames signed with this key (AUTH); without it,
+                         signed frames are refused
+  --mask-pan             mask card numbers (13-19 digits) after head_len: keep first 6, last 4
+  --ack-after-write      ACK once lines are in the file, not once they are buffered
+  --quiet                print only the listening line
+  -h, --help             this help
+  -v, --version          the version
+
+fault injection, for tests only:
+  --fault-silent         answer no pings
+  --fault-drop <0..1>    drop this fraction of LOG frames
+  --fault-ack-delay <ms> send ACKs late
+
+Prints "clogs-server listening on udp://HOST:PORT data-dir DIR" once ready.
+SIGINT/SIGTERM: stop, write and fsync everything, exit 0. SIGUSR1: print stats.
+Exit codes: 0 ok, 64 bad usage, 66 key file unreadable, 71 cannot listen.
+
+examples:
+  clogs-server --port 7070 --data-dir /var/log/clogs
+  clogs-server --port 0 --key-file ./clogs.key --ack-after-write
+`;
+
+/** `64M`, `256k`, `1G` or plain bytes. */
+function parseBytes(name: string, text: string): number {
+  const m = /^(\d+)([kKmMgG]?)$/.exec(text);
+  if (!m)
+    throw new ServerError('ERR_SERVER_BAD_OPTION', `${name} must be a size like 1048576, 512K, 64M or 1G`);
+  const scale = { '': 1, k: 2 ** 10, m: 2 ** 20, g: 2 ** 30 }[m[2]!.toLowerCase() as '' | 'k' | 'm' | 'g'];
+  return Number(m[1]) * scale;
+}
+
+function parseNumber(name: string, text: string): number {
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isFinite(n))
+    throw new ServerError('ERR_SERVER_BAD_OPTION', `${name} must be a number`);
+  return n;
+}
+
+export interface ServerCliIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  /** Where SIGINT/SIGTERM/SIGUSR1 come from (the process, or a test's emitter). */
+  signals: NodeJS.EventEmitter;
+  version: string;
+}
+
+/** Runs clogs-server until a signal stops it; resolves with the exit code. */
+export async function main(argv: readonly string[], io: ServerCliIo): Promise<number> {
+  let values: ReturnType<typeof parse>['values'];
+  try {
+    values = parse(argv).values;
+  } catch (err) {
+    io.stderr.write(`clogs-server: ${(err as Error).message}\n(try --help)\n`);
+    return ExitCode.USAGE;
+  }
+  if (values.help) {
+    io.stdout.write(HELP);
+    return ExitCode.OK;
+  }
+  if (values.version) {
+    io.stdout.write(`${io.version}\n`);
+    return ExitCode.OK;
+  }
+  let options: ServerOptions;
+  try {
+    options = {
+      host: values.host,
+      port: values.port === undefined ? 7070 : parseNumber('--port', values.port),
+      dataDir: values['data-dir'],
+      flushMs: values['flush-ms'] === undefined ? undefined : parseNumber('--flush-ms', values['flush-ms']),
+      rollBytes:
+        values['roll-bytes'] === undefined ? undefined : parseBytes('--roll-bytes', values['roll-bytes']),
+      maxPendingBytes:
+        values['max-pending'] === undefined ? undefined : parseBytes('--max-pending', values['max-pending']),
+      recvBufferBytes:
+        values['recv-buffer'] === undefined ? undefined : parseBytes('--recv-buffer', values['recv-buffer']),
+      maskPan: values['mask-pan'],
+      ackAfterWrite: values['ack-after-write'],
+      faults: {
+        silent: values['fault-silent'] ?? false,
+        dropFraction:
+          values['fault-drop'] === undefined ? 0 : parseNumber('--fault-drop', values['fault-drop']),
+        ackDelayMs:
+          values['fault-ack-delay'] === undefined
+            ? 0
+            : parseNumber('--fault-ack-delay', values['fault-ack-delay']),
+      },
+    };
+  } catch (err) {
+    io.stderr.write(`clogs-server: ${(err as Error).message}\n`);
+    return ExitCode.USAGE;
+  }
+  if (values['key-file'] !== undefined) {
+    try {
+      options.key = await readKeyFile(values['key-file']);
+    } catch (err) {
+      io.stderr.write(`clogs-server: ${(err as Error).message}\n`);
+      return ExitCode.NO_INPUT;
+    }
+  }
+  let server: Awaited<ReturnType<typeof createServer>>;
+  try {
+    server = await createServer(options);
+  } catch (err) {
+    io.stderr.write(`clogs-server: ${(err as Error).message}\n`);
+    const code = (err as ServerError).code;
+    return code === 'ERR_SERVER_BAD_OPTION' ? ExitCode.USAGE : ExitCode.OS_ERROR;
+  }
+  const quiet = values.quiet === true;
+  const { host, port, family } = server.address;
+  const shown = family === 'IPv6' ? `[${host}]` : host;
+  io.stdout.write(`clogs-server listening on udp://${shown}:${port} data-dir ${server.dataDir}\n`);
+  if (!quiet) server.on('warning', (err: Error) => io.stderr.write(`clogs-server: ${err.message}\n`));
+  const printStats = () => io.stderr.write(`clogs-server stats ${JSON.stringify(server.stats())}\n`);
+  io.signals.on('SIGUSR1', printStats);
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = () => {
+      if (stopping) {
+        // A second signal while flushing: give up on the flush.
+        resolve(130);
+        return;
+      }
+      stopping = true;
+      server.close().then(
+        (stats) => {
+          if (!quiet) io.stderr.write(`clogs-server stopped ${JSON.stringify(stats)}\n`);
+          io.signals.off('SIGUSR1', printStats);
+          resolve(ExitCode.OK);
+        },
+        (err) => {
+          io.stderr.write(`clogs-server: close failed: ${(err as Error).message}\n`);
+          resolve(ExitCode.OS_ERROR);
+        },
+      );
+    };
+    io.signals.on('SIGINT', stop);
+    io.signals.on('SIGTERM', stop);
+  });
+}
+
+function parse(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    strict: true,
+    allowPositionals: false,
+    options: {
+      host: { type: 'string' },
+      port: { type: 'string' },
+      'data-dir': { type: 'string' },
+      'flush-ms': { type: 'string' },
+      'roll-bytes': { type: 'string' },
+      'max-pending': { type: 'string' },
+      'recv-buffer': { type: 'string' },
+      'key-file': { type: 'string' },
+      'mask-pan': { type: 'boolean' },
+      'ack-after-write': { type: 'boolean' },
+      quiet: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean', short: 'v' },
+      'fault-silent': { type: 'boolean' },
+      'fault-drop': { type: 'string' },
+      'fault-ack-delay': { type: 'string' },
+    },
+  });
+}

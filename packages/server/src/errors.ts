@@ -1,0 +1,25 @@
+/** Stable codes of the errors clogs-server raises or reports. */
+export type ServerErrorCode =
+  /** An option is missing, of the wrong type or out of range. */
+  | 'ERR_SERVER_BAD_OPTION'
+  /** The data folder cannot be created. */
+  | 'ERR_SERVER_DATA_DIR'
+  /** The socket could not be bound. */
+  | 'ERR_SERVER_LISTEN'
+  /** A write, fsync or roll of a log file failed; the records in it are lost (and were not ACKed after write). */
+  | 'ERR_SERVER_WRITE'
+  /** A path would leave the data folder (cannot happen with v1's charsets). */
+  | 'ERR_SERVER_BAD_PATH'
+  /** The socket reported an error after it was bound. */
+  | 'ERR_SERVER_SOCKET';
+
+/** Base class of clogs-server's errors: switch on `code`. */
+export class ServerError extends Error {
+  override name = 'ServerError';
+  readonly code: ServerErrorCode;
+
+  constructor(code: ServerErrorCode, message: string, options?: { cause?: unknown }) {
+    super(`${message} [${code}]`, options);
+    this.code = code;
+  }
+}

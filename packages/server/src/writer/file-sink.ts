@@ -1,0 +1,172 @@
+import type { FileHandle } from 'node:fs/promises';
+import { open, rename } from 'node:fs/promises';
+import { join } from 'node:path';
+import { rolledPath } from './roll-name.js';
+
+/** What a sink needs from its writer: buffers, accounting, and where to report trouble. */
+export interface SinkHost {
+  readonly rollBytes: number;
+  readonly host: string;
+  readonly pid: number;
+  takeChunk(minBytes: number): Buffer;
+  releaseChunk(chunk: Buffer): void;
+  /** Bytes just appended: now pending. */
+  appended(bytes: number): void;
+  /** Bytes handed to the sink's file (written, or lost to an error): no longer pending. */
+  settled(bytes: number, written: boolean): void;
+  rolled(): void;
+  failed(err: unknown, path: string): void;
+  ensureDir(dir: string): Promise<void>;
+}
+
+interface Waiter {
+  /** The waiter's bytes are [start, end) of everything appended to this sink. */
+  start: number;
+  end: number;
+  done: (written: boolean) => void;
+}
+
+/**
+ * One log file: lines are appended into an in-memory chunk; a full chunk, or every
+ * chunk at a flush, is queued and written with one `write` call, one at a time and in
+ * order. The receive path only appends; only the write loop touches the disk.
+ */
+export class FileSink {
+  /** The chunk lines are being appended to, and the position in it. */
+  chunk: Buffer | undefined;
+  pos = 0;
+  /** Bytes appended since the sink was made; bytes settled (written or failed). */
+  appended = 0;
+  settledBytes = 0;
+  readonly path: string;
+  private readonly queue: { chunk: Buffer; length: number }[] = [];
+  private waiters: Waiter[] = [];
+  private handle: FileHandle | undefined;
+  private size = 0;
+  private writing: Promise<void> | undefined;
+
+  constructor(
+    private readonly host: SinkHost,
+    readonly dir: string,
+    readonly fileName: string,
+  ) {
+    this.path = join(dir, `${fileName}.log`);
+  }
+
+  /** A chunk with at least `bytes` of room at `pos`. */
+  room(bytes: number): Buffer {
+    const chunk = this.chunk;
+    if (chunk !== undefined && chunk.length - this.pos >= bytes) return chunk;
+    this.seal();
+    this.chunk = this.host.takeChunk(bytes);
+    this.pos = 0;
+    return this.chunk;
+  }
+
+  /** Records that lines now end at `pos`. */
+  commit(pos: number): void {
+    const bytes = pos - this.pos;
+    this.appended += bytes;
+    this.host.appended(bytes);
+    this.pos = pos;
+  }
+
+  /** Calls `done(true)` once every byte appended so far is in the file, `done(false)` if some were lost. */
+  whenWritten(since: number, done: (written: boolean) => void): void {
+    if (this.settledBytes >= this.appended) done(true);
+    else this.waiters.push({ start: since, end: this.appended, done });
+  }
+
+  /** Queues the current chunk for writing and starts the write loop. */
+  seal(): void {
+    const chunk = this.chunk;
+    if (chunk === undefined) return;
+    this.chunk = undefined;
+    if (this.pos === 0) {
+      this.host.releaseChunk(chunk);
+      return;
+    }
+    this.queue.push({ chunk, length: this.pos });
+    this.pos = 0;
+    this.writing ??= this.writeLoop().finally(() => {
+      this.writing = undefined;
+    });
+  }
+
+  /** Resolves when everything queued so far is settled. */
+  async idle(): Promise<void> {
+    while (this.writing !== undefined) await this.writing;
+  }
+
+  /** Writes what is left, fsyncs and closes the file. */
+  async close(): Promise<void> {
+    this.seal();
+    await this.idle();
+    const handle = this.handle;
+    this.handle = undefined;
+    if (handle === undefined) return;
+    try {
+      await handle.sync();
+    } catch (err) {
+      this.host.failed(err, this.path);
+    }
+    await handle.close();
+  }
+
+  private async writeLoop(): Promise<void> {
+    for (let item = this.queue.shift(); item !== undefined; item = this.queue.shift()) {
+      const start = this.settledBytes;
+      let ok = true;
+      try {
+        const handle = await this.file(item.length);
+        let done = 0;
+        while (done < item.length) {
+          const { bytesWritten } = await handle.write(item.chunk, done, item.length - done, null);
+          done += bytesWritten;
+        }
+        this.size += item.length;
+      } catch (err) {
+        ok = false;
+        this.host.failed(err, this.path);
+      }
+      this.settledBytes += item.length;
+      this.host.settled(item.length, ok);
+      this.host.releaseChunk(item.chunk);
+      this.settle(start, ok);
+    }
+  }
+
+  /** Wakes waiters whose bytes are all settled; a failed range fails every waiter that overlaps it. */
+  private settle(failedFrom: number, ok: boolean): void {
+    if (this.waiters.length === 0) return;
+    const keep: Waiter[] = [];
+    for (const w of this.waiters) {
+      if (!ok && w.start < this.settledBytes && w.end > failedFrom) w.done(false);
+      else if (w.end <= this.settledBytes) w.done(true);
+      else keep.push(w);
+    }
+    this.waiters = keep;
+  }
+
+  /** The open file, rolled first when `incoming` bytes would take it past rollBytes. */
+  private async file(incoming: number): Promise<FileHandle> {
+    if (this.handle !== undefined && this.size > 0 && this.size + incoming > this.host.rollBytes) {
+      const handle = this.handle;
+      this.handle = undefined;
+      await handle.close();
+      await rename(
+        this.path,
+        await rolledPath(this.dir, this.fileName, new Date(), this.host.host, this.host.pid),
+      );
+      this.host.rolled();
+    }
+    if (this.handle === undefined) {
+      await this.host.ensureDir(this.dir);
+      this.handle = await open(this.path, 'a', 0o644);
+      this.size = (await this.handle.stat()).size;
+      // A file left over from before may already be past the limit.
+      if (this.size > 0 && this.size + incoming > this.host.rollBytes) return this.file(incoming);
+    }
+    return this.handle;
+  }
+}

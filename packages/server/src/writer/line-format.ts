@@ -1,0 +1,224 @@
+import { LEVEL_NAMES, type Level, MAX_LEVEL, type RecordCursor } from '@clogs/protocol';
+
+/*
+ * One record, one line, fields separated by one space:
+ *
+ * | field     | form                                                      | example                       |
+ * |-----------|-----------------------------------------------------------|-------------------------------|
+ * | time      | UTC, microseconds: YYYY-MM-DDTHH:MM:SS.ffffffZ            | 2026-11-23T07:41:26.123456Z   |
+ * |           | (outside years 1970..9999: "@" and the raw time_us)       | @18446744073709551615         |
+ * | level     | UNSET TRACE DEBUG INFO WARN ERROR FATAL                   | INFO                          |
+ * | sys_id    | as sent                                                   | PAY1                          |
+ * | msg_type  | as sent                                                   | TXT                           |
+ * | head_len  | decimal, counted in bytes of the original message         | 0                             |
+ * | reserved  | lowercase hex, or "-" when empty                          | 0102                          |
+ * | msg       | the message, with \ as \\, LF as \n, CR as \r; other bytes raw | hello\nworld             |
+ *
+ * then LF. Only the message can hold a space and it is last, so splitting on the first
+ * six spaces gives the fields back; unescaping gives the message's exact bytes.
+ */
+
+const LEVEL_BYTES = LEVEL_NAMES.map((n) => Buffer.from(n.toUpperCase(), 'latin1'));
+const HEX = Buffer.from('0123456789abcdef', 'latin1');
+const SPACE = 0x20;
+const LF = 0x0a;
+const CR = 0x0d;
+const BACKSLASH = 0x5c;
+const STAR = 0x2a;
+const TS_BYTES = 27;
+/** Last second that formats as YYYY-...: 9999-12-31T23:59:59Z. */
+const MAX_SECOND = 253_402_300_799;
+
+/** Bytes a line can take at most, for a message of `msgLength` bytes (every byte escaped). */
+export function maxLineBytes(msgLength: number, reservedLength: number): number {
+  // time (27, or "@" + 20 digits), level 5, sys_id 4, msg_type 4, head_len 5, reserved
+  // as hex (or "-"), 6 spaces, message, LF
+  return TS_BYTES + 5 + 4 + 4 + 5 + Math.max(1, reservedLength * 2) + 6 + msgLength * 2 + 1;
+}
+
+// Records of one burst share their second: the "YYYY-MM-DDTHH:MM:SS." prefix is formatted
+// once per second and copied, and only the six microsecond digits are written per line.
+let cachedSecond = -1;
+const cachedPrefix = Buffer.alloc(20);
+
+function writeTime(out: Buffer, pos: number, cursor: RecordCursor): number {
+  let second: number;
+  let us: number;
+  // Below 2^53 (high word < 2^21) the number is exact; above, split the exact u64.
+  if (cursor.timeHigh < 0x20_0000) {
+    second = Math.floor(cursor.timeUs / 1e6);
+    us = cursor.timeUs - second * 1e6;
+  } else {
+    const exact = cursor.timeUsBigInt();
+    second = Number(exact / 1_000_000n);
+    us = Number(exact % 1_000_000n);
+  }
+  if (second > MAX_SECOND) {
+    out[pos++] = 0x40; // "@"
+    return pos + out.write(cursor.timeUsBigInt().toString(), pos, 'latin1');
+  }
+  if (second !== cachedSecond) {
+    cachedPrefix.write(new Date(second * 1000).toISOString().slice(0, 19), 0, 'latin1');
+    cachedPrefix[19] = 0x2e; // "."
+    cachedSecond = second;
+  }
+  cachedPrefix.copy(out, pos);
+  for (let i = pos + 25; i >= pos + 20; i--) {
+    out[i] = 0x30 + (us % 10);
+    us = Math.floor(us / 10);
+  }
+  out[pos + 26] = 0x5a; // "Z"
+  return pos + TS_BYTES;
+}
+
+function writeAscii(out: Buffer, pos: number, s: string): number {
+  for (let i = 0; i < s.length; i++) out[pos++] = s.charCodeAt(i);
+  return pos;
+}
+
+/**
+ * Masks card numbers in out[from, to): every run of 13 to 19 ASCII digits keeps its
+ * first 6 and last 4 digits and has the others replaced by "*". Escapes never produce
+ * digits, so masking the escaped line equals masking the message.
+ */
+export function maskPan(out: Buffer, from: number, to: number): void {
+  let i = from;
+  while (i < to) {
+    if (out[i]! < 0x30 || out[i]! > 0x39) {
+      i++;
+      continue;
+    }
+    const start = i;
+    while (i < to && out[i]! >= 0x30 && out[i]! <= 0x39) i++;
+    const n = i - start;
+    if (n >= 13 && n <= 19) out.fill(STAR, start + 6, i - 4);
+  }
+}
+
+/**
+ * Formats the cursor's current record as one line at `pos` in `out` (which must have
+ * {@link maxLineBytes} of room) and returns the position after its LF.
+ */
+export function formatLine(
+  out: Buffer,
+  pos: number,
+  cursor: RecordCursor,
+  datagram: Buffer,
+  mask: boolean,
+): number {
+  let p = writeTime(out, pos, cursor);
+  out[p++] = SPACE;
+  const level = LEVEL_BYTES[cursor.level]!;
+  level.copy(out, p);
+  p += level.length;
+  out[p++] = SPACE;
+  p = writeAscii(out, p, cursor.sysId);
+  out[p++] = SPACE;
+  p = writeAscii(out, p, cursor.msgType);
+  out[p++] = SPACE;
+  p = writeAscii(out, p, String(cursor.headLen));
+  out[p++] = SPACE;
+  if (cursor.reservedLength === 0) {
+    out[p++] = 0x2d; // "-"
+  } else {
+    for (let i = cursor.reservedOffset, end = i + cursor.reservedLength; i < end; i++) {
+      const b = datagram[i]!;
+      out[p++] = HEX[b >>> 4]!;
+      out[p++] = HEX[b & 15]!;
+    }
+  }
+  out[p++] = SPACE;
+  const msgStart = cursor.msgOffset;
+  const msgEnd = msgStart + cursor.msgLength;
+  const headEnd = msgStart + cursor.headLen;
+  let bodyAt = p;
+  for (let i = msgStart; i < msgEnd; i++) {
+    if (i === headEnd) bodyAt = p;
+    const b = datagram[i]!;
+    if (b === BACKSLASH || b === LF || b === CR) {
+      out[p++] = BACKSLASH;
+      out[p++] = b === BACKSLASH ? BACKSLASH : b === LF ? 0x6e : 0x72;
+    } else {
+      out[p++] = b;
+    }
+  }
+  if (headEnd === msgEnd) bodyAt = p;
+  if (mask) maskPan(out, bodyAt, p);
+  out[p++] = LF;
+  return p;
+}
+
+/** A line read back. */
+export interface ParsedLine {
+  /** µs since the epoch, exact. */
+  timeUs: bigint;
+  level: Level;
+  sysId: string;
+  msgType: string;
+  headLen: number;
+  reserved: Buffer;
+  msg: Buffer;
+}
+
+/**
+ * Parses one line (without its LF) back into the record's fields; the message comes
+ * back byte for byte. Returns `undefined` for a line not in this format.
+ */
+export function parseLine(line: Buffer): ParsedLine | undefined {
+  const fields: Buffer[] = [];
+  let at = 0;
+  for (let i = 0; i < 6; i++) {
+    const space = line.indexOf(SPACE, at);
+    if (space < 0) return undefined;
+    fields.push(line.subarray(at, space));
+    at = space + 1;
+  }
+  const [time, levelName, sys, type, head, reserved] = fields as [
+    Buffer,
+    Buffer,
+    Buffer,
+    Buffer,
+    Buffer,
+    Buffer,
+  ];
+  const level = LEVEL_BYTES.findIndex((b) => b.equals(levelName));
+  if (level < 0 || level > MAX_LEVEL) return undefined;
+  let timeUs: bigint;
+  const t = time.toString('latin1');
+  if (t.startsWith('@')) {
+    if (!/^@\d+$/.test(t)) return undefined;
+    timeUs = BigInt(t.slice(1));
+  } else {
+    const m = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\.(\d{6})Z$/.exec(t);
+    if (!m) return undefined;
+    timeUs = BigInt(Date.parse(`${m[1]}Z`)) * 1000n + BigInt(m[2]!);
+  }
+  const r = reserved.toString('latin1');
+  if (r !== '-' && !/^(?:[0-9a-f]{2})+$/.test(r)) return undefined;
+  const h = head.toString('latin1');
+  if (!/^\d+$/.test(h)) return undefined;
+  const body = line.subarray(at);
+  const msg = Buffer.allocUnsafe(body.length);
+  let n = 0;
+  for (let i = 0; i < body.length; i++) {
+    const b = body[i]!;
+    if (b !== BACKSLASH) {
+      msg[n++] = b;
+      continue;
+    }
+    const e = body[++i];
+    if (e === BACKSLASH) msg[n++] = BACKSLASH;
+    else if (e === 0x6e) msg[n++] = LF;
+    else if (e === 0x72) msg[n++] = CR;
+    else return undefined;
+  }
+  return {
+    timeUs,
+    level: level as Level,
+    sysId: sys.toString('latin1'),
+    msgType: type.toString('latin1'),
+    headLen: Number(h),
+    reserved: r === '-' ? Buffer.alloc(0) : Buffer.from(r, 'hex'),
+    msg: msg.subarray(0, n),
+  };
+}

@@ -1,0 +1,38 @@
+import { access } from 'node:fs/promises';
+import { join } from 'node:path';
+
+function pad(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
+}
+
+/** `YYYYmmdd-HHMMSS` in UTC, as in muduo's rolled log names. */
+export function rollStamp(date: Date): string {
+  return `${date.getUTCFullYear()}${pad(date.getUTCMonth() + 1)}${pad(date.getUTCDate())}-${pad(date.getUTCHours())}${pad(date.getUTCMinutes())}${pad(date.getUTCSeconds())}`;
+}
+
+/** Host names go into file names: keep them to the file_name charset. */
+export function safeHost(host: string): string {
+  return host.replace(/[^A-Za-z0-9_.-]/g, '_') || 'host';
+}
+
+/**
+ * The name a full `<file_name>.log` is renamed to: `<file_name>.<YYYYmmdd-HHMMSS>.<host>.<pid>.log`.
+ * Two rolls within one second get `.1`, `.2`, ... before `.log`, so a roll never overwrites.
+ */
+export async function rolledPath(
+  dir: string,
+  fileName: string,
+  date: Date,
+  host: string,
+  pid: number,
+): Promise<string> {
+  const base = `${fileName}.${rollStamp(date)}.${host}.${pid}`;
+  for (let n = 0; ; n++) {
+    const candidate = join(dir, n === 0 ? `${base}.log` : `${base}.${n}.log`);
+    try {
+      await access(candidate);
+    } catch {
+      return candidate;
+    }
+  }
+}

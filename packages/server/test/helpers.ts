@@ -1,0 +1,133 @@
+import { createSocket, type Socket } from 'node:dgram';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type AuthKey, decodeFrame, encodeControlFrame, type Frame, Kind } from '@clogs/protocol';
+import { type ClogsServer, createServer, type ServerOptions } from '../src/index.js';
+
+/** A temporary data folder, removed by `cleanup()`. */
+export async function tempDir(): Promise<string> {
+  return mkdtemp(join(tmpdir(), 'clogs-server-test-'));
+}
+
+export interface Harness {
+  server: ClogsServer;
+  dataDir: string;
+  peer: Peer;
+  cleanup(): Promise<void>;
+}
+
+/** A real server on 127.0.0.1 port 0 writing to a temporary folder, and a peer to talk to it. */
+export async function startServer(options: ServerOptions = {}, peerKey?: AuthKey): Promise<Harness> {
+  const dataDir = await tempDir();
+  const server = await createServer({ host: '127.0.0.1', port: 0, dataDir, flushMs: 60_000, ...options });
+  const peer = await Peer.open(server.address.port, server.address.host, peerKey);
+  return {
+    server,
+    dataDir,
+    peer,
+    async cleanup() {
+      peer.close();
+      await server.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A UDP socket that sends datagrams to one server and collects what comes back. */
+export class Peer {
+  readonly replies: Frame[] = [];
+  private waiters: (() => void)[] = [];
+  private nextPing = 1;
+
+  private constructor(
+    private readonly socket: Socket,
+    private readonly port: number,
+    private readonly host: string,
+    private readonly key: AuthKey | undefined,
+  ) {
+    socket.on('message', (msg) => {
+      this.replies.push(decodeFrame(msg, { key, allowUnverified: key === undefined }));
+      for (const wake of this.waiters.splice(0)) wake();
+    });
+  }
+
+  static async open(port: number, host = '127.0.0.1', key?: AuthKey): Promise<Peer> {
+    const socket = createSocket(host.includes(':') ? 'udp6' : 'udp4');
+    await new Promise<void>((resolve) => socket.bind(0, host, resolve));
+    return new Peer(socket, port, host, key);
+  }
+
+  send(datagram: Uint8Array): Promise<void> {
+    return new Promise((resolve, reject) =>
+      this.socket.send(datagram, this.port, this.host, (err) => (err ? reject(err) : resolve())),
+    );
+  }
+
+  /** Waits (on arriving replies, never on a timer) until one matches; fails after `ms`. */
+  async waitFor(match: (f: Frame) => boolean, ms = 5000): Promise<Frame> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const found = this.replies.find(match);
+      if (found !== undefined) return found;
+      const left = deadline - Date.now();
+      if (left <= 0)
+        throw new Error(`no matching reply within ${ms} ms (got ${this.replies.length} replies)`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  waitForAck(sender: number, seq: number, ms?: number): Promise<Frame> {
+    return this.waitFor((f) => f.kind === Kind.ACK && f.sender === sender && f.seq === seq, ms);
+  }
+
+  /**
+   * Sends a PING and waits for its PONG. The server handles datagrams in order, so once
+   * the PONG is back every datagram sent before the PING has been handled.
+   */
+  async barrier(sender = 0xbabe): Promise<void> {
+    const id = (this.nextPing += 2);
+    await this.send(encodeControlFrame(Kind.PING, sender, id, this.key));
+    await this.waitFor((f) => f.kind === Kind.PONG && f.sender === sender && f.seq === id + 1);
+  }
+
+  count(kind: Kind): number {
+    return this.replies.filter((f) => f.kind === kind).length;
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+}
+
+/** The lines of `<dataDir>/<sys>/<file>.log`, without their LFs. */
+export async function readLines(dataDir: string, sys: string, file: string): Promise<Buffer[]> {
+  const text = await readFile(join(dataDir, sys, `${file}.log`));
+  return splitLines(text);
+}
+
+export function splitLines(bytes: Buffer): Buffer[] {
+  const lines: Buffer[] = [];
+  let at = 0;
+  for (let lf = bytes.indexOf(0x0a); lf >= 0; lf = bytes.indexOf(0x0a, at)) {
+    lines.push(bytes.subarray(at, lf));
+    at = lf + 1;
+  }
+  if (at !== bytes.length) throw new Error('file does not end with a newline');
+  return lines;
+}
+
+/** Every file under a folder, relative paths, sorted. */
+export async function listFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath ?? (e as unknown as { path: string }).path, e.name).slice(dir.length + 1))
+    .sort();
+}
