@@ -92,7 +92,8 @@ export class Peer {
    * the PONG is back every datagram sent before the PING has been handled.
    */
   async barrier(sender = 0xbabe): Promise<void> {
-    const id = (this.nextPing += 2);
+    this.nextPing += 2;
+    const id = this.nextPing;
     await this.send(encodeControlFrame(Kind.PING, sender, id, this.key));
     await this.waitFor((f) => f.kind === Kind.PONG && f.sender === sender && f.seq === id + 1);
   }
