@@ -53,7 +53,7 @@ export class Peer {
   }
 
   static async open(port: number, host = '127.0.0.1', key?: AuthKey): Promise<Peer> {
-    const socket = createSocket(host.includes(':') ? 'udp6' : 'udp4');
+    const socket = createSocket({ type: host.includes(':') ? 'udp6' : 'udp4', recvBufferSize: 4 * 2 ** 20 });
     await new Promise<void>((resolve) => socket.bind(0, host, resolve));
     return new Peer(socket, port, host, key);
   }

@@ -1,0 +1,95 @@
+import { rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { encodeLogFrame, Flag, Kind } from '@clogs/protocol';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createServer, parseLine } from '../src/index.js';
+import { Peer, readLines, tempDir } from './helpers.js';
+import { runServerCommand, ServerProcess } from './process.js';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0)) await c();
+});
+
+describe('clogs-server command', () => {
+  it('--help prints usage and exits 0', async () => {
+    const { code, stdout } = await runServerCommand(['--help']);
+    expect(code).toBe(0);
+    expect(stdout).toContain('usage: clogs-server');
+    expect(stdout).toContain('--ack-after-write');
+  });
+
+  it('exits 64 on a bad command line', async () => {
+    const unknown = await runServerCommand(['--bogus']);
+    expect(unknown.code).toBe(64);
+    expect(unknown.stderr).toContain("Unknown option '--bogus'");
+    const size = await runServerCommand(['--roll-bytes', 'lots']);
+    expect(size.code).toBe(64);
+    expect(size.stderr).toContain('--roll-bytes must be a size');
+  });
+
+  it('exits 66 when the key file cannot be read', async () => {
+    const { code, stderr } = await runServerCommand(['--port', '0', '--key-file', '/nonexistent/clogs.key']);
+    expect(code).toBe(66);
+    expect(stderr).toContain('cannot read key file');
+  });
+
+  it('exits 71 when the port is taken', async () => {
+    const dataDir = await tempDir();
+    const other = await createServer({ port: 0, dataDir });
+    cleanups.push(async () => {
+      await other.close();
+      await rm(dataDir, { recursive: true, force: true });
+    });
+    const { code, stderr } = await runServerCommand([
+      '--port',
+      String(other.address.port),
+      '--data-dir',
+      dataDir,
+    ]);
+    expect(code).toBe(71);
+    expect(stderr).toContain('ERR_SERVER_LISTEN');
+  });
+
+  it('serves until SIGTERM, then writes everything it ACKed and exits 0; SIGUSR1 prints stats', async () => {
+    const dataDir = await tempDir();
+    const keyFile = join(dataDir, 'key');
+    await writeFile(keyFile, 'process-key\n');
+    const key = Buffer.from('process-key');
+    const p = ServerProcess.start([
+      '--port',
+      '0',
+      '--data-dir',
+      dataDir,
+      '--flush-ms',
+      '60000',
+      '--key-file',
+      keyFile,
+    ]);
+    cleanups.push(async () => {
+      p.child.kill('SIGKILL');
+      await rm(dataDir, { recursive: true, force: true });
+    });
+    const peer = await Peer.open(await p.port(), '127.0.0.1', key);
+    cleanups.push(async () => peer.close());
+    const n = 500;
+    // a window of 100 frames at a time, as a client would keep, so no socket buffer overflows
+    for (let seq = 1; seq <= n; seq++) {
+      const records = [
+        { sysId: 'PRC', msgType: 'TXT', fileName: 'proc', msg: `line ${seq}\nwith a newline` },
+      ];
+      await peer.send(encodeLogFrame(records, { sender: 3, seq, flags: Flag.ACK_WANTED, key }));
+      if (seq % 100 === 0) await peer.waitFor(() => peer.count(Kind.ACK) === seq);
+    }
+    p.child.kill('SIGUSR1');
+    await p.until(() => p.stderr.includes('clogs-server stats '), 'stats on SIGUSR1');
+    const stats = JSON.parse(/clogs-server stats (.*)\n/.exec(p.stderr)![1]!);
+    expect(stats).toMatchObject({ frames: n, records: n, writer: { bytesWritten: 0 } });
+    p.child.kill('SIGTERM');
+    expect(await p.exited).toBe(0);
+    const lines = await readLines(dataDir, 'PRC', 'proc');
+    expect(lines.map((l) => parseLine(l)!.msg.toString())).toEqual(
+      Array.from({ length: n }, (_, i) => `line ${i + 1}\nwith a newline`),
+    );
+  });
+});
