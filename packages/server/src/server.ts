@@ -7,6 +7,7 @@ import {
   type DecodeOptions,
   decodeHeader,
   type FrameHeader,
+  HEADER_BYTES,
   Kind,
   ProtocolError,
   RecordCursor,
@@ -23,7 +24,7 @@ import {
 } from './options.js';
 import { emptyCounters, type ServerStats } from './stats.js';
 import type { FileSink } from './writer/file-sink.js';
-import { formatLine, maxLineBytes } from './writer/line-format.js';
+import { LineFormatter, maxLineBytes } from './writer/line-format.js';
 import { LogWriter } from './writer/log-writer.js';
 
 export interface ServerAddress {
@@ -57,6 +58,7 @@ export class ClogsServer extends EventEmitter {
   private readonly ack: ControlFrameEncoder;
   private readonly dedupe: DedupeWindow;
   private readonly cursor = new RecordCursor();
+  private readonly formatter: LineFormatter;
   private readonly counters = emptyCounters();
   private readonly recvBufferBytes: number;
   private readonly pendingAcks = new Map<string, PendingAck>();
@@ -78,6 +80,7 @@ export class ClogsServer extends EventEmitter {
     this.pong = new ControlFrameEncoder(Kind.PONG, key);
     this.ack = new ControlFrameEncoder(Kind.ACK, key);
     this.dedupe = new DedupeWindow(options.dedupeWindow, options.maxSenders);
+    this.formatter = new LineFormatter(options.maskPan);
     this.writer = new LogWriter({
       dataDir: options.dataDir,
       flushMs: options.flushMs,
@@ -190,7 +193,8 @@ export class ClogsServer extends EventEmitter {
     }
     const waitForWrite = header.ackWanted && this.options.ackAfterWrite;
     const touched: { sink: FileSink; since: number }[] | undefined = waitForWrite ? [] : undefined;
-    const mask = this.options.maskPan;
+    const formatter = this.formatter;
+    formatter.begin(msg, HEADER_BYTES, header.bodyEnd);
     cursor.reset(msg, header);
     let sink: FileSink | undefined;
     while (cursor.next()) {
@@ -202,7 +206,7 @@ export class ClogsServer extends EventEmitter {
         }
       }
       const out = sink.room(maxLineBytes(cursor.msgLength, cursor.reservedLength));
-      sink.commit(formatLine(out, sink.pos, cursor, msg, mask));
+      sink.commit(formatter.line(out, sink.pos, cursor));
     }
     c.frames++;
     c.records += header.count;

@@ -1,16 +1,24 @@
 import { decodeHeader, encodeLogFrame, type LogRecordInput, RecordCursor } from '@clogs/protocol';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatLine, maskPan, maxLineBytes, parseLine } from '../src/writer/line-format.js';
+import { LineFormatter, maskPan, maxLineBytes, parseLine } from '../src/writer/line-format.js';
 
-function line(rec: LogRecordInput, mask = false): Buffer {
-  const frame = encodeLogFrame([rec], { sender: 1, seq: 1 });
-  const cursor = new RecordCursor().reset(frame, decodeHeader(frame));
-  cursor.next();
-  const out = Buffer.alloc(maxLineBytes(cursor.msgLength, cursor.reservedLength));
-  const end = formatLine(out, 0, cursor, frame, mask);
-  return out.subarray(0, end);
+/** The lines of one frame, each in a buffer sized by maxLineBytes, so an overrun would show. */
+function lines(recs: LogRecordInput[], mask = false): Buffer[] {
+  const frame = encodeLogFrame(recs, { sender: 1, seq: 1 });
+  const header = decodeHeader(frame);
+  const cursor = new RecordCursor().reset(frame, header);
+  const formatter = new LineFormatter(mask);
+  formatter.begin(frame, 16, header.bodyEnd);
+  const out: Buffer[] = [];
+  while (cursor.next()) {
+    const buf = Buffer.alloc(maxLineBytes(cursor.msgLength, cursor.reservedLength));
+    out.push(buf.subarray(0, formatter.line(buf, 0, cursor)));
+  }
+  return out;
 }
+
+const line = (rec: LogRecordInput, mask = false) => lines([rec], mask)[0]!;
 
 const base = { sysId: 'PAY1', msgType: 'TXT', fileName: 'app', level: 3, timeUs: 1_763_883_686_123_456 };
 
@@ -39,29 +47,38 @@ describe('line format', () => {
     );
   });
 
-  it('parses back to the exact record, for any message bytes', () => {
+  it('parses back to the exact records of any frame, whatever bytes its messages hold', () => {
+    const record = fc
+      .record({
+        msg: fc.oneof(
+          fc.uint8Array({ maxLength: 300 }),
+          fc.constantFrom('plain text', 'a\nb', '\\', '\r\n', ''),
+        ),
+        reserved: fc.uint8Array({ maxLength: 80 }),
+        level: fc.integer({ min: 0, max: 6 }),
+        // times whose bytes include LF, CR and "\\": such bytes outside a message must not count
+        timeUs: fc.oneof(fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }), fc.constant(0x0a0d5c0a0d5cn)),
+        head: fc.nat(),
+      })
+      .map((r) => ({ ...base, ...r, headLen: Math.min(r.head, Buffer.byteLength(r.msg)) }));
     fc.assert(
-      fc.property(
-        fc.uint8Array({ maxLength: 300 }),
-        fc.uint8Array({ maxLength: 80 }),
-        fc.integer({ min: 0, max: 6 }),
-        fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }),
-        fc.nat(),
-        (msg, reserved, level, timeUs, head) => {
-          const headLen = Math.min(head, msg.length);
-          const out = line({ ...base, level, timeUs, headLen, reserved, msg });
-          expect(out.indexOf(0x0a)).toBe(out.length - 1);
-          expect(parseLine(out.subarray(0, -1))).toEqual({
-            timeUs,
-            level,
+      fc.property(fc.array(record, { minLength: 1, maxLength: 8 }), (recs) => {
+        const out = lines(recs);
+        expect(out).toHaveLength(recs.length);
+        out.forEach((l, i) => {
+          const r = recs[i]!;
+          expect(l.indexOf(0x0a)).toBe(l.length - 1);
+          expect(parseLine(l.subarray(0, -1))).toEqual({
+            timeUs: r.timeUs,
+            level: r.level,
             sysId: 'PAY1',
             msgType: 'TXT',
-            headLen,
-            reserved: Buffer.from(reserved),
-            msg: Buffer.from(msg),
+            headLen: r.headLen,
+            reserved: Buffer.from(r.reserved),
+            msg: Buffer.from(r.msg),
           });
-        },
-      ),
+        });
+      }),
       { numRuns: 3000 },
     );
   });
@@ -122,8 +139,10 @@ describe('maxLineBytes', () => {
           const cursor = new RecordCursor().reset(frame, decodeHeader(frame));
           cursor.next();
           const room = maxLineBytes(cursor.msgLength, cursor.reservedLength);
+          const formatter = new LineFormatter(false);
+          formatter.begin(frame, 16, frame.length);
           const out = Buffer.alloc(room + 64);
-          expect(formatLine(out, 0, cursor, frame, false)).toBeLessThanOrEqual(room);
+          expect(formatter.line(out, 0, cursor)).toBeLessThanOrEqual(room);
         }
       }
     }
