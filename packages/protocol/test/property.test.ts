@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { arbitraryBytes, frameArgs, mutatedFrames, record } from '../../../test/support/datagram-fuzz.js';
 import {
   BatchWriter,
   decodeFrame,
@@ -21,40 +22,6 @@ const FUZZ_RUNS = Number(process.env['CLOGS_FUZZ_RUNS'] ?? 100_000);
 const SEED =
   process.env['CLOGS_FUZZ_SEED'] === undefined ? undefined : Number(process.env['CLOGS_FUZZ_SEED']);
 const runs = (n: number) => (SEED === undefined ? { numRuns: n } : { numRuns: n, seed: SEED });
-
-const ID = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_'.split('');
-const FILE = [...ID, '.', '-'];
-const idString = fc.string({ unit: fc.constantFrom(...ID), minLength: 1, maxLength: 4 });
-const fileName = fc
-  .tuple(
-    fc.constantFrom(...FILE.filter((c) => c !== '.')),
-    fc.string({ unit: fc.constantFrom(...FILE), maxLength: 15 }),
-  )
-  .map(([first, rest]) => first + rest);
-const message = fc.oneof(fc.string({ unit: 'binary', maxLength: 200 }), fc.uint8Array({ maxLength: 300 }));
-
-const record: fc.Arbitrary<LogRecordInput> = fc
-  .record({
-    sysId: idString,
-    msgType: idString,
-    fileName,
-    level: fc.integer({ min: 0, max: 6 }),
-    timeUs: fc.maxSafeNat(),
-    head: fc.nat(),
-    reserved: fc.uint8Array({ maxLength: 80 }),
-    msg: message,
-  })
-  .map(({ head, ...r }) => {
-    const bytes = typeof r.msg === 'string' ? Buffer.byteLength(r.msg) : r.msg.length;
-    return { ...r, headLen: Math.min(head, bytes, 0xffff) };
-  });
-
-const frameArgs = fc.record({
-  records: fc.array(record, { minLength: 1, maxLength: 12 }),
-  sender: fc.nat({ max: 0xffff_ffff }),
-  seq: fc.nat({ max: 0xffff_ffff }),
-  ackWanted: fc.boolean(),
-});
 
 const bytesOf = (msg: string | Uint8Array) => (typeof msg === 'string' ? Buffer.from(msg) : Buffer.from(msg));
 
@@ -182,62 +149,11 @@ describe('properties', () => {
 });
 
 describe('fuzz: decoding throws nothing but ProtocolError', () => {
-  const header = fc.tuple(
-    fc.integer({ min: 0, max: 5 }),
-    fc.integer({ min: 0, max: 7 }),
-    fc.integer({ min: 0, max: 4 }),
-    fc.uint8Array({ maxLength: 400 }),
-  );
-  // Random bytes, and random bytes behind a plausible header, so the body parser is reached too.
-  const arbitraryBytes = fc.oneof(
-    fc.uint8Array({ maxLength: 400 }),
-    header.map(([kind, flags, count, body]) =>
-      Buffer.concat([Buffer.from([0x43, 0x4c, 1, kind, flags, 0, 0, count, 1, 2, 3, 4, 0, 0, 0, 1]), body]),
-    ),
-  );
-
   it(`arbitrary byte strings (${FUZZ_RUNS / 2} cases)`, () => {
     fc.assert(fc.property(arbitraryBytes, decodeOnlyProtocolErrors), runs(FUZZ_RUNS / 2));
   });
 
-  const mutation = fc.oneof(
-    fc.record({ op: fc.constant('flip' as const), at: fc.nat(), bit: fc.integer({ min: 0, max: 7 }) }),
-    fc.record({ op: fc.constant('set' as const), at: fc.nat(), value: fc.integer({ min: 0, max: 255 }) }),
-    fc.record({ op: fc.constant('insert' as const), at: fc.nat(), value: fc.integer({ min: 0, max: 255 }) }),
-    fc.record({ op: fc.constant('delete' as const), at: fc.nat(), length: fc.integer({ min: 1, max: 8 }) }),
-    fc.record({ op: fc.constant('cut' as const), at: fc.nat() }),
-  );
-
-  type Mutation = typeof mutation extends fc.Arbitrary<infer M> ? M : never;
-
-  function mutate(frame: Buffer, mutations: readonly Mutation[]): Buffer {
-    let b = Buffer.from(frame);
-    for (const m of mutations) {
-      const at = b.length === 0 ? 0 : m.at % b.length;
-      if (m.op === 'flip' && b.length > 0) b[at] = b[at]! ^ (1 << m.bit);
-      else if (m.op === 'set' && b.length > 0) b[at] = m.value;
-      else if (m.op === 'insert')
-        b = Buffer.concat([b.subarray(0, at), Buffer.from([m.value]), b.subarray(at)]);
-      else if (m.op === 'delete') b = Buffer.concat([b.subarray(0, at), b.subarray(at + m.length)]);
-      else if (m.op === 'cut') b = b.subarray(0, at);
-    }
-    return b;
-  }
-
   it(`mutated valid frames (${FUZZ_RUNS / 2} cases)`, () => {
-    const frames = fc.oneof(
-      frameArgs.map((a) =>
-        encodeLogFrame(a.records, { sender: a.sender, seq: a.seq, flags: a.ackWanted ? Flag.ACK_WANTED : 0 }),
-      ),
-      fc
-        .tuple(fc.constantFrom(Kind.PING, Kind.PONG, Kind.ACK), fc.nat({ max: 0xffff_ffff }))
-        .map(([kind, seq]) => encodeControlFrame(kind, 7, seq)),
-    );
-    fc.assert(
-      fc.property(frames, fc.array(mutation, { minLength: 1, maxLength: 4 }), (frame, mutations) =>
-        decodeOnlyProtocolErrors(mutate(frame, mutations)),
-      ),
-      runs(FUZZ_RUNS / 2),
-    );
+    fc.assert(fc.property(mutatedFrames, decodeOnlyProtocolErrors), runs(FUZZ_RUNS / 2));
   });
 });
