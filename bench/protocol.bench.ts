@@ -50,43 +50,28 @@ function encodeOurs(writer: BatchWriter): number {
   return frames;
 }
 
-function encodeNaive(max: number): number {
+/** Batches BATCH records encoded one at a time by `encodeOne` into frames of at most `max` bytes, the peers' way. */
+function encodeBatched(max: number, headerBytes: number, encodeOne: () => Buffer): number {
   let parts: Buffer[] = [];
-  let size = 16;
+  let size = headerBytes;
   let frames = 0;
   for (let i = 0; i < BATCH; i++) {
-    const rec = naiveEncodeRecord(record);
+    const rec = encodeOne();
     if (size + rec.length > max) {
-      Buffer.concat([Buffer.alloc(16), ...parts]);
+      Buffer.concat(headerBytes === 0 ? parts : [Buffer.alloc(headerBytes), ...parts]);
       frames++;
       parts = [];
-      size = 16;
+      size = headerBytes;
     }
     parts.push(rec);
     size += rec.length;
   }
-  Buffer.concat([Buffer.alloc(16), ...parts]);
+  Buffer.concat(headerBytes === 0 ? parts : [Buffer.alloc(headerBytes), ...parts]);
   return frames;
 }
 
-function encodeJson(max: number): number {
-  let parts: Buffer[] = [];
-  let size = 0;
-  let frames = 0;
-  for (let i = 0; i < BATCH; i++) {
-    const line = jsonEncodeRecord(record);
-    if (size + line.length > max) {
-      Buffer.concat(parts);
-      frames++;
-      parts = [];
-      size = 0;
-    }
-    parts.push(line);
-    size += line.length;
-  }
-  Buffer.concat(parts);
-  return frames;
-}
+const encodeNaive = (max: number) => encodeBatched(max, 16, () => naiveEncodeRecord(record));
+const encodeJson = (max: number) => encodeBatched(max, 0, () => jsonEncodeRecord(record));
 
 /** Frames holding BATCH records in total, as the server would receive them. */
 function framesFor(max: number): Buffer[] {
