@@ -28,6 +28,7 @@ options:
   --roll-bytes <n>       roll a file before it passes this size, e.g. 64M (default 256M)
   --max-pending <n>      drop new frames while this much waits for the disk (default 64M)
   --recv-buffer <n>      UDP receive buffer to ask for (default 8M; Linux caps it at rmem_max)
+  --max-open-files <n>   files kept open at once; idle ones are closed first (default 256)
   --key-file <path>      accept only frames signed with this key (AUTH); without it,
                          signed frames are refused
   --mask-pan             mask card numbers (13-19 digits) after head_len: keep first 6, last 4
@@ -59,11 +60,19 @@ function parseBytes(name: string, text: string): number {
   return Number(m[1]) * scale;
 }
 
-function parseNumber(name: string, text: string): number {
-  const n = Number(text);
-  if (text.trim() === '' || !Number.isFinite(n))
-    throw new ServerError('ERR_SERVER_BAD_OPTION', `${name} must be a number`);
-  return n;
+/** A plain decimal integer: no sign, hex, exponent or spaces. */
+function parseInteger(name: string, text: string): number {
+  if (!/^\d{1,15}$/.test(text))
+    throw new ServerError('ERR_SERVER_BAD_OPTION', `${name} must be a whole number`);
+  return Number(text);
+}
+
+/** A plain decimal fraction such as 0.25. */
+function parseFraction(name: string, text: string): number {
+  if (!/^\d+(?:\.\d+)?$/.test(text)) {
+    throw new ServerError('ERR_SERVER_BAD_OPTION', `${name} must be a number like 0.25`);
+  }
+  return Number(text);
 }
 
 export interface ServerCliIo {
@@ -95,25 +104,29 @@ export async function main(argv: readonly string[], io: ServerCliIo): Promise<nu
   try {
     options = {
       host: values.host,
-      port: values.port === undefined ? 7070 : parseNumber('--port', values.port),
+      port: values.port === undefined ? 7070 : parseInteger('--port', values.port),
       dataDir: values['data-dir'],
-      flushMs: values['flush-ms'] === undefined ? undefined : parseNumber('--flush-ms', values['flush-ms']),
+      flushMs: values['flush-ms'] === undefined ? undefined : parseInteger('--flush-ms', values['flush-ms']),
       rollBytes:
         values['roll-bytes'] === undefined ? undefined : parseBytes('--roll-bytes', values['roll-bytes']),
       maxPendingBytes:
         values['max-pending'] === undefined ? undefined : parseBytes('--max-pending', values['max-pending']),
       recvBufferBytes:
         values['recv-buffer'] === undefined ? undefined : parseBytes('--recv-buffer', values['recv-buffer']),
+      maxOpenFiles:
+        values['max-open-files'] === undefined
+          ? undefined
+          : parseInteger('--max-open-files', values['max-open-files']),
       maskPan: values['mask-pan'],
       ackAfterWrite: values['ack-after-write'],
       faults: {
         silent: values['fault-silent'] ?? false,
         dropFraction:
-          values['fault-drop'] === undefined ? 0 : parseNumber('--fault-drop', values['fault-drop']),
+          values['fault-drop'] === undefined ? 0 : parseFraction('--fault-drop', values['fault-drop']),
         ackDelayMs:
           values['fault-ack-delay'] === undefined
             ? 0
-            : parseNumber('--fault-ack-delay', values['fault-ack-delay']),
+            : parseInteger('--fault-ack-delay', values['fault-ack-delay']),
       },
     };
   } catch (err) {
@@ -182,6 +195,7 @@ function parse(argv: readonly string[]) {
       'roll-bytes': { type: 'string' },
       'max-pending': { type: 'string' },
       'recv-buffer': { type: 'string' },
+      'max-open-files': { type: 'string' },
       'key-file': { type: 'string' },
       'mask-pan': { type: 'boolean' },
       'ack-after-write': { type: 'boolean' },

@@ -26,8 +26,10 @@ export interface ServerOptions {
   rollBytes?: number | undefined;
   /** When more than this many bytes wait for the disk, new LOG frames are dropped (and not ACKed). Default 64 MiB. */
   maxPendingBytes?: number | undefined;
-  /** Size of each in-memory buffer lines are appended to. Default 256 KiB. */
+  /** Largest in-memory buffer a file's lines are appended to (a file starts at 4 KiB). Default 256 KiB. */
   chunkBytes?: number | undefined;
+  /** Files kept open at once; the least recently written idle one is closed first. Default 256. */
+  maxOpenFiles?: number | undefined;
   /** Receive buffer to ask the kernel for. Default 8 MiB (Linux caps it at net.core.rmem_max). */
   recvBufferBytes?: number | undefined;
   /** Accept only frames with a valid AUTH trailer for this key; without a key, AUTH frames are refused. */
@@ -55,6 +57,7 @@ export interface ResolvedOptions {
   rollBytes: number;
   maxPendingBytes: number;
   chunkBytes: number;
+  maxOpenFiles: number;
   recvBufferBytes: number;
   key: AuthKey | undefined;
   maskPan: boolean;
@@ -80,8 +83,9 @@ export function checkFaults(faults: Partial<Faults>, base: Faults): Faults {
   if (typeof next.silent !== 'boolean') throw bad('faults.silent', 'a boolean', next.silent);
   if (!(next.dropFraction >= 0 && next.dropFraction <= 1))
     throw bad('faults.dropFraction', 'in 0..1', next.dropFraction);
-  if (!(Number.isInteger(next.ackDelayMs) && next.ackDelayMs >= 0)) {
-    throw bad('faults.ackDelayMs', 'a non-negative integer', next.ackDelayMs);
+  // Node's timers overflow past 2^31 - 1 ms and fire at once.
+  if (!(Number.isInteger(next.ackDelayMs) && next.ackDelayMs >= 0 && next.ackDelayMs <= 2 ** 31 - 1)) {
+    throw bad('faults.ackDelayMs', 'an integer 0..2147483647', next.ackDelayMs);
   }
   return next;
 }
@@ -101,6 +105,7 @@ export function resolveOptions(o: ServerOptions = {}): ResolvedOptions {
     rollBytes: int('rollBytes', o.rollBytes, 256 * 2 ** 20, 1, MAX),
     maxPendingBytes: int('maxPendingBytes', o.maxPendingBytes, 64 * 2 ** 20, 1, MAX),
     chunkBytes: int('chunkBytes', o.chunkBytes, 256 * 1024, 4096, 2 ** 30),
+    maxOpenFiles: int('maxOpenFiles', o.maxOpenFiles, 256, 1, 1_000_000),
     recvBufferBytes: int('recvBufferBytes', o.recvBufferBytes, 8 * 2 ** 20, 4096, 2 ** 31 - 1),
     key: o.key,
     maskPan: o.maskPan ?? false,

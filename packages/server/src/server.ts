@@ -62,8 +62,21 @@ export class ClogsServer extends EventEmitter {
   private readonly counters = emptyCounters();
   private readonly recvBufferBytes: number;
   private readonly pendingAcks = new Map<string, PendingAck>();
+  /** ACKs held back by the ackDelayMs fault: sent at close() rather than lost. */
+  private readonly delayedAcks = new Set<{ timer: NodeJS.Timeout | undefined; send: () => void }>();
   private faults: Faults;
   private flushScheduled = false;
+  /** Replies handed to the socket and not yet sent. */
+  private sending = 0;
+  private onSendsDone: (() => void) | undefined;
+  /** One callback for every send, made once. */
+  private readonly sent = (err: Error | null) => {
+    if (err !== null) {
+      this.counters.unanswerable++;
+      this.warn(new ServerError('ERR_SERVER_SOCKET', `a reply failed: ${err.message}`, { cause: err }));
+    }
+    if (--this.sending === 0) this.onSendsDone?.();
+  };
   private socketClosed = false;
   private closing: Promise<ServerStats> | undefined;
 
@@ -86,6 +99,7 @@ export class ClogsServer extends EventEmitter {
       flushMs: options.flushMs,
       rollBytes: options.rollBytes,
       chunkBytes: options.chunkBytes,
+      maxOpenFiles: options.maxOpenFiles,
       host: options.hostname,
       pid: process.pid,
       onError: (err) => this.warn(err),
@@ -131,6 +145,12 @@ export class ClogsServer extends EventEmitter {
     this.closing ??= (async () => {
       this.socket.removeAllListeners('message');
       await this.writer.close();
+      for (const late of this.delayedAcks) {
+        clearTimeout(late.timer);
+        late.send();
+      }
+      // Replies are sent after an address step; wait for the last ones before closing.
+      if (this.sending > 0) await new Promise<void>((resolve) => (this.onSendsDone = resolve));
       const stats = this.stats();
       this.socketClosed = true;
       await new Promise<void>((resolve) => this.socket.close(() => resolve()));
@@ -167,31 +187,34 @@ export class ClogsServer extends EventEmitter {
 
   private onLog(msg: Buffer, header: FrameHeader, from: RemoteInfo): void {
     const c = this.counters;
-    if (this.faults.dropFraction > 0 && Math.random() < this.faults.dropFraction) {
-      c.dropped.fault++;
-      return;
-    }
-    // All or nothing: check every record before the first line is written, and before
-    // dedupe, so a corrupted copy of a known (sender, seq) is refused, never ACKed.
+    // All or nothing: every record is checked (its fields, and that its file lies inside
+    // the data folder) before the first line is written, and before dedupe, so a
+    // corrupted copy of a known (sender, seq) is refused, never ACKed.
     const cursor = this.cursor.reset(msg, header);
     try {
-      while (cursor.next()) {
-        // checking only
-      }
+      while (cursor.next()) this.writer.sink(cursor.sysId, cursor.fileName);
     } catch (err) {
       this.refuse(err);
       return;
     }
-    if (this.dedupe.has(header.sender, header.seq)) {
-      c.duplicates++;
-      if (header.ackWanted) this.ackDuplicate(header, from);
-      return;
-    }
-    if (this.writer.stats.pendingBytes > this.options.maxPendingBytes) {
-      c.dropped.writer_behind++;
+    if (this.faults.dropFraction > 0 && Math.random() < this.faults.dropFraction) {
+      c.dropped.fault++;
       return;
     }
     const waitForWrite = header.ackWanted && this.options.ackAfterWrite;
+    const pendingKey = waitForWrite ? `${header.sender}:${header.seq}` : '';
+    const pending = waitForWrite ? this.pendingAcks.get(pendingKey) : undefined;
+    if (pending !== undefined || this.dedupe.has(header.sender, header.seq)) {
+      c.duplicates++;
+      // A resend of a frame still waiting for the disk is ACKed with it; otherwise at once.
+      if (pending !== undefined) pending.to.push(from);
+      else if (header.ackWanted) this.sendAck(header, from);
+      return;
+    }
+    if (this.writer.stats.heldBytes > this.options.maxPendingBytes) {
+      c.dropped.writer_behind++;
+      return;
+    }
     const touched: { sink: FileSink; since: number }[] | undefined = waitForWrite ? [] : undefined;
     const formatter = this.formatter;
     formatter.begin(msg, HEADER_BYTES, header.bodyEnd);
@@ -210,18 +233,25 @@ export class ClogsServer extends EventEmitter {
     }
     c.frames++;
     c.records += header.count;
+    if (touched !== undefined) {
+      this.ackWhenWritten(header, from, pendingKey, touched);
+      return;
+    }
     this.dedupe.remember(header.sender, header.seq);
-    if (!header.ackWanted) return;
-    if (touched === undefined) this.sendAck(header, from);
-    else this.ackWhenWritten(header, from, touched);
+    if (header.ackWanted) this.sendAck(header, from);
   }
 
+  /**
+   * ackAfterWrite: the frame is remembered for dedupe, and ACKed, only once all its lines
+   * are written; lines lost to a failed write are neither, so the client's resend is
+   * written afresh.
+   */
   private ackWhenWritten(
     header: FrameHeader,
     from: RemoteInfo,
+    key: string,
     touched: { sink: FileSink; since: number }[],
   ): void {
-    const key = `${header.sender}:${header.seq}`;
     const pending: PendingAck = { waiting: touched.length, written: true, to: [from] };
     this.pendingAcks.set(key, pending);
     for (const { sink, since } of touched) {
@@ -229,8 +259,9 @@ export class ClogsServer extends EventEmitter {
         pending.written &&= written;
         if (--pending.waiting > 0) return;
         this.pendingAcks.delete(key);
-        // Lines lost to a write error are not acknowledged: an at-least-once client resends them.
-        if (pending.written) for (const to of pending.to) this.sendAck(header, to);
+        if (!pending.written) return;
+        this.dedupe.remember(header.sender, header.seq);
+        for (const to of pending.to) this.sendAck(header, to);
       });
     }
     if (!this.flushScheduled) {
@@ -242,31 +273,54 @@ export class ClogsServer extends EventEmitter {
     }
   }
 
-  private ackDuplicate(header: FrameHeader, from: RemoteInfo): void {
-    const pending = this.pendingAcks.get(`${header.sender}:${header.seq}`);
-    // Still waiting for the disk: the resend gets its ACK when the first copy's lines are written.
-    if (pending !== undefined) pending.to.push(from);
-    else this.sendAck(header, from);
-  }
-
   private sendAck(header: FrameHeader, to: RemoteInfo): void {
-    this.counters.acks++;
     const delay = this.faults.ackDelayMs;
-    if (delay === 0) this.reply(this.ack, header.sender, header.seq, to);
-    else setTimeout(() => this.reply(this.ack, header.sender, header.seq, to), delay).unref();
+    if (delay === 0) {
+      this.replyAck(header.sender, header.seq, to);
+      return;
+    }
+    const late = {
+      timer: undefined as NodeJS.Timeout | undefined,
+      send: () => {
+        this.delayedAcks.delete(late);
+        this.replyAck(header.sender, header.seq, to);
+      },
+    };
+    late.timer = setTimeout(late.send, delay).unref();
+    this.delayedAcks.add(late);
   }
 
-  private reply(encoder: ControlFrameEncoder, sender: number, seq: number, to: RemoteInfo): void {
-    // A delayed ACK may fire after close(): the socket is gone, and so is the need.
-    if (this.socketClosed) return;
-    // A copy per reply: a send the kernel cannot take at once is queued by reference.
-    this.socket.send(Buffer.from(encoder.encode(sender, seq)), to.port, to.address);
+  private replyAck(sender: number, seq: number, to: RemoteInfo): void {
+    if (this.reply(this.ack, sender, seq, to)) this.counters.acks++;
+  }
+
+  /** Sends a PONG or ACK; never throws. False when it could not be sent. */
+  private reply(encoder: ControlFrameEncoder, sender: number, seq: number, to: RemoteInfo): boolean {
+    if (this.socketClosed) return false;
+    // Port 0 cannot be answered, and Node's send would throw on it.
+    if (to.port === 0) {
+      this.counters.unanswerable++;
+      return false;
+    }
+    try {
+      // A copy per reply: a send the kernel cannot take at once is queued by reference.
+      this.socket.send(Buffer.from(encoder.encode(sender, seq)), to.port, to.address, this.sent);
+      this.sending++;
+      return true;
+    } catch (err) {
+      this.counters.unanswerable++;
+      this.warn(
+        new ServerError('ERR_SERVER_SOCKET', `cannot answer ${to.address}:${to.port}`, { cause: err }),
+      );
+      return false;
+    }
   }
 
   private refuse(err: unknown): void {
-    if (!(err instanceof ProtocolError)) throw err;
     const c = this.counters;
-    c.dropped.malformed++;
+    if (err instanceof ProtocolError) c.dropped.malformed++;
+    else if (err instanceof ServerError && err.code === 'ERR_SERVER_BAD_PATH') c.dropped.bad_path++;
+    else throw err;
     c.errors[err.code] = (c.errors[err.code] ?? 0) + 1;
   }
 

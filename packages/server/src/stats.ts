@@ -9,7 +9,9 @@ export type DropReason =
   /** The frame broke a protocol rule; its code is counted in `errors`. */
   | 'malformed'
   /** A PONG, ACK or other kind a server does not take. */
-  | 'unexpected_kind';
+  | 'unexpected_kind'
+  /** A record whose file would lie outside the data folder (impossible with v1's charsets). */
+  | 'bad_path';
 
 export interface ServerStats {
   /** LOG frames accepted (written to the writer), not counting duplicates. */
@@ -21,6 +23,8 @@ export interface ServerStats {
   pings: number;
   acks: number;
   duplicates: number;
+  /** PONGs and ACKs that could not be sent (source port 0, a socket error). */
+  unanswerable: number;
   dropped: Record<DropReason, number>;
   /** Refused datagrams by ProtocolError code (`ERR_PROTOCOL_...`). */
   errors: Record<string, number>;
@@ -40,7 +44,8 @@ export function emptyCounters(): Omit<ServerStats, 'writer' | 'kernelDrops' | 'r
     pings: 0,
     acks: 0,
     duplicates: 0,
-    dropped: { writer_behind: 0, fault: 0, malformed: 0, unexpected_kind: 0 },
+    unanswerable: 0,
+    dropped: { writer_behind: 0, fault: 0, malformed: 0, unexpected_kind: 0, bad_path: 0 },
     errors: {},
   };
 }

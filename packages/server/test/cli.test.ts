@@ -84,7 +84,8 @@ describe('clogs-server command', () => {
     p.child.kill('SIGUSR1');
     await p.until(() => p.stderr.includes('clogs-server stats '), 'stats on SIGUSR1');
     const stats = JSON.parse(/clogs-server stats (.*)\n/.exec(p.stderr)![1]!);
-    expect(stats).toMatchObject({ frames: n, records: n, writer: { bytesWritten: 0 } });
+    expect(stats).toMatchObject({ frames: n, records: n });
+    expect(stats.writer.pendingBytes).toBeGreaterThan(0); // the last lines wait in memory: flushMs is a minute
     p.child.kill('SIGTERM');
     expect(await p.exited).toBe(0);
     const lines = await readLines(dataDir, 'PRC', 'proc');

@@ -20,12 +20,15 @@ export class DedupeWindow {
     let w = this.senders.get(sender);
     if (w === undefined) {
       if (this.senders.size >= this.maxSenders) {
-        // Map iteration is insertion order: the first key is the sender least recently added.
+        // Map iteration is insertion order, and a sender is re-inserted on each frame:
+        // the first key is the sender heard from least recently.
         this.senders.delete(this.senders.keys().next().value!);
       }
       w = { seqs: new Set(), ring: new Uint32Array(this.size), next: 0 };
-      this.senders.set(sender, w);
+    } else {
+      this.senders.delete(sender);
     }
+    this.senders.set(sender, w);
     if (w.seqs.has(seq)) return;
     if (w.seqs.size === this.size) w.seqs.delete(w.ring[w.next]!);
     w.ring[w.next] = seq;

@@ -8,7 +8,9 @@ export interface SinkHost {
   readonly rollBytes: number;
   readonly host: string;
   readonly pid: number;
-  takeChunk(minBytes: number): Buffer;
+  /** Largest chunk a sink grows to. */
+  readonly chunkBytes: number;
+  takeChunk(bytes: number): Buffer;
   releaseChunk(chunk: Buffer): void;
   /** Bytes just appended: now pending. */
   appended(bytes: number): void;
@@ -17,7 +19,19 @@ export interface SinkHost {
   rolled(): void;
   failed(err: unknown, path: string): void;
   ensureDir(dir: string): Promise<void>;
+  /** Called before the sink opens its file: may close other sinks' idle files first. */
+  beforeOpen(sink: FileSink): Promise<void>;
+  /** The sink's file is open / was closed / was just written to. */
+  opened(sink: FileSink): void;
+  closed(sink: FileSink): void;
+  used(sink: FileSink): void;
+  openFailed(): void;
+  /** The sink's write loop has ended: it holds its file but writes nothing now. */
+  writesDone(sink: FileSink): void;
 }
+
+/** A quiet file's first chunk: small, so thousands of files cost little memory. */
+const FIRST_CHUNK_BYTES = 4096;
 
 interface Waiter {
   /** The waiter's bytes are [start, end) of everything appended to this sink. */
@@ -44,6 +58,8 @@ export class FileSink {
   private handle: FileHandle | undefined;
   private size = 0;
   private writing: Promise<void> | undefined;
+  /** Size of the next chunk: doubles each time a chunk fills, up to the writer's chunkBytes. */
+  private nextChunkBytes = FIRST_CHUNK_BYTES;
 
   constructor(
     private readonly host: SinkHost,
@@ -57,10 +73,39 @@ export class FileSink {
   room(bytes: number): Buffer {
     const chunk = this.chunk;
     if (chunk !== undefined && chunk.length - this.pos >= bytes) return chunk;
+    if (chunk !== undefined) this.nextChunkBytes = Math.min(this.nextChunkBytes * 2, this.host.chunkBytes);
     this.seal();
-    this.chunk = this.host.takeChunk(bytes);
+    this.chunk = this.host.takeChunk(Math.max(bytes, this.nextChunkBytes));
     this.pos = 0;
     return this.chunk;
+  }
+
+  /** Nothing buffered, queued, being written or waited for: the sink can be dropped. */
+  get quiet(): boolean {
+    return (
+      this.chunk === undefined &&
+      this.queue.length === 0 &&
+      this.writing === undefined &&
+      this.waiters.length === 0
+    );
+  }
+
+  /** The file is open and no write is in flight: its handle can be closed. */
+  get closable(): boolean {
+    return this.handle !== undefined && this.writing === undefined;
+  }
+
+  /** Closes the file (it is reopened, in append mode, by the next write). */
+  async closeHandle(): Promise<void> {
+    const handle = this.handle;
+    if (handle === undefined) return;
+    this.handle = undefined;
+    this.host.closed(this);
+    try {
+      await handle.close();
+    } catch (err) {
+      this.host.failed(err, this.path);
+    }
   }
 
   /** Records that lines now end at `pos`. */
@@ -90,6 +135,7 @@ export class FileSink {
     this.pos = 0;
     this.writing ??= this.writeLoop().finally(() => {
       this.writing = undefined;
+      this.host.writesDone(this);
     });
   }
 
@@ -103,14 +149,13 @@ export class FileSink {
     this.seal();
     await this.idle();
     const handle = this.handle;
-    this.handle = undefined;
     if (handle === undefined) return;
     try {
       await handle.sync();
     } catch (err) {
       this.host.failed(err, this.path);
     }
-    await handle.close();
+    await this.closeHandle();
   }
 
   private async writeLoop(): Promise<void> {
@@ -125,6 +170,7 @@ export class FileSink {
           done += bytesWritten;
         }
         this.size += item.length;
+        this.host.used(this);
       } catch (err) {
         ok = false;
         this.host.failed(err, this.path);
@@ -151,9 +197,7 @@ export class FileSink {
   /** The open file, rolled first when `incoming` bytes would take it past rollBytes. */
   private async file(incoming: number): Promise<FileHandle> {
     if (this.handle !== undefined && this.size > 0 && this.size + incoming > this.host.rollBytes) {
-      const handle = this.handle;
-      this.handle = undefined;
-      await handle.close();
+      await this.closeHandle();
       await rename(
         this.path,
         await rolledPath(this.dir, this.fileName, new Date(), this.host.host, this.host.pid),
@@ -162,7 +206,14 @@ export class FileSink {
     }
     if (this.handle === undefined) {
       await this.host.ensureDir(this.dir);
-      this.handle = await open(this.path, 'a', 0o644);
+      await this.host.beforeOpen(this);
+      try {
+        this.handle = await open(this.path, 'a', 0o644);
+      } catch (err) {
+        this.host.openFailed();
+        throw err;
+      }
+      this.host.opened(this);
       this.size = (await this.handle.stat()).size;
       // A file left over from before may already be past the limit.
       if (this.size > 0 && this.size + incoming > this.host.rollBytes) return this.file(incoming);

@@ -1,5 +1,5 @@
 import { mkdir } from 'node:fs/promises';
-import { join, resolve, sep } from 'node:path';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { ServerError } from '../errors.js';
 import { FileSink, type SinkHost } from './file-sink.js';
 
@@ -10,8 +10,10 @@ export interface LogWriterOptions {
   flushMs: number;
   /** A file is rolled before a write would take it past this size. */
   rollBytes: number;
-  /** Size of the in-memory chunks lines are appended to. */
+  /** Largest in-memory chunk lines are appended to (a file's first chunk is 4 KiB; it doubles as the file gets busy). */
   chunkBytes: number;
+  /** Files kept open at once; the least recently written idle one is closed to open another. */
+  maxOpenFiles: number;
   host: string;
   pid: number;
   /** Called for every write, sync or rename that fails; the writer goes on. */
@@ -21,6 +23,10 @@ export interface LogWriterOptions {
 export interface WriterStats {
   /** Bytes appended and not yet in a file (or lost). */
   pendingBytes: number;
+  /** Memory held in chunks (buffered, queued or being written): what maxPendingBytes bounds. */
+  heldBytes: number;
+  /** Files open now. */
+  openFiles: number;
   bytesWritten: number;
   bytesLost: number;
   writes: number;
@@ -39,8 +45,11 @@ export class LogWriter implements SinkHost {
   readonly rollBytes: number;
   readonly host: string;
   readonly pid: number;
+  readonly chunkBytes: number;
   readonly stats: WriterStats = {
     pendingBytes: 0,
+    heldBytes: 0,
+    openFiles: 0,
     bytesWritten: 0,
     bytesLost: 0,
     writes: 0,
@@ -49,7 +58,12 @@ export class LogWriter implements SinkHost {
     files: 0,
   };
   private readonly root: string;
-  private readonly chunkBytes: number;
+  private readonly maxOpenFiles: number;
+  /** Sinks with an open file, least recently written first (Map keeps insertion order). */
+  private readonly openSinks = new Map<FileSink, true>();
+  /** Files reserved a slot and being opened. */
+  private opening = 0;
+  private readonly slotWaiters: (() => void)[] = [];
   private readonly sinks = new Map<string, FileSink>();
   private readonly dirs = new Map<string, Promise<void>>();
   private readonly pool: Buffer[] = [];
@@ -65,6 +79,7 @@ export class LogWriter implements SinkHost {
     this.root = resolve(options.dataDir);
     this.rollBytes = options.rollBytes;
     this.chunkBytes = options.chunkBytes;
+    this.maxOpenFiles = options.maxOpenFiles;
     this.host = options.host;
     this.pid = options.pid;
     this.onError = options.onError;
@@ -78,6 +93,7 @@ export class LogWriter implements SinkHost {
   }
 
   /** The sink of `<sys_id>/<file_name>.log`. */
+  /** @throws {ServerError} `ERR_SERVER_BAD_PATH` for a path outside the data folder. */
   sink(sysId: string, fileName: string): FileSink {
     if (sysId === this.lastSys && fileName === this.lastFile && this.lastSink !== undefined)
       return this.lastSink;
@@ -86,9 +102,10 @@ export class LogWriter implements SinkHost {
     if (sink === undefined) {
       const dir = join(this.root, sysId);
       sink = new FileSink(this, dir, fileName);
-      // The protocol's charsets already make escaping the data folder impossible; this
+      // The protocol's charsets already make leaving the data folder impossible; this
       // check keeps it so if those rules ever change.
-      if (!sink.path.startsWith(this.root + sep) || !dir.startsWith(this.root + sep)) {
+      const rel = relative(this.root, sink.path);
+      if (rel.startsWith('..') || isAbsolute(rel) || rel.split(sep).length !== 2) {
         throw new ServerError('ERR_SERVER_BAD_PATH', `refusing to write outside ${this.root}: ${sink.path}`);
       }
       this.sinks.set(key, sink);
@@ -105,9 +122,21 @@ export class LogWriter implements SinkHost {
     this.stats.pendingBytes += bytes;
   }
 
-  /** Starts writing every partial chunk. */
+  /** Starts writing every partial chunk; past maxOpenFiles files, forgets those gone quiet. */
   flush(): void {
-    for (const sink of this.sinks.values()) sink.seal();
+    const evict = this.sinks.size > this.maxOpenFiles;
+    for (const [key, sink] of this.sinks) {
+      if (evict && sink.quiet) {
+        // Nothing of it left in memory: drop it (closing its file), so a stream of
+        // ever-new file names cannot grow the map or the open files without bound.
+        this.sinks.delete(key);
+        if (this.lastSink === sink) this.lastSink = undefined;
+        void sink.closeHandle();
+      } else {
+        sink.seal();
+      }
+    }
+    this.stats.files = this.sinks.size;
   }
 
   /** Writes every chunk and resolves when all are settled. */
@@ -122,14 +151,56 @@ export class LogWriter implements SinkHost {
     await Promise.all([...this.sinks.values()].map((s) => s.close()));
   }
 
-  takeChunk(minBytes: number): Buffer {
-    if (minBytes <= this.chunkBytes) return this.pool.pop() ?? Buffer.allocUnsafe(this.chunkBytes);
-    return Buffer.allocUnsafe(minBytes);
+  takeChunk(bytes: number): Buffer {
+    const chunk = (bytes === this.chunkBytes ? this.pool.pop() : undefined) ?? Buffer.allocUnsafe(bytes);
+    this.stats.heldBytes += chunk.length;
+    return chunk;
   }
 
   releaseChunk(chunk: Buffer): void {
-    // Only standard chunks are pooled, and only as many as a burst needs again.
+    this.stats.heldBytes -= chunk.length;
+    // Only full-size chunks are pooled, and only as many as a burst needs again.
     if (chunk.length === this.chunkBytes && this.pool.length < 64) this.pool.push(chunk);
+  }
+
+  /**
+   * Waits for a free slot under maxOpenFiles: closes the least recently written file with
+   * no write in flight, or else waits until a file finishes its writes and gives its slot up.
+   */
+  async beforeOpen(_sink: FileSink): Promise<void> {
+    while (this.openSinks.size + this.opening >= this.maxOpenFiles) {
+      const idle = [...this.openSinks.keys()].find((s) => s.closable);
+      if (idle !== undefined) await idle.closeHandle();
+      else await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
+    }
+    this.opening++;
+  }
+
+  opened(sink: FileSink): void {
+    this.opening--;
+    this.openSinks.set(sink, true);
+    this.stats.openFiles = this.openSinks.size;
+  }
+
+  closed(sink: FileSink): void {
+    this.openSinks.delete(sink);
+    this.stats.openFiles = this.openSinks.size;
+    this.slotWaiters.shift()?.();
+  }
+
+  writesDone(sink: FileSink): void {
+    // Others wait for a slot: this file has nothing to write now, so it gives its slot up.
+    if (this.slotWaiters.length > 0 && sink.closable) void sink.closeHandle();
+  }
+
+  /** A failed open frees the slot it had reserved. */
+  openFailed(): void {
+    this.opening--;
+    this.slotWaiters.shift()?.();
+  }
+
+  used(sink: FileSink): void {
+    if (this.openSinks.delete(sink)) this.openSinks.set(sink, true);
   }
 
   settled(bytes: number, written: boolean): void {
