@@ -2,7 +2,7 @@
  * @clogs/client: non-blocking batched logging over UDP, ketama routing, ping/pong
  * isolation and recovery, optional at-least-once delivery.
  *
- * An empty shell for now: the client lands with its own issue, on top of
- * `@clogs/protocol`'s BatchWriter.
+ * Built so far: the ketama continuum the client routes with (`ring/`). The client
+ * itself (batching, transport, health, delivery) is still to come.
  */
-export {};
+export { Continuum, ketamaDigests, ketamaHash, type RingNode, RouteCache } from './ring/index.js';

@@ -1,0 +1,3 @@
+export { Continuum, ketamaDigests, type RingNode } from './continuum.js';
+export { ketamaHash } from './ketama-hash.js';
+export { RouteCache } from './route-cache.js';
