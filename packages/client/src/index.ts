@@ -1,8 +1,16 @@
 /**
- * @clogs/client: non-blocking batched logging over UDP, ketama routing, ping/pong
- * isolation and recovery, optional at-least-once delivery.
- *
- * Built so far: the ketama continuum the client routes with (`ring/`). The client
- * itself (batching, transport, health, delivery) is still to come.
+ * @clogs/client: non-blocking batched logging over UDP to a fleet of clogs servers,
+ * ketama routing, ping/pong isolation and recovery.
  */
+export {
+  type ClientStats,
+  ClogsClient,
+  createClient,
+  type DropReason,
+  type LogOptions,
+  type ServerState,
+} from './client.js';
+export { ClientError, type ClientErrorCode } from './errors.js';
+export type { ClientOptions, LevelInput, RouteMode } from './options.js';
 export { Continuum, ketamaDigests, ketamaHash, type RingNode, RouteCache } from './ring/index.js';
+export { parseServer, type ServerInput, type ServerSpec } from './server-spec.js';

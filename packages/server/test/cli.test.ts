@@ -2,9 +2,9 @@ import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { encodeLogFrame, Flag, Kind } from '@clogs/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
+import { runServerCommand, ServerProcess } from '../../../test/support/server-process.js';
 import { createServer, parseLine } from '../src/index.js';
 import { Peer, readLines, tempDir } from './helpers.js';
-import { runServerCommand, ServerProcess } from './process.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {

@@ -1,0 +1,92 @@
+import { type AuthKey, BatchWriter, decodeFrame, type LogRecord, type LogRecordInput } from '@clogs/protocol';
+import type { BufferPool } from './buffer-pool.js';
+
+/** A finished frame waiting to be sent, and the pooled buffer it lives in. */
+export interface QueuedFrame {
+  frame: Buffer;
+  backing: Buffer;
+  records: number;
+  seq: number;
+}
+
+/**
+ * One destination's batching, the seeds' multi-buffer producer side: records are
+ * appended straight into the open frame; a full frame is sealed onto the send queue and
+ * the writer carries on in the next buffer from the pool.
+ */
+export class Lane {
+  readonly queue: QueuedFrame[] = [];
+  /** Bytes of sealed frames waiting in `queue`. */
+  queuedBytes = 0;
+  queuedRecords = 0;
+  private readonly writer: BatchWriter;
+  private backing: Buffer;
+
+  constructor(
+    sender: number,
+    maxDatagramBytes: number,
+    key: AuthKey | undefined,
+    private readonly pool: BufferPool,
+  ) {
+    this.backing = pool.take();
+    this.writer = new BatchWriter({ sender, maxDatagramBytes, key, buffer: this.backing });
+  }
+
+  /** Records in the open frame. */
+  get openRecords(): number {
+    return this.writer.count;
+  }
+
+  /** Bytes of the open frame (0 when empty). */
+  get openBytes(): number {
+    return this.writer.count === 0 ? 0 : this.writer.byteLength;
+  }
+
+  /**
+   * Appends a record; seals the open frame first when it is full (`nextSeq` numbers it).
+   * @throws {ProtocolError} when the record breaks a rule (the lane is left as it was).
+   */
+  append(record: LogRecordInput, nextSeq: () => number, flags: number): void {
+    if (this.writer.append(record)) return;
+    this.seal(nextSeq(), flags);
+    this.writer.append(record);
+  }
+
+  /** Moves the open frame, if any, to the send queue. */
+  seal(seq: number, flags: number): void {
+    const records = this.writer.count;
+    if (records === 0) return;
+    const frame = this.writer.finish(seq, flags);
+    // A one-off frame for an oversized record lives in its own buffer, not `backing`.
+    const backing = frame.buffer === this.backing.buffer ? this.backing : (frame as Buffer);
+    this.queue.push({ frame, backing, records, seq });
+    this.queuedBytes += frame.length;
+    this.queuedRecords += records;
+    if (backing === this.backing) this.backing = this.pool.take();
+    this.writer.reset(this.backing);
+  }
+
+  /** Takes the first queued frame off the queue. */
+  shift(): QueuedFrame | undefined {
+    const q = this.queue.shift();
+    if (q !== undefined) {
+      this.queuedBytes -= q.frame.length;
+      this.queuedRecords -= q.records;
+    }
+    return q;
+  }
+
+  /**
+   * Empties the lane (queued frames and the open frame) and returns its records, copied,
+   * in order: for re-routing when its server goes down. `seal` numbers the open frame.
+   */
+  drain(seq: number): LogRecord[] {
+    this.seal(seq, 0);
+    const records: LogRecord[] = [];
+    for (let q = this.shift(); q !== undefined; q = this.shift()) {
+      records.push(...decodeFrame(q.frame, { copy: true, allowUnverified: true }).records);
+      this.pool.give(q.backing);
+    }
+    return records;
+  }
+}

@@ -1,0 +1,612 @@
+import { randomInt } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import {
+  ControlFrameEncoder,
+  createAuthKey,
+  decodeFrame,
+  Kind,
+  type LogRecordInput,
+  ProtocolError,
+} from '@clogs/protocol';
+import { BufferPool } from './batch/buffer-pool.js';
+import { Lane, type QueuedFrame } from './batch/lane.js';
+import { ClientError } from './errors.js';
+import { type HealthReason, PingTracker } from './health/ping-tracker.js';
+import {
+  type ClientOptions,
+  type LevelInput,
+  type ResolvedOptions,
+  resolveOptions,
+  toLevel,
+} from './options.js';
+import { Continuum } from './ring/continuum.js';
+import { ketamaHash } from './ring/ketama-hash.js';
+import { RouteCache } from './ring/route-cache.js';
+import { parseServer, type ServerInput, type ServerSpec } from './server-spec.js';
+import { UdpTransport } from './transport/udp-transport.js';
+
+/** Per-record fields; anything omitted comes from `defaults`. */
+export interface LogOptions {
+  sysId?: string | undefined;
+  msgType?: string | undefined;
+  fileName?: string | undefined;
+  level?: LevelInput | undefined;
+  /** µs since the epoch; default: now. */
+  timeUs?: number | bigint | undefined;
+  headLen?: number | undefined;
+  reserved?: Uint8Array | undefined;
+  /** Send to this server (by name) instead of routing, while it is up. */
+  server?: string | undefined;
+}
+
+/** Why records were dropped. */
+export type DropReason =
+  /** Past maxQueueBytes with onFull 'drop-newest': the new record was refused. */
+  | 'queue_full'
+  /** Past maxQueueBytes with onFull 'drop-oldest': queued records made room. */
+  | 'oldest_dropped'
+  /** The datagram could not be sent (EMSGSIZE, ENETUNREACH, ...). */
+  | 'send_failed'
+  /** close() reached its deadline before they were sent. */
+  | 'closed';
+
+export interface ServerState {
+  name: string;
+  host: string;
+  port: number;
+  /** The address the name resolved to, once it has. */
+  address: string | undefined;
+  weight: number;
+  up: boolean;
+  misses: number;
+  /** Last ping round trip, ms. */
+  rttMs: number | undefined;
+  /** Share of the continuum (0 when down). */
+  share: number;
+  framesSent: number;
+  recordsSent: number;
+  bytesSent: number;
+  sendErrors: number;
+  queuedRecords: number;
+}
+
+export interface ClientStats {
+  /** Records `log()` accepted. */
+  accepted: number;
+  /** Records handed to the network. */
+  sent: number;
+  /** Records `log()` refused as malformed (it threw). */
+  refused: number;
+  /** Records moved to another server because theirs went down (or from no server to one). */
+  rerouted: number;
+  dropped: Record<DropReason, number>;
+  /** Bytes held for records not yet sent (what maxQueueBytes bounds). */
+  queuedBytes: number;
+  /** Records waiting because no server is up. */
+  parkedRecords: number;
+  servers: ServerState[];
+}
+
+interface ServerEntry {
+  spec: ServerSpec;
+  transport: UdpTransport;
+  tracker: PingTracker;
+  lane: Lane;
+  pingSentAt: number;
+  stats: { framesSent: number; recordsSent: number; bytesSent: number; sendErrors: number };
+}
+
+const DROP_EVENT_MS = 1000;
+
+/**
+ * The clogs client. Make one with {@link createClient}.
+ *
+ * Events: `up` / `down` (`{ server, reason }`), `reroute` (`{ from, records }`),
+ * `drop` (`{ reason, records }`, at most once a second per reason), `drain` (the queue is
+ * below the high-water mark again), `error` (a {@link ClientError} for a send or DNS
+ * failure; emitted only when listened to, never thrown).
+ */
+export class ClogsClient extends EventEmitter {
+  /** This client's random id, in every frame it sends. */
+  readonly sender = randomInt(2 ** 32);
+  private readonly o: ResolvedOptions;
+  private readonly pool: BufferPool;
+  private readonly ping: ControlFrameEncoder;
+  private readonly key;
+  private entries: ServerEntry[] = [];
+  private ring = new Continuum([]);
+  private ringEntries: ServerEntry[] = [];
+  private readonly cache: RouteCache;
+  private readonly parked: Lane;
+  private seq = randomInt(2 ** 32);
+  private roundRobin = 0;
+  private held = 0;
+  private inflight = 0;
+  private needDrain = false;
+  private closed = false;
+  private readonly counts = { accepted: 0, sent: 0, refused: 0, rerouted: 0 };
+  private readonly dropped: Record<DropReason, number> = {
+    queue_full: 0,
+    oldest_dropped: 0,
+    send_failed: 0,
+    closed: 0,
+  };
+  private readonly dropPending = new Map<DropReason, number>();
+  private dropTimer: NodeJS.Timeout | undefined;
+  private flushTimer: NodeJS.Timeout | undefined;
+  private pumpTimer: NodeJS.Timeout | undefined;
+  private readonly healthTimer: NodeJS.Timeout;
+  private readonly dnsTimer: NodeJS.Timeout;
+  private readonly idleWaiters: (() => void)[] = [];
+  // One record object, refilled by every log() call: no allocation per record for it.
+  private readonly rec: LogRecordInput = { sysId: '', msgType: '', fileName: '', msg: '' };
+  private lastSys = '';
+  private lastFile = '';
+  private lastEntry: ServerEntry | undefined;
+  private readonly nextSeq = () => {
+    this.seq = (this.seq + 1) >>> 0;
+    return this.seq;
+  };
+
+  /** @internal use {@link createClient} */
+  constructor(options: ClientOptions) {
+    super();
+    this.o = resolveOptions(options);
+    this.key = this.o.key === undefined ? undefined : createAuthKey(this.o.key);
+    this.pool = new BufferPool(this.o.maxDatagramBytes, 256);
+    this.ping = new ControlFrameEncoder(Kind.PING, this.key);
+    this.cache = new RouteCache(this.o.routeCacheSize);
+    this.parked = this.newLane();
+    this.entries = this.o.servers.map((spec) => this.newEntry(spec));
+    this.rebuild();
+    this.healthTimer = setInterval(() => this.healthTick(), this.o.pingIntervalMs).unref();
+    this.dnsTimer = setInterval(() => {
+      for (const e of this.entries) void e.transport.refresh();
+    }, this.o.dnsRefreshMs).unref();
+    // First pings go out once the sockets are connected.
+    void Promise.all(this.entries.map((e) => e.transport.refresh())).then(() => this.healthTick());
+  }
+
+  /**
+   * Queues one record; never waits, never throws on network trouble. Returns false when
+   * the queue is past the high-water mark (the record is still taken unless it was
+   * dropped): stop and wait for `drain`, as with a stream. A dropped record is counted
+   * and reported by the `drop` event.
+   * @throws {ClientError} `ERR_CLIENT_BAD_RECORD` (with `field` and `reason`) for a record
+   * the wire format does not allow, `ERR_CLIENT_CLOSED` after `close()`.
+   */
+  log(msg: string | Uint8Array, options?: LogOptions): boolean {
+    if (this.closed) throw new ClientError('ERR_CLIENT_CLOSED', 'log() after close()');
+    const o = this.o;
+    const rec = this.rec;
+    rec.msg = msg;
+    rec.sysId = options?.sysId ?? o.sysId ?? (undefined as unknown as string);
+    rec.msgType = options?.msgType ?? o.msgType ?? (undefined as unknown as string);
+    rec.fileName = options?.fileName ?? o.fileName ?? (undefined as unknown as string);
+    rec.level = options?.level === undefined ? o.level : toLevel(options.level);
+    rec.timeUs = options?.timeUs;
+    rec.headLen = options?.headLen;
+    rec.reserved = options?.reserved;
+    if (this.held >= o.maxQueueBytes && !this.makeRoom()) {
+      this.drop('queue_full', 1);
+      this.needDrain = true;
+      return false;
+    }
+    const entry = options?.server === undefined ? this.pick(rec) : this.byName(options.server, rec);
+    try {
+      this.append(entry === undefined ? this.parked : entry.lane, rec);
+    } catch (err) {
+      this.counts.refused++;
+      throw toRecordError(err);
+    }
+    this.counts.accepted++;
+    if (this.held >= o.highWaterBytes) {
+      this.needDrain = true;
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * Sends everything queued; resolves once every record is handed to the network (or,
+   * with `timeoutMs`, when that time is up: then false). Waits while no server is up.
+   */
+  flush(options?: { timeoutMs?: number }): Promise<boolean> {
+    this.sealAll();
+    this.pump();
+    return this.whenIdle(options?.timeoutMs);
+  }
+
+  /**
+   * Stops taking records, sends what is queued (waiting at most `timeoutMs`, default
+   * 5,000), then releases sockets and timers. Resolves with what could not be sent.
+   */
+  async close(options?: { timeoutMs?: number }): Promise<{ undelivered: number }> {
+    if (!this.closed) {
+      this.closed = true;
+      await this.flush({ timeoutMs: options?.timeoutMs ?? 5000 });
+      clearInterval(this.healthTimer);
+      clearInterval(this.dnsTimer);
+      clearTimeout(this.flushTimer);
+      clearTimeout(this.pumpTimer);
+      for (const e of this.entries) e.transport.close();
+      const left =
+        this.parked.queuedRecords +
+        this.parked.openRecords +
+        this.entries.reduce((n, e) => n + e.lane.queuedRecords + e.lane.openRecords, 0);
+      if (left > 0) this.drop('closed', left);
+      this.flushDrops();
+      clearTimeout(this.dropTimer);
+      return { undelivered: left };
+    }
+    return { undelivered: 0 };
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  /** The server a route key maps to now (`sys_id/file_name` for the default route), or undefined when none is up. */
+  route(key: string): string | undefined {
+    const index = this.ring.ownerOf(ketamaHash(key));
+    return index < 0 ? undefined : this.ringEntries[index]!.spec.name;
+  }
+
+  /**
+   * Replaces the server list. Servers are matched by name: kept ones keep their state,
+   * new ones join, removed ones leave (their queued records are re-routed). Only keys
+   * of added or removed servers move.
+   */
+  setServers(servers: readonly ServerInput[]): void {
+    const specs = servers.map(parseServer);
+    const byName = new Map(this.entries.map((e) => [e.spec.name, e]));
+    const next: ServerEntry[] = [];
+    for (const spec of specs) {
+      const old = byName.get(spec.name);
+      byName.delete(spec.name);
+      if (old !== undefined && old.spec.host === spec.host && old.spec.port === spec.port) {
+        old.spec = spec;
+        next.push(old);
+      } else {
+        const fresh = this.newEntry(spec);
+        void fresh.transport.refresh();
+        next.push(fresh);
+      }
+    }
+    this.entries = next;
+    this.rebuild();
+    for (const gone of byName.values()) {
+      this.reroute(gone);
+      gone.transport.close();
+    }
+  }
+
+  stats(): ClientStats {
+    const shares = this.ring.shares();
+    return {
+      ...this.counts,
+      dropped: { ...this.dropped },
+      queuedBytes: this.held,
+      parkedRecords: this.parked.queuedRecords + this.parked.openRecords,
+      servers: this.entries.map((e) => ({
+        name: e.spec.name,
+        host: e.spec.host,
+        port: e.spec.port,
+        address: e.transport.address,
+        weight: e.spec.weight,
+        up: e.tracker.up,
+        misses: e.tracker.misses,
+        rttMs: e.tracker.rttMs,
+        share: shares[this.ringEntries.indexOf(e)] ?? 0,
+        queuedRecords: e.lane.queuedRecords + e.lane.openRecords,
+        ...e.stats,
+      })),
+    };
+  }
+
+  // --- routing and batching -------------------------------------------------
+
+  private pick(rec: LogRecordInput): ServerEntry | undefined {
+    const ringEntries = this.ringEntries;
+    if (ringEntries.length === 0) return undefined;
+    const mode = this.o.route;
+    if (mode === 'record') return ringEntries[this.roundRobin++ % ringEntries.length];
+    if (mode === 'file') {
+      // The same file as the last record: no key to build, no lookup.
+      if (rec.sysId === this.lastSys && rec.fileName === this.lastFile && this.lastEntry !== undefined) {
+        return this.lastEntry;
+      }
+      const entry = this.lookup(`${rec.sysId}/${rec.fileName}`);
+      this.lastSys = rec.sysId;
+      this.lastFile = rec.fileName;
+      this.lastEntry = entry;
+      return entry;
+    }
+    return this.lookup(mode({ sysId: rec.sysId, msgType: rec.msgType, fileName: rec.fileName }));
+  }
+
+  private lookup(key: string): ServerEntry {
+    let index = this.cache.get(key);
+    if (index === undefined) {
+      index = this.ring.ownerOf(ketamaHash(key));
+      this.cache.set(key, index);
+    }
+    return this.ringEntries[index]!;
+  }
+
+  private byName(name: string, rec: LogRecordInput): ServerEntry | undefined {
+    const entry = this.entries.find((e) => e.spec.name === name);
+    return entry?.tracker.up ? entry : this.pick(rec);
+  }
+
+  /** Appends to a lane, keeping `held` in step, and gets the frame on its way. */
+  private append(lane: Lane, rec: LogRecordInput): void {
+    const before = lane.queuedBytes + lane.openBytes;
+    const frames = lane.queue.length;
+    lane.append(rec, this.nextSeq, 0);
+    this.held += lane.queuedBytes + lane.openBytes - before;
+    if (lane.queue.length !== frames && lane !== this.parked) this.schedulePump();
+    else this.scheduleFlush();
+  }
+
+  /** onFull 'drop-oldest': drops queued frames, oldest first, until there is room. */
+  private makeRoom(): boolean {
+    if (this.o.onFull !== 'drop-oldest') return false;
+    const lanes = [this.parked, ...this.entries.map((e) => e.lane)];
+    let oldest: { lane: Lane; frame: QueuedFrame } | undefined;
+    while (this.held >= this.o.maxQueueBytes) {
+      oldest = undefined;
+      for (const lane of lanes) {
+        const head = lane.queue[0];
+        if (head !== undefined && (oldest === undefined || seqBefore(head.seq, oldest.frame.seq))) {
+          oldest = { lane, frame: head };
+        }
+      }
+      if (oldest === undefined) return false;
+      oldest.lane.shift();
+      this.held -= oldest.frame.frame.length;
+      this.pool.give(oldest.frame.backing);
+      this.drop('oldest_dropped', oldest.frame.records);
+    }
+    return true;
+  }
+
+  private sealAll(): void {
+    for (const e of this.entries) this.seal(e.lane);
+  }
+
+  private seal(lane: Lane): void {
+    const before = lane.queuedBytes + lane.openBytes;
+    lane.seal(this.nextSeq(), 0);
+    this.held += lane.queuedBytes + lane.openBytes - before;
+  }
+
+  /** Partial frames go out after flushIntervalMs; the timer holds the process only while records wait. */
+  private scheduleFlush(): void {
+    if (this.flushTimer !== undefined || this.closed) return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = undefined;
+      this.sealAll();
+      this.pump();
+    }, this.o.flushIntervalMs);
+  }
+
+  private schedulePump(): void {
+    if (this.pumpTimer !== undefined) return;
+    this.pumpTimer = setTimeout(() => {
+      this.pumpTimer = undefined;
+      this.pump();
+    }, 0);
+  }
+
+  /**
+   * Sends queued frames, at most `sendChunkFrames` per call, round robin over the
+   * servers, then yields ~1 ms if more wait: a burst never goes out in one event-loop
+   * turn, which is what overruns a receiver.
+   */
+  private pump(): void {
+    let budget = this.o.sendChunkFrames;
+    const entries = this.entries;
+    let more = false;
+    for (let k = 0; k < entries.length && budget > 0; k++) {
+      const e = entries[(this.roundRobin + k) % entries.length]!;
+      if (!e.transport.ready || !e.tracker.up) continue;
+      while (budget > 0) {
+        const q = e.lane.shift();
+        if (q === undefined) break;
+        budget--;
+        this.inflight++;
+        e.transport.send(q.frame, (err) => this.sent(e, q, err));
+      }
+      if (e.lane.queue.length > 0) more = true;
+    }
+    this.roundRobin++;
+    if (more && this.pumpTimer === undefined) {
+      this.pumpTimer = setTimeout(() => {
+        this.pumpTimer = undefined;
+        this.pump();
+      }, 1);
+    }
+  }
+
+  private sent(e: ServerEntry, q: QueuedFrame, err: Error | null): void {
+    this.inflight--;
+    this.held -= q.frame.length;
+    this.pool.give(q.backing);
+    if (err === null) {
+      e.stats.framesSent++;
+      e.stats.recordsSent += q.records;
+      e.stats.bytesSent += q.frame.length;
+      this.counts.sent += q.records;
+    } else {
+      e.stats.sendErrors++;
+      this.drop('send_failed', q.records);
+      if ((err as NodeJS.ErrnoException).code === 'ECONNREFUSED') e.tracker.refused();
+      this.report(
+        new ClientError('ERR_CLIENT_SEND', `sending to ${e.spec.name} failed: ${err.message}`, {
+          cause: err,
+        }),
+      );
+    }
+    if (this.needDrain && this.held < this.o.highWaterBytes >>> 1) {
+      this.needDrain = false;
+      this.emit('drain');
+    }
+    this.checkIdle();
+  }
+
+  private whenIdle(timeoutMs: number | undefined): Promise<boolean> {
+    if (this.isIdle()) return Promise.resolve(true);
+    return new Promise<boolean>((resolve) => {
+      const timer = timeoutMs === undefined ? undefined : setTimeout(() => resolve(false), timeoutMs);
+      this.idleWaiters.push(() => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+  }
+
+  private isIdle(): boolean {
+    return this.inflight === 0 && this.held === 0;
+  }
+
+  private checkIdle(): void {
+    if (this.idleWaiters.length > 0 && this.isIdle()) for (const wake of this.idleWaiters.splice(0)) wake();
+  }
+
+  // --- health ----------------------------------------------------------------
+
+  private healthTick(): void {
+    if (this.closed) return;
+    const now = performance.now();
+    let changed = false;
+    for (const e of this.entries) {
+      const verdict = e.tracker.tick(now);
+      if (verdict.change !== undefined) {
+        changed = true;
+        this.emit(verdict.change, { server: e.spec.name, reason: verdict.reason as HealthReason });
+        if (verdict.change === 'down') void e.transport.refresh();
+      }
+      if (e.transport.ready) {
+        e.pingSentAt = now;
+        e.transport.send(Buffer.from(this.ping.encode(this.sender, verdict.pingId)), (err) => {
+          if ((err as NodeJS.ErrnoException | null)?.code === 'ECONNREFUSED') e.tracker.refused();
+        });
+      } else {
+        void e.transport.refresh();
+      }
+    }
+    if (changed) {
+      this.rebuild();
+      for (const e of this.entries) if (!e.tracker.up) this.reroute(e);
+      this.pump();
+    }
+  }
+
+  private onMessage(e: ServerEntry, msg: Buffer): void {
+    let frame: ReturnType<typeof decodeFrame>;
+    try {
+      frame = decodeFrame(msg, { key: this.key });
+    } catch (err) {
+      if (err instanceof ProtocolError) return; // not ours, or forged: ignored
+      throw err;
+    }
+    if (frame.sender !== this.sender) return;
+    if (frame.kind === Kind.PONG) e.tracker.pong(frame.seq, performance.now());
+  }
+
+  /** The continuum over the servers that are up; records parked while none was are routed now. */
+  private rebuild(): void {
+    this.ringEntries = this.entries.filter((e) => e.tracker.up);
+    this.ring = new Continuum(this.ringEntries.map((e) => ({ name: e.spec.name, weight: e.spec.weight })));
+    this.cache.clear();
+    this.lastEntry = undefined;
+    if (this.ringEntries.length > 0) this.reroute(undefined);
+  }
+
+  /** Moves a down server's unsent records (or, with no entry, the parked ones) through the continuum as it stands. */
+  private reroute(from: ServerEntry | undefined): void {
+    const lane = from === undefined ? this.parked : from.lane;
+    if (lane.queue.length === 0 && lane.openRecords === 0) return;
+    const before = lane.queuedBytes + lane.openBytes;
+    const records = lane.drain(this.nextSeq());
+    this.held -= before;
+    for (const r of records) {
+      const entry = this.pick(r);
+      this.append(entry === undefined ? this.parked : entry.lane, r);
+    }
+    if (this.ringEntries.length > 0) {
+      this.counts.rerouted += records.length;
+      this.emit('reroute', { from: from?.spec.name ?? null, records: records.length });
+    }
+  }
+
+  // --- plumbing --------------------------------------------------------------
+
+  private newLane(): Lane {
+    return new Lane(this.sender, this.o.maxDatagramBytes, this.key, this.pool);
+  }
+
+  private newEntry(spec: ServerSpec): ServerEntry {
+    const entry: ServerEntry = {
+      spec,
+      lane: this.newLane(),
+      tracker: new PingTracker(this.o.failureLimit, randomInt(2 ** 32)),
+      pingSentAt: 0,
+      stats: { framesSent: 0, recordsSent: 0, bytesSent: 0, sendErrors: 0 },
+      transport: undefined as unknown as UdpTransport,
+    };
+    entry.transport = new UdpTransport(spec, {
+      message: (msg) => this.onMessage(entry, msg),
+      error: (err) => {
+        if (err.code === 'ECONNREFUSED') entry.tracker.refused();
+        else this.report(new ClientError('ERR_CLIENT_DNS', `${spec.name}: ${err.message}`, { cause: err }));
+      },
+    });
+    return entry;
+  }
+
+  private report(err: ClientError): void {
+    if (this.listenerCount('error') > 0) this.emit('error', err);
+  }
+
+  /** Counts drops and reports them with the `drop` event, at most once a second per reason. */
+  private drop(reason: DropReason, records: number): void {
+    this.dropped[reason] += records;
+    this.dropPending.set(reason, (this.dropPending.get(reason) ?? 0) + records);
+    if (this.dropTimer === undefined) {
+      this.flushDrops();
+      this.dropTimer = setTimeout(() => {
+        this.dropTimer = undefined;
+        this.flushDrops();
+      }, DROP_EVENT_MS).unref();
+    }
+  }
+
+  private flushDrops(): void {
+    for (const [reason, records] of this.dropPending) this.emit('drop', { reason, records });
+    this.dropPending.clear();
+  }
+}
+
+/** Wraps a protocol refusal as the client's typed error, keeping the field and the protocol's code. */
+function toRecordError(err: unknown): ClientError {
+  if (err instanceof ProtocolError) {
+    return new ClientError('ERR_CLIENT_BAD_RECORD', `record refused: ${err.message}`, {
+      cause: err,
+      field: err.field,
+      reason: err.code,
+    });
+  }
+  return new ClientError('ERR_CLIENT_BAD_RECORD', `record refused: ${String(err)}`, { cause: err });
+}
+
+/** u32 sequence order with wrap-around. */
+function seqBefore(a: number, b: number): boolean {
+  return ((a - b) | 0) < 0;
+}
+
+/** Makes a client and starts connecting and pinging its servers. */
+export function createClient(options: ClientOptions): ClogsClient {
+  return new ClogsClient(options);
+}

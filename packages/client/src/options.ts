@@ -1,0 +1,143 @@
+import { type AuthKey, DEFAULT_MAX_DATAGRAM_BYTES, LEVEL_NAMES, MAX_DATAGRAM_BYTES } from '@clogs/protocol';
+import { ClientError } from './errors.js';
+import { parseServer, type ServerInput, type ServerSpec } from './server-spec.js';
+
+/** A level by name (`'info'`) or number (3). */
+export type LevelInput = (typeof LEVEL_NAMES)[number] | number;
+
+/** What the continuum hashes to pick a record's server. */
+export type RouteMode =
+  /** `sys_id/file_name`: every line of one log file lands on one server (default). */
+  | 'file'
+  /** Round robin over the servers that are up: spreads load, a file's lines are spread too. */
+  | 'record'
+  /** Your own route key. */
+  | ((record: { sysId: string; msgType: string; fileName: string }) => string);
+
+export interface ClientOptions {
+  /** The fleet: `'host:port[:weight][ name]'` strings or `{ host, port, weight?, name? }`. */
+  servers: readonly ServerInput[];
+  /** Fields of every record unless `log()` says otherwise. */
+  defaults?: { sysId?: string; msgType?: string; fileName?: string; level?: LevelInput } | undefined;
+  route?: RouteMode | undefined;
+  /** Frame budget, trailer included. Default 1,432: no IP fragmentation on a 1,500-byte MTU path. */
+  maxDatagramBytes?: number | undefined;
+  /** Partial frames are sent after at most this long. Default 5 ms. */
+  flushIntervalMs?: number | undefined;
+  /** Memory for records not yet sent; past it `onFull` applies. Default 64 MiB. */
+  maxQueueBytes?: number | undefined;
+  /** `log()` returns false (wait for `drain`) from this much queued. Default maxQueueBytes / 2. */
+  highWaterBytes?: number | undefined;
+  /** Past maxQueueBytes: refuse new records (default) or drop the oldest queued frames. */
+  onFull?: 'drop-newest' | 'drop-oldest' | undefined;
+  ping?: { intervalMs?: number | undefined; failureLimit?: number | undefined } | undefined;
+  /** `'at-most-once'` (default). At-least-once is not built yet. */
+  delivery?: 'at-most-once' | 'at-least-once' | undefined;
+  /** HMAC key: every frame carries an AUTH trailer; PONGs must carry one too. */
+  key?: AuthKey | undefined;
+  /** Frames sent per event-loop turn before yielding (pacing). Default 32. */
+  sendChunkFrames?: number | undefined;
+  /** Route keys remembered. Default 4,096. */
+  routeCacheSize?: number | undefined;
+  /** Server names are resolved again this often, ms. Default 60,000. */
+  dnsRefreshMs?: number | undefined;
+}
+
+export interface ResolvedOptions {
+  servers: ServerSpec[];
+  sysId: string | undefined;
+  msgType: string | undefined;
+  fileName: string | undefined;
+  level: number;
+  route: RouteMode;
+  maxDatagramBytes: number;
+  flushIntervalMs: number;
+  maxQueueBytes: number;
+  highWaterBytes: number;
+  onFull: 'drop-newest' | 'drop-oldest';
+  pingIntervalMs: number;
+  failureLimit: number;
+  key: AuthKey | undefined;
+  sendChunkFrames: number;
+  routeCacheSize: number;
+  dnsRefreshMs: number;
+}
+
+function bad(name: string, rule: string, value: unknown): ClientError {
+  return new ClientError('ERR_CLIENT_BAD_OPTION', `${name} must be ${rule}, not ${String(value)}`);
+}
+
+function int(name: string, value: number | undefined, fallback: number, min: number, max: number): number {
+  const v = value ?? fallback;
+  if (!Number.isInteger(v) || v < min || v > max) throw bad(name, `an integer ${min}..${max}`, v);
+  return v;
+}
+
+/** A level name or number as the wire's 0..6. */
+export function toLevel(level: LevelInput | undefined, fallback = 0): number {
+  if (level === undefined) return fallback;
+  if (typeof level === 'number') return level;
+  const n = (LEVEL_NAMES as readonly string[]).indexOf(level);
+  return n < 0 ? Number.NaN : n;
+}
+
+export function resolveOptions(o: ClientOptions): ResolvedOptions {
+  if (typeof o !== 'object' || o === null || !Array.isArray(o.servers) || o.servers.length === 0) {
+    throw bad('servers', 'a non-empty list', o?.servers);
+  }
+  const servers = o.servers.map(parseServer);
+  const names = new Set(servers.map((s) => s.name));
+  if (names.size !== servers.length)
+    throw bad(
+      'servers',
+      'a list of distinct names',
+      servers.map((s) => s.name),
+    );
+  if (o.delivery === 'at-least-once') {
+    throw new ClientError('ERR_CLIENT_BAD_OPTION', "delivery 'at-least-once' is not available yet");
+  }
+  if (o.delivery !== undefined && o.delivery !== 'at-most-once')
+    throw bad('delivery', "'at-most-once'", o.delivery);
+  const onFull = o.onFull ?? 'drop-newest';
+  if (onFull !== 'drop-newest' && onFull !== 'drop-oldest')
+    throw bad('onFull', "'drop-newest' or 'drop-oldest'", onFull);
+  const route = o.route ?? 'file';
+  if (route !== 'file' && route !== 'record' && typeof route !== 'function') {
+    throw bad('route', "'file', 'record' or a function", route);
+  }
+  const level = toLevel(o.defaults?.level);
+  if (!Number.isInteger(level) || level < 0 || level > 6)
+    throw bad('defaults.level', 'a level name or 0..6', o.defaults?.level);
+  const maxQueueBytes = int(
+    'maxQueueBytes',
+    o.maxQueueBytes,
+    64 * 2 ** 20,
+    64 * 1024,
+    Number.MAX_SAFE_INTEGER,
+  );
+  return {
+    servers,
+    sysId: o.defaults?.sysId,
+    msgType: o.defaults?.msgType,
+    fileName: o.defaults?.fileName,
+    level,
+    route,
+    maxDatagramBytes: int(
+      'maxDatagramBytes',
+      o.maxDatagramBytes,
+      DEFAULT_MAX_DATAGRAM_BYTES,
+      128,
+      MAX_DATAGRAM_BYTES,
+    ),
+    flushIntervalMs: int('flushIntervalMs', o.flushIntervalMs, 5, 0, 60_000),
+    maxQueueBytes,
+    highWaterBytes: int('highWaterBytes', o.highWaterBytes, maxQueueBytes >>> 1, 1, maxQueueBytes),
+    onFull,
+    pingIntervalMs: int('ping.intervalMs', o.ping?.intervalMs, 1000, 10, 3_600_000),
+    failureLimit: int('ping.failureLimit', o.ping?.failureLimit, 3, 1, 1000),
+    key: o.key,
+    sendChunkFrames: int('sendChunkFrames', o.sendChunkFrames, 32, 1, 10_000),
+    routeCacheSize: int('routeCacheSize', o.routeCacheSize, 4096, 2, 2 ** 24),
+    dnsRefreshMs: int('dnsRefreshMs', o.dnsRefreshMs, 60_000, 1000, 2 ** 31 - 1),
+  };
+}

@@ -1,0 +1,199 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ClientError, type ClogsClient, createClient } from '../src/index.js';
+import { type Fleet, messages, once, received, startFleet, until } from './helpers.js';
+
+let fleet: Fleet | undefined;
+let client: ClogsClient | undefined;
+afterEach(async () => {
+  await client?.close({ timeoutMs: 1000 });
+  client = undefined;
+  await fleet?.close();
+  fleet = undefined;
+});
+
+const defaults = { sysId: 'PAY1', msgType: 'TXT', fileName: 'app' } as const;
+
+describe('client against real servers', () => {
+  it('delivers every record, each file whole and in order on the server the continuum names', async () => {
+    fleet = await startFleet(3);
+    client = createClient({ servers: fleet.specs, defaults });
+    const files = Array.from({ length: 30 }, (_, i) => `file${i}`);
+    for (let n = 0; n < 100; n++) for (const f of files) client.log(`${f} #${n}`, { fileName: f });
+    expect(await client.flush({ timeoutMs: 10_000 })).toBe(true);
+    await until(() => received(fleet!) === 3000, 'all records at the servers');
+    await Promise.all(fleet.servers.map((s) => s.flush()));
+    const used = new Set<number>();
+    for (const f of files) {
+      const owner = Number(client.route(`PAY1/${f}`)!.slice('log-'.length));
+      used.add(owner);
+      expect(await messages(fleet.dirs[owner]!, 'PAY1', f)).toEqual(
+        Array.from({ length: 100 }, (_, n) => `${f} #${n}`),
+      );
+      for (const other of [0, 1, 2].filter((i) => i !== owner))
+        expect(await messages(fleet.dirs[other]!, 'PAY1', f)).toEqual([]);
+    }
+    expect(used.size).toBe(3);
+    expect(client.stats()).toMatchObject({ accepted: 3000, sent: 3000, refused: 0 });
+  });
+
+  it('refuses a bad record with a typed error and loses nothing else', async () => {
+    fleet = await startFleet(1);
+    client = createClient({ servers: fleet.specs, defaults });
+    const bad: [object, string, string][] = [
+      [{ fileName: '../etc/passwd' }, 'file_name', 'ERR_PROTOCOL_BAD_CHARSET'],
+      [{ sysId: 'TOOLONG' }, 'sys_id', 'ERR_PROTOCOL_FIELD_TOO_LONG'],
+      [{ level: 'loud' }, 'level', 'ERR_PROTOCOL_BAD_LEVEL'],
+      [{ headLen: 99 }, 'head_len', 'ERR_PROTOCOL_BAD_HEAD_LEN'],
+    ];
+    for (let i = 0; i < 10; i++) {
+      client.log(`good ${i}`);
+      const [opts, field, reason] = bad[i % bad.length]!;
+      let err: unknown;
+      try {
+        client.log('bad', opts);
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(ClientError);
+      expect(err).toMatchObject({ code: 'ERR_CLIENT_BAD_RECORD', field, reason });
+    }
+    let big: unknown;
+    try {
+      client.log(Buffer.alloc(70_000));
+    } catch (e) {
+      big = e;
+    }
+    expect(big).toMatchObject({ code: 'ERR_CLIENT_BAD_RECORD', reason: 'ERR_PROTOCOL_RECORD_TOO_LARGE' });
+    await client.flush();
+    await until(() => received(fleet!) === 10, 'the good records');
+    await fleet.servers[0]!.flush();
+    expect(await messages(fleet.dirs[0]!, 'PAY1', 'app')).toEqual(
+      Array.from({ length: 10 }, (_, i) => `good ${i}`),
+    );
+    expect(client.stats()).toMatchObject({ accepted: 10, refused: 11 });
+  });
+
+  it('sends a record larger than maxDatagramBytes alone in its frame', async () => {
+    fleet = await startFleet(1);
+    client = createClient({ servers: fleet.specs, defaults });
+    client.log('x'.repeat(20_000));
+    client.log('small');
+    await client.flush();
+    await until(() => received(fleet!) === 2, 'both records');
+    expect(fleet.servers[0]!.stats().frames).toBe(2);
+  });
+
+  it('isolates a server that stops answering pings within interval × (failureLimit + 1), and moves its files', async () => {
+    fleet = await startFleet(3);
+    const intervalMs = 100;
+    const failureLimit = 2;
+    client = createClient({ servers: fleet.specs, defaults, ping: { intervalMs, failureLimit } });
+    await until(() => client!.stats().servers.every((s) => s.rttMs !== undefined), 'first pongs');
+    const victim = client.route('PAY1/app')!;
+    const index = Number(victim.slice('log-'.length));
+    const silencedAt = Date.now();
+    fleet.servers[index]!.setFaults({ silent: true });
+    const down = await once<{ server: string; reason: string }>(client, 'down', 5000);
+    expect(down).toEqual({ server: victim, reason: 'no-pong' });
+    expect(Date.now() - silencedAt).toBeLessThanOrEqual(intervalMs * (failureLimit + 1) + 200); // + timer slack
+    const moved = client.route('PAY1/app')!;
+    expect(moved).not.toBe(victim);
+    client.log('after isolation');
+    await client.flush();
+    await until(
+      () => fleet!.servers[Number(moved.slice(4))]!.stats().records === 1,
+      'the record on the new server',
+    );
+    expect(fleet.servers[index]!.stats().records).toBe(0);
+  });
+
+  it('re-admits an isolated server after one valid pong, never before', async () => {
+    fleet = await startFleet(2, { faults: { silent: true } });
+    client = createClient({ servers: fleet.specs, defaults, ping: { intervalMs: 50, failureLimit: 1 } });
+    await until(() => client!.stats().servers.every((s) => !s.up), 'both servers down');
+    expect(client.route('PAY1/app')).toBeUndefined();
+    fleet.servers[1]!.setFaults({ silent: false });
+    const up = await once<{ server: string; reason: string }>(client, 'up', 5000);
+    expect(up).toEqual({ server: 'log-1', reason: 'pong' });
+    expect(client.route('PAY1/app')).toBe('log-1');
+    expect(client.stats().servers[0]!.up).toBe(false);
+  });
+
+  it('parks records while every server is down, within maxQueueBytes, counting drops exactly; delivers them on recovery', async () => {
+    fleet = await startFleet(1, { faults: { silent: true } });
+    const maxQueueBytes = 64 * 1024;
+    client = createClient({
+      servers: fleet.specs,
+      defaults,
+      maxQueueBytes,
+      ping: { intervalMs: 50, failureLimit: 1 },
+    });
+    await once(client, 'down');
+    const drops: { reason: string; records: number }[] = [];
+    client.on('drop', (d) => drops.push(d));
+    let logged = 0;
+    for (let i = 0; i < 5000; i++, logged++) client.log(`parked ${i} ${'p'.repeat(60)}`);
+    const s = client.stats();
+    expect(s.queuedBytes).toBeLessThanOrEqual(maxQueueBytes + 1432);
+    expect(s.accepted + s.dropped.queue_full).toBe(logged);
+    expect(s.dropped.queue_full).toBeGreaterThan(0);
+    expect(s.parkedRecords).toBe(s.accepted);
+    expect(drops[0]).toEqual({ reason: 'queue_full', records: 1 }); // the first drop is reported at once
+    fleet.servers[0]!.setFaults({ silent: false });
+    await once(client, 'up');
+    await client.flush({ timeoutMs: 5000 });
+    await until(() => received(fleet!) === s.accepted, 'the parked records');
+  });
+
+  it('with onFull drop-oldest, drops the oldest queued frames to take new records', async () => {
+    fleet = await startFleet(1, { faults: { silent: true } });
+    client = createClient({
+      servers: fleet.specs,
+      defaults,
+      maxQueueBytes: 64 * 1024,
+      onFull: 'drop-oldest',
+      ping: { intervalMs: 50, failureLimit: 1 },
+    });
+    await once(client, 'down');
+    for (let i = 0; i < 3000; i++) client.log(`r${i} ${'p'.repeat(60)}`);
+    const s = client.stats();
+    expect(s.accepted).toBe(3000);
+    expect(s.dropped.oldest_dropped).toBeGreaterThan(0);
+    expect(s.parkedRecords).toBe(3000 - s.dropped.oldest_dropped);
+    fleet.servers[0]!.setFaults({ silent: false });
+    await once(client, 'up');
+    await client.flush({ timeoutMs: 5000 });
+    await until(() => received(fleet!) === s.parkedRecords, 'the newest records');
+    await fleet.servers[0]!.flush();
+    const got = await messages(fleet.dirs[0]!, 'PAY1', 'app');
+    expect(got.at(-1)).toMatch(/^r2999 /); // the newest survived
+    expect(got[0]).not.toMatch(/^r0 /); // the oldest went
+  });
+
+  it('applies backpressure: log() returns false past the high-water mark, and drain follows', async () => {
+    fleet = await startFleet(1);
+    client = createClient({
+      servers: fleet.specs,
+      defaults,
+      maxQueueBytes: 256 * 1024,
+      highWaterBytes: 64 * 1024,
+    });
+    let accepted = 0;
+    while (client.log(`pressure ${accepted} ${'z'.repeat(100)}`)) accepted++;
+    accepted++;
+    expect(client.stats().queuedBytes).toBeGreaterThanOrEqual(64 * 1024);
+    expect(client.stats().dropped.queue_full).toBe(0);
+    await once(client, 'drain');
+    await client.flush();
+    await until(() => received(fleet!) === accepted, 'every record');
+  });
+
+  it('delivers a 100,000-record burst with no receive-buffer drops at the server (paced sending)', async () => {
+    fleet = await startFleet(1);
+    client = createClient({ servers: fleet.specs, defaults, maxQueueBytes: 64 * 2 ** 20 });
+    for (let i = 0; i < 100_000; i++) client.log(`burst ${i} ${'b'.repeat(80)}`);
+    expect(await client.flush({ timeoutMs: 20_000 })).toBe(true);
+    await until(() => received(fleet!) === 100_000, 'the whole burst', 20_000);
+    expect(fleet.servers[0]!.stats().kernelDrops).toBe(0);
+  });
+});

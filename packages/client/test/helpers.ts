@@ -1,0 +1,70 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type ClogsServer, createServer, parseLine, type ServerOptions } from 'clogs-server';
+
+export interface Fleet {
+  servers: ClogsServer[];
+  dirs: string[];
+  /** `host:port name` specs for the client. */
+  specs: string[];
+  close(): Promise<void>;
+}
+
+/** Real servers on 127.0.0.1, port 0, each writing to its own temporary folder. */
+export async function startFleet(n: number, options: ServerOptions = {}): Promise<Fleet> {
+  const servers: ClogsServer[] = [];
+  const dirs: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const dir = await mkdtemp(join(tmpdir(), `clogs-client-test-${i}-`));
+    dirs.push(dir);
+    servers.push(await createServer({ host: '127.0.0.1', port: 0, dataDir: dir, ...options }));
+  }
+  return {
+    servers,
+    dirs,
+    specs: servers.map((s, i) => `127.0.0.1:${s.address.port} log-${i}`),
+    async close() {
+      await Promise.all(servers.map((s) => s.close()));
+      await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
+    },
+  };
+}
+
+/** Waits until `test()` holds, re-checking on each turn of the event loop; fails after `ms`. */
+export async function until(test: () => boolean, what: string, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!test()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/** Resolves with the first emission of `event`; fails after `ms`. */
+export function once<T>(emitter: NodeJS.EventEmitter, event: string, ms = 10_000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ${event} event within ${ms} ms`)), ms);
+    emitter.once(event, (value: T) => {
+      clearTimeout(timer);
+      resolve(value);
+    });
+  });
+}
+
+/** The messages in `<dir>/<sys>/<file>.log`, in order ([] when there is no such file). */
+export async function messages(dir: string, sys: string, file: string): Promise<string[]> {
+  let text: Buffer;
+  try {
+    text = await readFile(join(dir, sys, `${file}.log`));
+  } catch {
+    return [];
+  }
+  const out: string[] = [];
+  for (let at = 0, lf = text.indexOf(0x0a); lf >= 0; at = lf + 1, lf = text.indexOf(0x0a, at)) {
+    out.push(parseLine(text.subarray(at, lf))!.msg.toString());
+  }
+  return out;
+}
+
+/** Records a fleet has taken so far. */
+export const received = (fleet: Fleet) => fleet.servers.reduce((n, s) => n + s.stats().records, 0);

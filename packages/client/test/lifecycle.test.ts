@@ -1,0 +1,87 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ServerProcess } from '../../../test/support/server-process.js';
+import { type ClogsClient, createClient } from '../src/index.js';
+import { type Fleet, once, received, startFleet, until } from './helpers.js';
+
+let fleet: Fleet | undefined;
+let client: ClogsClient | undefined;
+afterEach(async () => {
+  await client?.close({ timeoutMs: 1000 });
+  client = undefined;
+  await fleet?.close();
+  fleet = undefined;
+});
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const CHILD = fileURLToPath(new URL('./fixtures/exit-child.ts', import.meta.url));
+
+/** Runs the child script; resolves with its exit code, output and how long it lived. */
+function child(args: string[], ms = 15_000): Promise<{ code: number | null; out: string; ms: number }> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const p = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', CHILD, ...args], {
+      cwd: ROOT,
+    });
+    let out = '';
+    p.stdout.setEncoding('utf8').on('data', (s: string) => {
+      out += s;
+    });
+    p.stderr.setEncoding('utf8').on('data', (s: string) => {
+      out += s;
+    });
+    const timer = setTimeout(() => {
+      p.kill('SIGKILL');
+      reject(new Error(`child still alive after ${ms} ms: ${out}`));
+    }, ms);
+    p.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, out, ms: Date.now() - started });
+    });
+  });
+}
+
+describe('client lifecycle and real server processes', () => {
+  it('isolates a server whose process was killed', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'clogs-killed-'));
+    const proc = ServerProcess.start(['--port', '0', '--data-dir', dataDir]);
+    try {
+      const port = await proc.port();
+      client = createClient({
+        servers: [`127.0.0.1:${port} doomed`],
+        defaults: { sysId: 'KIL', msgType: 'TXT', fileName: 'k' },
+        ping: { intervalMs: 50, failureLimit: 2 },
+      });
+      await until(() => client!.stats().servers[0]!.rttMs !== undefined, 'a first pong');
+      proc.child.kill('SIGKILL');
+      const down = await once<{ server: string; reason: string }>(client, 'down', 5000);
+      expect(down.server).toBe('doomed');
+      // the kernel answers pings to a dead port with ICMP port unreachable
+      expect(['refused', 'no-pong']).toContain(down.reason);
+      expect(client.route('KIL/k')).toBeUndefined();
+    } finally {
+      proc.child.kill('SIGKILL');
+      await proc.exited;
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('an idle client does not keep the process alive', async () => {
+    fleet = await startFleet(1);
+    const { code, ms } = await child(['idle', String(fleet.servers[0]!.address.port)]);
+    expect(code).toBe(0);
+    expect(ms).toBeLessThan(10_000);
+  });
+
+  it('a process that logs and calls close() exits promptly with every record delivered', async () => {
+    fleet = await startFleet(1);
+    const { code, out } = await child(['close', String(fleet.servers[0]!.address.port), '20000']);
+    expect(code).toBe(0);
+    expect(out).toContain('closed undelivered=0');
+    await until(() => received(fleet!) === 20_000, 'the child’s records');
+  });
+});
