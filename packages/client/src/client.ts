@@ -4,12 +4,15 @@ import {
   ControlFrameEncoder,
   createAuthKey,
   decodeFrame,
+  Flag,
   Kind,
+  type LogRecord,
   type LogRecordInput,
   ProtocolError,
 } from '@clogs/protocol';
 import { BufferPool } from './batch/buffer-pool.js';
 import { Lane, type QueuedFrame } from './batch/lane.js';
+import { Retransmit } from './delivery/retransmit.js';
 import { ClientError } from './errors.js';
 import { type HealthReason, PingTracker } from './health/ping-tracker.js';
 import {
@@ -68,13 +71,21 @@ export interface ServerState {
   bytesSent: number;
   sendErrors: number;
   queuedRecords: number;
+  /** At-least-once: frames acknowledged, frames resent, frames awaiting an ACK, window, timeout. */
+  framesAcked: number;
+  framesResent: number;
+  unacked: number;
+  window: number;
+  rtoMs: number;
 }
 
 export interface ClientStats {
   /** Records `log()` accepted. */
   accepted: number;
-  /** Records handed to the network. */
+  /** Records handed to the network (first sends). */
   sent: number;
+  /** At-least-once: records acknowledged by a server. */
+  acked: number;
   /** Records `log()` refused as malformed (it threw). */
   refused: number;
   /** Records moved to another server because theirs went down (or from no server to one). */
@@ -92,6 +103,8 @@ interface ServerEntry {
   transport: UdpTransport;
   tracker: PingTracker;
   lane: Lane;
+  /** At-least-once: frames awaiting their ACK, timeout, window. */
+  rtx: Retransmit;
   pingSentAt: number;
   stats: { framesSent: number; recordsSent: number; bytesSent: number; sendErrors: number };
 }
@@ -124,7 +137,10 @@ export class ClogsClient extends EventEmitter {
   private inflight = 0;
   private needDrain = false;
   private closed = false;
-  private readonly counts = { accepted: 0, sent: 0, refused: 0, rerouted: 0 };
+  private readonly counts = { accepted: 0, sent: 0, acked: 0, refused: 0, rerouted: 0 };
+  /** ACK_WANTED in at-least-once mode. */
+  private readonly frameFlags: number;
+  private readonly resendTimer: NodeJS.Timeout | undefined;
   private readonly dropped: Record<DropReason, number> = {
     queue_full: 0,
     oldest_dropped: 0,
@@ -156,8 +172,10 @@ export class ClogsClient extends EventEmitter {
     this.pool = new BufferPool(this.o.maxDatagramBytes, 256);
     this.ping = new ControlFrameEncoder(Kind.PING, this.key);
     this.cache = new RouteCache(this.o.routeCacheSize);
+    this.frameFlags = this.o.atLeastOnce ? Flag.ACK_WANTED : 0;
     this.parked = this.newLane();
     this.entries = this.o.servers.map((spec) => this.newEntry(spec));
+    this.resendTimer = this.o.atLeastOnce ? setInterval(() => this.resendDue(), 10).unref() : undefined;
     this.rebuild();
     this.healthTimer = setInterval(() => this.healthTick(), this.o.pingIntervalMs).unref();
     this.dnsTimer = setInterval(() => {
@@ -227,13 +245,15 @@ export class ClogsClient extends EventEmitter {
       await this.flush({ timeoutMs: options?.timeoutMs ?? 5000 });
       clearInterval(this.healthTimer);
       clearInterval(this.dnsTimer);
+      clearInterval(this.resendTimer);
       clearTimeout(this.flushTimer);
       clearTimeout(this.pumpTimer);
       for (const e of this.entries) e.transport.close();
-      const left =
-        this.parked.queuedRecords +
-        this.parked.openRecords +
-        this.entries.reduce((n, e) => n + e.lane.queuedRecords + e.lane.openRecords, 0);
+      let left = this.parked.queuedRecords + this.parked.openRecords;
+      for (const e of this.entries) {
+        left += e.lane.queuedRecords + e.lane.openRecords;
+        for (const u of e.rtx.unacked.values()) left += u.q.records;
+      }
       if (left > 0) this.drop('closed', left);
       this.flushDrops();
       clearTimeout(this.dropTimer);
@@ -300,6 +320,11 @@ export class ClogsClient extends EventEmitter {
         share: shares[this.ringEntries.indexOf(e)] ?? 0,
         queuedRecords: e.lane.queuedRecords + e.lane.openRecords,
         ...e.stats,
+        framesAcked: e.rtx.acked,
+        framesResent: e.rtx.resent,
+        unacked: e.rtx.unacked.size,
+        window: e.rtx.window,
+        rtoMs: e.rtx.rtoMs,
       })),
     };
   }
@@ -343,7 +368,7 @@ export class ClogsClient extends EventEmitter {
   private append(lane: Lane, rec: LogRecordInput): void {
     const before = lane.queuedBytes + lane.openBytes;
     const frames = lane.queue.length;
-    lane.append(rec, this.nextSeq, 0);
+    lane.append(rec, this.nextSeq, this.frameFlags);
     this.held += lane.queuedBytes + lane.openBytes - before;
     if (lane.queue.length !== frames && lane !== this.parked) this.schedulePump();
     else this.scheduleFlush();
@@ -377,7 +402,7 @@ export class ClogsClient extends EventEmitter {
 
   private seal(lane: Lane): void {
     const before = lane.queuedBytes + lane.openBytes;
-    lane.seal(this.nextSeq(), 0);
+    lane.seal(this.nextSeq(), this.frameFlags);
     this.held += lane.queuedBytes + lane.openBytes - before;
   }
 
@@ -402,23 +427,29 @@ export class ClogsClient extends EventEmitter {
   /**
    * Sends queued frames, at most `sendChunkFrames` per call, round robin over the
    * servers, then yields ~1 ms if more wait: a burst never goes out in one event-loop
-   * turn, which is what overruns a receiver.
+   * turn, which is what overruns a receiver. At-least-once, a server also gets no more
+   * than its window of unacknowledged frames.
    */
   private pump(): void {
     let budget = this.o.sendChunkFrames;
     const entries = this.entries;
+    const alo = this.o.atLeastOnce;
+    const now = performance.now();
     let more = false;
     for (let k = 0; k < entries.length && budget > 0; k++) {
       const e = entries[(this.roundRobin + k) % entries.length]!;
       if (!e.transport.ready || !e.tracker.up) continue;
-      while (budget > 0) {
+      while (budget > 0 && (!alo || e.rtx.open)) {
         const q = e.lane.shift();
         if (q === undefined) break;
         budget--;
         this.inflight++;
+        // Registered before the send: on loopback the ACK can beat the send's callback.
+        if (alo) e.rtx.sending(q, now);
         e.transport.send(q.frame, (err) => this.sent(e, q, err));
       }
-      if (e.lane.queue.length > 0) more = true;
+      // A full window is reopened by ACKs (which pump again), not by this timer.
+      if (e.lane.queue.length > 0 && (!alo || e.rtx.open)) more = true;
     }
     this.roundRobin++;
     if (more && this.pumpTimer === undefined) {
@@ -431,8 +462,9 @@ export class ClogsClient extends EventEmitter {
 
   private sent(e: ServerEntry, q: QueuedFrame, err: Error | null): void {
     this.inflight--;
-    this.held -= q.frame.length;
-    this.pool.give(q.backing);
+    const alo = this.o.atLeastOnce;
+    // At-least-once, the frame stays held until its ACK (or its re-route).
+    if (!alo) this.release(q);
     if (err === null) {
       e.stats.framesSent++;
       e.stats.recordsSent += q.records;
@@ -440,7 +472,8 @@ export class ClogsClient extends EventEmitter {
       this.counts.sent += q.records;
     } else {
       e.stats.sendErrors++;
-      this.drop('send_failed', q.records);
+      // At-most-once the records are gone; at-least-once the frame is resent on its timeout.
+      if (!alo) this.drop('send_failed', q.records);
       if ((err as NodeJS.ErrnoException).code === 'ECONNREFUSED') e.tracker.refused();
       this.report(
         new ClientError('ERR_CLIENT_SEND', `sending to ${e.spec.name} failed: ${err.message}`, {
@@ -448,11 +481,37 @@ export class ClogsClient extends EventEmitter {
         }),
       );
     }
+    this.settled();
+  }
+
+  /** A frame is done with (sent at-most-once, acknowledged, or re-routed): its memory is free. */
+  private release(q: QueuedFrame): void {
+    this.held -= q.frame.length;
+    this.pool.give(q.backing);
+  }
+
+  private settled(): void {
     if (this.needDrain && this.held < this.o.highWaterBytes >>> 1) {
       this.needDrain = false;
       this.emit('drain');
     }
     this.checkIdle();
+  }
+
+  /** At-least-once: resends frames whose timeout passed, to servers that are up. */
+  private resendDue(): void {
+    const now = performance.now();
+    for (const e of this.entries) {
+      if (!e.tracker.up || e.rtx.unacked.size === 0) continue;
+      for (const u of e.rtx.due(now)) {
+        this.inflight++;
+        e.transport.send(u.q.frame, (err) => {
+          this.inflight--;
+          if (err !== null) e.stats.sendErrors++;
+          this.checkIdle();
+        });
+      }
+    }
   }
 
   private whenIdle(timeoutMs: number | undefined): Promise<boolean> {
@@ -513,6 +572,14 @@ export class ClogsClient extends EventEmitter {
     }
     if (frame.sender !== this.sender) return;
     if (frame.kind === Kind.PONG) e.tracker.pong(frame.seq, performance.now());
+    else if (frame.kind === Kind.ACK) {
+      const q = e.rtx.ack(frame.seq, performance.now());
+      if (q === undefined) return; // a repeat, or for a frame already re-routed
+      this.counts.acked += q.records;
+      this.release(q);
+      this.settled();
+      if (e.lane.queue.length > 0) this.schedulePump();
+    }
   }
 
   /** The continuum over the servers that are up; records parked while none was are routed now. */
@@ -524,12 +591,23 @@ export class ClogsClient extends EventEmitter {
     if (this.ringEntries.length > 0) this.reroute(undefined);
   }
 
-  /** Moves a down server's unsent records (or, with no entry, the parked ones) through the continuum as it stands. */
+  /**
+   * Moves a down server's records (or, with no entry, the parked ones) through the
+   * continuum as it stands: those not yet sent and, at-least-once, those sent but not
+   * acknowledged (the server may have written some: the one case where a record can
+   * arrive twice).
+   */
   private reroute(from: ServerEntry | undefined): void {
     const lane = from === undefined ? this.parked : from.lane;
-    if (lane.queue.length === 0 && lane.openRecords === 0) return;
+    const unacked = from?.rtx.takeAll() ?? [];
+    if (lane.queue.length === 0 && lane.openRecords === 0 && unacked.length === 0) return;
+    const records: LogRecord[] = [];
+    for (const q of unacked) {
+      records.push(...decodeFrame(q.frame, { copy: true, allowUnverified: true }).records);
+      this.release(q);
+    }
     const before = lane.queuedBytes + lane.openBytes;
-    const records = lane.drain(this.nextSeq());
+    records.push(...lane.drain(this.nextSeq()));
     this.held -= before;
     for (const r of records) {
       const entry = this.pick(r);
@@ -552,6 +630,7 @@ export class ClogsClient extends EventEmitter {
       spec,
       lane: this.newLane(),
       tracker: new PingTracker(this.o.failureLimit, randomInt(2 ** 32)),
+      rtx: new Retransmit(),
       pingSentAt: 0,
       stats: { framesSent: 0, recordsSent: 0, bytesSent: 0, sendErrors: 0 },
       transport: undefined as unknown as UdpTransport,

@@ -31,7 +31,11 @@ export interface ClientOptions {
   /** Past maxQueueBytes: refuse new records (default) or drop the oldest queued frames. */
   onFull?: 'drop-newest' | 'drop-oldest' | undefined;
   ping?: { intervalMs?: number | undefined; failureLimit?: number | undefined } | undefined;
-  /** `'at-most-once'` (default). At-least-once is not built yet. */
+  /**
+   * `'at-most-once'` (default): fire and forget. `'at-least-once'`: frames ask for an
+   * ACK, are kept until acknowledged, resent after an adaptive timeout, and re-routed
+   * when their server goes down.
+   */
   delivery?: 'at-most-once' | 'at-least-once' | undefined;
   /** HMAC key: every frame carries an AUTH trailer; PONGs must carry one too. */
   key?: AuthKey | undefined;
@@ -55,6 +59,7 @@ export interface ResolvedOptions {
   maxQueueBytes: number;
   highWaterBytes: number;
   onFull: 'drop-newest' | 'drop-oldest';
+  atLeastOnce: boolean;
   pingIntervalMs: number;
   failureLimit: number;
   key: AuthKey | undefined;
@@ -93,11 +98,10 @@ export function resolveOptions(o: ClientOptions): ResolvedOptions {
       'a list of distinct names',
       servers.map((s) => s.name),
     );
-  if (o.delivery === 'at-least-once') {
-    throw new ClientError('ERR_CLIENT_BAD_OPTION', "delivery 'at-least-once' is not available yet");
+  const delivery = o.delivery ?? 'at-most-once';
+  if (delivery !== 'at-most-once' && delivery !== 'at-least-once') {
+    throw bad('delivery', "'at-most-once' or 'at-least-once'", delivery);
   }
-  if (o.delivery !== undefined && o.delivery !== 'at-most-once')
-    throw bad('delivery', "'at-most-once'", o.delivery);
   const onFull = o.onFull ?? 'drop-newest';
   if (onFull !== 'drop-newest' && onFull !== 'drop-oldest')
     throw bad('onFull', "'drop-newest' or 'drop-oldest'", onFull);
@@ -133,6 +137,7 @@ export function resolveOptions(o: ClientOptions): ResolvedOptions {
     maxQueueBytes,
     highWaterBytes: int('highWaterBytes', o.highWaterBytes, maxQueueBytes >>> 1, 1, maxQueueBytes),
     onFull,
+    atLeastOnce: delivery === 'at-least-once',
     pingIntervalMs: int('ping.intervalMs', o.ping?.intervalMs, 1000, 10, 3_600_000),
     failureLimit: int('ping.failureLimit', o.ping?.failureLimit, 3, 1, 1000),
     key: o.key,

@@ -1,0 +1,115 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ServerProcess } from '../../../test/support/server-process.js';
+import { type ClogsClient, createClient } from '../src/index.js';
+import { type Fleet, messages, once, received, startFleet, until } from './helpers.js';
+
+let fleet: Fleet | undefined;
+let client: ClogsClient | undefined;
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  await client?.close({ timeoutMs: 1000 });
+  client = undefined;
+  await fleet?.close();
+  fleet = undefined;
+  for (const c of cleanups.splice(0)) await c();
+});
+
+const defaults = { sysId: 'ALO', msgType: 'TXT', fileName: 'app' } as const;
+
+/** Every message of every file under the fleet's folders, with how often it was written. */
+async function tally(dirs: string[], files: string[]): Promise<Map<string, number>> {
+  const seen = new Map<string, number>();
+  for (const dir of dirs) {
+    for (const f of files) for (const m of await messages(dir, 'ALO', f)) seen.set(m, (seen.get(m) ?? 0) + 1);
+  }
+  return seen;
+}
+
+describe('at-least-once delivery', () => {
+  it('flush() resolves once every record is acknowledged', async () => {
+    fleet = await startFleet(2);
+    client = createClient({ servers: fleet.specs, defaults, delivery: 'at-least-once' });
+    for (let i = 0; i < 5000; i++) client.log(`ack me ${i}`, { fileName: `f${i % 7}` });
+    expect(await client.flush({ timeoutMs: 10_000 })).toBe(true);
+    const s = client.stats();
+    expect(s).toMatchObject({ accepted: 5000, acked: 5000, queuedBytes: 0 });
+    expect(s.servers.every((x) => x.unacked === 0)).toBe(true);
+    expect(received(fleet)).toBe(5000);
+  });
+
+  it('resends frames a server dropped until they arrive, each written once', async () => {
+    fleet = await startFleet(1, { faults: { dropFraction: 0.3 } });
+    client = createClient({ servers: fleet.specs, defaults, delivery: 'at-least-once' });
+    for (let i = 0; i < 3000; i++) client.log(`lossy ${i}`);
+    expect(await client.flush({ timeoutMs: 20_000 })).toBe(true);
+    expect(fleet.servers[0]!.stats().dropped.fault).toBeGreaterThan(0);
+    expect(client.stats().servers[0]!.framesResent).toBeGreaterThan(0);
+    await fleet.servers[0]!.flush();
+    const seen = await tally(fleet.dirs, ['app']);
+    expect(seen.size).toBe(3000);
+    expect([...seen.values()].every((n) => n === 1)).toBe(true);
+  });
+
+  it('resends when ACKs come late, and the server writes the repeats only once', async () => {
+    fleet = await startFleet(1, { faults: { ackDelayMs: 300 } });
+    client = createClient({ servers: fleet.specs, defaults, delivery: 'at-least-once' });
+    for (let i = 0; i < 500; i++) client.log(`slow ack ${i}`);
+    expect(await client.flush({ timeoutMs: 20_000 })).toBe(true);
+    expect(client.stats().servers[0]!.framesResent).toBeGreaterThan(0);
+    expect(fleet.servers[0]!.stats().duplicates).toBeGreaterThan(0);
+    await fleet.servers[0]!.flush();
+    const seen = await tally(fleet.dirs, ['app']);
+    expect(seen.size).toBe(500);
+    expect([...seen.values()].every((n) => n === 1)).toBe(true);
+  });
+
+  it('kill one of three server processes in the middle of 100,000 records: every record arrives at least once', async () => {
+    const dirs: string[] = [];
+    const procs: ServerProcess[] = [];
+    for (let i = 0; i < 3; i++) {
+      const dir = await mkdtemp(join(tmpdir(), `clogs-alo-${i}-`));
+      dirs.push(dir);
+      // ACK after write: what a server ACKs is in its file even if the process dies
+      procs.push(
+        ServerProcess.start(['--port', '0', '--data-dir', dir, '--ack-after-write', '--flush-ms', '20']),
+      );
+    }
+    cleanups.push(async () => {
+      for (const p of procs) p.child.kill('SIGKILL');
+      await Promise.all(procs.map((p) => p.exited));
+      await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
+    });
+    const ports = await Promise.all(procs.map((p) => p.port()));
+    client = createClient({
+      servers: ports.map((port, i) => `127.0.0.1:${port} s${i}`),
+      defaults,
+      delivery: 'at-least-once',
+      ping: { intervalMs: 100, failureLimit: 2 },
+    });
+    await until(() => client!.stats().servers.every((s) => s.rttMs !== undefined), 'first pongs');
+    const files = Array.from({ length: 30 }, (_, i) => `f${i}`);
+    const total = 100_000;
+    const victim = client.route('ALO/f0')!;
+    const down = once<{ server: string }>(client, 'down', 10_000);
+    for (let i = 0; i < total; i++) {
+      client.log(`rec ${i}`, { fileName: files[i % files.length]! });
+      if (i === total / 2) {
+        await client.flush({ timeoutMs: 10_000 }); // half way, acknowledged
+        procs[Number(victim.slice(1))]!.child.kill('SIGKILL');
+      }
+    }
+    expect((await down).server).toBe(victim);
+    expect(await client.flush({ timeoutMs: 30_000 })).toBe(true);
+    expect(client.stats().acked).toBe(total);
+    expect(client.stats().rerouted).toBeGreaterThan(0);
+    // the survivors stop cleanly (writing and fsyncing everything); the victim is already dead
+    for (const [i, p] of procs.entries()) if (`s${i}` !== victim) p.child.kill('SIGTERM');
+    await Promise.all(procs.map((p) => p.exited));
+    const seen = await tally(dirs, files);
+    const missing = Array.from({ length: total }, (_, i) => `rec ${i}`).filter((m) => !seen.has(m));
+    expect(missing).toEqual([]);
+  }, 60_000);
+});
