@@ -1,0 +1,121 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ClientError, type ClogsClient, createClient, parseServer } from '../src/index.js';
+import { type Fleet, received, startFleet, until } from './helpers.js';
+
+let fleet: Fleet | undefined;
+let client: ClogsClient | undefined;
+afterEach(async () => {
+  await client?.close({ timeoutMs: 1000 });
+  client = undefined;
+  await fleet?.close();
+  fleet = undefined;
+});
+
+const defaults = { sysId: 'API', msgType: 'TXT', fileName: 'app' } as const;
+
+describe('server specs', () => {
+  it('parse host:port[:weight][ name], IPv6 in brackets', () => {
+    expect(parseServer('10.0.0.5:7070:2 log-a')).toEqual({
+      host: '10.0.0.5',
+      port: 7070,
+      weight: 2,
+      name: 'log-a',
+    });
+    expect(parseServer('log.example:7070')).toEqual({
+      host: 'log.example',
+      port: 7070,
+      weight: 1,
+      name: 'log.example:7070',
+    });
+    expect(parseServer('[::1]:7070 six')).toEqual({ host: '::1', port: 7070, weight: 1, name: 'six' });
+    expect(parseServer({ host: '10.0.0.6', port: 7070, name: 'log-b' })).toMatchObject({
+      weight: 1,
+      name: 'log-b',
+    });
+    for (const bad of ['nohost', 'h:0', 'h:70000', 'h:7070:0', ':7070', 'h:7070 two words', '::1:7070']) {
+      expect(() => parseServer(bad)).toThrow(expect.objectContaining({ code: 'ERR_CLIENT_BAD_SERVER' }));
+    }
+  });
+
+  it('refuses bad options with ERR_CLIENT_BAD_OPTION', () => {
+    const bad = (o: object) => {
+      try {
+        createClient({ servers: ['127.0.0.1:7'], ...o }).close();
+      } catch (err) {
+        expect(err).toBeInstanceOf(ClientError);
+        return (err as ClientError).code;
+      }
+      return 'made';
+    };
+    expect(bad({ servers: [] })).toBe('ERR_CLIENT_BAD_OPTION');
+    expect(bad({ servers: ['a:1 x', 'b:2 x'] })).toBe('ERR_CLIENT_BAD_OPTION');
+    expect(bad({ onFull: 'block' })).toBe('ERR_CLIENT_BAD_OPTION');
+    expect(bad({ delivery: 'exactly-once' })).toBe('ERR_CLIENT_BAD_OPTION');
+    expect(bad({ maxDatagramBytes: 70_000 })).toBe('ERR_CLIENT_BAD_OPTION');
+    expect(bad({ defaults: { level: 'loud' } })).toBe('ERR_CLIENT_BAD_OPTION');
+  });
+});
+
+describe('client API', () => {
+  it('setServers: only the removed server’s files move; its queued records are re-routed', async () => {
+    fleet = await startFleet(3);
+    client = createClient({ servers: fleet.specs, defaults });
+    const files = Array.from({ length: 200 }, (_, i) => `f${i}`);
+    const before = new Map(files.map((f) => [f, client!.route(`API/${f}`)!]));
+    client.setServers([fleet.specs[0]!, fleet.specs[2]!]);
+    let moved = 0;
+    for (const f of files) {
+      const now = client.route(`API/${f}`)!;
+      if (before.get(f) === 'log-1') {
+        moved++;
+        expect(now).not.toBe('log-1');
+      } else {
+        expect(now).toBe(before.get(f));
+      }
+    }
+    expect(moved).toBeGreaterThan(20);
+    expect(client.stats().servers.map((s) => s.name)).toEqual(['log-0', 'log-2']);
+  });
+
+  it("route 'record' spreads records over the servers; a custom route key is honoured", async () => {
+    fleet = await startFleet(2);
+    client = createClient({ servers: fleet.specs, defaults, route: 'record' });
+    for (let i = 0; i < 100; i++) client.log(`rr ${i}`);
+    await client.flush();
+    await until(() => received(fleet!) === 100, 'all records');
+    expect(fleet.servers.map((s) => s.stats().records)).toEqual([50, 50]);
+    await client.close();
+    client = createClient({ servers: fleet.specs, defaults, route: (r) => r.msgType });
+    const owner = client.route('XML')!;
+    for (let i = 0; i < 10; i++) client.log(`by type ${i}`, { msgType: 'XML', fileName: `f${i}` });
+    await client.flush();
+    await until(() => received(fleet!) === 110, 'the typed records');
+    expect(fleet.servers[Number(owner.slice(4))]!.stats().records).toBe(50 + 10);
+  });
+
+  it('sends to the named server when asked, while it is up', async () => {
+    fleet = await startFleet(2);
+    client = createClient({ servers: fleet.specs, defaults });
+    const other = client.route('API/app') === 'log-0' ? 'log-1' : 'log-0';
+    client.log('pinned', { server: other });
+    await client.flush();
+    await until(() => received(fleet!) === 1, 'the record');
+    expect(fleet.servers[Number(other.slice(4))]!.stats().records).toBe(1);
+  });
+
+  it('resolves a host name once, and reports its address', async () => {
+    fleet = await startFleet(1);
+    client = createClient({ servers: [`localhost:${fleet.servers[0]!.address.port} by-name`], defaults });
+    await until(() => client!.stats().servers[0]!.rttMs !== undefined, 'a pong through the name');
+    expect(['127.0.0.1', '::1']).toContain(client.stats().servers[0]!.address);
+  });
+
+  it('closes through `await using`', async () => {
+    fleet = await startFleet(1);
+    {
+      await using scoped = createClient({ servers: fleet.specs, defaults });
+      scoped.log('disposed');
+    }
+    await until(() => received(fleet!) === 1, 'the record sent on dispose');
+  });
+});
