@@ -637,6 +637,7 @@ export class ClogsClient extends EventEmitter {
     };
     entry.transport = new UdpTransport(spec, {
       message: (msg) => this.onMessage(entry, msg),
+      ready: () => this.pump(),
       error: (err) => {
         if (err.code === 'ECONNREFUSED') entry.tracker.refused();
         else this.report(new ClientError('ERR_CLIENT_DNS', `${spec.name}: ${err.message}`, { cause: err }));

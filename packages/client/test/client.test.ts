@@ -73,6 +73,18 @@ describe('client against real servers', () => {
     expect(client.stats()).toMatchObject({ accepted: 10, refused: 11 });
   });
 
+  it('sends frames queued before its socket connected as soon as it is', async () => {
+    fleet = await startFleet(1);
+    // a name, so the socket waits for a DNS answer; the frames are full before it comes
+    client = createClient({
+      servers: [`localhost:${fleet.servers[0]!.address.port}`],
+      defaults,
+      flushIntervalMs: 60_000,
+    });
+    for (let i = 0; i < 2000; i++) client.log(`early ${i} ${'e'.repeat(100)}`);
+    await until(() => received(fleet!) >= 1900, 'the full frames, without a flush');
+  });
+
   it('sends a record larger than maxDatagramBytes alone in its frame', async () => {
     fleet = await startFleet(1);
     client = createClient({ servers: fleet.specs, defaults });

@@ -7,6 +7,8 @@ export interface TransportHandlers {
   message(msg: Buffer): void;
   /** A socket-level error: ECONNREFUSED (ICMP port unreachable), a DNS failure, ... */
   error(err: NodeJS.ErrnoException): void;
+  /** The socket is connected (again): frames that waited for it can go. */
+  ready(): void;
 }
 
 /**
@@ -84,5 +86,6 @@ export class UdpTransport {
     this.socket?.close();
     this.socket = socket;
     this.address = found.address;
+    this.handlers.ready();
   }
 }
