@@ -26,6 +26,7 @@ import { Continuum } from './ring/continuum.js';
 import { ketamaHash } from './ring/ketama-hash.js';
 import { RouteCache } from './ring/route-cache.js';
 import { parseServer, type ServerInput, type ServerSpec } from './server-spec.js';
+import { Pacer } from './transport/pacer.js';
 import { UdpTransport } from './transport/udp-transport.js';
 
 /** Per-record fields; anything omitted comes from `defaults`. */
@@ -105,6 +106,7 @@ interface ServerEntry {
   lane: Lane;
   /** At-least-once: frames awaiting their ACK, timeout, window. */
   rtx: Retransmit;
+  pacer: Pacer;
   pingSentAt: number;
   stats: { framesSent: number; recordsSent: number; bytesSent: number; sendErrors: number };
 }
@@ -132,6 +134,7 @@ export class ClogsClient extends EventEmitter {
   private readonly cache: RouteCache;
   private readonly parked: Lane;
   private seq = randomInt(2 ** 32);
+  /** Round robin position for route 'record'. */
   private roundRobin = 0;
   private held = 0;
   private inflight = 0;
@@ -425,38 +428,38 @@ export class ClogsClient extends EventEmitter {
   }
 
   /**
-   * Sends queued frames, at most `sendChunkFrames` per call, round robin over the
-   * servers, then yields ~1 ms if more wait: a burst never goes out in one event-loop
-   * turn, which is what overruns a receiver. At-least-once, a server also gets no more
-   * than its window of unacknowledged frames.
+   * Sends each server's queued frames as fast as its pacer allows, then yields until
+   * the pacer has room again: a burst never goes out in one event-loop turn, which is
+   * what overruns a receiver. At-least-once, a server also gets no more than its window
+   * of unacknowledged frames; a full window is reopened by ACKs (which pump again).
    */
   private pump(): void {
-    let budget = this.o.sendChunkFrames;
-    const entries = this.entries;
     const alo = this.o.atLeastOnce;
     const now = performance.now();
-    let more = false;
-    for (let k = 0; k < entries.length && budget > 0; k++) {
-      const e = entries[(this.roundRobin + k) % entries.length]!;
+    let waitMs = Number.POSITIVE_INFINITY;
+    for (const e of this.entries) {
       if (!e.transport.ready || !e.tracker.up) continue;
-      while (budget > 0 && (!alo || e.rtx.open)) {
+      const pacer = e.pacer;
+      pacer.refill(now);
+      while (pacer.open && (!alo || e.rtx.open)) {
         const q = e.lane.shift();
         if (q === undefined) break;
-        budget--;
+        pacer.take(q.frame.length);
         this.inflight++;
         // Registered before the send: on loopback the ACK can beat the send's callback.
         if (alo) e.rtx.sending(q, now);
         e.transport.send(q.frame, (err) => this.sent(e, q, err));
       }
-      // A full window is reopened by ACKs (which pump again), not by this timer.
-      if (e.lane.queue.length > 0 && (!alo || e.rtx.open)) more = true;
+      if (e.lane.queue.length > 0 && (!alo || e.rtx.open)) waitMs = Math.min(waitMs, pacer.waitMs());
     }
-    this.roundRobin++;
-    if (more && this.pumpTimer === undefined) {
-      this.pumpTimer = setTimeout(() => {
-        this.pumpTimer = undefined;
-        this.pump();
-      }, 1);
+    if (waitMs !== Number.POSITIVE_INFINITY && this.pumpTimer === undefined) {
+      this.pumpTimer = setTimeout(
+        () => {
+          this.pumpTimer = undefined;
+          this.pump();
+        },
+        Math.max(1, Math.ceil(waitMs)),
+      );
     }
   }
 
@@ -504,6 +507,7 @@ export class ClogsClient extends EventEmitter {
     for (const e of this.entries) {
       if (!e.tracker.up || e.rtx.unacked.size === 0) continue;
       for (const u of e.rtx.due(now)) {
+        e.pacer.take(u.q.frame.length);
         this.inflight++;
         e.transport.send(u.q.frame, (err) => {
           this.inflight--;
@@ -631,6 +635,7 @@ export class ClogsClient extends EventEmitter {
       lane: this.newLane(),
       tracker: new PingTracker(this.o.failureLimit, randomInt(2 ** 32)),
       rtx: new Retransmit(),
+      pacer: new Pacer(this.o.paceBytesPerMs, this.o.paceFramesPerMs, performance.now()),
       pingSentAt: 0,
       stats: { framesSent: 0, recordsSent: 0, bytesSent: 0, sendErrors: 0 },
       transport: undefined as unknown as UdpTransport,

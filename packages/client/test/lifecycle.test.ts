@@ -70,6 +70,43 @@ describe('client lifecycle and real server processes', () => {
     }
   });
 
+  it.each(['at-most-once', 'at-least-once'] as const)(
+    'paced sending: a 100,000-record burst reaches a clogs-server process with no receive-buffer drops (%s)',
+    async (delivery) => {
+      const dataDir = await mkdtemp(join(tmpdir(), 'clogs-burst-'));
+      const proc = ServerProcess.start(['--port', '0', '--data-dir', dataDir]);
+      try {
+        const port = await proc.port();
+        client = createClient({
+          servers: [`127.0.0.1:${port}`],
+          defaults: { sysId: 'BUR', msgType: 'TXT', fileName: 'burst' },
+          maxDatagramBytes: 8192,
+          delivery,
+        });
+        // One turn: the whole burst is queued before the event loop gets a chance to send.
+        for (let i = 0; i < 100_000; i++) client.log(`burst ${i} ${'b'.repeat(80)}`);
+        expect(await client.flush({ timeoutMs: 20_000 })).toBe(true);
+        const stats = async () => {
+          const seen = proc.stderr.length;
+          proc.child.kill('SIGUSR1');
+          await proc.until(() => proc.stderr.indexOf('\n', seen) > 0, 'the stats line');
+          return JSON.parse(/clogs-server stats (.*)\n/.exec(proc.stderr.slice(seen))![1]!) as {
+            records: number;
+            kernelDrops: number;
+          };
+        };
+        const deadline = Date.now() + 20_000;
+        let s = await stats();
+        while (s.records < 100_000 && s.kernelDrops === 0 && Date.now() < deadline) s = await stats();
+        expect(s).toMatchObject({ records: 100_000, kernelDrops: 0 });
+      } finally {
+        proc.child.kill('SIGKILL');
+        await proc.exited;
+        await rm(dataDir, { recursive: true, force: true });
+      }
+    },
+  );
+
   it('an idle client does not keep the process alive', async () => {
     fleet = await startFleet(1);
     const { code, ms } = await child(['idle', String(fleet.servers[0]!.address.port)]);
