@@ -1,0 +1,295 @@
+/**
+ * Client benchmark, ours and peers in one run:
+ *
+ * 1. log() cost on the caller: ns per call of a 100-byte message, route lookup and
+ *    encoding included (sending happens after the timed loop), beside hot-shots'
+ *    increment() (buffered, 8 KB) and a JSON record sent with one dgram.send each.
+ * 2. End to end: records/s delivered to a receiver in another process, and loss.
+ *    Ours goes to a real clogs-server (decode + write to disk), at-most-once and
+ *    at-least-once, 1,432 B and 8,192 B frames; the peers go to a bare receiver that
+ *    only counts lines. Every sender is driven flat out: the client's own pacing and
+ *    backpressure (log() false → wait for drain) are what keep it loss-free.
+ *
+ *   pnpm --filter @clogs/bench run bench:client -- --runs 3
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { once } from 'node:events';
+import { parseArgs } from 'node:util';
+import { type ClientOptions, createClient } from '@clogs/client';
+import StatsD from 'hot-shots';
+import { machineLine, median } from './machine.js';
+
+const { values } = parseArgs({
+  args: process.argv.slice(2).filter((a) => a !== '--'),
+  options: {
+    runs: { type: 'string', default: '3' },
+    records: { type: 'string', default: '1000000' },
+    'peer-records': { type: 'string', default: '300000' },
+    'bytes-per-ms': { type: 'string' },
+    'frames-per-ms': { type: 'string' },
+    only: { type: 'string' },
+  },
+});
+const RUNS = Number(values.runs);
+const N = Number(values.records);
+const PEER_N = Number(values['peer-records']);
+const WARM = 100_000;
+const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
+const pace = { bytesPerMs: num(values['bytes-per-ms']), framesPerMs: num(values['frames-per-ms']) };
+const MSG = 'x'.repeat(60) + ' order 1234567 accepted for 99.95 EUR by gw-3 ok'.slice(0, 40);
+const STAT = `pay1.app.${'x'.repeat(86)}`; // "<stat>:1|c" = 100 bytes
+const defaults = { sysId: 'PAY1', msgType: 'TXT', fileName: 'app' };
+const yieldLoop = () => new Promise((resolve) => setImmediate(resolve));
+
+// --- 1. caller cost ---------------------------------------------------------
+
+async function callerCost(): Promise<Record<string, number>> {
+  const CALLS = 200_000;
+  const ROUNDS = 5;
+  const sink = createSocket('udp4');
+  await new Promise<void>((r) => sink.bind(0, '127.0.0.1', r));
+  const port = sink.address().port;
+  sink.on('message', () => {});
+  const out: Record<string, number[]> = {};
+  const time = async (name: string, body: () => void, after: () => Promise<unknown>) => {
+    for (let r = 0; r < ROUNDS; r++) {
+      const t = process.hrtime.bigint();
+      body();
+      const ns = Number(process.hrtime.bigint() - t) / CALLS;
+      out[name] = [...(out[name] ?? []), ns];
+      await after();
+    }
+  };
+  // ours needs a server that answers pings, or it would park everything once it saw the server down
+  const server = await receiver('clogs');
+  for (const max of [1432, 8192]) {
+    const client = createClient({ servers: [`127.0.0.1:${server.port}`], defaults, maxDatagramBytes: max });
+    await time(
+      `clogs log() ${max} B`,
+      () => {
+        for (let i = 0; i < CALLS; i++) client.log(MSG);
+      },
+      () => client.flush({ timeoutMs: 30_000 }),
+    );
+    await client.close();
+  }
+  await server.stop();
+  const statsd = new StatsD({ host: '127.0.0.1', port, maxBufferSize: 8192, bufferFlushInterval: 5 });
+  await time(
+    'hot-shots increment() 8 KB',
+    () => {
+      for (let i = 0; i < CALLS; i++) statsd.increment(STAT);
+    },
+    yieldLoop,
+  );
+  statsd.close();
+  const udp = createSocket('udp4');
+  udp.connect(port, '127.0.0.1');
+  await once(udp, 'connect');
+  const rec = { ...defaults, level: 3, msg: MSG, timeUs: 0 };
+  await time(
+    'JSON + dgram.send per record',
+    () => {
+      for (let i = 0; i < CALLS; i++) {
+        rec.timeUs = Date.now() * 1000;
+        udp.send(JSON.stringify(rec));
+      }
+    },
+    yieldLoop,
+  );
+  udp.close();
+  sink.close();
+  return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, median(v)]));
+}
+
+// --- 2. end to end -------------------------------------------------------------
+
+interface Counts {
+  records: number;
+  datagrams: number;
+  kernelDrops: number;
+  /** process.hrtime.bigint() (CLOCK_MONOTONIC, one clock for all processes here) of the last datagram in, as a string. */
+  lastAt: string;
+}
+
+interface Receiver {
+  port: number;
+  stats(): Promise<Counts>;
+  stop(): Promise<void>;
+}
+
+async function receiver(mode: 'clogs' | 'lines'): Promise<Receiver> {
+  const child: ChildProcess = fork('receiver.ts', [mode], {
+    cwd: import.meta.dirname,
+    execArgv: ['--import', 'tsx', '--conditions=source'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const [{ port }] = (await once(child, 'message')) as [{ port: number }];
+  return {
+    port,
+    async stats() {
+      child.send('stats');
+      const [s] = (await once(child, 'message')) as [Counts];
+      return s;
+    },
+    async stop() {
+      child.send('stop');
+      await once(child, 'exit');
+    },
+  };
+}
+
+/** Waits until the receiver has `expected` records, or its count stopped moving for 300 ms. */
+async function settle(r: Receiver, expected: number): Promise<Counts> {
+  let s = await r.stats();
+  for (let still = 0, last = -1; still < 6 && s.records < expected; ) {
+    await new Promise((res) => setTimeout(res, 50));
+    s = await r.stats();
+    still = s.records === last ? still + 1 : 0;
+    last = s.records;
+  }
+  return s;
+}
+
+interface Delivery {
+  perSec: number;
+  lossPct: number;
+  kernelDrops: number;
+}
+
+/** Sends `n` records as fast as the sender goes; resolves once they are handed over. */
+type Sender = { send(n: number): Promise<void>; close(): Promise<void> | void };
+
+/**
+ * One measurement: a fresh receiver, warmed up by WARM records (a log server is
+ * long-lived; a cold one runs its first second unoptimised), then N records timed from
+ * the first send to the last datagram in.
+ */
+async function measure(mode: 'clogs' | 'lines', make: (port: number) => Promise<Sender>, n: number) {
+  const r = await receiver(mode);
+  const sender = await make(r.port);
+  await sender.send(WARM);
+  const base = await settle(r, WARM);
+  const started = process.hrtime.bigint();
+  await sender.send(n);
+  const s = await settle(r, base.records + n);
+  await sender.close();
+  await r.stop();
+  const got = s.records - base.records;
+  return {
+    perSec: got / (Number(BigInt(s.lastAt) - started) / 1e9),
+    lossPct: (100 * (n - got)) / n,
+    kernelDrops: s.kernelDrops - base.kernelDrops,
+  };
+}
+
+function ours(options: Partial<ClientOptions>): () => Promise<Delivery> {
+  return () =>
+    measure(
+      'clogs',
+      async (port) => {
+        const client = createClient({ servers: [`127.0.0.1:${port}`], defaults, pace, ...options });
+        return {
+          async send(n) {
+            for (let i = 0; i < n; i++) {
+              if (!client.log(MSG)) await once(client, 'drain');
+              else if (i % 1000 === 999) await yieldLoop();
+            }
+            await client.flush({ timeoutMs: 60_000 });
+          },
+          close: () => client.close().then(() => undefined),
+        };
+      },
+      N,
+    );
+}
+
+// Every sender's loop yields every 1,000 records, as an app's event loop would (and the
+// peers, which have no flow control of their own, would lose most of a burst otherwise).
+function hotShots(): Promise<Delivery> {
+  return measure(
+    'lines',
+    async (port) => {
+      const statsd = new StatsD({ host: '127.0.0.1', port, maxBufferSize: 8192, bufferFlushInterval: 5 });
+      return {
+        async send(n) {
+          for (let i = 0; i < n; i++) {
+            statsd.increment(STAT);
+            if (i % 1000 === 999) await yieldLoop();
+          }
+          await new Promise((res) => setTimeout(res, 10)); // its 5 ms flush timer
+        },
+        close: () => statsd.close(),
+      };
+    },
+    PEER_N,
+  );
+}
+
+function perRecord(): Promise<Delivery> {
+  return measure(
+    'lines',
+    async (port) => {
+      const udp = createSocket('udp4');
+      udp.connect(port, '127.0.0.1');
+      await once(udp, 'connect');
+      const rec = { ...defaults, level: 3, msg: MSG, timeUs: 0 };
+      return {
+        async send(n) {
+          for (let i = 0; i < n; i++) {
+            rec.timeUs = Date.now() * 1000;
+            udp.send(JSON.stringify(rec));
+            if (i % 1000 === 999) await yieldLoop();
+          }
+        },
+        close: () => void udp.close(),
+      };
+    },
+    PEER_N,
+  );
+}
+
+// --- run ---------------------------------------------------------------------
+
+console.log(`clogs client benchmark: ${machineLine()}`);
+console.log(`100-byte messages; ${RUNS} runs, medians\n`);
+const costs: Record<string, number[]> = {};
+for (let run = 0; run < (values.only === undefined ? RUNS : 0); run++) {
+  for (const [k, v] of Object.entries(await callerCost())) costs[k] = [...(costs[k] ?? []), v];
+}
+console.log('log() cost on the caller (200,000 calls × 5 rounds per run):');
+for (const [k, v] of Object.entries(costs))
+  console.log(`  ${k.padEnd(30)} ${median(v).toFixed(0).padStart(6)} ns/call`);
+
+const cases: [string, () => Promise<Delivery>][] = [
+  ['clogs at-most-once 8,192 B', ours({ maxDatagramBytes: 8192 })],
+  ['clogs at-least-once 8,192 B', ours({ maxDatagramBytes: 8192, delivery: 'at-least-once' })],
+  ['clogs at-most-once 1,432 B', ours({ maxDatagramBytes: 1432 })],
+  ['clogs at-least-once 1,432 B', ours({ maxDatagramBytes: 1432, delivery: 'at-least-once' })],
+  ['hot-shots buffered 8 KB', hotShots],
+  ['dgram.send per record', perRecord],
+];
+console.log(`\nend to end (ours: ${N} records to clogs-server; peers: ${PEER_N} to a counting receiver):`);
+const results = new Map<string, Delivery>();
+for (const [name, run] of cases) {
+  if (values.only !== undefined && !name.includes(values.only)) continue;
+  const rs: Delivery[] = [];
+  for (let i = 0; i < RUNS; i++) rs.push(await run());
+  const d = {
+    perSec: median(rs.map((r) => r.perSec)),
+    lossPct: median(rs.map((r) => r.lossPct)),
+    kernelDrops: median(rs.map((r) => r.kernelDrops)),
+  };
+  results.set(name, d);
+  const runs = rs.map((r) => `${(r.perSec / 1000).toFixed(0)}k/${r.lossPct.toFixed(2)}%`).join(' ');
+  console.log(
+    `  ${name.padEnd(30)} ${(d.perSec / 1000).toFixed(0).padStart(6)}k rec/s  loss ${d.lossPct.toFixed(2)}%  kernel drops ${d.kernelDrops}  (runs ${runs})`,
+  );
+}
+if (values.only !== undefined) process.exit(0);
+const best = results.get('clogs at-most-once 8,192 B')!.perSec;
+const alo = results.get('clogs at-least-once 8,192 B')!.perSec;
+console.log(
+  `\nratios at 8 KB: ours vs hot-shots ${(best / results.get('hot-shots buffered 8 KB')!.perSec).toFixed(1)}×, vs one datagram per record ${(best / results.get('dgram.send per record')!.perSec).toFixed(1)}×, at-least-once / at-most-once ${(alo / best).toFixed(2)}`,
+);

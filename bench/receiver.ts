@@ -1,0 +1,73 @@
+/**
+ * A receiver in its own process, for the client benchmark, driven over IPC:
+ *   clogs  runs clogs-server (decodes, writes every record to disk)
+ *   lines  a bare dgram socket that counts newline-separated lines (statsd and JSON peers)
+ * It reports { port } once listening, and { records, datagrams, kernelDrops, lastAt } on 'stats'
+ * (lastAt: process.hrtime.bigint() of the last datagram in, as a string).
+ */
+import { createSocket } from 'node:dgram';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createServer } from 'clogs-server';
+
+const mode = process.argv[2];
+const send = (m: object) => process.send!(m);
+
+function kernelDrops(port: number): number {
+  const hex = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  const row = readFileSync('/proc/net/udp', 'latin1')
+    .split('\n')
+    .find((l) => l.trim().split(/\s+/)[1]?.endsWith(hex));
+  return row === undefined ? 0 : Number(row.trim().split(/\s+/).at(-1));
+}
+
+if (mode === 'clogs') {
+  const dir = mkdtempSync(join(tmpdir(), 'clogs-bench-recv-'));
+  const server = await createServer({ port: 0, dataDir: dir, rollBytes: 64 * 2 ** 20 });
+  send({ port: server.address.port });
+  // When the last record came in, to the ms: the server's own counter, polled. stats()
+  // would read /proc on every call; the counters object is what it copies.
+  const counters = (server as unknown as { counters: { records: number } }).counters;
+  let seen = 0;
+  let lastAt = process.hrtime.bigint();
+  setInterval(() => {
+    if (counters.records !== seen) {
+      seen = counters.records;
+      lastAt = process.hrtime.bigint();
+    }
+  }, 1);
+  process.on('message', async (m: string) => {
+    if (m === 'stats') {
+      const s = server.stats();
+      send({
+        records: s.records,
+        datagrams: s.datagrams,
+        kernelDrops: s.kernelDrops ?? 0,
+        lastAt: String(lastAt),
+      });
+    } else if (m === 'stop') {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+      process.exit(0);
+    }
+  });
+} else {
+  const socket = createSocket({ type: 'udp4', recvBufferSize: 8 * 2 ** 20 });
+  let records = 0;
+  let datagrams = 0;
+  let lastAt = process.hrtime.bigint();
+  socket.on('message', (msg) => {
+    lastAt = process.hrtime.bigint();
+    datagrams++;
+    let lines = 1;
+    for (let i = msg.indexOf(0x0a); i >= 0 && i < msg.length - 1; i = msg.indexOf(0x0a, i + 1)) lines++;
+    records += lines;
+  });
+  socket.bind(0, '127.0.0.1', () => send({ port: socket.address().port }));
+  process.on('message', (m: string) => {
+    if (m === 'stats')
+      send({ records, datagrams, kernelDrops: kernelDrops(socket.address().port), lastAt: String(lastAt) });
+    else if (m === 'stop') process.exit(0);
+  });
+}
