@@ -6,6 +6,8 @@ export interface Unacked {
   sentAt: number;
   /** Sends so far (1 after the first). */
   tries: number;
+  /** How many frames this server had been sent before this one. */
+  index: number;
 }
 
 const RTO_FLOOR_MS = 20;
@@ -13,6 +15,12 @@ const RTO_CAP_MS = 2000;
 const RTO_INITIAL_MS = 200;
 const WINDOW_INITIAL = 16;
 const WINDOW_MAX = 256;
+/**
+ * New frames a server may be sent past its oldest unacknowledged one. A server
+ * dedupes by remembering the last 4,096 seqs of each sender (clogs-server's
+ * `dedupeWindow`); a resend of a frame it has since forgotten would be written twice.
+ */
+export const MAX_SPREAD = 2048;
 
 /**
  * One server's at-least-once state: frames awaiting their ACK, the retransmission
@@ -22,7 +30,9 @@ const WINDOW_MAX = 256;
  * rto = srtt + 4·rttvar within [20 ms, 2 s], doubled for each resend of a frame. A
  * frame that was resent gives no RTT sample (Karn's rule: which send does its ACK answer?).
  * The window is the flow control: +1 frame per ACK up to 256, halved (not below 1) on a
- * timeout, so a slow or overloaded server is sent less, not more.
+ * timeout, so a slow or overloaded server is sent less, not more. A frame whose ACK keeps
+ * getting lost also holds new frames back once {@link MAX_SPREAD} went out after it, so
+ * that its resend still finds the server remembering it: a plain resend never duplicates.
  */
 export class Retransmit {
   readonly unacked = new Map<number, Unacked>();
@@ -32,14 +42,22 @@ export class Retransmit {
   private rttvar = 0;
   acked = 0;
   resent = 0;
+  /** New frames sent to this server so far. */
+  private sends = 0;
 
-  /** Room for another frame in flight. */
+  /**
+   * Room for another frame in flight: fewer than the window unacknowledged, and the
+   * oldest of them not {@link MAX_SPREAD} frames behind (the map keeps first-send order).
+   */
   get open(): boolean {
-    return this.unacked.size < this.window;
+    if (this.unacked.size >= this.window) return false;
+    if (this.unacked.size === 0) return true;
+    const oldest = this.unacked.values().next().value as Unacked;
+    return this.sends - oldest.index < MAX_SPREAD;
   }
 
   sending(q: QueuedFrame, now: number): void {
-    this.unacked.set(q.seq, { q, sentAt: now, tries: 1 });
+    this.unacked.set(q.seq, { q, sentAt: now, tries: 1, index: this.sends++ });
   }
 
   /** An ACK for `seq`; returns the frame it releases (undefined for a stale or repeated ACK). */
