@@ -2,6 +2,8 @@
  * A receiver in its own process, for the client benchmark, driven over IPC:
  *   clogs  runs clogs-server (decodes, writes every record to disk)
  *   lines  a bare dgram socket that counts newline-separated lines (statsd and JSON peers)
+ *   count  a bare dgram socket that counts the records of clogs LOG frames by their header
+ *          and answers PINGs: the same kind of receiver as 'lines', for our client
  * It reports { port } once listening, and { records, datagrams, kernelDrops, lastAt } on 'stats'
  * (lastAt: process.hrtime.bigint() of the last datagram in, as a string).
  */
@@ -9,6 +11,7 @@ import { createSocket } from 'node:dgram';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ControlFrameEncoder, decodeHeader, Kind } from '@clogs/protocol';
 import { createServer } from 'clogs-server';
 
 const mode = process.argv[2];
@@ -57,9 +60,16 @@ if (mode === 'clogs') {
   let records = 0;
   let datagrams = 0;
   let lastAt = process.hrtime.bigint();
-  socket.on('message', (msg) => {
+  const pong = new ControlFrameEncoder(Kind.PONG);
+  socket.on('message', (msg, rinfo) => {
     lastAt = process.hrtime.bigint();
     datagrams++;
+    if (mode === 'count') {
+      const h = decodeHeader(msg);
+      if (h.kind === Kind.PING) socket.send(pong.encode(h.sender, h.seq + 1), rinfo.port, rinfo.address);
+      else records += h.count;
+      return;
+    }
     let lines = 1;
     for (let i = msg.indexOf(0x0a); i >= 0 && i < msg.length - 1; i = msg.indexOf(0x0a, i + 1)) lines++;
     records += lines;
