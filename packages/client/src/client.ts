@@ -25,7 +25,7 @@ import {
 import { Continuum } from './ring/continuum.js';
 import { ketamaHash } from './ring/ketama-hash.js';
 import { RouteCache } from './ring/route-cache.js';
-import { parseServer, type ServerInput, type ServerSpec } from './server-spec.js';
+import type { ServerInput, ServerSpec } from './server-spec.js';
 import { Pacer } from './transport/pacer.js';
 import { UdpTransport } from './transport/udp-transport.js';
 
@@ -125,6 +125,7 @@ export class ClogsClient extends EventEmitter {
   /** This client's random id, in every frame it sends. */
   readonly sender = randomInt(2 ** 32);
   private readonly o: ResolvedOptions;
+  private readonly options: ClientOptions;
   private readonly pool: BufferPool;
   private readonly ping: ControlFrameEncoder;
   private readonly key;
@@ -139,11 +140,15 @@ export class ClogsClient extends EventEmitter {
   private held = 0;
   private inflight = 0;
   private needDrain = false;
+  /** close() was called: log() refuses. */
   private closed = false;
+  /** close() is done: sockets and timers are gone. */
+  private released = false;
+  private ticks = 0;
   private readonly counts = { accepted: 0, sent: 0, acked: 0, refused: 0, rerouted: 0 };
-  /** ACK_WANTED in at-least-once mode. */
-  private readonly frameFlags: number;
-  private readonly resendTimer: NodeJS.Timeout | undefined;
+  /** ACK_WANTED, in both modes: ACKs clock the sending (at-least-once: and release frames). */
+  private readonly frameFlags = Flag.ACK_WANTED;
+  private readonly resendTimer: NodeJS.Timeout;
   private readonly dropped: Record<DropReason, number> = {
     queue_full: 0,
     oldest_dropped: 0,
@@ -171,21 +176,29 @@ export class ClogsClient extends EventEmitter {
   constructor(options: ClientOptions) {
     super();
     this.o = resolveOptions(options);
+    this.options = options;
     this.key = this.o.key === undefined ? undefined : createAuthKey(this.o.key);
-    this.pool = new BufferPool(this.o.maxDatagramBytes, 256);
+    // Spare buffers are memory maxQueueBytes does not count: keep a quarter of it at most.
+    this.pool = new BufferPool(
+      this.o.maxDatagramBytes,
+      Math.min(256, Math.max(2, Math.floor(this.o.maxQueueBytes / this.o.maxDatagramBytes / 4))),
+    );
     this.ping = new ControlFrameEncoder(Kind.PING, this.key);
     this.cache = new RouteCache(this.o.routeCacheSize);
-    this.frameFlags = this.o.atLeastOnce ? Flag.ACK_WANTED : 0;
     this.parked = this.newLane();
     this.entries = this.o.servers.map((spec) => this.newEntry(spec));
-    this.resendTimer = this.o.atLeastOnce ? setInterval(() => this.resendDue(), 10).unref() : undefined;
+    this.resendTimer = setInterval(() => this.resendDue(), 10).unref();
     this.rebuild();
     this.healthTimer = setInterval(() => this.healthTick(), this.o.pingIntervalMs).unref();
     this.dnsTimer = setInterval(() => {
       for (const e of this.entries) void e.transport.refresh();
     }, this.o.dnsRefreshMs).unref();
     // First pings go out once the sockets are connected.
-    void Promise.all(this.entries.map((e) => e.transport.refresh())).then(() => this.healthTick());
+    void Promise.all(this.entries.map((e) => e.transport.refresh())).then(() => {
+      // Unless the interval got there first (slow DNS): a second tick now would judge
+      // pings sent a moment ago as missed.
+      if (this.ticks === 0) this.healthTick();
+    });
   }
 
   /**
@@ -245,7 +258,10 @@ export class ClogsClient extends EventEmitter {
   async close(options?: { timeoutMs?: number }): Promise<{ undelivered: number }> {
     if (!this.closed) {
       this.closed = true;
+      // Health checks go on meanwhile: a server that dies now is taken out and its
+      // records re-routed; one that comes back takes the parked ones.
       await this.flush({ timeoutMs: options?.timeoutMs ?? 5000 });
+      this.released = true;
       clearInterval(this.healthTimer);
       clearInterval(this.dnsTimer);
       clearInterval(this.resendTimer);
@@ -255,7 +271,8 @@ export class ClogsClient extends EventEmitter {
       let left = this.parked.queuedRecords + this.parked.openRecords;
       for (const e of this.entries) {
         left += e.lane.queuedRecords + e.lane.openRecords;
-        for (const u of e.rtx.unacked.values()) left += u.q.records;
+        // At-most-once, sent frames are the network's: nothing is held for them.
+        if (this.o.atLeastOnce) for (const u of e.rtx.unacked.values()) left += u.q.records;
       }
       if (left > 0) this.drop('closed', left);
       this.flushDrops();
@@ -281,18 +298,22 @@ export class ClogsClient extends EventEmitter {
    * of added or removed servers move.
    */
   setServers(servers: readonly ServerInput[]): void {
-    const specs = servers.map(parseServer);
+    if (this.closed) throw new ClientError('ERR_CLIENT_CLOSED', 'setServers() after close()');
+    const specs = resolveOptions({ ...this.options, servers }).servers;
     const byName = new Map(this.entries.map((e) => [e.spec.name, e]));
     const next: ServerEntry[] = [];
     for (const spec of specs) {
       const old = byName.get(spec.name);
-      byName.delete(spec.name);
       if (old !== undefined && old.spec.host === spec.host && old.spec.port === spec.port) {
+        byName.delete(spec.name);
         old.spec = spec;
         next.push(old);
       } else {
-        const fresh = this.newEntry(spec);
-        void fresh.transport.refresh();
+        // New, or a known name at a new address: it joins once it has answered a ping.
+        const fresh = this.newEntry(spec, false);
+        void fresh.transport.refresh().then(() => {
+          if (!this.released && this.entries.includes(fresh)) this.probe(fresh, performance.now());
+        });
         next.push(fresh);
       }
     }
@@ -302,6 +323,7 @@ export class ClogsClient extends EventEmitter {
       this.reroute(gone);
       gone.transport.close();
     }
+    this.pump();
   }
 
   stats(): ClientStats {
@@ -411,7 +433,7 @@ export class ClogsClient extends EventEmitter {
 
   /** Partial frames go out after flushIntervalMs; the timer holds the process only while records wait. */
   private scheduleFlush(): void {
-    if (this.flushTimer !== undefined || this.closed) return;
+    if (this.flushTimer !== undefined || this.released) return;
     this.flushTimer = setTimeout(() => {
       this.flushTimer = undefined;
       this.sealAll();
@@ -428,29 +450,28 @@ export class ClogsClient extends EventEmitter {
   }
 
   /**
-   * Sends each server's queued frames as fast as its pacer allows, then yields until
-   * the pacer has room again: a burst never goes out in one event-loop turn, which is
-   * what overruns a receiver. At-least-once, a server also gets no more than its window
-   * of unacknowledged frames; a full window is reopened by ACKs (which pump again).
+   * Sends each server's queued frames as fast as its pacer and its window allow, then
+   * yields until the pacer has room again: a burst never goes out in one event-loop
+   * turn, which is what overruns a receiver. The window of frames awaiting their ACK is
+   * the flow control in both modes (a slow server is sent less); a full window is
+   * reopened by ACKs, which pump again, or by their expiry.
    */
   private pump(): void {
-    const alo = this.o.atLeastOnce;
     const now = performance.now();
     let waitMs = Number.POSITIVE_INFINITY;
     for (const e of this.entries) {
       if (!e.transport.ready || !e.tracker.up) continue;
       const pacer = e.pacer;
       pacer.refill(now);
-      while (pacer.open && (!alo || e.rtx.open)) {
+      while (pacer.open && e.rtx.open) {
         const q = e.lane.shift();
         if (q === undefined) break;
         pacer.take(q.frame.length);
-        this.inflight++;
         // Registered before the send: on loopback the ACK can beat the send's callback.
-        if (alo) e.rtx.sending(q, now);
-        e.transport.send(q.frame, (err) => this.sent(e, q, err));
+        e.rtx.sending(q, now);
+        this.transmit(e, q, true);
       }
-      if (e.lane.queue.length > 0 && (!alo || e.rtx.open)) waitMs = Math.min(waitMs, pacer.waitMs());
+      if (e.lane.queue.length > 0 && e.rtx.open) waitMs = Math.min(waitMs, pacer.waitMs());
     }
     if (waitMs !== Number.POSITIVE_INFINITY && this.pumpTimer === undefined) {
       this.pumpTimer = setTimeout(
@@ -463,57 +484,83 @@ export class ClogsClient extends EventEmitter {
     }
   }
 
-  private sent(e: ServerEntry, q: QueuedFrame, err: Error | null): void {
+  /** One send of a frame (its first, or a resend); its buffer stays put until the callback. */
+  private transmit(e: ServerEntry, q: QueuedFrame, first: boolean): void {
+    this.inflight++;
+    q.sending++;
+    e.transport.send(q.frame, (err) => this.sent(e, q, first, err));
+  }
+
+  private sent(e: ServerEntry, q: QueuedFrame, first: boolean, err: Error | null): void {
     this.inflight--;
+    q.sending--;
     const alo = this.o.atLeastOnce;
-    // At-least-once, the frame stays held until its ACK (or its re-route).
-    if (!alo) this.release(q);
     if (err === null) {
-      e.stats.framesSent++;
-      e.stats.recordsSent += q.records;
-      e.stats.bytesSent += q.frame.length;
-      this.counts.sent += q.records;
+      if (first) {
+        e.stats.framesSent++;
+        e.stats.recordsSent += q.records;
+        e.stats.bytesSent += q.frame.length;
+        this.counts.sent += q.records;
+      }
+      // At-most-once a sent frame is done with; at-least-once it is held until its ACK.
+      if (!alo && first) this.release(q);
     } else {
       e.stats.sendErrors++;
-      // At-most-once the records are gone; at-least-once the frame is resent on its timeout.
-      if (!alo) this.drop('send_failed', q.records);
-      if ((err as NodeJS.ErrnoException).code === 'ECONNREFUSED') e.tracker.refused();
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ECONNREFUSED') e.tracker.refused();
+      // At-least-once a frame is resent on its timeout, unless it can never go (too big
+      // for the path): then, as at-most-once, its records are dropped and counted.
+      if (!alo || code === 'EMSGSIZE') {
+        if (e.rtx.forget(q.seq) || !alo) {
+          this.release(q);
+          this.drop('send_failed', q.records);
+        }
+      }
       this.report(
         new ClientError('ERR_CLIENT_SEND', `sending to ${e.spec.name} failed: ${err.message}`, {
           cause: err,
         }),
       );
     }
+    if (q.sending === 0 && q.freeAfterSend) {
+      q.freeAfterSend = false;
+      this.pool.give(q.backing);
+    }
     this.settled();
   }
 
-  /** A frame is done with (sent at-most-once, acknowledged, or re-routed): its memory is free. */
+  /** A frame is done with (sent at-most-once, acknowledged, re-routed, dropped): its memory is free. */
   private release(q: QueuedFrame): void {
     this.held -= q.frame.length;
-    this.pool.give(q.backing);
+    // A send still pending owns the bytes: the buffer goes back when it ends.
+    if (q.sending > 0) q.freeAfterSend = true;
+    else this.pool.give(q.backing);
   }
 
   private settled(): void {
-    if (this.needDrain && this.held < this.o.highWaterBytes >>> 1) {
+    if (this.needDrain && this.held <= this.o.highWaterBytes >>> 1) {
       this.needDrain = false;
       this.emit('drain');
     }
     this.checkIdle();
   }
 
-  /** At-least-once: resends frames whose timeout passed, to servers that are up. */
+  /**
+   * Every 10 ms: at-least-once, resends frames whose timeout passed (to servers that
+   * are up); at-most-once, gives up waiting for their ACKs. Either way the window halves.
+   */
   private resendDue(): void {
     const now = performance.now();
+    const alo = this.o.atLeastOnce;
     for (const e of this.entries) {
       if (!e.tracker.up || e.rtx.unacked.size === 0) continue;
+      if (!alo) {
+        if (e.rtx.expire(now) > 0) this.pump();
+        continue;
+      }
       for (const u of e.rtx.due(now)) {
         e.pacer.take(u.q.frame.length);
-        this.inflight++;
-        e.transport.send(u.q.frame, (err) => {
-          this.inflight--;
-          if (err !== null) e.stats.sendErrors++;
-          this.checkIdle();
-        });
+        this.transmit(e, u.q, false);
       }
     }
   }
@@ -521,12 +568,38 @@ export class ClogsClient extends EventEmitter {
   private whenIdle(timeoutMs: number | undefined): Promise<boolean> {
     if (this.isIdle()) return Promise.resolve(true);
     return new Promise<boolean>((resolve) => {
-      const timer = timeoutMs === undefined ? undefined : setTimeout(() => resolve(false), timeoutMs);
-      this.idleWaiters.push(() => {
+      const wake = () => {
         clearTimeout(timer);
         resolve(true);
-      });
+      };
+      const timer =
+        timeoutMs === undefined
+          ? undefined
+          : setTimeout(() => {
+              this.idleWaiters.splice(this.idleWaiters.indexOf(wake), 1);
+              this.holdProcess();
+              resolve(false);
+            }, timeoutMs);
+      this.idleWaiters.push(wake);
+      this.holdProcess();
     });
+  }
+
+  /**
+   * While someone awaits flush() or close(), the timers that finish the job (pings that
+   * bring a server back, resends, ACK expiry) hold the process; otherwise they do not,
+   * and an idle client never keeps a process alive.
+   */
+  private holdProcess(): void {
+    const hold = this.idleWaiters.length > 0 && !this.released;
+    if (hold === this.healthTimer.hasRef()) return;
+    if (hold) {
+      this.healthTimer.ref();
+      this.resendTimer.ref();
+    } else {
+      this.healthTimer.unref();
+      this.resendTimer.unref();
+    }
   }
 
   private isIdle(): boolean {
@@ -534,36 +607,43 @@ export class ClogsClient extends EventEmitter {
   }
 
   private checkIdle(): void {
-    if (this.idleWaiters.length > 0 && this.isIdle()) for (const wake of this.idleWaiters.splice(0)) wake();
+    if (this.idleWaiters.length > 0 && this.isIdle()) {
+      for (const wake of this.idleWaiters.splice(0)) wake();
+      this.holdProcess();
+    }
   }
 
   // --- health ----------------------------------------------------------------
 
   private healthTick(): void {
-    if (this.closed) return;
+    if (this.released) return;
+    this.ticks++;
     const now = performance.now();
     let changed = false;
-    for (const e of this.entries) {
-      const verdict = e.tracker.tick(now);
-      if (verdict.change !== undefined) {
-        changed = true;
-        this.emit(verdict.change, { server: e.spec.name, reason: verdict.reason as HealthReason });
-        if (verdict.change === 'down') void e.transport.refresh();
-      }
-      if (e.transport.ready) {
-        e.pingSentAt = now;
-        e.transport.send(Buffer.from(this.ping.encode(this.sender, verdict.pingId)), (err) => {
-          if ((err as NodeJS.ErrnoException | null)?.code === 'ECONNREFUSED') e.tracker.refused();
-        });
-      } else {
-        void e.transport.refresh();
-      }
-    }
+    for (const e of this.entries) if (this.probe(e, now)) changed = true;
     if (changed) {
       this.rebuild();
       for (const e of this.entries) if (!e.tracker.up) this.reroute(e);
       this.pump();
     }
+  }
+
+  /** Judges a server's last PING and sends the next; true when it went up or down. */
+  private probe(e: ServerEntry, now: number): boolean {
+    const verdict = e.tracker.tick(now);
+    if (verdict.change !== undefined) {
+      this.emit(verdict.change, { server: e.spec.name, reason: verdict.reason as HealthReason });
+      if (verdict.change === 'down') void e.transport.refresh();
+    }
+    if (e.transport.ready) {
+      e.pingSentAt = now;
+      e.transport.send(Buffer.from(this.ping.encode(this.sender, verdict.pingId)), (err) => {
+        if ((err as NodeJS.ErrnoException | null)?.code === 'ECONNREFUSED') e.tracker.refused();
+      });
+    } else {
+      void e.transport.refresh();
+    }
+    return verdict.change !== undefined;
   }
 
   private onMessage(e: ServerEntry, msg: Buffer): void {
@@ -578,10 +658,13 @@ export class ClogsClient extends EventEmitter {
     if (frame.kind === Kind.PONG) e.tracker.pong(frame.seq, performance.now());
     else if (frame.kind === Kind.ACK) {
       const q = e.rtx.ack(frame.seq, performance.now());
-      if (q === undefined) return; // a repeat, or for a frame already re-routed
-      this.counts.acked += q.records;
-      this.release(q);
-      this.settled();
+      if (q === undefined) return; // a repeat, or for a frame already re-routed or expired
+      // At-most-once the frame was released when sent: the ACK only opens the window.
+      if (this.o.atLeastOnce) {
+        this.counts.acked += q.records;
+        this.release(q);
+        this.settled();
+      }
       if (e.lane.queue.length > 0) this.schedulePump();
     }
   }
@@ -599,19 +682,21 @@ export class ClogsClient extends EventEmitter {
    * Moves a down server's records (or, with no entry, the parked ones) through the
    * continuum as it stands: those not yet sent and, at-least-once, those sent but not
    * acknowledged (the server may have written some: the one case where a record can
-   * arrive twice).
+   * arrive twice). At-most-once, frames sent are the network's and stay so.
    */
   private reroute(from: ServerEntry | undefined): void {
     const lane = from === undefined ? this.parked : from.lane;
-    const unacked = from?.rtx.takeAll() ?? [];
+    const taken = from?.rtx.takeAll() ?? [];
+    const unacked = this.o.atLeastOnce ? taken : [];
     if (lane.queue.length === 0 && lane.openRecords === 0 && unacked.length === 0) return;
+    // Loops, not push(...): spreading 100k+ records as arguments overflows the stack.
     const records: LogRecord[] = [];
     for (const q of unacked) {
-      records.push(...decodeFrame(q.frame, { copy: true, allowUnverified: true }).records);
+      for (const r of decodeFrame(q.frame, { copy: true, allowUnverified: true }).records) records.push(r);
       this.release(q);
     }
     const before = lane.queuedBytes + lane.openBytes;
-    records.push(...lane.drain(this.nextSeq()));
+    lane.drain(this.nextSeq(), records);
     this.held -= before;
     for (const r of records) {
       const entry = this.pick(r);
@@ -629,11 +714,11 @@ export class ClogsClient extends EventEmitter {
     return new Lane(this.sender, this.o.maxDatagramBytes, this.key, this.pool);
   }
 
-  private newEntry(spec: ServerSpec): ServerEntry {
+  private newEntry(spec: ServerSpec, up = true): ServerEntry {
     const entry: ServerEntry = {
       spec,
       lane: this.newLane(),
-      tracker: new PingTracker(this.o.failureLimit, randomInt(2 ** 32)),
+      tracker: new PingTracker(this.o.failureLimit, randomInt(2 ** 32), up),
       rtx: new Retransmit(),
       pacer: new Pacer(this.o.paceBytesPerMs, this.o.paceFramesPerMs, performance.now()),
       pingSentAt: 0,

@@ -32,21 +32,19 @@ export interface ClientOptions {
   onFull?: 'drop-newest' | 'drop-oldest' | undefined;
   ping?: { intervalMs?: number | undefined; failureLimit?: number | undefined } | undefined;
   /**
-   * `'at-most-once'` (default): fire and forget. `'at-least-once'`: frames ask for an
-   * ACK, are kept until acknowledged, resent after an adaptive timeout, and re-routed
-   * when their server goes down.
+   * `'at-most-once'` (default): each record is sent once; a lost datagram is lost. Frames
+   * still ask for an ACK, but only to pace the sending (a window of frames in flight):
+   * nothing is kept or resent. `'at-least-once'`: frames are kept until acknowledged,
+   * resent after an adaptive timeout, and re-routed when their server goes down.
    */
   delivery?: 'at-most-once' | 'at-least-once' | undefined;
   /** HMAC key: every frame carries an AUTH trailer; PONGs must carry one too. */
   key?: AuthKey | undefined;
   /**
    * Send pacing, per server: frames go out at most this fast, in chunks with the event
-   * loop yielded between them, so a burst never overruns the server's receive buffer.
-   * At-most-once this rate is the only flow control there is (no feedback comes back),
-   * so its default is what a freshly started Node `clogs-server` keeps up with: 96 KiB
-   * and 32 datagrams per ms (≈ 750k records/s of 100-byte messages at 8 KB frames).
-   * At-least-once the window of unacknowledged frames is the flow control and the pacer
-   * only smooths bursts: 256 KiB and 64 datagrams per ms. Raise it for a faster server.
+   * loop yielded between them, so a burst never lands on the server's receive buffer
+   * at once. The window of frames awaiting their ACK is what adapts to the server; the
+   * pacer bounds the rate and smooths bursts. Default 256 KiB and 64 datagrams per ms.
    */
   pace?: { bytesPerMs?: number | undefined; framesPerMs?: number | undefined } | undefined;
   /** Route keys remembered. Default 4,096. */
@@ -151,8 +149,8 @@ export function resolveOptions(o: ClientOptions): ResolvedOptions {
     pingIntervalMs: int('ping.intervalMs', o.ping?.intervalMs, 1000, 10, 3_600_000),
     failureLimit: int('ping.failureLimit', o.ping?.failureLimit, 3, 1, 1000),
     key: o.key,
-    paceBytesPerMs: int('pace.bytesPerMs', o.pace?.bytesPerMs, alo ? 256 * 1024 : 96 * 1024, 1024, 2 ** 30),
-    paceFramesPerMs: int('pace.framesPerMs', o.pace?.framesPerMs, alo ? 64 : 32, 1, 1_000_000),
+    paceBytesPerMs: int('pace.bytesPerMs', o.pace?.bytesPerMs, 256 * 1024, 1024, 2 ** 30),
+    paceFramesPerMs: int('pace.framesPerMs', o.pace?.framesPerMs, 64, 1, 1_000_000),
     routeCacheSize: int('routeCacheSize', o.routeCacheSize, 4096, 2, 2 ** 24),
     dnsRefreshMs: int('dnsRefreshMs', o.dnsRefreshMs, 60_000, 1000, 2 ** 31 - 1),
   };

@@ -157,6 +157,76 @@ describe('client against real servers', () => {
     await until(() => received(fleet!) === s.accepted, 'the parked records');
   });
 
+  it('re-routes 150,000 parked records when a server comes back, all delivered (no spread of them as arguments)', async () => {
+    fleet = await startFleet(1, { faults: { silent: true } });
+    client = createClient({
+      servers: fleet.specs,
+      defaults,
+      maxDatagramBytes: 8192,
+      // The server shares this process: a busy turn must not look like a dead server.
+      ping: { intervalMs: 50, failureLimit: 3 },
+    });
+    await once(client, 'down');
+    for (let i = 0; i < 150_000; i++) client.log(`p${i}`);
+    expect(client.stats().parkedRecords).toBe(150_000);
+    fleet.servers[0]!.setFaults({ silent: false });
+    expect(await client.flush({ timeoutMs: 20_000 })).toBe(true);
+    await until(() => received(fleet!) === 150_000, 'every parked record', 20_000);
+  });
+
+  it('close() keeps checking health: parked records go to a server that comes back before the deadline', async () => {
+    fleet = await startFleet(1, { faults: { silent: true } });
+    client = createClient({ servers: fleet.specs, defaults, ping: { intervalMs: 30, failureLimit: 1 } });
+    await once(client, 'down');
+    for (let i = 0; i < 100; i++) client.log(`late ${i}`);
+    const closing = client.close({ timeoutMs: 5000 });
+    fleet.servers[0]!.setFaults({ silent: false });
+    expect(await closing).toEqual({ undelivered: 0 });
+    await until(() => received(fleet!) === 100, 'the records logged before close()');
+  });
+
+  it('at-most-once: ACKs only pace the sending; a server that loses every frame shrinks the window, nothing is resent, nothing stalls', async () => {
+    fleet = await startFleet(1, { faults: { dropFraction: 1 } });
+    client = createClient({ servers: fleet.specs, defaults });
+    // ~20 frames: the first window (16), then the rest once those ACKs are given up.
+    for (let i = 0; i < 260; i++) client.log(`lost ${String(i).padStart(3, '0')} ${'x'.repeat(80)}`);
+    expect(await client.flush({ timeoutMs: 10_000 })).toBe(true);
+    expect(client.stats().servers[0]!.framesSent).toBeGreaterThan(16);
+    const sent = client.stats().servers[0]!;
+    await until(
+      () => fleet!.servers[0]!.stats().dropped.fault >= sent.framesSent,
+      'every frame at the server',
+    );
+    expect(fleet.servers[0]!.stats()).toMatchObject({ records: 0, dropped: { fault: sent.framesSent } });
+    expect(sent).toMatchObject({ framesResent: 0, framesAcked: 0 });
+    await until(() => client!.stats().servers[0]!.window < 16, 'the window to shrink');
+    expect(client.stats()).toMatchObject({ sent: 260, acked: 0 });
+  });
+
+  it('setServers: a known name at a new address joins after it answers; records queued for the old one are not lost', async () => {
+    fleet = await startFleet(2);
+    const [a, b] = fleet.servers.map((s) => s.address.port);
+    client = createClient({ servers: [`127.0.0.1:${a} main`], defaults, ping: { intervalMs: 30 } });
+    for (let i = 0; i < 10; i++) client.log(`moved ${i}`);
+    client.setServers([`127.0.0.1:${b} main`]);
+    expect(client.stats().servers[0]).toMatchObject({ port: b, up: false });
+    expect(await client.flush({ timeoutMs: 5000 })).toBe(true);
+    await until(() => received(fleet!) === 10, 'the records');
+    expect(fleet.servers[1]!.stats().records).toBe(10);
+    expect(() => client!.setServers([])).toThrow(expect.objectContaining({ code: 'ERR_CLIENT_BAD_OPTION' }));
+    expect(() => client!.setServers([`127.0.0.1:${a} x`, `127.0.0.1:${b} x`])).toThrow(
+      expect.objectContaining({ code: 'ERR_CLIENT_BAD_OPTION' }),
+    );
+  });
+
+  it('drain fires even with the smallest high-water mark', async () => {
+    fleet = await startFleet(1);
+    client = createClient({ servers: fleet.specs, defaults, highWaterBytes: 1 });
+    const drained = once(client, 'drain', 5000);
+    expect(client.log('one')).toBe(false);
+    await drained;
+  });
+
   it('with onFull drop-oldest, drops the oldest queued frames to take new records', async () => {
     fleet = await startFleet(1, { faults: { silent: true } });
     client = createClient({

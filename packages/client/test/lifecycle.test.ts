@@ -107,6 +107,13 @@ describe('client lifecycle and real server processes', () => {
     },
   );
 
+  it('an awaited flush() keeps the process alive until every ACK is in (at-least-once, late ACKs)', async () => {
+    fleet = await startFleet(1, { faults: { ackDelayMs: 150 } });
+    const { code, out } = await child(['flush-alo', String(fleet.servers[0]!.address.port), '10']);
+    expect(out).toContain('flushed true acked=10');
+    expect(code).toBe(0);
+  });
+
   it('an idle client does not keep the process alive', async () => {
     fleet = await startFleet(1);
     const { code, ms } = await child(['idle', String(fleet.servers[0]!.address.port)]);

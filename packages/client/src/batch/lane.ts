@@ -7,6 +7,10 @@ export interface QueuedFrame {
   backing: Buffer;
   records: number;
   seq: number;
+  /** Sends of this frame whose callback has not come yet: its buffer is still the kernel's. */
+  sending: number;
+  /** Released while a send was pending: the buffer goes back to the pool when it ends. */
+  freeAfterSend: boolean;
 }
 
 /**
@@ -59,7 +63,7 @@ export class Lane {
     const frame = this.writer.finish(seq, flags);
     // A one-off frame for an oversized record lives in its own buffer, not `backing`.
     const backing = frame.buffer === this.backing.buffer ? this.backing : (frame as Buffer);
-    this.queue.push({ frame, backing, records, seq });
+    this.queue.push({ frame, backing, records, seq, sending: 0, freeAfterSend: false });
     this.queuedBytes += frame.length;
     this.queuedRecords += records;
     if (backing === this.backing) this.backing = this.pool.take();
@@ -77,16 +81,15 @@ export class Lane {
   }
 
   /**
-   * Empties the lane (queued frames and the open frame) and returns its records, copied,
-   * in order: for re-routing when its server goes down. `seal` numbers the open frame.
+   * Empties the lane (queued frames and the open frame) onto `records`, copied, in
+   * order: for re-routing when its server goes down. `seq` numbers the open frame.
    */
-  drain(seq: number): LogRecord[] {
+  drain(seq: number, records: LogRecord[]): void {
     this.seal(seq, 0);
-    const records: LogRecord[] = [];
     for (let q = this.shift(); q !== undefined; q = this.shift()) {
-      records.push(...decodeFrame(q.frame, { copy: true, allowUnverified: true }).records);
+      // A loop, not push(...): a spread of a big frame's records overflows the stack.
+      for (const r of decodeFrame(q.frame, { copy: true, allowUnverified: true }).records) records.push(r);
       this.pool.give(q.backing);
     }
-    return records;
   }
 }

@@ -88,6 +88,27 @@ export class Retransmit {
     return out;
   }
 
+  /** Stops waiting for `seq`'s ACK (its frame was given up); true if it was awaited. */
+  forget(seq: number): boolean {
+    return this.unacked.delete(seq);
+  }
+
+  /**
+   * At-most-once, where ACKs only clock the sending: frames whose timeout passed are
+   * given up (nothing is resent) and the window halves, as for a resend.
+   */
+  expire(now: number): number {
+    let n = 0;
+    for (const u of this.unacked.values()) {
+      if (now - u.sentAt >= this.rtoMs) {
+        this.unacked.delete(u.q.seq);
+        n++;
+      }
+    }
+    if (n > 0) this.window = Math.max(1, this.window >>> 1);
+    return n;
+  }
+
   /** Takes every unacknowledged frame out (its server went down): the caller re-routes their records. */
   takeAll(): QueuedFrame[] {
     const frames = [...this.unacked.values()].map((u) => u.q);

@@ -29,14 +29,20 @@ export class PingTracker {
   private answered = false;
   private refusedSinceTick = false;
 
+  /**
+   * `up`: a server of the first list starts up, so records flow at once; one added
+   * later by setServers() starts down and joins on its first valid PONG.
+   */
   constructor(
     private readonly failureLimit: number,
     firstPingId: number,
+    up = true,
   ) {
-    // The first tick judges a ping that was never sent: start as if it went unanswered
-    // (which is no evidence), so a fresh server stays up until it has really missed.
+    // The first tick judges a ping that was never sent. Up: as if answered (no evidence
+    // either way), so it stays up until it has really missed. Down: as if not.
     this.pingId = (firstPingId - 2) >>> 0;
-    this.answered = true;
+    this.up = up;
+    this.answered = up;
   }
 
   /** The id of the PING in flight. */
