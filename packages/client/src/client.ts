@@ -72,7 +72,7 @@ export interface ServerState {
   bytesSent: number;
   sendErrors: number;
   queuedRecords: number;
-  /** At-least-once: frames acknowledged, frames resent, frames awaiting an ACK, window, timeout. */
+  /** Frames acknowledged, resent (at-least-once), awaiting an ACK; the window and the ACK timeout. */
   framesAcked: number;
   framesResent: number;
   unacked: number;
