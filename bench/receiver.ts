@@ -1,9 +1,12 @@
 /**
  * A receiver in its own process, for the client benchmark, driven over IPC:
- *   clogs  runs clogs-server (decodes, writes every record to disk)
+ *   clogs ack-after-write | ack-on-arrival
+ *          runs clogs-server (decodes, writes every record to disk), ACKing once the lines
+ *          are written (--ack-after-write: the client's window follows the disk) or once
+ *          they are in the writer's buffer (the default)
  *   lines  a bare dgram socket that counts newline-separated lines (statsd and JSON peers)
  *   count  a bare dgram socket that counts the records of clogs LOG frames by their header
- *          and answers PINGs: the same kind of receiver as 'lines', for our client
+ *          and answers PINGs and ACK_WANTED: the same kind of receiver as 'lines', for ours
  * It reports { port } once listening, and { records, datagrams, kernelDrops, lastAt } on 'stats'
  * (lastAt: process.hrtime.bigint() of the last datagram in, as a string).
  */
@@ -27,7 +30,12 @@ function kernelDrops(port: number): number {
 
 if (mode === 'clogs') {
   const dir = mkdtempSync(join(tmpdir(), 'clogs-bench-recv-'));
-  const server = await createServer({ port: 0, dataDir: dir, rollBytes: 64 * 2 ** 20 });
+  const server = await createServer({
+    port: 0,
+    dataDir: dir,
+    rollBytes: 64 * 2 ** 20,
+    ackAfterWrite: process.argv[3] === 'ack-after-write',
+  });
   send({ port: server.address.port });
   // When the last record came in, to the ms: the server's own counter, polled. stats()
   // would read /proc on every call; the counters object is what it copies.
@@ -47,6 +55,7 @@ if (mode === 'clogs') {
         records: s.records,
         datagrams: s.datagrams,
         kernelDrops: s.kernelDrops ?? 0,
+        serverDrops: Object.values(s.dropped).reduce((a, b) => a + b, 0),
         lastAt: String(lastAt),
       });
     } else if (m === 'stop') {
@@ -61,13 +70,18 @@ if (mode === 'clogs') {
   let datagrams = 0;
   let lastAt = process.hrtime.bigint();
   const pong = new ControlFrameEncoder(Kind.PONG);
+  const ack = new ControlFrameEncoder(Kind.ACK);
   socket.on('message', (msg, rinfo) => {
     lastAt = process.hrtime.bigint();
     datagrams++;
     if (mode === 'count') {
       const h = decodeHeader(msg);
       if (h.kind === Kind.PING) socket.send(pong.encode(h.sender, h.seq + 1), rinfo.port, rinfo.address);
-      else records += h.count;
+      else {
+        records += h.count;
+        // The client's window is clocked by ACKs in both modes.
+        if (h.ackWanted) socket.send(ack.encode(h.sender, h.seq), rinfo.port, rinfo.address);
+      }
       return;
     }
     let lines = 1;
