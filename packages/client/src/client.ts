@@ -20,6 +20,7 @@ import {
   type LevelInput,
   type ResolvedOptions,
   resolveOptions,
+  resolveServers,
   toLevel,
 } from './options.js';
 import { Continuum } from './ring/continuum.js';
@@ -104,7 +105,7 @@ interface ServerEntry {
   transport: UdpTransport;
   tracker: PingTracker;
   lane: Lane;
-  /** At-least-once: frames awaiting their ACK, timeout, window. */
+  /** Frames awaiting their ACK, the ACK timeout, the window. */
   rtx: Retransmit;
   pacer: Pacer;
   pingSentAt: number;
@@ -125,7 +126,6 @@ export class ClogsClient extends EventEmitter {
   /** This client's random id, in every frame it sends. */
   readonly sender = randomInt(2 ** 32);
   private readonly o: ResolvedOptions;
-  private readonly options: ClientOptions;
   private readonly pool: BufferPool;
   private readonly ping: ControlFrameEncoder;
   private readonly key;
@@ -176,7 +176,6 @@ export class ClogsClient extends EventEmitter {
   constructor(options: ClientOptions) {
     super();
     this.o = resolveOptions(options);
-    this.options = options;
     this.key = this.o.key === undefined ? undefined : createAuthKey(this.o.key);
     // Spare buffers are memory maxQueueBytes does not count: keep a quarter of it at most.
     this.pool = new BufferPool(
@@ -299,7 +298,7 @@ export class ClogsClient extends EventEmitter {
    */
   setServers(servers: readonly ServerInput[]): void {
     if (this.closed) throw new ClientError('ERR_CLIENT_CLOSED', 'setServers() after close()');
-    const specs = resolveOptions({ ...this.options, servers }).servers;
+    const specs = resolveServers(servers);
     const byName = new Map(this.entries.map((e) => [e.spec.name, e]));
     const next: ServerEntry[] = [];
     for (const spec of specs) {
@@ -508,13 +507,15 @@ export class ClogsClient extends EventEmitter {
       e.stats.sendErrors++;
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ECONNREFUSED') e.tracker.refused();
-      // At-least-once a frame is resent on its timeout, unless it can never go (too big
-      // for the path): then, as at-most-once, its records are dropped and counted.
-      if (!alo || code === 'EMSGSIZE') {
-        if (e.rtx.forget(q.seq) || !alo) {
-          this.release(q);
-          this.drop('send_failed', q.records);
-        }
+      // At-most-once the records are gone. At-least-once the frame is resent on its
+      // timeout, unless it can never go (too big for the path): then it is given up too.
+      if (!alo) {
+        e.rtx.forget(q.seq);
+        this.release(q);
+        this.drop('send_failed', q.records);
+      } else if (code === 'EMSGSIZE' && e.rtx.forget(q.seq)) {
+        this.release(q);
+        this.drop('send_failed', q.records);
       }
       this.report(
         new ClientError('ERR_CLIENT_SEND', `sending to ${e.spec.name} failed: ${err.message}`, {

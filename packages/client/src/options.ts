@@ -93,11 +93,10 @@ export function toLevel(level: LevelInput | undefined, fallback = 0): number {
   return n < 0 ? Number.NaN : n;
 }
 
-export function resolveOptions(o: ClientOptions): ResolvedOptions {
-  if (typeof o !== 'object' || o === null || !Array.isArray(o.servers) || o.servers.length === 0) {
-    throw bad('servers', 'a non-empty list', o?.servers);
-  }
-  const servers = o.servers.map(parseServer);
+/** Parses and checks a server list: not empty, names distinct. */
+export function resolveServers(list: readonly ServerInput[] | undefined): ServerSpec[] {
+  if (!Array.isArray(list) || list.length === 0) throw bad('servers', 'a non-empty list', list);
+  const servers = list.map(parseServer);
   const names = new Set(servers.map((s) => s.name));
   if (names.size !== servers.length)
     throw bad(
@@ -105,6 +104,12 @@ export function resolveOptions(o: ClientOptions): ResolvedOptions {
       'a list of distinct names',
       servers.map((s) => s.name),
     );
+  return servers;
+}
+
+export function resolveOptions(o: ClientOptions): ResolvedOptions {
+  if (typeof o !== 'object' || o === null) throw bad('options', 'an object', o);
+  const servers = resolveServers(o.servers);
   const delivery = o.delivery ?? 'at-most-once';
   if (delivery !== 'at-most-once' && delivery !== 'at-least-once') {
     throw bad('delivery', "'at-most-once' or 'at-least-once'", delivery);

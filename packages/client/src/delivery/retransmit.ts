@@ -23,8 +23,8 @@ const WINDOW_MAX = 256;
 export const MAX_SPREAD = 2048;
 
 /**
- * One server's at-least-once state: frames awaiting their ACK, the retransmission
- * timeout, and the window of frames allowed in flight.
+ * One server's frames awaiting their ACK, the retransmission timeout, and the window
+ * of frames allowed in flight. Both modes use the window; only at-least-once resends.
  *
  * The timeout follows TCP's estimator (RFC 6298): srtt and rttvar from ACK round trips,
  * rto = srtt + 4·rttvar within [20 ms, 2 s], doubled for each resend of a frame. A
