@@ -84,7 +84,7 @@ export interface ServerState {
 export interface ClientStats {
   /** Records `log()` accepted. */
   accepted: number;
-  /** Records handed to the network (first sends). */
+  /** Records handed to the network (first sends; a re-routed record counts again). */
   sent: number;
   /** At-least-once: records acknowledged by a server. */
   acked: number;

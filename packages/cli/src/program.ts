@@ -1,0 +1,293 @@
+import {
+  ClientError,
+  type ClientOptions,
+  type ClogsClient,
+  createClient,
+  type LevelInput,
+  type ServerInput,
+} from '@clogs/client';
+import { readKeyFile } from 'clogs-server';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { createColors } from 'picocolors';
+import { type CliConfig, readConfig } from './config.js';
+import { drainEmbedded, type Embedded, startEmbedded } from './embedded.js';
+import { ExitCode } from './exit-codes.js';
+import type { LineFormat } from './line/parse-line.js';
+import { formatSummary, pipeExitCode, runPipe } from './pipe/pipe-mode.js';
+import { runRepl } from './repl/repl.js';
+
+/** Where the program reads, writes and hears signals; injected so tests can drive it. */
+export interface CliIo {
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  env: NodeJS.ProcessEnv;
+  /** SIGINT, SIGTERM, SIGHUP come from here (the process, or a test's emitter). */
+  signals: NodeJS.EventEmitter;
+  version: string;
+  /** The shell's history file (`~/.clogs_history`), or undefined for none. */
+  historyFile: string | undefined;
+}
+
+/** The flags, parsed. */
+export interface Flags {
+  server: string[];
+  config?: string;
+  sys: string;
+  type: string;
+  file: string;
+  level: string;
+  ack: boolean;
+  keyFile?: string;
+  maxDatagram?: number;
+  format: LineFormat;
+  embedded: boolean;
+  dataDir: string;
+  timeout: number;
+  color: boolean;
+  quiet: boolean;
+}
+
+const EXAMPLES = `
+Examples:
+  clogs-cli                                  shell on an embedded server writing to ./clogs-data
+  clogs-cli -s 10.0.0.5:7070 -s '10.0.0.6:7070:2 log-b'
+  app | clogs-cli -s 10.0.0.5:7070 --format raw --sys PAY1 --file app
+  clogs-cli -c fleet.json --ack --timeout 60000 < trades.log
+
+Input lines (--format clogs): "<sys_id> <msg_type> <message>", e.g. "PAY1 TXT order 42 accepted".
+Exit codes: 0 every line delivered (--ack: acknowledged), 64 bad usage, 65 some lines refused,
+75 records undelivered at the deadline, 78 bad config, 130/143 stopped by SIGINT/SIGTERM.
+`;
+
+function positiveInt(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1)
+    throw new InvalidArgumentError('expected a positive integer');
+  return Number(value);
+}
+
+function buildProgram(io: CliIo): Command {
+  return new Command('clogs-cli')
+    .description(
+      'Send log records to a fleet of clogs servers: an interactive shell on a TTY, a pipe otherwise.',
+    )
+    .version(io.version, '-V, --version')
+    .option(
+      '-s, --server <spec>',
+      "a server, 'host:port[:weight][ name]' (repeatable)",
+      (v, all: string[]) => [...all, v],
+      [],
+    )
+    .option('-c, --config <file>', 'JSON config: servers, defaults, client options (see README)')
+    .option('--sys <id>', 'sys_id of records (raw format; clogs lines carry their own)', 'CLI')
+    .option('--type <type>', 'msg_type of records (raw format)', 'TXT')
+    .option('--file <name>', 'file_name: the log file the records go to', 'cli')
+    .option('--level <level>', 'debug|info|notice|warn|error|crit|fatal, or 0..6', 'info')
+    .option('--ack', 'at-least-once: wait for every record to be acknowledged', false)
+    .option('--key-file <path>', 'HMAC key: frames carry an AUTH trailer')
+    .option('--max-datagram <bytes>', 'frame size budget (default 1432; 8192 on loopback)', positiveInt)
+    .addOption(
+      new Option('--format <format>', 'how a line becomes a record')
+        .choices(['clogs', 'raw'])
+        .default('clogs'),
+    )
+    .option('--embedded', 'start an in-process clogs-server on 127.0.0.1 (the default with no server)', false)
+    .option('--data-dir <dir>', "the embedded server's folder", './clogs-data')
+    .option('--timeout <ms>', 'how long the final flush may take', positiveInt, 30_000)
+    .option('--no-color', 'no colour (also: NO_COLOR, or output not a TTY)')
+    .option('-q, --quiet', 'no notices, no summary: the exit code says it all', false)
+    .addHelpText('after', EXAMPLES)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+    });
+}
+
+/** Client options from the config file, the flags, and the server list (flags win). */
+export async function clientOptions(
+  flags: Flags,
+  config: CliConfig | undefined,
+  servers: ServerInput[],
+): Promise<ClientOptions> {
+  const level = /^\d+$/.test(flags.level) ? Number(flags.level) : flags.level;
+  return {
+    ...config?.client,
+    servers,
+    defaults: {
+      sysId: flags.sys,
+      msgType: flags.type,
+      fileName: flags.file,
+      ...(config?.defaults as ClientOptions['defaults']),
+      level: (config?.defaults?.level ?? level) as LevelInput,
+    },
+    ...(flags.maxDatagram === undefined ? {} : { maxDatagramBytes: flags.maxDatagram }),
+    ...(flags.ack ? { delivery: 'at-least-once' as const } : {}),
+    ...(flags.keyFile === undefined ? {} : { key: await readKeyFile(flags.keyFile) }),
+  };
+}
+
+/**
+ * Runs clogs-cli with `argv` (no node, no script name); resolves with the exit code.
+ * Never throws for bad input: usage, config and line problems are exit codes.
+ */
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  const program = buildProgram(io);
+  try {
+    program.parse([...argv], { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      return err.exitCode === 0 ? ExitCode.OK : ExitCode.USAGE;
+    }
+    throw err;
+  }
+  const flags = program.opts<Flags>();
+  const color = flags.color && io.stderr.isTTY === true && !noColor(io.env);
+  const c = createColors(color);
+  const say = (s: string) => {
+    if (!flags.quiet) io.stderr.write(`${s}\n`);
+  };
+  const fail = (code: number, message: string) => {
+    io.stderr.write(`${c.red('clogs-cli:')} ${message}\n`);
+    return code;
+  };
+
+  let config: CliConfig | undefined;
+  if (flags.config !== undefined) {
+    try {
+      config = await readConfig(flags.config);
+    } catch (err) {
+      return fail(ExitCode.CONFIG, (err as Error).message);
+    }
+  }
+  let embedded: Embedded | undefined;
+  let servers: ServerInput[] = [...flags.server, ...(config?.servers ?? [])];
+  if (flags.embedded || servers.length === 0) {
+    embedded = await startEmbedded(flags.dataDir, flags.ack);
+    servers = [embedded.spec, ...servers];
+    say(
+      `clogs-cli: embedded clogs-server on udp://127.0.0.1:${embedded.server.address.port}, writing to ${embedded.dataDir}`,
+    );
+  }
+  const where = flags.config === undefined ? '' : ` (config ${flags.config})`;
+  // A dead server fails every send to it until it is taken out: say each error once
+  // a second, with how many like it were not repeated.
+  let lastError = { message: '', at: 0, repeats: 0 };
+  const onError = (err: Error) => {
+    const now = Date.now();
+    if (err.message === lastError.message && now - lastError.at < 1000) {
+      lastError.repeats++;
+      return;
+    }
+    const more = lastError.repeats > 0 ? ` (and ${lastError.repeats} more like the last)` : '';
+    lastError = { message: err.message, at: now, repeats: 0 };
+    say(`${c.yellow('clogs-cli:')} ${err.message}${more}`);
+  };
+  const watch = (client: ClogsClient) => {
+    client.on('error', onError);
+    client.on('down', ({ server, reason }) =>
+      say(`${c.yellow('clogs-cli:')} server ${server} down (${reason})`),
+    );
+    client.on('up', ({ server }) => say(`clogs-cli: server ${server} up`));
+    return client;
+  };
+  const makeClient = async (ack: boolean) =>
+    watch(createClient(await clientOptions({ ...flags, ack }, config, servers)));
+  let client: ClogsClient;
+  try {
+    client = await makeClient(flags.ack);
+  } catch (err) {
+    await embedded?.server.close();
+    if (err instanceof ClientError || (err as { code?: string }).code === 'ERR_SERVER_BAD_OPTION') {
+      const code =
+        flags.config !== undefined && err instanceof ClientError ? ExitCode.CONFIG : ExitCode.USAGE;
+      return fail(code, `${(err as Error).message}${where}`);
+    }
+    throw err;
+  }
+  const onHup = () => void reload(flags, client, embedded, say);
+  io.signals.on('SIGHUP', onHup);
+  try {
+    if (io.stdin.isTTY === true) {
+      const state = {
+        client,
+        sys: flags.sys,
+        type: flags.type,
+        file: flags.file,
+        level: flags.level,
+        format: flags.format,
+        ack: flags.ack,
+        refused: 0,
+        reload: () => reload(flags, client, embedded, say),
+        async setAck(on: boolean) {
+          const next = await makeClient(on);
+          await client.close({ timeoutMs: flags.timeout });
+          client = next;
+          state.client = next;
+          state.ack = on;
+        },
+      };
+      await runRepl(state, io, {
+        historyFile: io.historyFile,
+        historySize: 1000,
+        colors: createColors(flags.color && io.stdout.isTTY === true && !noColor(io.env)),
+      });
+      const { undelivered } = await client.close({ timeoutMs: flags.timeout });
+      const st = client.stats();
+      say(
+        `clogs-cli: ${st.sent} records sent${state.ack ? `, ${st.acked} acked` : ''}, ${state.refused} refused` +
+          (undelivered > 0 ? `, ${undelivered} undelivered` : ''),
+      );
+      return undelivered > 0 ? ExitCode.UNDELIVERED : ExitCode.OK;
+    }
+    const summary = await runPipe(
+      client,
+      {
+        format: flags.format,
+        ack: flags.ack,
+        timeoutMs: flags.timeout,
+        progress: !flags.quiet && io.stderr.isTTY === true,
+        quiet: flags.quiet,
+      },
+      io,
+    );
+    const code = pipeExitCode(summary, flags.ack);
+    if (!flags.quiet)
+      io.stderr.write(
+        `${code === 0 ? formatSummary(summary, flags.ack) : c.red(formatSummary(summary, flags.ack))}\n`,
+      );
+    return code;
+  } finally {
+    io.signals.off('SIGHUP', onHup);
+    await client.close({ timeoutMs: flags.timeout });
+    if (embedded !== undefined) {
+      const sent = client.stats().servers.find((s) => s.name === 'embedded')?.framesSent ?? 0;
+      await drainEmbedded(embedded, sent, flags.timeout);
+      await embedded.server.close();
+    }
+  }
+}
+
+const noColor = (env: NodeJS.ProcessEnv) => env.NO_COLOR !== undefined && env.NO_COLOR !== '';
+
+/** SIGHUP (and the shell's .reload): re-reads the config; the continuum is rebuilt. */
+async function reload(
+  flags: Flags,
+  client: ClogsClient,
+  embedded: Embedded | undefined,
+  say: (s: string) => void,
+) {
+  if (flags.config === undefined) return say('clogs-cli: nothing to reload (no --config)');
+  try {
+    const config = await readConfig(flags.config);
+    const servers = [
+      ...(embedded === undefined ? [] : [embedded.spec]),
+      ...flags.server,
+      ...(config.servers ?? []),
+    ];
+    client.setServers(servers);
+    say(`clogs-cli: reloaded ${flags.config}: ${servers.length} servers`);
+  } catch (err) {
+    say(`clogs-cli: reload failed, servers unchanged: ${(err as Error).message}`);
+  }
+}

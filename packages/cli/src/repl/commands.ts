@@ -1,0 +1,180 @@
+import type { ClogsClient } from '@clogs/client';
+import type { LineFormat } from '../line/parse-line.js';
+
+/** What the shell's commands work on. */
+export interface ShellState {
+  client: ClogsClient;
+  sys: string;
+  type: string;
+  file: string;
+  level: string;
+  format: LineFormat;
+  /** Prints one line above the prompt. */
+  print(line: string): void;
+  /** `.reload`: re-reads the config file. */
+  reload(): Promise<void>;
+  /** `.ack on|off`: makes the client anew in the other delivery mode. */
+  setAck(on: boolean): Promise<void>;
+  ack: boolean;
+  /** Lines refused so far (malformed). */
+  refused: number;
+  exit(): void;
+}
+
+export interface Command {
+  name: string;
+  /** Shown by .help after the name. */
+  usage: string;
+  help: string;
+  /** Completions for the first argument. */
+  args?: readonly string[];
+  run(state: ShellState, args: string[]): void | Promise<void>;
+}
+
+const LEVELS = ['debug', 'info', 'notice', 'warn', 'error', 'crit', 'fatal'] as const;
+
+function table(rows: string[][]): string[] {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows.map((r) =>
+    r
+      .map((cell, i) => cell.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd(),
+  );
+}
+
+/** The shell's dot-commands; `.help` is made from this list. */
+export const COMMANDS: readonly Command[] = [
+  {
+    name: '.help',
+    usage: '',
+    help: 'this list',
+    run(s) {
+      const rows = COMMANDS.map((c) => [`${c.name}${c.usage === '' ? '' : ` ${c.usage}`}`, c.help]);
+      for (const line of table(rows)) s.print(`  ${line}`);
+      s.print(
+        s.format === 'clogs'
+          ? '  any other line: "<sys_id> <msg_type> <message>", sent as one record'
+          : '  any other line: the message, sent as one record with the settings in the prompt',
+      );
+    },
+  },
+  {
+    name: '.servers',
+    usage: '',
+    help: 'the fleet: address, weight, up/down, RTT, misses, share of the continuum',
+    run(s) {
+      const rows = [['name', 'address', 'weight', 'state', 'rtt', 'misses', 'share']];
+      for (const v of s.client.stats().servers) {
+        rows.push([
+          v.name,
+          `${v.address ?? v.host}:${v.port}`,
+          String(v.weight),
+          v.up ? 'up' : 'down',
+          v.rttMs === undefined ? '-' : `${v.rttMs.toFixed(2)} ms`,
+          String(v.misses),
+          `${(v.share * 100).toFixed(1)}%`,
+        ]);
+      }
+      for (const line of table(rows)) s.print(`  ${line}`);
+    },
+  },
+  {
+    name: '.stats',
+    usage: '',
+    help: 'records accepted, sent, acked, refused, dropped',
+    run(s) {
+      const st = s.client.stats();
+      const dropped = Object.entries(st.dropped)
+        .filter(([, n]) => n > 0)
+        .map(([r, n]) => `${n} ${r}`);
+      s.print(
+        `  ${st.accepted} accepted, ${st.sent} sent, ${st.acked} acked, ${st.refused} refused, ` +
+          `${st.rerouted} rerouted, dropped: ${dropped.length === 0 ? 'none' : dropped.join(', ')}`,
+      );
+    },
+  },
+  {
+    name: '.set',
+    usage: 'sys|type|file|level <value>',
+    help: 'change what the next records carry',
+    args: ['sys', 'type', 'file', 'level'],
+    run(s, [what, value]) {
+      if (value === undefined || !['sys', 'type', 'file', 'level'].includes(what ?? '')) {
+        return s.print('  usage: .set sys|type|file|level <value>');
+      }
+      if (what === 'level' && !(LEVELS as readonly string[]).includes(value) && !/^[0-6]$/.test(value)) {
+        return s.print(`  level must be one of ${LEVELS.join(', ')} or 0..6`);
+      }
+      s[what as 'sys' | 'type' | 'file' | 'level'] = value;
+    },
+  },
+  {
+    name: '.route',
+    usage: '<sys> <file>',
+    help: 'which server a log file goes to, and why',
+    run(s, [sys, file]) {
+      const key = `${sys ?? s.sys}/${file ?? s.file}`;
+      const server = s.client.route(key);
+      s.print(
+        server === undefined
+          ? `  ${key}: no server is up; records wait until one answers`
+          : `  ${key} → ${server} (ketama: md5 of "${key}" on the continuum of the servers up)`,
+      );
+    },
+  },
+  {
+    name: '.ping',
+    usage: '',
+    help: 'up/down and round trip of every server (from the last ping)',
+    run(s) {
+      for (const v of s.client.stats().servers) {
+        s.print(
+          `  ${v.name}: ${v.up ? 'up' : 'down'}, rtt ${v.rttMs === undefined ? '-' : `${v.rttMs.toFixed(2)} ms`}, ${v.misses} missed`,
+        );
+      }
+    },
+  },
+  {
+    name: '.flush',
+    usage: '',
+    help: 'send what is queued (with ack: wait for the ACKs)',
+    async run(s) {
+      const done = await s.client.flush({ timeoutMs: 5000 });
+      s.print(done ? '  flushed' : '  not everything went out within 5 s (is a server up?)');
+    },
+  },
+  {
+    name: '.ack',
+    usage: 'on|off',
+    help: 'at-least-once delivery on or off',
+    args: ['on', 'off'],
+    async run(s, [mode]) {
+      if (mode !== 'on' && mode !== 'off')
+        return s.print(`  ack is ${s.ack ? 'on' : 'off'}; usage: .ack on|off`);
+      await s.setAck(mode === 'on');
+    },
+  },
+  {
+    name: '.reload',
+    usage: '',
+    help: 're-read the config file; the continuum is rebuilt',
+    run: (s) => s.reload(),
+  },
+  { name: '.exit', usage: '', help: 'flush and leave (also Ctrl-D, or Ctrl-C twice)', run: (s) => s.exit() },
+];
+
+/** readline's completer: dot-commands, then their first argument. */
+export function complete(line: string): [string[], string] {
+  const parts = line.split(/\s+/);
+  if (parts.length <= 1) {
+    const hits = COMMANDS.map((c) => c.name).filter((n) => n.startsWith(line));
+    return [hits, line];
+  }
+  const command = COMMANDS.find((c) => c.name === parts[0]);
+  const arg = parts[1] ?? '';
+  if (parts.length === 2 && command?.args !== undefined) {
+    return [command.args.filter((a) => a.startsWith(arg)), arg];
+  }
+  return [[], line];
+}

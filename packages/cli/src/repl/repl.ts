@@ -1,0 +1,155 @@
+import { chmod, readFile, writeFile } from 'node:fs/promises';
+import { clearLine, createInterface, cursorTo, type Interface } from 'node:readline';
+import type { LevelInput } from '@clogs/client';
+import type { createColors } from 'picocolors';
+import { parseLine } from '../line/parse-line.js';
+import { COMMANDS, complete, type ShellState } from './commands.js';
+
+export interface ReplIo {
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+}
+
+export interface ReplOptions {
+  /** `~/.clogs_history`, or undefined for none. */
+  historyFile: string | undefined;
+  historySize: number;
+  colors: ReturnType<typeof createColors>;
+}
+
+/** Reads the history file, newest line first (readline's order); a missing file is an empty history. */
+async function loadHistory(path: string, size: number): Promise<string[]> {
+  try {
+    const text = await readFile(path, 'utf8');
+    return text
+      .split('\n')
+      .filter((l) => l !== '')
+      .slice(-size)
+      .reverse();
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * The interactive shell: one record per line, dot-commands from {@link COMMANDS}, tab
+ * completion, history, events printed above the prompt. Resolves when the user leaves
+ * (`.exit`, Ctrl-D, Ctrl-C twice on an empty line).
+ */
+export async function runRepl(
+  state: Omit<ShellState, 'print' | 'exit'>,
+  io: ReplIo,
+  o: ReplOptions,
+): Promise<void> {
+  const c = o.colors;
+  const terminal = io.stdout.isTTY === true && io.stdin.isTTY === true;
+  const history = o.historyFile === undefined ? [] : await loadHistory(o.historyFile, o.historySize);
+  const rl: Interface = createInterface({
+    input: io.stdin,
+    output: io.stdout,
+    terminal,
+    completer: complete,
+    history,
+    historySize: o.historySize,
+    removeHistoryDuplicates: true,
+  });
+  let historyBroken = false;
+  const print = (line: string) => {
+    if (terminal) {
+      // Above the prompt, and the line being typed is drawn again below it.
+      clearLine(io.stdout, 0);
+      cursorTo(io.stdout, 0);
+      io.stdout.write(`${line}\n`);
+      rl.prompt(true);
+    } else {
+      io.stdout.write(`${line}\n`);
+    }
+  };
+  const s = state as ShellState;
+  s.print = print;
+  let leaving = false;
+  const done = new Promise<void>((resolve) => rl.once('close', resolve));
+  s.exit = () => {
+    leaving = true;
+    rl.close();
+  };
+  const setPrompt = () =>
+    rl.setPrompt(
+      `${c.cyan('clogs')} ${c.dim(`${s.sys}/${s.type}/${s.file}`)}${s.ack ? c.green(' ack') : ''}> `,
+    );
+
+  // Kept here, not through readline's 'history' event (a TTY only): every line typed
+  // is saved, newest last, capped, written whole (mode 0600) one write at a time.
+  const saved = [...history].reverse();
+  let saving = Promise.resolve();
+  const remember = (line: string) => {
+    if (o.historyFile === undefined || historyBroken || saved.at(-1) === line) return;
+    saved.push(line);
+    if (saved.length > o.historySize) saved.splice(0, saved.length - o.historySize);
+    const file = o.historyFile;
+    const text = `${saved.join('\n')}\n`;
+    saving = saving
+      .then(() => writeFile(file, text, { mode: 0o600 }))
+      .then(() => chmod(file, 0o600))
+      .catch((err: Error) => {
+        if (historyBroken) return;
+        historyBroken = true;
+        print(c.yellow(`clogs-cli: history not saved (${err.message}); carrying on`));
+      });
+  };
+
+  let interrupts = 0;
+  rl.on('SIGINT', () => {
+    if (rl.line.length > 0) {
+      // Clears the line being typed, as a shell does.
+      rl.write(null, { ctrl: true, name: 'u' });
+      interrupts = 0;
+      return;
+    }
+    if (++interrupts >= 2) return s.exit();
+    print(c.dim('(Ctrl-C again, Ctrl-D or .exit to leave)'));
+  });
+
+  const handle = async (raw: string) => {
+    const line = raw.trim();
+    if (line === '') return;
+    remember(raw);
+    if (line.startsWith('.')) {
+      const [name, ...args] = line.split(/\s+/);
+      const command = COMMANDS.find((x) => x.name === name);
+      if (command === undefined) return print(c.red(`unknown command ${name} (try .help)`));
+      await command.run(s, args);
+      return;
+    }
+    try {
+      const p = parseLine(Buffer.from(raw, 'utf8'), s.format);
+      if (p.sysId !== undefined) s.sys = p.sysId;
+      if (p.msgType !== undefined) s.type = p.msgType;
+      s.client.log(p.msg, { sysId: s.sys, msgType: s.type, fileName: s.file, level: toLevel(s.level) });
+    } catch (err) {
+      s.refused++;
+      print(c.red(`refused: ${(err as Error).message.replace(/ \[ERR_[A-Z_]+\]$/, '')}`));
+    }
+  };
+
+  let queue = Promise.resolve();
+  rl.on('line', (raw) => {
+    interrupts = 0;
+    queue = queue
+      .then(() => handle(raw))
+      .then(() => {
+        if (leaving) return;
+        setPrompt();
+        rl.prompt();
+      });
+  });
+  setPrompt();
+  rl.prompt();
+  await done;
+  await queue;
+  await saving;
+}
+
+function toLevel(level: string): LevelInput {
+  return (/^[0-6]$/.test(level) ? Number(level) : level) as LevelInput;
+}

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { LineSplitter, parseLine } from '../src/index.js';
+
+const split = (chunks: (string | Buffer)[], max = 100) => {
+  const s = new LineSplitter(max);
+  const lines: string[] = [];
+  let tooLong = 0;
+  for (const c of [...chunks.map((x) => s.push(Buffer.from(x))), s.end()]) {
+    lines.push(...c.lines.map((l) => l.toString('latin1')));
+    tooLong += c.tooLong;
+  }
+  return { lines, tooLong };
+};
+
+describe('LineSplitter', () => {
+  it('cuts on LF, takes CRLF as LF, keeps lines cut across chunks and a last line without LF', () => {
+    expect(split(['a\nb\r\nc', 'd\r', '\ne\n\nf'])).toEqual({
+      lines: ['a', 'b', 'cd', 'e', '', 'f'],
+      tooLong: 0,
+    });
+  });
+
+  it('keeps bytes as they are: invalid UTF-8 goes through', () => {
+    const s = new LineSplitter(100);
+    const { lines } = s.push(Buffer.from([0x66, 0xff, 0xc3, 0x0a]));
+    expect(lines[0]).toEqual(Buffer.from([0x66, 0xff, 0xc3]));
+  });
+
+  it('counts a line past the limit and skips it to its LF, without holding it', () => {
+    const long = 'x'.repeat(50);
+    expect(split([`ok\n${long}`, long, `${long}\nnext\n`], 100)).toEqual({
+      lines: ['ok', 'next'],
+      tooLong: 1,
+    });
+    expect(split(['y'.repeat(101)], 100)).toEqual({ lines: [], tooLong: 1 });
+    expect(split([`${'z'.repeat(100)}\r\n`], 100)).toEqual({ lines: ['z'.repeat(100)], tooLong: 0 });
+  });
+});
+
+describe('parseLine', () => {
+  it('clogs: "sys_id msg_type msg", the message kept byte for byte after the blanks', () => {
+    const p = parseLine(Buffer.from('PAY1\tXML   <a> b  c </a>'), 'clogs');
+    expect(p).toMatchObject({ sysId: 'PAY1', msgType: 'XML' });
+    expect(p.msg.toString()).toBe('<a> b  c </a>');
+  });
+
+  it('clogs: refuses a line without a message or a type, with a reason', () => {
+    expect(() => parseLine(Buffer.from('PAY1 TXT'), 'clogs')).toThrow(/empty message/);
+    expect(() => parseLine(Buffer.from('PAY1'), 'clogs')).toThrow(/no msg_type/);
+    expect(() => parseLine(Buffer.from('   '), 'clogs')).toThrow(
+      expect.objectContaining({ code: 'ERR_CLI_BAD_LINE' }),
+    );
+  });
+
+  it('raw: the line is the message', () => {
+    expect(parseLine(Buffer.from('PAY1 TXT x'), 'raw')).toMatchObject({
+      sysId: undefined,
+      msgType: undefined,
+    });
+    expect(() => parseLine(Buffer.alloc(0), 'raw')).toThrow(/empty message/);
+  });
+});

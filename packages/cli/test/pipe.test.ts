@@ -1,0 +1,133 @@
+import { EventEmitter } from 'node:events';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { type ClogsServer, createServer } from 'clogs-server';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ExitCode } from '../src/index.js';
+import { run, tally, until } from './helpers.js';
+
+let dir: string;
+let server: ClogsServer | undefined;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'clogs-cli-pipe-'));
+});
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function start(options: Parameters<typeof createServer>[0] = {}) {
+  server = await createServer({ host: '127.0.0.1', port: 0, dataDir: join(dir, 'data'), ...options });
+  return `127.0.0.1:${server.address.port} one`;
+}
+
+describe('pipe mode (main on injected streams, a real server)', () => {
+  it('sends each line as a record: CRLF, invalid UTF-8 and blanks in the message kept; bad lines counted, exit 65', async () => {
+    const spec = await start();
+    const long = `PAY1 TXT ${'x'.repeat(70_000)}\n`;
+    const input = [
+      'PAY1 TXT first line\r\n',
+      'PAY1 XML <a>  spaced </a>\nPAY1 TXT bytes ',
+      Buffer.from([0xff, 0xfe, 0x0a]),
+      '\n',
+      'PAY1 TXT\n',
+      long,
+      'TOOLONG TXT sys_id too long\n',
+      'PAY1 TXT last, no LF',
+    ];
+    const { code, err } = await run(['-s', spec, '--ack', '--file', 'pipe'], input);
+    expect(err).toContain('8 lines read, 4 sent, 4 acked, 4 refused');
+    expect(err).toMatch(/1 too-long/);
+    expect(err).toMatch(/1 empty line/);
+    expect(err).toMatch(/1 empty message/);
+    expect(err).toMatch(/1 ERR_PROTOCOL_FIELD_TOO_LONG/);
+    expect(code).toBe(ExitCode.REFUSED);
+    await server!.flush();
+    const seen = await tally([join(dir, 'data')]);
+    expect([...seen.keys()].sort()).toEqual(
+      ['<a>  spaced </a>', 'bytes \xff\xfe', 'first line', 'last, no LF'].sort(),
+    );
+  });
+
+  it('exits 0 when every line is acknowledged, and says so in one line', async () => {
+    const spec = await start();
+    const lines = Array.from({ length: 5000 }, (_, i) => `APP TXT line ${i}\n`);
+    const { code, err } = await run(['-s', spec, '--ack', '--max-datagram', '8192'], [lines.join('')]);
+    expect(err.trim().split('\n').at(-1)).toBe(
+      'clogs-cli: 5000 lines read, 5000 sent, 5000 acked, 0 refused',
+    );
+    expect(code).toBe(ExitCode.OK);
+  });
+
+  it('raw format: the line is the message, the fields come from the flags', async () => {
+    const spec = await start();
+    const { code } = await run(
+      ['-s', spec, '--format', 'raw', '--sys', 'RAW', '--type', 'JSON', '--file', 'r', '--ack'],
+      ['{"a":1}\n{"b":2}\n'],
+    );
+    expect(code).toBe(ExitCode.OK);
+    await server!.flush();
+    expect([...(await tally([join(dir, 'data')])).keys()]).toEqual(['{"a":1}', '{"b":2}']);
+  });
+
+  it('pauses its input while the queue is full instead of dropping: 50,000 lines through a 64 KiB queue', async () => {
+    const spec = await start();
+    const config = join(dir, 'small.json');
+    await writeFile(config, JSON.stringify({ client: { maxQueueBytes: 65536, highWaterBytes: 32768 } }));
+    const lines = Array.from({ length: 50_000 }, (_, i) => `BP TXT back pressure ${i}\n`).join('');
+    const { code, err } = await run(['-s', spec, '-c', config, '--ack'], [lines]);
+    expect(err).toContain('50000 lines read, 50000 sent, 50000 acked, 0 refused');
+    expect(code).toBe(ExitCode.OK);
+  });
+
+  it('exit 75 when records are still undelivered at the deadline', async () => {
+    const spec = await start({ faults: { dropFraction: 1 } });
+    const { code, err } = await run(['-s', spec, '--ack', '--timeout', '300'], ['APP TXT never acked\n']);
+    expect(err).toMatch(/1 undelivered/);
+    expect(code).toBe(ExitCode.UNDELIVERED);
+  });
+
+  it('SIGINT stops the reading; what was read is still delivered; exit 130', async () => {
+    const spec = await start();
+    const stdin = new PassThrough();
+    const signals = new EventEmitter();
+    const running = run(['-s', spec, '--ack'], stdin, signals);
+    stdin.write('SIG TXT before the signal\n');
+    await until(() => (server?.stats().records ?? 0) === 1, 'the first record');
+    signals.emit('SIGINT');
+    const { code, err } = await running;
+    expect(err).toContain('1 lines read, 1 sent, 1 acked, 0 refused, stopped by SIGINT');
+    expect(code).toBe(130);
+  });
+
+  it('usage and config errors get their own exit codes and a one-line reason', async () => {
+    expect((await run(['--bogus'], [])).code).toBe(ExitCode.USAGE);
+    expect((await run(['--format', 'xml'], [])).code).toBe(ExitCode.USAGE);
+    expect((await run(['-s', 'nonsense'], [])).code).toBe(ExitCode.USAGE);
+    const missing = await run(['-c', join(dir, 'none.json')], []);
+    expect(missing.code).toBe(ExitCode.CONFIG);
+    expect(missing.err).toMatch(/bad config .*none\.json: no such file/);
+    const bad = join(dir, 'bad.json');
+    await writeFile(bad, JSON.stringify({ servers: ['not a server'] }));
+    const invalid = await run(['-c', bad], []);
+    expect(invalid.code).toBe(ExitCode.CONFIG);
+    expect(invalid.err).toMatch(/bad server.*\(config .*bad\.json\)/);
+    const help = await run(['--help'], []);
+    expect(help.code).toBe(ExitCode.OK);
+    expect(help.out).toMatch(/Examples:[\s\S]*Exit codes:/);
+  });
+
+  it('--embedded writes where its one line says', async () => {
+    const data = join(dir, 'embedded-data');
+    const { code, err } = await run(
+      ['--embedded', '--data-dir', data],
+      ['EMB TXT into the embedded server\n'],
+    );
+    expect(code).toBe(ExitCode.OK);
+    expect(err).toContain(`writing to ${data}`);
+    expect([...(await tally([data])).keys()]).toEqual(['into the embedded server']);
+  });
+});

@@ -1,0 +1,90 @@
+import { once } from 'node:events';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ServerProcess } from '../../../test/support/server-process.js';
+import { spawnCli, tally, until } from './helpers.js';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0)) await c();
+});
+
+/** clogs-server processes, each on port 0 with its own folder; killed and removed after the test. */
+async function fleet(n: number, args: string[] = []) {
+  const dirs: string[] = [];
+  const procs: ServerProcess[] = [];
+  for (let i = 0; i < n; i++) {
+    const dir = await mkdtemp(join(tmpdir(), `clogs-cli-proc-${i}-`));
+    dirs.push(dir);
+    procs.push(ServerProcess.start(['--port', '0', '--data-dir', dir, ...args]));
+  }
+  cleanups.push(async () => {
+    for (const p of procs) p.child.kill('SIGKILL');
+    await Promise.all(procs.map((p) => p.exited));
+    await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
+  });
+  const ports = await Promise.all(procs.map((p) => p.port()));
+  return { dirs, procs, specs: ports.map((port, i) => `127.0.0.1:${port} s${i}`) };
+}
+
+/** Ends when the process does: its exit code and what it wrote on stderr. */
+async function exit(child: ReturnType<typeof spawnCli>) {
+  let err = '';
+  child.stderr!.setEncoding('utf8').on('data', (s: string) => {
+    err += s;
+  });
+  const [code] = (await once(child, 'exit')) as [number | null];
+  return { code, err };
+}
+
+describe('clogs-cli as a process, against clogs-server processes', () => {
+  it('pipes 100,000 lines with --ack through three servers, one killed midway: every line in their files, exit 0', async () => {
+    // ACK after write: what a server ACKs is in its file even if the process dies.
+    const f = await fleet(3, ['--ack-after-write', '--flush-ms', '20']);
+    const cli = spawnCli([
+      ...f.specs.flatMap((s) => ['-s', s]),
+      '--ack',
+      '--max-datagram',
+      '8192',
+      '--timeout',
+      '60000',
+      '-c',
+      join(import.meta.dirname, 'fixtures', 'fast-ping.json'),
+    ]);
+    const done = exit(cli);
+    const total = 100_000;
+    // 30 sys_ids, so the files spread over the three servers
+    const line = (i: number) => `S${String(i % 30).padStart(2, '0')} TXT line ${i}\n`;
+    const half = Array.from({ length: total / 2 }, (_, i) => line(i)).join('');
+    cli.stdin!.write(half);
+    const hasFiles = async () =>
+      ((await readdir(f.dirs[0]!, { recursive: true })) as string[]).some((n) => n.endsWith('.log'));
+    await until(hasFiles, 'the first server writing', 20_000);
+    f.procs[0]!.child.kill('SIGKILL');
+    cli.stdin!.end(Array.from({ length: total / 2 }, (_, i) => line(total / 2 + i)).join(''));
+    const { code, err } = await done;
+    expect(err).toContain(`${total} lines read, ${total} sent, ${total} acked, 0 refused`);
+    expect(err).toMatch(/server s0 down/);
+    expect(code).toBe(0);
+    // the survivors stop cleanly, writing and fsyncing everything
+    for (const p of f.procs.slice(1)) p.child.kill('SIGTERM');
+    await Promise.all(f.procs.map((p) => p.exited));
+    const seen = await tally(f.dirs);
+    const missing = Array.from({ length: total }, (_, i) => `line ${i}`).filter((m) => !seen.has(m));
+    expect(missing).toEqual([]);
+  }, 90_000);
+
+  it('exits 65 with the reasons when some lines are refused, having sent the rest', async () => {
+    const f = await fleet(1);
+    const cli = spawnCli(['-s', f.specs[0]!, '--ack']);
+    const done = exit(cli);
+    cli.stdin!.end('GOOD TXT one\nnot-a-record\nGOOD TXT two\nGOOD TXT\n');
+    const { code, err } = await done;
+    expect(err).toContain(
+      '4 lines read, 2 sent, 2 acked, 2 refused (1 no msg_type: expected sys_id msg_type msg, 1 empty message)',
+    );
+    expect(code).toBe(65);
+  });
+});

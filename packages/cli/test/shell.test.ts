@@ -1,0 +1,107 @@
+import { EventEmitter } from 'node:events';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { type ClogsServer, createServer } from 'clogs-server';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type CliIo, main } from '../src/index.js';
+import { tally, until } from './helpers.js';
+
+let dir: string;
+let server: ClogsServer | undefined;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'clogs-cli-shell-'));
+  server = await createServer({ host: '127.0.0.1', port: 0, dataDir: join(dir, 'data') });
+});
+afterEach(async () => {
+  await server?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** The shell on injected streams: stdin says it is a TTY, so main() opens the shell. */
+function shell(argv: string[], historyFile?: string) {
+  const stdin = Object.assign(new PassThrough(), { isTTY: true });
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const seen = { out: '', err: '' };
+  stdout.setEncoding('utf8').on('data', (s: string) => {
+    seen.out += s;
+  });
+  stderr.setEncoding('utf8').on('data', (s: string) => {
+    seen.err += s;
+  });
+  const io: CliIo = {
+    stdin,
+    stdout,
+    stderr,
+    env: {},
+    signals: new EventEmitter(),
+    version: 't',
+    historyFile,
+  };
+  const exited = main(argv, io);
+  /** Types a line and waits until the output holds `expect`. */
+  const type = async (line: string, expect: string | RegExp) => {
+    const from = seen.out.length;
+    stdin.write(`${line}\n`);
+    const hit = () =>
+      typeof expect === 'string' ? seen.out.includes(expect, from) : expect.test(seen.out.slice(from));
+    await until(hit, `"${expect}" after ${line}`);
+  };
+  return { type, exited, seen, stdin };
+}
+
+describe('the shell, driven through injected streams', () => {
+  it('sends lines, runs dot-commands, refuses bad lines with a reason and carries on', async () => {
+    const spec = `127.0.0.1:${server!.address.port} one`;
+    const sh = shell(['-s', spec, '--file', 'sh']);
+    await sh.type('.help', '.route <sys> <file>');
+    for (const name of ['.servers', '.stats', '.set', '.ping', '.flush', '.ack', '.reload', '.exit']) {
+      expect(sh.seen.out).toContain(name);
+    }
+    await sh.type('PAY1 TXT hello shell', 'clogs PAY1/TXT/sh>');
+    await sh.type('bad', 'refused: no msg_type');
+    await sh.type('.set file other', 'PAY1/TXT/other>');
+    await sh.type('PAY1 XML <x/>', 'PAY1/XML/other>');
+    await sh.type('.set level loud', 'level must be one of');
+    await sh.type('.route PAY1 other', 'PAY1/other → one');
+    await sh.type('.servers', /one\s+127\.0\.0\.1:\d+\s+1\s+up/);
+    await sh.type('.nope', 'unknown command .nope (try .help)');
+    await sh.type('.flush', 'flushed');
+    sh.stdin.write('.exit\n');
+    expect(await sh.exited).toBe(0);
+    expect(sh.seen.err).toContain('2 records sent, 1 refused');
+    await server!.flush();
+    const seen = await tally([join(dir, 'data')]);
+    expect([...seen.keys()].sort()).toEqual(['<x/>', 'hello shell']);
+  });
+
+  it('.ack on makes records wait for their ACK; the prompt says so', async () => {
+    const sh = shell(['-s', `127.0.0.1:${server!.address.port} one`]);
+    await sh.type('.ack on', ' ack>');
+    await sh.type('ACK TXT acknowledged', ' ack>');
+    sh.stdin.end();
+    expect(await sh.exited).toBe(0);
+    expect(sh.seen.err).toContain('1 records sent, 1 acked');
+  });
+
+  it('keeps its history in a file of mode 0600; an unwritable one is a notice, not an error', async () => {
+    const history = join(dir, 'history');
+    const sh = shell(['-s', `127.0.0.1:${server!.address.port} one`], history);
+    await sh.type('HIS TXT remembered', 'HIS/TXT');
+    sh.stdin.end();
+    expect(await sh.exited).toBe(0);
+    expect(await readFile(history, 'utf8')).toBe('HIS TXT remembered\n');
+    expect((await stat(history)).mode & 0o777).toBe(0o600);
+
+    const broken = shell(
+      ['-s', `127.0.0.1:${server!.address.port} one`],
+      join(dir, 'no', 'such', 'dir', 'h'),
+    );
+    await broken.type('HIS TXT still sent', 'history not saved');
+    broken.stdin.end();
+    expect(await broken.exited).toBe(0);
+    expect(broken.seen.err).toContain('1 records sent');
+  });
+});
