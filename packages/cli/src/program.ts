@@ -144,8 +144,12 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   const flags = program.opts<Flags>();
   const color = flags.color && io.stderr.isTTY === true && !noColor(io.env);
   const c = createColors(color);
+  // Notices go to stderr, or, while the shell runs, above its prompt.
+  let above: ((line: string) => void) | undefined;
   const say = (s: string) => {
-    if (!flags.quiet) io.stderr.write(`${s}\n`);
+    if (flags.quiet) return;
+    if (above === undefined) io.stderr.write(`${s}\n`);
+    else above(s);
   };
   const fail = (code: number, message: string) => {
     io.stderr.write(`${c.red('clogs-cli:')} ${message}\n`);
@@ -231,7 +235,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         historyFile: io.historyFile,
         historySize: 1000,
         colors: createColors(flags.color && io.stdout.isTTY === true && !noColor(io.env)),
+        onReady: (print) => {
+          above = print;
+        },
       });
+      above = undefined;
       const { undelivered } = await client.close({ timeoutMs: flags.timeout });
       const st = client.stats();
       say(

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LineSplitter, parseLine } from '../src/index.js';
+import { complete } from '../src/repl/commands.js';
 
 const split = (chunks: (string | Buffer)[], max = 100) => {
   const s = new LineSplitter(max);
@@ -58,5 +59,15 @@ describe('parseLine', () => {
       msgType: undefined,
     });
     expect(() => parseLine(Buffer.alloc(0), 'raw')).toThrow(/empty message/);
+  });
+});
+
+describe('shell completion', () => {
+  it('completes dot-commands, then their first argument', () => {
+    expect(complete('.se')).toEqual([['.servers', '.set'], '.se']);
+    expect(complete('.rel')).toEqual([['.reload'], '.rel']);
+    expect(complete('.set l')).toEqual([['level'], 'l']);
+    expect(complete('.ack ')).toEqual([['on', 'off'], '']);
+    expect(complete('PAY1 TXT hello')).toEqual([[], 'PAY1 TXT hello']);
   });
 });

@@ -15,6 +15,8 @@ export interface ReplOptions {
   historyFile: string | undefined;
   historySize: number;
   colors: ReturnType<typeof createColors>;
+  /** Called once the shell runs, with the function that prints above its prompt. */
+  onReady?: (print: (line: string) => void) => void;
 }
 
 /** Reads the history file, newest line first (readline's order); a missing file is an empty history. */
@@ -145,6 +147,7 @@ export async function runRepl(
   });
   setPrompt();
   rl.prompt();
+  o.onReady?.(print);
   await done;
   await queue;
   await saving;
