@@ -103,6 +103,33 @@ describe('pipe mode (main on injected streams, a real server)', () => {
     expect(code).toBe(130);
   });
 
+  it('SIGHUP re-reads the config: records go to the servers it now names', async () => {
+    const first = await start();
+    const second = await createServer({ host: '127.0.0.1', port: 0, dataDir: join(dir, 'second') });
+    try {
+      const config = join(dir, 'fleet.json');
+      await writeFile(config, JSON.stringify({ servers: [first] }));
+      const stdin = new PassThrough();
+      const signals = new EventEmitter();
+      const running = run(['-c', config, '--ack', '--file', 'hup'], stdin, signals);
+      stdin.write('HUP TXT to the first\n');
+      await until(() => (server?.stats().records ?? 0) === 1, 'the first record');
+      await writeFile(config, JSON.stringify({ servers: [`127.0.0.1:${second.address.port} two`] }));
+      signals.emit('SIGHUP');
+      await until(() => second.stats().pings > 0, 'the reloaded fleet pinging the new server');
+      // the new server joins once it has answered a ping; then the lines go to it
+      stdin.write('HUP TXT to the second\n');
+      stdin.end();
+      const { code, err } = await running;
+      expect(err).toContain('reloaded');
+      expect(code).toBe(ExitCode.OK);
+      expect(second.stats().records).toBe(1);
+      expect(server!.stats().records).toBe(1);
+    } finally {
+      await second.close();
+    }
+  });
+
   it('usage and config errors get their own exit codes and a one-line reason', async () => {
     expect((await run(['--bogus'], [])).code).toBe(ExitCode.USAGE);
     expect((await run(['--format', 'xml'], [])).code).toBe(ExitCode.USAGE);
