@@ -12,13 +12,13 @@
  *
  *   pnpm --filter @clogs/bench run bench:client -- --runs 3
  */
-import { type ChildProcess, fork } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
 import { parseArgs } from 'node:util';
 import { type ClientOptions, createClient } from '@clogs/client';
 import StatsD from 'hot-shots';
 import { machineLine, median } from './machine.js';
+import { type Mode, receiver, settle } from './receiver-process.js';
 
 const { values } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== '--'),
@@ -104,58 +104,6 @@ async function callerCost(): Promise<Record<string, number>> {
 }
 
 // --- 2. end to end -------------------------------------------------------------
-
-interface Counts {
-  records: number;
-  datagrams: number;
-  kernelDrops: number;
-  /** clogs-server only: datagrams it dropped (writer behind, malformed, ...). */
-  serverDrops?: number;
-  /** process.hrtime.bigint() (CLOCK_MONOTONIC, one clock for all processes here) of the last datagram in, as a string. */
-  lastAt: string;
-}
-
-/** What receives (see receiver.ts): clogs-server ACKing after the write or on arrival, or a counter. */
-type Mode = 'clogs ack-after-write' | 'clogs ack-on-arrival' | 'lines' | 'count';
-
-interface Receiver {
-  port: number;
-  stats(): Promise<Counts>;
-  stop(): Promise<void>;
-}
-
-async function receiver(mode: Mode): Promise<Receiver> {
-  const child: ChildProcess = fork('receiver.ts', mode.split(' '), {
-    cwd: import.meta.dirname,
-    execArgv: ['--import', 'tsx', '--conditions=source'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const [{ port }] = (await once(child, 'message')) as [{ port: number }];
-  return {
-    port,
-    async stats() {
-      child.send('stats');
-      const [s] = (await once(child, 'message')) as [Counts];
-      return s;
-    },
-    async stop() {
-      child.send('stop');
-      await once(child, 'exit');
-    },
-  };
-}
-
-/** Waits until the receiver has `expected` records, or its count stopped moving for 1 s. */
-async function settle(r: Receiver, expected: number): Promise<Counts> {
-  let s = await r.stats();
-  for (let still = 0, last = -1; still < 20 && s.records < expected; ) {
-    await new Promise((res) => setTimeout(res, 50));
-    s = await r.stats();
-    still = s.records === last ? still + 1 : 0;
-    last = s.records;
-  }
-  return s;
-}
 
 interface Delivery {
   perSec: number;
