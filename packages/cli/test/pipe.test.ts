@@ -130,6 +130,19 @@ describe('pipe mode (main on injected streams, a real server)', () => {
     }
   });
 
+  it('--key-file signs every frame: a server with the same key takes them', async () => {
+    const key = join(dir, 'clogs.key');
+    await writeFile(key, 'a shared secret\n');
+    const spec = await start({ key: Buffer.from('a shared secret') });
+    const { code, err } = await run(['-s', spec, '--key-file', key, '--ack'], ['KEY TXT signed\n']);
+    expect(err).toContain('1 lines read, 1 sent, 1 acked, 0 refused');
+    expect(code).toBe(ExitCode.OK);
+    const unsigned = await run(['-s', spec, '--ack', '--timeout', '500'], ['KEY TXT unsigned\n']);
+    expect(unsigned.code).toBe(ExitCode.UNDELIVERED);
+    expect(server!.stats().records).toBe(1);
+    expect((await run(['-s', spec, '--key-file', join(dir, 'none.key')], [])).code).toBe(ExitCode.USAGE);
+  });
+
   it('usage and config errors get their own exit codes and a one-line reason', async () => {
     expect((await run(['--bogus'], [])).code).toBe(ExitCode.USAGE);
     expect((await run(['--format', 'xml'], [])).code).toBe(ExitCode.USAGE);
