@@ -104,7 +104,7 @@ function buildProgram(io: CliIo): Command {
     });
 }
 
-/** Client options from the config file, the flags, and the server list (flags win). */
+/** Client options from the (resolved) flags, the config file's client options and the server list. */
 export async function clientOptions(
   flags: Flags,
   config: CliConfig | undefined,
@@ -114,13 +114,7 @@ export async function clientOptions(
   return {
     ...config?.client,
     servers,
-    defaults: {
-      sysId: flags.sys,
-      msgType: flags.type,
-      fileName: flags.file,
-      ...(config?.defaults as ClientOptions['defaults']),
-      level: (config?.defaults?.level ?? level) as LevelInput,
-    },
+    defaults: { sysId: flags.sys, msgType: flags.type, fileName: flags.file, level: level as LevelInput },
     ...(flags.maxDatagram === undefined ? {} : { maxDatagramBytes: flags.maxDatagram }),
     ...(flags.ack ? { delivery: 'at-least-once' as const } : {}),
     ...(flags.keyFile === undefined ? {} : { key: await readKeyFile(flags.keyFile) }),
@@ -164,6 +158,16 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       return fail(ExitCode.CONFIG, (err as Error).message);
     }
   }
+  // The record fields: a flag given on the command line wins over the config file's
+  // defaults, which win over the flags' own defaults.
+  const fromFile = config?.defaults ?? {};
+  const field = (flag: 'sys' | 'type' | 'file' | 'level', value: string | number | undefined) => {
+    if (value !== undefined && program.getOptionValueSource(flag) !== 'cli') flags[flag] = String(value);
+  };
+  field('sys', fromFile.sysId);
+  field('type', fromFile.msgType);
+  field('file', fromFile.fileName);
+  field('level', fromFile.level);
   let embedded: Embedded | undefined;
   let servers: ServerInput[] = [...flags.server, ...(config?.servers ?? [])];
   if (flags.embedded || servers.length === 0) {

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -141,6 +141,24 @@ describe('pipe mode (main on injected streams, a real server)', () => {
     expect(unsigned.code).toBe(ExitCode.UNDELIVERED);
     expect(server!.stats().records).toBe(1);
     expect((await run(['-s', spec, '--key-file', join(dir, 'none.key')], [])).code).toBe(ExitCode.USAGE);
+  });
+
+  it("record fields: a flag given wins over the config file's defaults, which win over the flags' own", async () => {
+    const spec = await start();
+    const config = join(dir, 'defaults.json');
+    await writeFile(
+      config,
+      JSON.stringify({ defaults: { sysId: 'CFG', fileName: 'fromcfg', level: 'warn' } }),
+    );
+    expect((await run(['-s', spec, '-c', config, '--format', 'raw', '--ack'], ['one\n'])).code).toBe(0);
+    expect(
+      (await run(['-s', spec, '-c', config, '--format', 'raw', '--file', 'flag', '--ack'], ['two\n'])).code,
+    ).toBe(0);
+    await server!.flush();
+    expect(await readFile(join(dir, 'data', 'CFG', 'fromcfg.log'), 'utf8')).toMatch(
+      / WARN CFG TXT .* one\n$/,
+    );
+    expect(await readFile(join(dir, 'data', 'CFG', 'flag.log'), 'utf8')).toMatch(/ WARN CFG TXT .* two\n$/);
   });
 
   it('usage and config errors get their own exit codes and a one-line reason', async () => {
