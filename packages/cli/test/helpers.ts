@@ -15,9 +15,11 @@ export async function run(
   argv: string[],
   input: (string | Buffer)[] | Readable,
   signals = new EventEmitter(),
+  onStderr?: (all: string) => void,
 ) {
   const stdout = new PassThrough();
-  const stderr = new PassThrough();
+  // A live reader (onStderr) stands for a terminal: stderr says it is a TTY.
+  const stderr = Object.assign(new PassThrough(), { isTTY: onStderr !== undefined });
   let out = '';
   let err = '';
   stdout.setEncoding('utf8').on('data', (s: string) => {
@@ -25,6 +27,7 @@ export async function run(
   });
   stderr.setEncoding('utf8').on('data', (s: string) => {
     err += s;
+    onStderr?.(err);
   });
   const stdin = Array.isArray(input) ? Readable.from(input.map((x) => Buffer.from(x))) : input;
   const io: CliIo = {

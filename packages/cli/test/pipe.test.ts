@@ -161,6 +161,21 @@ describe('pipe mode (main on injected streams, a real server)', () => {
     expect(await readFile(join(dir, 'data', 'CFG', 'flag.log'), 'utf8')).toMatch(/ WARN CFG TXT .* two\n$/);
   });
 
+  it('shows a live progress line when stderr is a terminal, cleared before the summary', async () => {
+    const spec = await start();
+    const stdin = new PassThrough();
+    let seen = '';
+    const running = run(['-s', spec, '--ack'], stdin, new EventEmitter(), (all) => {
+      seen = all;
+    });
+    stdin.write('PRO TXT one\n');
+    await until(() => seen.includes('\r\x1b[K1 read, 1 sent, 1 acked, 0 refused'), 'a progress line');
+    stdin.end('PRO TXT two\n');
+    const { code, err } = await running;
+    expect(code).toBe(0);
+    expect(err).toContain('\r\x1b[Kclogs-cli: 2 lines read, 2 sent, 2 acked, 0 refused');
+  });
+
   it('usage and config errors get their own exit codes and a one-line reason', async () => {
     expect((await run(['--bogus'], [])).code).toBe(ExitCode.USAGE);
     expect((await run(['--format', 'xml'], [])).code).toBe(ExitCode.USAGE);
