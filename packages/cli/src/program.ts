@@ -259,7 +259,6 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         ack: flags.ack,
         timeoutMs: flags.timeout,
         progress: !flags.quiet && io.stderr.isTTY === true,
-        quiet: flags.quiet,
       },
       io,
     );

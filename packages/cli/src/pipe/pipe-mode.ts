@@ -14,7 +14,6 @@ export interface PipeOptions {
   timeoutMs: number;
   /** Live progress on stderr (when stderr is a TTY and not --quiet). */
   progress: boolean;
-  quiet: boolean;
 }
 
 export interface PipeIo {
