@@ -114,18 +114,19 @@ export async function runPipe(client: ClogsClient, o: PipeOptions, io: PipeIo): 
   io.signals.off('SIGINT', onInt);
   io.signals.off('SIGTERM', onTerm);
   const stats = client.stats();
-  // The client counts a re-routed record each time it goes out; lines count once.
-  summary.sent = stats.accepted - undelivered;
-  summary.acked = stats.acked;
   summary.undelivered =
     undelivered + Object.values(stats.dropped).reduce((a, b) => a + b, 0) - stats.dropped.closed;
+  // The client counts a re-routed record each time it goes out; lines count once.
+  summary.sent = stats.accepted - summary.undelivered;
+  summary.acked = stats.acked;
   if (o.progress) io.stderr.write('\r\x1b[K');
   return summary;
 }
 
 function showProgress(out: NodeJS.WritableStream, s: PipeSummary, client: ClogsClient): void {
   const st = client.stats();
-  out.write(`\r\x1b[K${s.read} read, ${st.sent} sent, ${st.acked} acked, ${s.refused} refused`);
+  const sent = Math.min(st.sent, st.accepted);
+  out.write(`\r\x1b[K${s.read} read, ${sent} sent, ${st.acked} acked, ${s.refused} refused`);
 }
 
 /** The one-line summary for stderr. */
