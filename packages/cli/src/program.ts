@@ -3,7 +3,6 @@ import {
   type ClientOptions,
   type ClogsClient,
   createClient,
-  type LevelInput,
   type ServerInput,
 } from '@clogs/client';
 import { readKeyFile } from 'clogs-server';
@@ -12,7 +11,7 @@ import { createColors } from 'picocolors';
 import { type CliConfig, readConfig } from './config.js';
 import { drainEmbedded, type Embedded, startEmbedded } from './embedded.js';
 import { ExitCode } from './exit-codes.js';
-import type { LineFormat } from './line/parse-line.js';
+import { type LineFormat, toLevel } from './line/parse-line.js';
 import { formatSummary, pipeExitCode, runPipe } from './pipe/pipe-mode.js';
 import { runRepl } from './repl/repl.js';
 
@@ -110,11 +109,10 @@ export async function clientOptions(
   config: CliConfig | undefined,
   servers: ServerInput[],
 ): Promise<ClientOptions> {
-  const level = /^\d+$/.test(flags.level) ? Number(flags.level) : flags.level;
   return {
     ...config?.client,
     servers,
-    defaults: { sysId: flags.sys, msgType: flags.type, fileName: flags.file, level: level as LevelInput },
+    defaults: { sysId: flags.sys, msgType: flags.type, fileName: flags.file, level: toLevel(flags.level) },
     ...(flags.maxDatagram === undefined ? {} : { maxDatagramBytes: flags.maxDatagram }),
     ...(flags.ack ? { delivery: 'at-least-once' as const } : {}),
     ...(flags.keyFile === undefined ? {} : { key: await readKeyFile(flags.keyFile) }),
@@ -169,10 +167,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   field('file', fromFile.fileName);
   field('level', fromFile.level);
   let embedded: Embedded | undefined;
-  let servers: ServerInput[] = [...flags.server, ...(config?.servers ?? [])];
-  if (flags.embedded || servers.length === 0) {
+  if (flags.embedded || (flags.server.length === 0 && (config?.servers ?? []).length === 0)) {
     embedded = await startEmbedded(flags.dataDir, flags.ack);
-    servers = [embedded.spec, ...servers];
     say(
       `clogs-cli: embedded clogs-server on udp://127.0.0.1:${embedded.server.address.port}, writing to ${embedded.dataDir}`,
     );
@@ -199,6 +195,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     client.on('up', ({ server }) => say(`clogs-cli: server ${server} up`));
     return client;
   };
+  const servers = fleet(flags, embedded, config);
   const makeClient = async (ack: boolean) =>
     watch(createClient(await clientOptions({ ...flags, ack }, config, servers)));
   let client: ClogsClient;
@@ -279,6 +276,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   }
 }
 
+/** The servers: the embedded one first, then those of -s, then the config file's. */
+function fleet(flags: Flags, embedded: Embedded | undefined, config: CliConfig | undefined): ServerInput[] {
+  return [...(embedded === undefined ? [] : [embedded.spec]), ...flags.server, ...(config?.servers ?? [])];
+}
+
 const noColor = (env: NodeJS.ProcessEnv) => env.NO_COLOR !== undefined && env.NO_COLOR !== '';
 
 /** SIGHUP (and the shell's .reload): re-reads the config; the continuum is rebuilt. */
@@ -290,12 +292,7 @@ async function reload(
 ) {
   if (flags.config === undefined) return say('clogs-cli: nothing to reload (no --config)');
   try {
-    const config = await readConfig(flags.config);
-    const servers = [
-      ...(embedded === undefined ? [] : [embedded.spec]),
-      ...flags.server,
-      ...(config.servers ?? []),
-    ];
+    const servers = fleet(flags, embedded, await readConfig(flags.config));
     client.setServers(servers);
     say(`clogs-cli: reloaded ${flags.config}: ${servers.length} servers`);
   } catch (err) {

@@ -1,3 +1,4 @@
+import type { LevelInput } from '@clogs/client';
 import { CliError } from '../errors.js';
 
 /** How a line becomes a record: `clogs` = `sys_id msg_type msg` (the original design); `raw` = the message. */
@@ -54,4 +55,9 @@ export function parseLine(line: Buffer, format: LineFormat): ParsedLine {
     msgType: line.toString('latin1', typeStart, typeEnd),
     msg: line.subarray(msgStart),
   };
+}
+
+/** A level as typed (`warn`, or `4`): digits are the wire number, anything else a name. */
+export function toLevel(level: string): LevelInput {
+  return (/^\d+$/.test(level) ? Number(level) : level) as LevelInput;
 }

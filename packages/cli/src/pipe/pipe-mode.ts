@@ -56,6 +56,11 @@ export async function runPipe(client: ClogsClient, o: PipeOptions, io: PipeIo): 
     summary.refused += n;
     summary.reasons[reason] = (summary.reasons[reason] ?? 0) + n;
   };
+  const tooLong = (n: number) => {
+    if (n === 0) return;
+    summary.read += n;
+    refuse('too-long', n);
+  };
   const splitter = new LineSplitter(MAX_DATAGRAM_BYTES);
   const stop = (signal: NodeJS.Signals) => {
     summary.interrupted ??= signal;
@@ -92,10 +97,7 @@ export async function runPipe(client: ClogsClient, o: PipeOptions, io: PipeIo): 
   try {
     for await (const chunk of io.stdin as AsyncIterable<Buffer>) {
       const split = splitter.push(chunk);
-      if (split.tooLong > 0) {
-        summary.read += split.tooLong;
-        refuse('too-long', split.tooLong);
-      }
+      tooLong(split.tooLong);
       await send(split.lines);
     }
   } catch (err) {
@@ -103,10 +105,7 @@ export async function runPipe(client: ClogsClient, o: PipeOptions, io: PipeIo): 
     if (summary.interrupted === undefined) throw err;
   }
   const last = splitter.end();
-  if (last.tooLong > 0) {
-    summary.read += last.tooLong;
-    refuse('too-long', last.tooLong);
-  }
+  tooLong(last.tooLong);
   await send(last.lines);
 
   const { undelivered } = await client.close({ timeoutMs: o.timeoutMs });

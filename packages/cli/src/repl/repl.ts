@@ -1,8 +1,7 @@
 import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { clearLine, createInterface, cursorTo, type Interface } from 'node:readline';
-import type { LevelInput } from '@clogs/client';
 import type { createColors } from 'picocolors';
-import { parseLine } from '../line/parse-line.js';
+import { parseLine, toLevel } from '../line/parse-line.js';
 import { COMMANDS, complete, type ShellState } from './commands.js';
 
 export interface ReplIo {
@@ -151,8 +150,4 @@ export async function runRepl(
   await done;
   await queue;
   await saving;
-}
-
-function toLevel(level: string): LevelInput {
-  return (/^[0-6]$/.test(level) ? Number(level) : level) as LevelInput;
 }
