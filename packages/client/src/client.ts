@@ -14,7 +14,8 @@ import { BufferPool } from './batch/buffer-pool.js';
 import { Lane, type QueuedFrame } from './batch/lane.js';
 import { Retransmit } from './delivery/retransmit.js';
 import { ClientError } from './errors.js';
-import { type HealthReason, PingTracker } from './health/ping-tracker.js';
+import { type HealthReason, type HealthState, PingTracker } from './health/ping-tracker.js';
+import { ProcessHold } from './lifetime/process-hold.js';
 import {
   type ClientOptions,
   type LevelInput,
@@ -52,8 +53,22 @@ export type DropReason =
   | 'oldest_dropped'
   /** The datagram could not be sent (EMSGSIZE, ENETUNREACH, ...). */
   | 'send_failed'
-  /** close() reached its deadline before they were sent. */
-  | 'closed';
+  /** close() reached its deadline before they were delivered. */
+  | 'closed'
+  /**
+   * The app was done (Node's 'beforeExit') while the client held records it had not been
+   * able to deliver for `exitTimeoutMs` (every server down, no ACK): given up so the
+   * process can end.
+   */
+  | 'exit_timeout';
+
+/** Payload of the `down` event. */
+export interface DownEvent {
+  server: string;
+  reason: HealthReason;
+  /** What a person should read: what was seen and, for a server that never answered, the likely causes. */
+  message: string;
+}
 
 export interface ServerState {
   name: string;
@@ -62,6 +77,8 @@ export interface ServerState {
   /** The address the name resolved to, once it has. */
   address: string | undefined;
   weight: number;
+  /** Sent records (`up`), not yet heard from (`probing`: records wait for its first PONG), or out (`down`). */
+  state: HealthState;
   up: boolean;
   misses: number;
   /** Last ping round trip, ms. */
@@ -108,7 +125,6 @@ interface ServerEntry {
   /** Frames awaiting their ACK, the ACK timeout, the window. */
   rtx: Retransmit;
   pacer: Pacer;
-  pingSentAt: number;
   stats: { framesSent: number; recordsSent: number; bytesSent: number; sendErrors: number };
 }
 
@@ -148,12 +164,18 @@ export class ClogsClient extends EventEmitter {
   private readonly counts = { accepted: 0, sent: 0, acked: 0, refused: 0, rerouted: 0 };
   /** ACK_WANTED, in both modes: ACKs clock the sending (at-least-once: and release frames). */
   private readonly frameFlags = Flag.ACK_WANTED;
-  private readonly resendTimer: NodeJS.Timeout;
+  /** Every 10 ms: resends and ACK expiry; ref'd by {@link hold} alone, its keep-alive handle. */
+  private readonly tickTimer: NodeJS.Timeout;
+  private readonly hold: ProcessHold;
+  private closing: Promise<{ undelivered: number }> | undefined;
+  /** Brings close()'s deadline nearer (a second close() with a shorter timeout). */
+  private closeSooner: ((timeoutMs: number) => void) | undefined;
   private readonly dropped: Record<DropReason, number> = {
     queue_full: 0,
     oldest_dropped: 0,
     send_failed: 0,
     closed: 0,
+    exit_timeout: 0,
   };
   private readonly dropPending = new Map<DropReason, number>();
   private dropTimer: NodeJS.Timeout | undefined;
@@ -185,8 +207,12 @@ export class ClogsClient extends EventEmitter {
     this.ping = new ControlFrameEncoder(Kind.PING, this.key);
     this.cache = new RouteCache(this.o.routeCacheSize);
     this.parked = this.newLane();
-    this.entries = this.o.servers.map((spec) => this.newEntry(spec));
-    this.resendTimer = setInterval(() => this.resendDue(), 10).unref();
+    this.entries = this.o.servers.map((spec) => this.newEntry(spec, 'probing'));
+    this.tickTimer = setInterval(() => this.tick(), 10).unref();
+    this.hold = new ProcessHold(this.tickTimer, this.o.exitTimeoutMs, () => {
+      this.abandon('exit_timeout');
+      this.settled();
+    });
     this.rebuild();
     this.healthTimer = setInterval(() => this.healthTick(), this.o.pingIntervalMs).unref();
     this.dnsTimer = setInterval(() => {
@@ -252,33 +278,38 @@ export class ClogsClient extends EventEmitter {
 
   /**
    * Stops taking records, sends what is queued (waiting at most `timeoutMs`, default
-   * 5,000), then releases sockets and timers. Resolves with what could not be sent.
+   * 5,000), then releases sockets and timers. Resolves with what could not be delivered
+   * (counted as dropped `closed`). A second call returns the same promise; a shorter
+   * `timeoutMs` brings the deadline nearer (`close({ timeoutMs: 0 })` gives up now).
    */
-  async close(options?: { timeoutMs?: number }): Promise<{ undelivered: number }> {
-    if (!this.closed) {
-      this.closed = true;
-      // Health checks go on meanwhile: a server that dies now is taken out and its
-      // records re-routed; one that comes back takes the parked ones.
-      await this.flush({ timeoutMs: options?.timeoutMs ?? 5000 });
+  close(options?: { timeoutMs?: number }): Promise<{ undelivered: number }> {
+    const timeoutMs = options?.timeoutMs ?? 5000;
+    if (this.closing !== undefined) {
+      this.closeSooner?.(timeoutMs);
+      return this.closing;
+    }
+    this.closed = true;
+    // Health checks go on meanwhile: a server that dies now is taken out and its
+    // records re-routed; one that comes back takes the parked ones.
+    this.sealAll();
+    this.pump();
+    this.closing = this.whenIdle(timeoutMs, (sooner) => {
+      this.closeSooner = sooner;
+    }).then(() => {
       this.released = true;
       clearInterval(this.healthTimer);
       clearInterval(this.dnsTimer);
-      clearInterval(this.resendTimer);
+      clearInterval(this.tickTimer);
       clearTimeout(this.flushTimer);
       clearTimeout(this.pumpTimer);
       for (const e of this.entries) e.transport.close();
-      let left = this.parked.queuedRecords + this.parked.openRecords;
-      for (const e of this.entries) {
-        left += e.lane.queuedRecords + e.lane.openRecords;
-        // At-most-once, sent frames are the network's: nothing is held for them.
-        if (this.o.atLeastOnce) for (const u of e.rtx.unacked.values()) left += u.q.records;
-      }
-      if (left > 0) this.drop('closed', left);
+      const undelivered = this.abandon('closed');
+      this.hold.release();
       this.flushDrops();
       clearTimeout(this.dropTimer);
-      return { undelivered: left };
-    }
-    return { undelivered: 0 };
+      return { undelivered };
+    });
+    return this.closing;
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -309,7 +340,7 @@ export class ClogsClient extends EventEmitter {
         next.push(old);
       } else {
         // New, or a known name at a new address: it joins once it has answered a ping.
-        const fresh = this.newEntry(spec, false);
+        const fresh = this.newEntry(spec, 'down');
         void fresh.transport.refresh().then(() => {
           if (!this.released && this.entries.includes(fresh)) this.probe(fresh, performance.now());
         });
@@ -338,6 +369,7 @@ export class ClogsClient extends EventEmitter {
         port: e.spec.port,
         address: e.transport.address,
         weight: e.spec.weight,
+        state: e.tracker.state,
         up: e.tracker.up,
         misses: e.tracker.misses,
         rttMs: e.tracker.rttMs,
@@ -385,7 +417,7 @@ export class ClogsClient extends EventEmitter {
 
   private byName(name: string, rec: LogRecordInput): ServerEntry | undefined {
     const entry = this.entries.find((e) => e.spec.name === name);
-    return entry?.tracker.up ? entry : this.pick(rec);
+    return entry !== undefined && entry.tracker.state !== 'down' ? entry : this.pick(rec);
   }
 
   /** Appends to a lane, keeping `held` in step, and gets the frame on its way. */
@@ -394,6 +426,7 @@ export class ClogsClient extends EventEmitter {
     const frames = lane.queue.length;
     lane.append(rec, this.nextSeq, this.frameFlags);
     this.held += lane.queuedBytes + lane.openBytes - before;
+    if (!this.hold.working) this.hold.begin(performance.now());
     if (lane.queue.length !== frames && lane !== this.parked) this.schedulePump();
     else this.scheduleFlush();
   }
@@ -500,6 +533,7 @@ export class ClogsClient extends EventEmitter {
         e.stats.recordsSent += q.records;
         e.stats.bytesSent += q.frame.length;
         this.counts.sent += q.records;
+        if (!alo) this.hold.progress(performance.now());
       }
       // At-most-once a sent frame is done with; at-least-once it is held until its ACK.
       if (!alo && first) this.release(q);
@@ -543,15 +577,52 @@ export class ClogsClient extends EventEmitter {
       this.needDrain = false;
       this.emit('drain');
     }
-    this.checkIdle();
+    if (this.isIdle()) {
+      this.hold.end();
+      for (const wake of this.idleWaiters.splice(0)) wake();
+    }
+  }
+
+  /**
+   * Counts every record not delivered as dropped for `reason` and frees it: queued,
+   * parked and, at-least-once, awaiting an ACK (at-most-once, sent frames are the
+   * network's). Reported at once: the process may be about to end.
+   */
+  private abandon(reason: DropReason): number {
+    let left = this.discard(this.parked);
+    for (const e of this.entries) {
+      left += this.discard(e.lane);
+      for (const q of e.rtx.takeAll()) {
+        if (!this.o.atLeastOnce) continue;
+        left += q.records;
+        this.release(q);
+      }
+    }
+    if (left > 0) {
+      this.drop(reason, left);
+      this.flushDrops();
+    }
+    return left;
+  }
+
+  private discard(lane: Lane): number {
+    const records = lane.queuedRecords + lane.openRecords;
+    this.held -= lane.queuedBytes + lane.openBytes;
+    lane.clear();
+    return records;
+  }
+
+  private tick(): void {
+    const now = performance.now();
+    this.resendDue(now);
+    if (this.hold.working) this.hold.update(now);
   }
 
   /**
    * Every 10 ms: at-least-once, resends frames whose timeout passed (to servers that
    * are up); at-most-once, gives up waiting for their ACKs. Either way the window halves.
    */
-  private resendDue(): void {
-    const now = performance.now();
+  private resendDue(now: number): void {
     const alo = this.o.atLeastOnce;
     for (const e of this.entries) {
       if (!e.tracker.up || e.rtx.unacked.size === 0) continue;
@@ -566,52 +637,46 @@ export class ClogsClient extends EventEmitter {
     }
   }
 
-  private whenIdle(timeoutMs: number | undefined): Promise<boolean> {
+  /**
+   * Resolves true once nothing is queued, in flight or awaiting an ACK; false at the
+   * deadline. While awaited, the client holds the process (see {@link ProcessHold}).
+   * `sooner` receives a function that brings the deadline nearer.
+   */
+  private whenIdle(
+    timeoutMs: number | undefined,
+    sooner?: (bring: (timeoutMs: number) => void) => void,
+  ): Promise<boolean> {
     if (this.isIdle()) return Promise.resolve(true);
     return new Promise<boolean>((resolve) => {
-      const wake = () => {
+      let timer: NodeJS.Timeout | undefined;
+      let deadline = Number.POSITIVE_INFINITY;
+      let done = false;
+      const finish = (idle: boolean) => {
+        if (done) return;
+        done = true;
         clearTimeout(timer);
-        resolve(true);
+        const at = this.idleWaiters.indexOf(wake);
+        if (at >= 0) this.idleWaiters.splice(at, 1);
+        this.hold.wait(-1, performance.now());
+        resolve(idle);
       };
-      const timer =
-        timeoutMs === undefined
-          ? undefined
-          : setTimeout(() => {
-              this.idleWaiters.splice(this.idleWaiters.indexOf(wake), 1);
-              this.holdProcess();
-              resolve(false);
-            }, timeoutMs);
+      const wake = () => finish(true);
+      const arm = (ms: number) => {
+        const at = performance.now() + ms;
+        if (at >= deadline) return;
+        deadline = at;
+        clearTimeout(timer);
+        timer = setTimeout(() => finish(false), ms);
+      };
+      if (timeoutMs !== undefined) arm(timeoutMs);
+      sooner?.(arm);
       this.idleWaiters.push(wake);
-      this.holdProcess();
+      this.hold.wait(1, performance.now());
     });
-  }
-
-  /**
-   * While someone awaits flush() or close(), the timers that finish the job (pings that
-   * bring a server back, resends, ACK expiry) hold the process; otherwise they do not,
-   * and an idle client never keeps a process alive.
-   */
-  private holdProcess(): void {
-    const hold = this.idleWaiters.length > 0 && !this.released;
-    if (hold === this.healthTimer.hasRef()) return;
-    if (hold) {
-      this.healthTimer.ref();
-      this.resendTimer.ref();
-    } else {
-      this.healthTimer.unref();
-      this.resendTimer.unref();
-    }
   }
 
   private isIdle(): boolean {
     return this.inflight === 0 && this.held === 0;
-  }
-
-  private checkIdle(): void {
-    if (this.idleWaiters.length > 0 && this.isIdle()) {
-      for (const wake of this.idleWaiters.splice(0)) wake();
-      this.holdProcess();
-    }
   }
 
   // --- health ----------------------------------------------------------------
@@ -624,7 +689,7 @@ export class ClogsClient extends EventEmitter {
     for (const e of this.entries) if (this.probe(e, now)) changed = true;
     if (changed) {
       this.rebuild();
-      for (const e of this.entries) if (!e.tracker.up) this.reroute(e);
+      for (const e of this.entries) if (e.tracker.state === 'down') this.reroute(e);
       this.pump();
     }
   }
@@ -632,12 +697,13 @@ export class ClogsClient extends EventEmitter {
   /** Judges a server's last PING and sends the next; true when it went up or down. */
   private probe(e: ServerEntry, now: number): boolean {
     const verdict = e.tracker.tick(now);
-    if (verdict.change !== undefined) {
-      this.emit(verdict.change, { server: e.spec.name, reason: verdict.reason as HealthReason });
-      if (verdict.change === 'down') void e.transport.refresh();
+    if (verdict.change === 'up') this.emit('up', { server: e.spec.name, reason: verdict.reason });
+    if (verdict.change === 'down') {
+      const reason = verdict.reason as HealthReason;
+      this.emit('down', { server: e.spec.name, reason, message: this.downMessage(e, reason) });
+      void e.transport.refresh();
     }
     if (e.transport.ready) {
-      e.pingSentAt = now;
       e.transport.send(Buffer.from(this.ping.encode(this.sender, verdict.pingId)), (err) => {
         if ((err as NodeJS.ErrnoException | null)?.code === 'ECONNREFUSED') e.tracker.refused();
       });
@@ -656,12 +722,17 @@ export class ClogsClient extends EventEmitter {
       throw err;
     }
     if (frame.sender !== this.sender) return;
-    if (frame.kind === Kind.PONG) e.tracker.pong(frame.seq, performance.now());
-    else if (frame.kind === Kind.ACK) {
-      const q = e.rtx.ack(frame.seq, performance.now());
+    const now = performance.now();
+    if (frame.kind === Kind.PONG) {
+      const probing = e.tracker.state === 'probing';
+      // Its first answer: the records routed to it while it was probing can go.
+      if (e.tracker.pong(frame.seq, now) && probing) this.pump();
+    } else if (frame.kind === Kind.ACK) {
+      const q = e.rtx.ack(frame.seq, now);
       if (q === undefined) return; // a repeat, or for a frame already re-routed or expired
       // At-most-once the frame was released when sent: the ACK only opens the window.
       if (this.o.atLeastOnce) {
+        this.hold.progress(now);
         this.counts.acked += q.records;
         this.release(q);
         this.settled();
@@ -672,7 +743,8 @@ export class ClogsClient extends EventEmitter {
 
   /** The continuum over the servers that are up; records parked while none was are routed now. */
   private rebuild(): void {
-    this.ringEntries = this.entries.filter((e) => e.tracker.up);
+    // Probing servers are in: records route as they will once it answers, and wait for that.
+    this.ringEntries = this.entries.filter((e) => e.tracker.state !== 'down');
     this.ring = new Continuum(this.ringEntries.map((e) => ({ name: e.spec.name, weight: e.spec.weight })));
     this.cache.clear();
     this.lastEntry = undefined;
@@ -715,14 +787,13 @@ export class ClogsClient extends EventEmitter {
     return new Lane(this.sender, this.o.maxDatagramBytes, this.key, this.pool);
   }
 
-  private newEntry(spec: ServerSpec, up = true): ServerEntry {
+  private newEntry(spec: ServerSpec, initial: HealthState): ServerEntry {
     const entry: ServerEntry = {
       spec,
       lane: this.newLane(),
-      tracker: new PingTracker(this.o.failureLimit, randomInt(2 ** 32), up),
+      tracker: new PingTracker(this.o.failureLimit, randomInt(2 ** 32), initial),
       rtx: new Retransmit(),
       pacer: new Pacer(this.o.paceBytesPerMs, this.o.paceFramesPerMs, performance.now()),
-      pingSentAt: 0,
       stats: { framesSent: 0, recordsSent: 0, bytesSent: 0, sendErrors: 0 },
       transport: undefined as unknown as UdpTransport,
     };
@@ -735,6 +806,19 @@ export class ClogsClient extends EventEmitter {
       },
     });
     return entry;
+  }
+
+  /** Why a server went down, for a person: a server that never answered may not take this client's key. */
+  private downMessage(e: ServerEntry, reason: HealthReason): string {
+    const where = `${e.spec.name} (${e.transport.address ?? e.spec.host}:${e.spec.port})`;
+    if (reason === 'refused') return `${where}: nothing listens there (ICMP port unreachable)`;
+    const missed = `${e.tracker.misses} pings unanswered`;
+    if (e.tracker.rttMs !== undefined) return `${where}: ${missed}`;
+    const keys =
+      this.key === undefined
+        ? 'this client sends no AUTH key, and a server started with --key-file ignores unsigned frames'
+        : 'this client signs with an AUTH key, and a server with another key, or none, ignores its frames';
+    return `${where}: ${missed} and never answered: is it running and reachable? ${keys}`;
   }
 
   private report(err: ClientError): void {

@@ -6,11 +6,13 @@ export {
   type ClientStats,
   ClogsClient,
   createClient,
+  type DownEvent,
   type DropReason,
   type LogOptions,
   type ServerState,
 } from './client.js';
 export { ClientError, type ClientErrorCode } from './errors.js';
+export type { HealthReason, HealthState } from './health/ping-tracker.js';
 export type { ClientOptions, LevelInput, RouteMode } from './options.js';
 export { Continuum, ketamaDigests, ketamaHash, type RingNode, RouteCache } from './ring/index.js';
 export { parseServer, type ServerInput, type ServerSpec } from './server-spec.js';

@@ -51,6 +51,12 @@ export interface ClientOptions {
   routeCacheSize?: number | undefined;
   /** Server names are resolved again this often, ms. Default 60,000. */
   dnsRefreshMs?: number | undefined;
+  /**
+   * How long the client keeps a process alive while it holds records it cannot deliver
+   * (no record delivered for this long: every server down, no ACK). Past it, once the app
+   * is otherwise done, the rest is dropped `exit_timeout`. Default 5,000 ms.
+   */
+  exitTimeoutMs?: number | undefined;
 }
 
 export interface ResolvedOptions {
@@ -73,6 +79,7 @@ export interface ResolvedOptions {
   paceFramesPerMs: number;
   routeCacheSize: number;
   dnsRefreshMs: number;
+  exitTimeoutMs: number;
 }
 
 function bad(name: string, rule: string, value: unknown): ClientError {
@@ -158,5 +165,6 @@ export function resolveOptions(o: ClientOptions): ResolvedOptions {
     paceFramesPerMs: int('pace.framesPerMs', o.pace?.framesPerMs, 64, 1, 1_000_000),
     routeCacheSize: int('routeCacheSize', o.routeCacheSize, 4096, 2, 2 ** 24),
     dnsRefreshMs: int('dnsRefreshMs', o.dnsRefreshMs, 60_000, 1000, 2 ** 31 - 1),
+    exitTimeoutMs: int('exitTimeoutMs', o.exitTimeoutMs, 5000, 0, 2 ** 31 - 1),
   };
 }

@@ -105,8 +105,14 @@ describe('client against real servers', () => {
     const index = Number(victim.slice('log-'.length));
     const silencedAt = Date.now();
     fleet.servers[index]!.setFaults({ silent: true });
-    const down = await once<{ server: string; reason: string }>(client, 'down', 5000);
-    expect(down).toEqual({ server: victim, reason: 'no-pong' });
+    const down = await once<{ server: string; reason: string; message: string }>(client, 'down', 5000);
+    expect(down).toEqual({
+      server: victim,
+      reason: 'no-pong',
+      message: expect.stringMatching(
+        new RegExp(`^${victim} \\(127\\.0\\.0\\.1:\\d+\\): 2 pings unanswered$`),
+      ),
+    });
     expect(Date.now() - silencedAt).toBeLessThanOrEqual(intervalMs * (failureLimit + 1) + 200); // + timer slack
     const moved = client.route('PAY1/app')!;
     expect(moved).not.toBe(victim);
@@ -122,7 +128,7 @@ describe('client against real servers', () => {
   it('re-admits an isolated server after one valid pong, never before', async () => {
     fleet = await startFleet(2, { faults: { silent: true } });
     client = createClient({ servers: fleet.specs, defaults, ping: { intervalMs: 50, failureLimit: 1 } });
-    await until(() => client!.stats().servers.every((s) => !s.up), 'both servers down');
+    await until(() => client!.stats().servers.every((s) => s.state === 'down'), 'both servers down');
     expect(client.route('PAY1/app')).toBeUndefined();
     fleet.servers[1]!.setFaults({ silent: false });
     const up = await once<{ server: string; reason: string }>(client, 'up', 5000);

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ServerProcess } from '../../../test/support/server-process.js';
 import { type ClogsClient, createClient } from '../src/index.js';
-import { type Fleet, once, received, startFleet, until } from './helpers.js';
+import { type Fleet, messages, once, received, startFleet, until } from './helpers.js';
 
 let fleet: Fleet | undefined;
 let client: ClogsClient | undefined;
@@ -127,5 +128,63 @@ describe('client lifecycle and real server processes', () => {
     expect(code).toBe(0);
     expect(out).toContain('closed undelivered=0');
     await until(() => received(fleet!) === 20_000, 'the child’s records');
+  });
+
+  describe('the process-lifetime rule: an app that logs and simply ends (no close())', () => {
+    /** A clogs-server process; `done()` stops it cleanly and returns the messages in its file. */
+    async function serverProcess() {
+      const dataDir = await mkdtemp(join(tmpdir(), 'clogs-end-'));
+      const proc = ServerProcess.start(['--port', '0', '--data-dir', dataDir, '--quiet']);
+      const port = await proc.port();
+      return {
+        port,
+        async done() {
+          proc.child.kill('SIGTERM');
+          expect(await proc.exited, `server exit code; stderr: ${proc.stderr}`).toBe(0);
+          const got = await messages(dataDir, 'EXIT', 'child');
+          await rm(dataDir, { recursive: true, force: true });
+          return got;
+        },
+      };
+    }
+
+    /** How long the child lived after its first log() call, from its own report. */
+    const lived = (out: string) =>
+      Number(/exit (\d+) ms after the first log\(\)/.exec(out)?.[1] ?? Number.NaN);
+
+    it.each(['end', 'end-alo'])(
+      '%s: all 20,000 records reach a clogs-server process, and the process ends by itself as soon as they have',
+      async (mode) => {
+        const server = await serverProcess();
+        const { code, out } = await child([mode, String(server.port), '20000']);
+        const got = await server.done();
+        expect(code, out).toBe(0);
+        expect(got.length, out).toBe(20_000);
+        expect(new Set(got).size).toBe(20_000);
+        expect(out).not.toContain('drop');
+        if (mode === 'end-alo') expect(out).toContain('acked=20000');
+        // 20,000 records are ~60 full frames: loopback delivers them in tens of ms.
+        expect(lived(out), out).toBeLessThan(1000);
+      },
+    );
+
+    it.each(['end', 'end-alo'])(
+      '%s with the only server down: holds the process exitTimeoutMs, then drops the rest as exit_timeout and ends',
+      async (mode) => {
+        // A port nothing listens on: the pings get ICMP port unreachable.
+        const socket = createSocket('udp4');
+        await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+        const port = socket.address().port;
+        await new Promise<void>((resolve) => socket.close(resolve));
+        const { code, out } = await child([mode, String(port), '20000', '800']);
+        expect(code, out).toBe(0);
+        expect(out).toContain('drop exit_timeout 20000\n');
+        expect(out).toContain('sent=0 acked=0');
+        // Held for exitTimeoutMs from the first log() (no record delivered since), then let
+        // go: the client checks every 10 ms, and a timer fires a few ms late.
+        expect(lived(out), out).toBeGreaterThanOrEqual(800);
+        expect(lived(out), out).toBeLessThan(800 + 150);
+      },
+    );
   });
 });

@@ -80,6 +80,12 @@ export class Lane {
     return q;
   }
 
+  /** Empties the lane, queued frames and the open frame, dropping their records. */
+  clear(): void {
+    for (let q = this.shift(); q !== undefined; q = this.shift()) this.pool.give(q.backing);
+    this.writer.reset(this.backing);
+  }
+
   /**
    * Empties the lane (queued frames and the open frame) onto `records`, copied, in
    * order: for re-routing when its server goes down. `seq` numbers the open frame.

@@ -1,6 +1,14 @@
 /** Why a server went down or came back. */
 export type HealthReason = 'no-pong' | 'refused' | 'pong';
 
+/**
+ * `probing`: in the start list, not yet heard from. It is in the continuum (records
+ * route as they will once it answers) but is sent nothing until its first PONG proves
+ * it takes this client's frames (a server with another AUTH key, or none, drops them
+ * without a word). `up`: answered. `down`: out of the continuum.
+ */
+export type HealthState = 'probing' | 'up' | 'down';
+
 export interface Verdict {
   /** The server changed state at this tick. */
   change: 'up' | 'down' | undefined;
@@ -15,34 +23,41 @@ export interface Verdict {
  *
  * At each tick: the answer to the previous PING is judged (only a PONG whose seq is
  * exactly the previous id + 1 is valid); a valid answer clears the misses and brings a
- * down server back; otherwise a miss is counted, and at `failureLimit` misses an up
- * server goes down. Then the next PING gets id + 2. Down servers keep being pinged:
- * that is how they come back, and only an answer brings them back.
+ * down server back; otherwise a miss is counted, and at `failureLimit` misses a server
+ * that is up (or still probing) goes down. Then the next PING gets id + 2. Down servers
+ * keep being pinged: that is how they come back, and only an answer brings them back.
+ * A probing server's first valid PONG makes it up at once, not at the next tick: the
+ * start of sending waits one round trip, not one interval.
  */
 export class PingTracker {
-  up = true;
+  state: HealthState;
   misses = 0;
-  /** Round-trip time of the last valid PONG, ms. */
+  /** Round-trip time of the last valid PONG, ms; undefined until the server has answered once. */
   rttMs: number | undefined;
   private pingId: number;
   private sentAt = 0;
   private answered = false;
+  /** The first tick judges no PING (none was sent before it). */
+  private judged = false;
   private refusedSinceTick = false;
 
   /**
-   * `up`: a server of the first list starts up, so records flow at once; one added
-   * later by setServers() starts down and joins on its first valid PONG.
+   * `initial`: `'probing'` for the start list; `'down'` for a server added later by
+   * setServers() (it joins on its first valid PONG); `'up'` takes a server as answering
+   * until it misses.
    */
   constructor(
     private readonly failureLimit: number,
     firstPingId: number,
-    up = true,
+    initial: HealthState = 'up',
   ) {
-    // The first tick judges a ping that was never sent. Up: as if answered (no evidence
-    // either way), so it stays up until it has really missed. Down: as if not.
     this.pingId = (firstPingId - 2) >>> 0;
-    this.up = up;
-    this.answered = up;
+    this.state = initial;
+  }
+
+  /** Up: records are sent to it. */
+  get up(): boolean {
+    return this.state === 'up';
   }
 
   /** The id of the PING in flight. */
@@ -54,17 +69,19 @@ export class PingTracker {
   tick(now: number): Verdict {
     let change: Verdict['change'];
     let reason: HealthReason | undefined;
-    if (this.answered) {
+    if (!this.judged) {
+      this.judged = true;
+    } else if (this.answered) {
       this.misses = 0;
-      if (!this.up) {
-        this.up = true;
+      if (this.state !== 'up') {
+        this.state = 'up';
         change = 'up';
         reason = 'pong';
       }
     } else {
       this.misses++;
-      if (this.up && this.misses >= this.failureLimit) {
-        this.up = false;
+      if (this.state !== 'down' && this.misses >= this.failureLimit) {
+        this.state = 'down';
         change = 'down';
         reason = this.refusedSinceTick ? 'refused' : 'no-pong';
       }
@@ -76,11 +93,18 @@ export class PingTracker {
     return { change, reason, pingId: this.pingId };
   }
 
-  /** A PONG arrived; true when it answers the PING in flight. */
+  /**
+   * A PONG arrived; true when it answers the PING in flight. A probing server is up
+   * from this moment (the caller starts sending to it).
+   */
   pong(seq: number, now: number): boolean {
     if (seq !== (this.pingId + 1) >>> 0 || this.answered) return false;
     this.answered = true;
     this.rttMs = now - this.sentAt;
+    if (this.state === 'probing') {
+      this.state = 'up';
+      this.misses = 0;
+    }
     return true;
   }
 
