@@ -1,3 +1,5 @@
 #!/usr/bin/env node
 // A committed wrapper, so the bin exists before the first build; the program is in dist/.
-import '../dist/bin.js';
+// SIGUSR1 is taken before anything loads: left to Node, it opens the inspector.
+process.on('SIGUSR1', () => {});
+await import('../dist/bin.js');

@@ -44,6 +44,7 @@ fault injection, for tests only:
 
 Prints "clogs-server listening on udp://HOST:PORT data-dir DIR" once ready.
 SIGINT/SIGTERM: stop, write and fsync everything, exit 0. SIGUSR1: print stats.
+Both are handled from the moment the process starts, before the listening line.
 Exit codes: 0 ok, 64 bad usage, 66 key file unreadable, 71 cannot listen.
 
 examples:
@@ -85,6 +86,52 @@ export interface ServerCliIo {
 
 /** Runs clogs-server until a signal stops it; resolves with the exit code. */
 export async function main(argv: readonly string[], io: ServerCliIo): Promise<number> {
+  // Signals are taken from the first moment, long before the listening line: a
+  // supervisor signals on readiness, SIGUSR1 left to Node opens its inspector (anyone on
+  // the machine could then run code in the server), and SIGTERM left to Node kills
+  // without writing what is buffered.
+  const signals = new SignalDesk(io.signals);
+  try {
+    return await serve(argv, io, signals);
+  } finally {
+    signals.close();
+  }
+}
+
+/** Takes SIGINT/SIGTERM/SIGUSR1 from the start; remembers a stop asked for before anyone can act on it. */
+class SignalDesk {
+  stopAsked = false;
+  private onStop: (() => void) | undefined;
+  private onStats: (() => void) | undefined;
+  private readonly stop = () => {
+    this.stopAsked = true;
+    this.onStop?.();
+  };
+  private readonly stats = () => this.onStats?.();
+
+  constructor(private readonly source: NodeJS.EventEmitter) {
+    source.on('SIGINT', this.stop);
+    source.on('SIGTERM', this.stop);
+    source.on('SIGUSR1', this.stats);
+  }
+
+  /** What a stop does once the server runs (called again for a second signal). */
+  whenStopped(action: () => void): void {
+    this.onStop = action;
+  }
+
+  whenStats(action: () => void): void {
+    this.onStats = action;
+  }
+
+  close(): void {
+    this.source.off('SIGINT', this.stop);
+    this.source.off('SIGTERM', this.stop);
+    this.source.off('SIGUSR1', this.stats);
+  }
+}
+
+async function serve(argv: readonly string[], io: ServerCliIo, signals: SignalDesk): Promise<number> {
   let values: ReturnType<typeof parse>['values'];
   try {
     values = parse(argv).values;
@@ -150,13 +197,9 @@ export async function main(argv: readonly string[], io: ServerCliIo): Promise<nu
     return code === 'ERR_SERVER_BAD_OPTION' ? ExitCode.USAGE : ExitCode.OS_ERROR;
   }
   const quiet = values.quiet === true;
-  const { host, port, family } = server.address;
-  const shown = family === 'IPv6' ? `[${host}]` : host;
-  io.stdout.write(`clogs-server listening on udp://${shown}:${port} data-dir ${server.dataDir}\n`);
   if (!quiet) server.on('warning', (err: Error) => io.stderr.write(`clogs-server: ${err.message}\n`));
-  const printStats = () => io.stderr.write(`clogs-server stats ${JSON.stringify(server.stats())}\n`);
-  io.signals.on('SIGUSR1', printStats);
-  return new Promise<number>((resolve) => {
+  signals.whenStats(() => io.stderr.write(`clogs-server stats ${JSON.stringify(server.stats())}\n`));
+  const stopped = new Promise<number>((resolve) => {
     let stopping = false;
     const stop = () => {
       if (stopping) {
@@ -168,7 +211,6 @@ export async function main(argv: readonly string[], io: ServerCliIo): Promise<nu
       server.close().then(
         (stats) => {
           if (!quiet) io.stderr.write(`clogs-server stopped ${JSON.stringify(stats)}\n`);
-          io.signals.off('SIGUSR1', printStats);
           resolve(ExitCode.OK);
         },
         (err) => {
@@ -177,9 +219,16 @@ export async function main(argv: readonly string[], io: ServerCliIo): Promise<nu
         },
       );
     };
-    io.signals.on('SIGINT', stop);
-    io.signals.on('SIGTERM', stop);
+    signals.whenStopped(stop);
+    // Asked to stop while starting: stop without announcing a server that is going away.
+    if (signals.stopAsked) stop();
   });
+  if (!signals.stopAsked) {
+    const { host, port, family } = server.address;
+    const shown = family === 'IPv6' ? `[${host}]` : host;
+    io.stdout.write(`clogs-server listening on udp://${shown}:${port} data-dir ${server.dataDir}\n`);
+  }
+  return stopped;
 }
 
 function parse(argv: readonly string[]) {

@@ -94,3 +94,44 @@ describe('clogs-server command', () => {
     );
   });
 });
+
+describe('clogs-server signalled the moment it says it is listening (what a supervisor does)', () => {
+  const TIMES = 20;
+  const AT_ONCE = 5;
+
+  /** Starts a server, sends `signal` in the same turn its listening line arrives; resolves with how it ended. */
+  async function signalAtReady(signal: NodeJS.Signals) {
+    const dir = await tempDir();
+    const p = ServerProcess.start(['--port', '0', '--data-dir', dir]);
+    try {
+      await p.until(() => p.stdout.includes('listening on'), 'the listening line');
+      p.child.kill(signal);
+      if (signal === 'SIGUSR1') {
+        await p.until(() => p.stderr.includes('clogs-server stats {'), 'the stats line');
+        p.child.kill('SIGTERM');
+      }
+      const code = await p.exited;
+      return { code, killedBy: p.child.signalCode, stderr: p.stderr };
+    } finally {
+      p.child.kill('SIGKILL');
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  it.each(['SIGUSR1', 'SIGTERM', 'SIGINT'] as const)(
+    `${TIMES} times %s: SIGUSR1 prints stats, SIGINT/SIGTERM stop cleanly with exit 0; never the inspector, never killed`,
+    async (signal) => {
+      const outcomes: Awaited<ReturnType<typeof signalAtReady>>[] = [];
+      for (let i = 0; i < TIMES; i += AT_ONCE) {
+        outcomes.push(...(await Promise.all(Array.from({ length: AT_ONCE }, () => signalAtReady(signal)))));
+      }
+      const bad = outcomes.filter(
+        (o) => o.code !== 0 || o.killedBy !== null || o.stderr.includes('Debugger listening'),
+      );
+      expect(bad, `${bad.length} of ${TIMES} runs ended badly`).toEqual([]);
+      // A clean stop says so: everything written and fsynced, then the final stats.
+      expect(outcomes.every((o) => o.stderr.includes('clogs-server stopped {'))).toBe(true);
+    },
+    60_000,
+  );
+});
