@@ -3,6 +3,7 @@ import {
   type ClientOptions,
   type ClogsClient,
   createClient,
+  type DownEvent,
   type ServerInput,
 } from '@clogs/client';
 import { readKeyFile } from 'clogs-server';
@@ -13,7 +14,9 @@ import { drainEmbedded, type Embedded, startEmbedded } from './embedded.js';
 import { ExitCode } from './exit-codes.js';
 import { type LineFormat, toLevel } from './line/parse-line.js';
 import { formatSummary, pipeExitCode, runPipe } from './pipe/pipe-mode.js';
+import type { ShellState } from './repl/commands.js';
 import { runRepl } from './repl/repl.js';
+import { StopSignals, signalExitCode } from './stop-signals.js';
 
 /** Where the program reads, writes and hears signals; injected so tests can drive it. */
 export interface CliIo {
@@ -124,6 +127,17 @@ export async function clientOptions(
  * Never throws for bad input: usage, config and line problems are exit codes.
  */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  // Before anything else: a stop that comes while starting is remembered, not lost to
+  // Node's default (which ends the process with no summary).
+  const stop = new StopSignals(io.signals);
+  try {
+    return await run(argv, io, stop);
+  } finally {
+    stop.close();
+  }
+}
+
+async function run(argv: readonly string[], io: CliIo, stop: StopSignals): Promise<number> {
   const program = buildProgram(io);
   try {
     program.parse([...argv], { from: 'user' });
@@ -189,8 +203,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   };
   const watch = (client: ClogsClient) => {
     client.on('error', onError);
-    client.on('down', ({ server, reason }) =>
-      say(`${c.yellow('clogs-cli:')} server ${server} down (${reason})`),
+    client.on('down', ({ server, reason, message }: DownEvent) =>
+      say(`${c.yellow('clogs-cli:')} server ${server} down (${reason}): ${message}`),
     );
     client.on('up', ({ server }) => say(`clogs-cli: server ${server} up`));
     return client;
@@ -232,22 +246,33 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
           state.ack = on;
         },
       };
+      // SIGTERM (or a SIGINT from outside: at the prompt Ctrl-C is a key) leaves the
+      // shell as .exit does; a second one gives up the final flush.
+      const leave = (_signal: NodeJS.Signals, count: number) => {
+        if (count === 1) (state as Partial<ShellState>).exit?.();
+        else void client.close({ timeoutMs: 0 });
+      };
+      stop.on('stop', leave);
       await runRepl(state, io, {
         historyFile: io.historyFile,
         historySize: 1000,
         colors: createColors(flags.color && io.stdout.isTTY === true && !noColor(io.env)),
         onReady: (print) => {
           above = print;
+          if (stop.first !== undefined) leave(stop.first, 1);
         },
       });
       above = undefined;
       const { undelivered } = await client.close({ timeoutMs: flags.timeout });
+      stop.off('stop', leave);
       const st = client.stats();
       say(
         `clogs-cli: ${st.sent} records sent${state.ack ? `, ${st.acked} acked` : ''}, ${state.refused} refused` +
-          (undelivered > 0 ? `, ${undelivered} undelivered` : ''),
+          (undelivered > 0 ? `, ${undelivered} undelivered` : '') +
+          (stop.first === undefined ? '' : `, stopped by ${stop.first}`),
       );
-      return undelivered > 0 ? ExitCode.UNDELIVERED : ExitCode.OK;
+      if (undelivered > 0) return ExitCode.UNDELIVERED;
+      return stop.first === undefined ? ExitCode.OK : signalExitCode(stop.first);
     }
     const summary = await runPipe(
       client,
@@ -257,7 +282,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         timeoutMs: flags.timeout,
         progress: !flags.quiet && io.stderr.isTTY === true,
       },
-      io,
+      { stdin: io.stdin, stderr: io.stderr, stop },
     );
     const code = pipeExitCode(summary, flags.ack);
     if (!flags.quiet)

@@ -1,10 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { EventEmitter } from 'node:events';
-import { readdir, readFile } from 'node:fs/promises';
+import { EventEmitter, once } from 'node:events';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { parseLine } from 'clogs-server';
+import { ServerProcess } from '../../../test/support/server-process.js';
 import { type CliIo, main } from '../src/index.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -84,4 +86,45 @@ export async function until(
     if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
+}
+
+/**
+ * clogs-server processes, each on port 0 with its own folder; `cleanups` gets what
+ * kills them and removes the folders. `stop()` stops them cleanly (SIGTERM: every
+ * buffered line written and fsynced) and checks they exited 0.
+ */
+export async function serverFleet(n: number, args: string[], cleanups: (() => Promise<void>)[]) {
+  const dirs: string[] = [];
+  const procs: ServerProcess[] = [];
+  for (let i = 0; i < n; i++) {
+    const dir = await mkdtemp(join(tmpdir(), `clogs-cli-proc-${i}-`));
+    dirs.push(dir);
+    procs.push(ServerProcess.start(['--port', '0', '--data-dir', dir, ...args]));
+  }
+  cleanups.push(async () => {
+    for (const p of procs) p.child.kill('SIGKILL');
+    await Promise.all(procs.map((p) => p.exited));
+    await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
+  });
+  const ports = await Promise.all(procs.map((p) => p.port()));
+  return {
+    dirs,
+    procs,
+    specs: ports.map((port, i) => `127.0.0.1:${port} s${i}`),
+    async stop() {
+      for (const p of procs) p.child.kill('SIGTERM');
+      const codes = await Promise.all(procs.map((p) => p.exited));
+      if (codes.some((c) => c !== 0)) throw new Error(`a server exited ${codes.join(', ')}`);
+    },
+  };
+}
+
+/** Ends when the process does: its exit code and what it wrote on stderr. */
+export async function exit(child: ChildProcess) {
+  let err = '';
+  child.stderr!.setEncoding('utf8').on('data', (s: string) => {
+    err += s;
+  });
+  const [code] = (await once(child, 'exit')) as [number | null];
+  return { code, err };
 }

@@ -1,43 +1,13 @@
-import { once } from 'node:events';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ServerProcess } from '../../../test/support/server-process.js';
-import { spawnCli, tally, until } from './helpers.js';
+import { exit, serverFleet, spawnCli, tally, until } from './helpers.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0)) await c();
 });
-
-/** clogs-server processes, each on port 0 with its own folder; killed and removed after the test. */
-async function fleet(n: number, args: string[] = []) {
-  const dirs: string[] = [];
-  const procs: ServerProcess[] = [];
-  for (let i = 0; i < n; i++) {
-    const dir = await mkdtemp(join(tmpdir(), `clogs-cli-proc-${i}-`));
-    dirs.push(dir);
-    procs.push(ServerProcess.start(['--port', '0', '--data-dir', dir, ...args]));
-  }
-  cleanups.push(async () => {
-    for (const p of procs) p.child.kill('SIGKILL');
-    await Promise.all(procs.map((p) => p.exited));
-    await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
-  });
-  const ports = await Promise.all(procs.map((p) => p.port()));
-  return { dirs, procs, specs: ports.map((port, i) => `127.0.0.1:${port} s${i}`) };
-}
-
-/** Ends when the process does: its exit code and what it wrote on stderr. */
-async function exit(child: ReturnType<typeof spawnCli>) {
-  let err = '';
-  child.stderr!.setEncoding('utf8').on('data', (s: string) => {
-    err += s;
-  });
-  const [code] = (await once(child, 'exit')) as [number | null];
-  return { code, err };
-}
+const fleet = (n: number, args: string[] = []) => serverFleet(n, args, cleanups);
 
 describe('clogs-cli as a process, against clogs-server processes', () => {
   it('pipes 100,000 lines with --ack through three servers, one killed midway: every line in their files, exit 0', async () => {

@@ -1,10 +1,10 @@
-import { once } from 'node:events';
 import type { ClogsClient } from '@clogs/client';
 import { MAX_DATAGRAM_BYTES } from '@clogs/protocol';
 import type { CliError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { LineSplitter } from '../line/line-splitter.js';
 import { type LineFormat, parseLine } from '../line/parse-line.js';
+import { type StopSignals, signalExitCode } from '../stop-signals.js';
 
 export interface PipeOptions {
   format: LineFormat;
@@ -19,8 +19,8 @@ export interface PipeOptions {
 export interface PipeIo {
   stdin: NodeJS.ReadableStream;
   stderr: NodeJS.WritableStream;
-  /** SIGINT/SIGTERM stop the reading; the queued records still get the deadline. */
-  signals: NodeJS.EventEmitter;
+  /** The first stop stops the reading (the queued records still get the deadline); a second gives up the flush. */
+  stop: StopSignals;
 }
 
 /** What a pipe run did, as the summary line says it. */
@@ -33,14 +33,21 @@ export interface PipeSummary {
   reasons: Record<string, number>;
   undelivered: number;
   interrupted: NodeJS.Signals | undefined;
+  /** Reading gave up: the queue stayed full this long (ms) with no record delivered. */
+  stalledMs: number | undefined;
 }
+
+/** How often a wait for room checks whether records are still being delivered. */
+const STALL_CHECK_MS = 250;
 
 /**
  * Pipe mode: every line of stdin becomes one record. Reading pauses while the
  * client's queue is past its high-water mark (log() returned false) and resumes on
- * 'drain', so nothing is dropped however fast the input comes. At EOF (or on
- * SIGINT/SIGTERM) the client is closed within `timeoutMs`: with --ack that waits for
- * every ACK.
+ * 'drain', so nothing is dropped however fast the input comes. That wait gives up
+ * only when no record at all was delivered for `timeoutMs` (every server down): the
+ * input is then left unread and the run ends undelivered. At EOF (or on SIGINT/SIGTERM)
+ * the client is closed within `timeoutMs`: with --ack that waits for every ACK; a
+ * second signal gives up the wait.
  */
 export async function runPipe(client: ClogsClient, o: PipeOptions, io: PipeIo): Promise<PipeSummary> {
   const summary: PipeSummary = {
@@ -51,6 +58,7 @@ export async function runPipe(client: ClogsClient, o: PipeOptions, io: PipeIo): 
     reasons: {},
     undelivered: 0,
     interrupted: undefined,
+    stalledMs: undefined,
   };
   const refuse = (reason: string, n = 1) => {
     summary.refused += n;
@@ -62,16 +70,58 @@ export async function runPipe(client: ClogsClient, o: PipeOptions, io: PipeIo): 
     refuse('too-long', n);
   };
   const splitter = new LineSplitter(MAX_DATAGRAM_BYTES);
-  const stop = (signal: NodeJS.Signals) => {
-    summary.interrupted ??= signal;
-    // Ends the for-await below at its next chunk: what was read is still sent.
+  /** Reading is over (a signal, or no progress): lines already read are still logged. */
+  let stopped = false;
+  let wakeWaiter: (() => void) | undefined;
+  const stopReading = () => {
+    stopped = true;
+    wakeWaiter?.();
+    // Ends the for-await below at its next chunk.
     (io.stdin as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
   };
-  const onInt = () => stop('SIGINT');
-  const onTerm = () => stop('SIGTERM');
-  io.signals.on('SIGINT', onInt);
-  io.signals.on('SIGTERM', onTerm);
+  const onStop = (signal: NodeJS.Signals, count: number) => {
+    if (count === 1) {
+      summary.interrupted = signal;
+      stopReading();
+    } else {
+      void client.close({ timeoutMs: 0 });
+    }
+  };
+  io.stop.on('stop', onStop);
+  if (io.stop.first !== undefined) onStop(io.stop.first, 1);
   const progress = o.progress ? setInterval(() => showProgress(io.stderr, summary, client), 250) : undefined;
+
+  /**
+   * Waits for 'drain'; gives up (and stops the reading) after `timeoutMs` with no record
+   * delivered. Its timer holds the process while it waits: a paused stdin does not.
+   */
+  const room = () =>
+    new Promise<void>((resolve) => {
+      const delivered = () => {
+        const st = client.stats();
+        return st.sent + st.acked;
+      };
+      let last = delivered();
+      let since = performance.now();
+      const done = () => {
+        client.off('drain', done);
+        clearInterval(watch);
+        wakeWaiter = undefined;
+        resolve();
+      };
+      const watch = setInterval(() => {
+        const now = delivered();
+        if (now !== last) {
+          last = now;
+          since = performance.now();
+        } else if (performance.now() - since >= o.timeoutMs) {
+          summary.stalledMs = o.timeoutMs;
+          stopReading();
+        }
+      }, STALL_CHECK_MS);
+      wakeWaiter = done;
+      client.on('drain', done);
+    });
 
   const send = async (lines: Buffer[]) => {
     for (const line of lines) {
@@ -90,28 +140,35 @@ export async function runPipe(client: ClogsClient, o: PipeOptions, io: PipeIo): 
         refuse((err as { reason?: string }).reason ?? (err as Error).message);
         continue;
       }
-      if (!more) await once(client, 'drain');
+      if (!more && !stopped) await room();
     }
   };
 
   try {
-    for await (const chunk of io.stdin as AsyncIterable<Buffer>) {
-      const split = splitter.push(chunk);
-      tooLong(split.tooLong);
-      await send(split.lines);
+    if (!stopped) {
+      for await (const chunk of io.stdin as AsyncIterable<Buffer>) {
+        const split = splitter.push(chunk);
+        tooLong(split.tooLong);
+        await send(split.lines);
+        if (stopped) break;
+      }
     }
   } catch (err) {
-    // A destroyed stdin (a signal) ends the loop with an abort; anything else is real.
-    if (summary.interrupted === undefined) throw err;
+    // A destroyed stdin (a signal, a stall) ends the loop with an abort; anything else is real.
+    if (!stopped) throw err;
   }
-  const last = splitter.end();
-  tooLong(last.tooLong);
-  await send(last.lines);
+  if (!stopped) {
+    const last = splitter.end();
+    tooLong(last.tooLong);
+    await send(last.lines);
+  }
 
-  const { undelivered } = await client.close({ timeoutMs: o.timeoutMs });
+  // Stalled: the whole --timeout already passed with nothing delivered; no second wait.
+  const { undelivered } = await client.close({
+    timeoutMs: summary.stalledMs === undefined ? o.timeoutMs : 0,
+  });
   clearInterval(progress);
-  io.signals.off('SIGINT', onInt);
-  io.signals.off('SIGTERM', onTerm);
+  io.stop.off('stop', onStop);
   const stats = client.stats();
   summary.undelivered =
     undelivered + Object.values(stats.dropped).reduce((a, b) => a + b, 0) - stats.dropped.closed;
@@ -137,6 +194,7 @@ export function formatSummary(s: PipeSummary, ack: boolean): string {
   if (reasons.length > 0) refused += ` (${reasons.map(([r, n]) => `${n} ${r}`).join(', ')})`;
   parts.push(refused);
   if (s.undelivered > 0) parts.push(`${s.undelivered} undelivered`);
+  if (s.stalledMs !== undefined) parts.push(`gave up reading: no record delivered for ${s.stalledMs} ms`);
   if (s.interrupted !== undefined) parts.push(`stopped by ${s.interrupted}`);
   return `clogs-cli: ${parts.join(', ')}`;
 }
@@ -148,8 +206,8 @@ export function formatSummary(s: PipeSummary, ack: boolean): string {
 export function pipeExitCode(s: PipeSummary, ack: boolean): number {
   const accepted = s.read - s.refused;
   const delivered = ack ? s.acked : s.sent;
-  if (s.undelivered > 0 || delivered < accepted) return ExitCode.UNDELIVERED;
-  if (s.interrupted !== undefined) return 128 + (s.interrupted === 'SIGINT' ? 2 : 15);
+  if (s.undelivered > 0 || delivered < accepted || s.stalledMs !== undefined) return ExitCode.UNDELIVERED;
+  if (s.interrupted !== undefined) return signalExitCode(s.interrupted);
   if (s.refused > 0) return ExitCode.REFUSED;
   return ExitCode.OK;
 }

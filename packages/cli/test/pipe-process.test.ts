@@ -1,0 +1,196 @@
+// clogs-cli as users run it: a real OS pipe from a producer process (or a file
+// redirect), under bash, into clogs-server processes; every line checked in their files.
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  countProduced,
+  misses,
+  producerCommand,
+  shellPipeline,
+  summaryLine,
+} from '../../../test/support/pipeline.js';
+import { serverFleet, until } from './helpers.js';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0)) await c();
+});
+const fleet = (n: number, args: string[] = []) => serverFleet(n, args, cleanups);
+const FAST_PING = join(import.meta.dirname, 'fixtures', 'fast-ping.json');
+
+/** Bytes in the `.log` files under `dirs` so far. */
+async function logBytes(dirs: string[]): Promise<number> {
+  let total = 0;
+  for (const dir of dirs) {
+    for (const sub of ['P0', 'P1', 'P2', 'P3', 'P4', 'P5', 'P6', 'P7']) {
+      total += await stat(join(dir, sub, 'cli.log')).then(
+        (s) => s.size,
+        () => 0,
+      );
+    }
+  }
+  return total;
+}
+
+describe('clogs-cli fed through real OS pipes, into two clogs-server processes', () => {
+  it.each([
+    ['at-most-once', []],
+    ['at-least-once', ['--ack']],
+  ])(
+    '%s: 1,000,000 lines from a producer writing as fast as the pipe takes: every line in the files once, exit 0, summary',
+    async (_mode, flags) => {
+      const f = await fleet(2);
+      const N = 1_000_000;
+      // Default frames (1,432 bytes): the queue passes its high-water mark and the input
+      // waits for 'drain', the wait in which clogs-cli used to end mid-work.
+      const run = shellPipeline(producerCommand(['fast', String(N)]), [
+        ...f.specs.flatMap((s) => ['-s', s]),
+        ...flags,
+      ]);
+      const { code, stderr } = await run.exited;
+      const acked = flags.length > 0 ? `, ${N} acked` : '';
+      expect(summaryLine(stderr)).toBe(`clogs-cli: ${N} lines read, ${N} sent${acked}, 0 refused`);
+      expect(code, stderr).toBe(0);
+      await f.stop();
+      const { counts, other } = await countProduced(f.dirs, N);
+      expect(misses(counts)).toEqual({ missing: [], repeated: [], missingCount: 0 });
+      expect(other).toBe(0);
+    },
+    120_000,
+  );
+
+  it('a file redirect (clogs-cli < file) of 300,000 lines, past the default high-water mark: all delivered', async () => {
+    const f = await fleet(2);
+    const N = 300_000;
+    const file = join(f.dirs[0]!, '..', `clogs-redirect-${process.pid}.txt`);
+    const pad = 'x'.repeat(60);
+    const lines: string[] = [];
+    for (let i = 0; i < N; i++) lines.push(`P${i % 8} TXT ${String(i).padStart(8, '0')} ${pad}\n`);
+    await writeFile(file, lines.join(''));
+    cleanups.push(() => rm(file, { force: true }));
+    const run = shellPipeline(`< '${file}'`, [...f.specs.flatMap((s) => ['-s', s])]);
+    const { code, stderr } = await run.exited;
+    expect(summaryLine(stderr)).toBe(`clogs-cli: ${N} lines read, ${N} sent, 0 refused`);
+    expect(code, stderr).toBe(0);
+    await f.stop();
+    const { counts, other } = await countProduced(f.dirs, N);
+    expect(misses(counts)).toEqual({ missing: [], repeated: [], missingCount: 0 });
+    expect(other).toBe(0);
+  }, 60_000);
+
+  it('a slow trickle (a line every 20 ms): every line delivered, exit 0', async () => {
+    const f = await fleet(2);
+    const N = 50;
+    const run = shellPipeline(
+      producerCommand(['trickle', String(N), '20']),
+      f.specs.flatMap((s) => ['-s', s]),
+    );
+    const { code, stderr } = await run.exited;
+    expect(summaryLine(stderr)).toBe(`clogs-cli: ${N} lines read, ${N} sent, 0 refused`);
+    expect(code, stderr).toBe(0);
+    await f.stop();
+    const { counts } = await countProduced(f.dirs, N);
+    expect(misses(counts)).toEqual({ missing: [], repeated: [], missingCount: 0 });
+  });
+
+  it.each([
+    ['SIGINT', 130, []],
+    ['SIGTERM', 143, ['--ack']],
+  ] as const)(
+    'an endless producer, clogs-cli stopped by %s mid-stream: what it read is delivered, summary, exit %i',
+    async (signal, status, flags) => {
+      const f = await fleet(2);
+      const run = shellPipeline(producerCommand(['endless']), [
+        ...f.specs.flatMap((s) => ['-s', s]),
+        '--max-datagram',
+        '8192',
+        ...flags,
+      ]);
+      const pid = await run.pid;
+      // Mid-stream: a few MB of lines are in the servers' files.
+      await until(async () => (await logBytes(f.dirs)) > 4_000_000, 'lines in the files', 30_000);
+      process.kill(pid, signal);
+      const { code, stderr } = await run.exited;
+      const summary = summaryLine(stderr);
+      const m =
+        /^clogs-cli: (\d+) lines read, (\d+) sent(?:, (\d+) acked)?, 0 refused, stopped by (\w+)$/.exec(
+          summary,
+        );
+      expect(m, stderr).not.toBeNull();
+      const read = Number(m![1]);
+      expect(Number(m![2])).toBe(read);
+      if (flags.length > 0) expect(Number(m![3])).toBe(read);
+      expect(m![4]).toBe(signal);
+      expect(code, stderr).toBe(status);
+      await f.stop();
+      // Exactly the first `read` lines, each once: nothing read was lost, nothing unread sent.
+      const { counts, other } = await countProduced(f.dirs, read);
+      expect(misses(counts)).toEqual({ missing: [], repeated: [], missingCount: 0 });
+      expect(other).toBe(0);
+    },
+    60_000,
+  );
+});
+
+describe('AUTH keys: a server with --key-file, clogs-cli with the wrong key, none, the right one', () => {
+  /** A key file with `secret` in a folder removed after the test. */
+  async function keyFile(secret: string): Promise<string> {
+    const dir = await mkdtemp(join(tmpdir(), 'clogs-keys-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const path = join(dir, 'clogs.key');
+    await writeFile(path, `${secret}\n`);
+    return path;
+  }
+  const keyed = async () => fleet(1, ['--key-file', await keyFile('the fleet secret')]);
+
+  it.each([
+    ['the wrong key', 'another secret', 'signs with an AUTH key', []],
+    ['no key', undefined, 'sends no AUTH key', []],
+    ['the wrong key, --ack', 'another secret', 'signs with an AUTH key', ['--ack']],
+  ])(
+    '%s: exit 75, every line undelivered, and the down notice says the keys may differ',
+    async (_what, secret, hint, flags) => {
+      const f = await keyed();
+      const key = secret === undefined ? [] : ['--key-file', await keyFile(secret)];
+      const run = shellPipeline(producerCommand(['fast', '1000']), [
+        '-s',
+        f.specs[0]!,
+        '-c',
+        FAST_PING,
+        '--timeout',
+        '1500',
+        ...key,
+        ...flags,
+      ]);
+      const { code, stderr } = await run.exited;
+      expect(stderr).toMatch(/server s0 down \(no-pong\): .*never answered/);
+      expect(stderr).toContain(hint);
+      const acked = flags.length > 0 ? ', 0 acked' : '';
+      expect(summaryLine(stderr)).toBe(
+        `clogs-cli: 1000 lines read, 0 sent${acked}, 0 refused, 1000 undelivered`,
+      );
+      expect(code, stderr).toBe(75);
+      await f.stop();
+      expect(misses((await countProduced(f.dirs, 1000)).counts).missingCount).toBe(1000);
+    },
+    30_000,
+  );
+
+  it('the right key: every line delivered, exit 0', async () => {
+    const f = await keyed();
+    const run = shellPipeline(producerCommand(['fast', '1000']), [
+      '-s',
+      f.specs[0]!,
+      '--key-file',
+      await keyFile('the fleet secret'),
+    ]);
+    const { code, stderr } = await run.exited;
+    expect(summaryLine(stderr)).toBe('clogs-cli: 1000 lines read, 1000 sent, 0 refused');
+    expect(code, stderr).toBe(0);
+    await f.stop();
+    const { counts } = await countProduced(f.dirs, 1000);
+    expect(misses(counts)).toEqual({ missing: [], repeated: [], missingCount: 0 });
+  });
+});
