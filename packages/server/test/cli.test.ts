@@ -130,7 +130,8 @@ describe('clogs-server signalled the moment it says it is listening (what a supe
       );
       expect(bad, `${bad.length} of ${TIMES} runs ended badly`).toEqual([]);
       // A clean stop says so: everything written and fsynced, then the final stats.
-      expect(outcomes.every((o) => o.stderr.includes('clogs-server stopped {'))).toBe(true);
+      const unclean = outcomes.filter((o) => !o.stderr.includes('clogs-server stopped {'));
+      expect(unclean, 'runs without the final stats line').toEqual([]);
     },
     60_000,
   );
