@@ -810,15 +810,15 @@ export class ClogsClient extends EventEmitter {
 
   /** Why a server went down, for a person: a server that never answered may not take this client's key. */
   private downMessage(e: ServerEntry, reason: HealthReason): string {
-    const where = `${e.spec.name} (${e.transport.address ?? e.spec.host}:${e.spec.port})`;
-    if (reason === 'refused') return `${where}: nothing listens there (ICMP port unreachable)`;
-    const missed = `${e.tracker.misses} pings unanswered`;
-    if (e.tracker.rttMs !== undefined) return `${where}: ${missed}`;
+    const at = `${e.transport.address ?? e.spec.host}:${e.spec.port}`;
+    if (reason === 'refused') return `nothing listens at ${at} (ICMP port unreachable)`;
+    const missed = `no answer to ${e.tracker.misses} pings at ${at}`;
+    if (e.tracker.rttMs !== undefined) return missed;
     const keys =
       this.key === undefined
-        ? 'this client sends no AUTH key, and a server started with --key-file ignores unsigned frames'
-        : 'this client signs with an AUTH key, and a server with another key, or none, ignores its frames';
-    return `${where}: ${missed} and never answered: is it running and reachable? ${keys}`;
+        ? 'This client sends no AUTH key, and a server started with --key-file ignores unsigned frames'
+        : 'This client signs with an AUTH key, and a server with another key, or none, ignores its frames';
+    return `${missed}, and none ever: is it running and reachable? ${keys}`;
   }
 
   private report(err: ClientError): void {

@@ -113,9 +113,7 @@ describe('client against real servers', () => {
     expect(down).toEqual({
       server: victim,
       reason: 'no-pong',
-      message: expect.stringMatching(
-        new RegExp(`^${victim} \\(127\\.0\\.0\\.1:\\d+\\): 2 pings unanswered$`),
-      ),
+      message: expect.stringMatching(/^no answer to 2 pings at 127\.0\.0\.1:\d+$/),
     });
     expect(Date.now() - silencedAt).toBeLessThanOrEqual(intervalMs * (failureLimit + 1) + 200); // + timer slack
     const moved = client.route('PAY1/app')!;

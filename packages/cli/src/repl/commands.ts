@@ -70,7 +70,7 @@ export const COMMANDS: readonly Command[] = [
           v.name,
           `${v.address ?? v.host}:${v.port}`,
           String(v.weight),
-          v.up ? 'up' : 'down',
+          v.state,
           v.rttMs === undefined ? '-' : `${v.rttMs.toFixed(2)} ms`,
           String(v.misses),
           `${(v.share * 100).toFixed(1)}%`,
@@ -130,7 +130,7 @@ export const COMMANDS: readonly Command[] = [
     run(s) {
       for (const v of s.client.stats().servers) {
         s.print(
-          `  ${v.name}: ${v.up ? 'up' : 'down'}, rtt ${v.rttMs === undefined ? '-' : `${v.rttMs.toFixed(2)} ms`}, ${v.misses} missed`,
+          `  ${v.name}: ${v.state}, rtt ${v.rttMs === undefined ? '-' : `${v.rttMs.toFixed(2)} ms`}, ${v.misses} missed`,
         );
       }
     },
