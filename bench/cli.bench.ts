@@ -1,14 +1,15 @@
 /**
- * clogs-cli pipe mode, lines/s, beside pino-socket's CLI (one UDP datagram per line)
- * and `nc -u` when installed, in one run: 100-byte lines from a file on stdin, each
- * sender timed from its spawn to its exit (process start-up included: what a script
- * sees), then the receiver's count checked for loss.
+ * clogs-cli pipe mode, lines/s, beside logger(1) (one UDP datagram per line), pino-socket's
+ * CLI and `nc -u` when installed, in one run: 100-byte lines from a file on stdin or
+ * through an OS pipe from `cat` (a producer as fast as they come), each sender timed
+ * from its spawn to its exit (process start-up included: what a script sees), then the
+ * receiver's count checked for loss.
  *
  *   pnpm build && pnpm --filter @clogs/bench run bench:cli -- --runs 3
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { closeSync, existsSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,22 +63,32 @@ interface Result {
   code: number | null;
 }
 
-async function measure(mode: Mode, n: number, command: (port: number) => string[]): Promise<Result> {
-  const input = openSync(lines(n), 'r');
+const quote = (x: string) => `'${x.replaceAll("'", "'\\''")}'`;
+
+/** How the sender gets its input: a file on stdin (`< file`) or an OS pipe from `cat`, as fast as a producer gets. */
+type Input = 'file' | 'pipe';
+
+async function measure(
+  mode: Mode,
+  n: number,
+  input: Input,
+  command: (port: number) => string[],
+): Promise<Result> {
+  const path = lines(n);
   const r = await receiver(mode);
   const base = await r.stats();
-  const [file, ...args] = command(r.port);
+  const cmd = command(r.port).map(quote).join(' ');
+  const script = input === 'file' ? `${cmd} < ${quote(path)}` : `cat ${quote(path)} | ${cmd}`;
   const started = process.hrtime.bigint();
-  const child = spawn(file!, args, { stdio: [input, 'ignore', 'pipe'] });
+  const child = spawn('bash', ['-c', script], { stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   child.stderr!.setEncoding('utf8').on('data', (s: string) => {
     err += s;
   });
   const [code] = (await once(child, 'exit')) as [number | null];
-  closeSync(input);
   if (code !== 0)
     console.log(
-      `    ${file === process.execPath ? args[0] : file} exited ${code}: ${/Error: .*/.exec(err)?.[0] ?? err.trim().split('\n')[0]}`,
+      `    ${command(0)[1] ?? command(0)[0]} exited ${code}: ${/Error: .*/.exec(err)?.[0] ?? err.trim().split('\n')[0]}`,
     );
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const s = await settle(r, base.records + n);
@@ -95,14 +106,25 @@ const clogs = (extra: string[]) => (port: number) => [
   '--quiet',
   ...extra,
 ];
-const cases: [string, number, Mode, (port: number) => string[]][] = [
-  ['clogs-cli → counter', N, 'count', clogs([])],
-  ['clogs-cli → clogs-server', N, 'clogs ack-after-write', clogs([])],
-  ['clogs-cli --ack → clogs-server', N, 'clogs ack-after-write', clogs(['--ack'])],
+const cases: [string, number, Mode, Input, (port: number) => string[]][] = [
+  ['clogs-cli → counter', N, 'count', 'file', clogs([])],
+  ['clogs-cli → clogs-server', N, 'clogs ack-after-write', 'file', clogs([])],
+  ['cat | clogs-cli → clogs-server', N, 'clogs ack-after-write', 'pipe', clogs([])],
+  ['clogs-cli --ack → clogs-server', N, 'clogs ack-after-write', 'file', clogs(['--ack'])],
+  ['cat | clogs-cli --ack → clogs-server', N, 'clogs ack-after-write', 'pipe', clogs(['--ack'])],
+  // The naive sender everyone has: one datagram per line, no batching, no flow control.
+  [
+    'cat | logger -d → counter',
+    PEER_N,
+    'lines',
+    'pipe',
+    (port) => ['logger', '-d', '-n', '127.0.0.1', '-P', String(port), '--rfc3164'],
+  ],
   [
     'pino-socket -m udp → counter',
     PEER_N,
     'lines',
+    'file',
     (port) => [process.execPath, PSOCK, '-a', '127.0.0.1', '-p', String(port), '-m', 'udp', '-ne'],
   ],
 ];
@@ -111,16 +133,17 @@ if (hasNc)
     'nc -u → counter',
     PEER_N,
     'lines',
+    'file',
     (port) => ['nc', '-u', '-q', '1', '127.0.0.1', String(port)],
   ]);
 
 console.log(`clogs-cli benchmark: ${machineLine()}`);
 console.log(
-  `100-byte lines from a file; ${RUNS} runs, medians${hasNc ? '' : '; nc not installed, left out'}\n`,
+  `100-byte lines from a file on stdin or through an OS pipe from cat; ${RUNS} runs, medians${hasNc ? '' : '; nc not installed, left out'}\n`,
 );
-for (const [name, n, mode, command] of cases) {
+for (const [name, n, mode, input, command] of cases) {
   const rs: Result[] = [];
-  for (let i = 0; i < RUNS; i++) rs.push(await measure(mode, n, command));
+  for (let i = 0; i < RUNS; i++) rs.push(await measure(mode, n, input, command));
   const perSec = median(rs.map((r) => r.perSec));
   const worst = Math.max(...rs.map((r) => r.lossPct));
   const codes = [...new Set(rs.map((r) => r.code))].join(',');

@@ -5,6 +5,6 @@
 export { type CliConfig, readConfig } from './config.js';
 export { CliError, type CliErrorCode } from './errors.js';
 export { ExitCode } from './exit-codes.js';
-export { LineSplitter, type Split } from './line/line-splitter.js';
-export { type LineFormat, type ParsedLine, parseLine } from './line/parse-line.js';
+export { LineSplitter } from './line/line-splitter.js';
+export { type LineFormat, LineParser, type ParsedLine, parseLine } from './line/parse-line.js';
 export { type CliIo, type Flags, main } from './program.js';

@@ -1,16 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { LineSplitter, parseLine } from '../src/index.js';
+import { LineParser, LineSplitter, parseLine } from '../src/index.js';
 import { complete } from '../src/repl/commands.js';
 
 const split = (chunks: (string | Buffer)[], max = 100) => {
   const s = new LineSplitter(max);
   const lines: string[] = [];
-  let tooLong = 0;
-  for (const c of [...chunks.map((x) => s.push(Buffer.from(x))), s.end()]) {
-    lines.push(...c.lines.map((l) => l.toString('latin1')));
-    tooLong += c.tooLong;
+  const line = () => lines.push(s.buf.toString('latin1', s.start, s.end));
+  for (const c of chunks) {
+    s.feed(Buffer.from(c));
+    while (s.next()) line();
   }
-  return { lines, tooLong };
+  while (s.finish()) line();
+  return { lines, tooLong: s.tooLong };
 };
 
 describe('LineSplitter', () => {
@@ -23,8 +24,10 @@ describe('LineSplitter', () => {
 
   it('keeps bytes as they are: invalid UTF-8 goes through', () => {
     const s = new LineSplitter(100);
-    const { lines } = s.push(Buffer.from([0x66, 0xff, 0xc3, 0x0a]));
-    expect(lines[0]).toEqual(Buffer.from([0x66, 0xff, 0xc3]));
+    s.feed(Buffer.from([0x66, 0xff, 0xc3, 0x0a]));
+    expect(s.next()).toBe(true);
+    expect(s.buf.subarray(s.start, s.end)).toEqual(Buffer.from([0x66, 0xff, 0xc3]));
+    expect(s.next()).toBe(false);
   });
 
   it('counts a line past the limit and skips it to its LF, without holding it', () => {
@@ -59,6 +62,19 @@ describe('parseLine', () => {
       msgType: undefined,
     });
     expect(() => parseLine(Buffer.alloc(0), 'raw')).toThrow(/empty message/);
+  });
+
+  it('a parser reads lines inside a larger buffer, one after another, tokens repeating or changing', () => {
+    const parser = new LineParser('clogs');
+    const text = Buffer.from('xxPAY1 TXT one\nPAY1 TXT two\nPAY2 TXT three');
+    const first = parser.parse(text, 2, 14);
+    const sys = first.sysId;
+    expect({ ...first, msg: first.msg.toString() }).toEqual({ sysId: 'PAY1', msgType: 'TXT', msg: 'one' });
+    const second = parser.parse(text, 15, 27);
+    expect(second.msg.toString()).toBe('two');
+    expect(second.sysId).toBe(sys);
+    const third = parser.parse(text, 28, text.length);
+    expect({ ...third, msg: third.msg.toString() }).toEqual({ sysId: 'PAY2', msgType: 'TXT', msg: 'three' });
   });
 });
 

@@ -16,45 +16,82 @@ const SPACE = 0x20;
 const TAB = 0x09;
 const isBlank = (b: number | undefined) => b === SPACE || b === TAB;
 
-/** The end of the token starting at `at` (first blank or end). */
-function tokenEnd(line: Buffer, at: number): number {
-  let i = at;
-  while (i < line.length && !isBlank(line[i])) i++;
-  return i;
-}
+/** A token's string, made again only when its bytes change (a log's lines mostly repeat sys_id and msg_type). */
+class TokenCache {
+  private bytes = Buffer.alloc(16);
+  private length = -1;
+  private text = '';
 
-function skipBlanks(line: Buffer, at: number): number {
-  let i = at;
-  while (isBlank(line[i])) i++;
-  return i;
+  get(line: Buffer, start: number, end: number): string {
+    const n = end - start;
+    if (n === this.length) {
+      let same = true;
+      for (let i = 0; i < n; i++) {
+        if (line[start + i] !== this.bytes[i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return this.text;
+    }
+    this.text = line.toString('latin1', start, end);
+    if (n > this.bytes.length) this.bytes = Buffer.alloc(n);
+    line.copy(this.bytes, 0, start, end);
+    this.length = n;
+    return this.text;
+  }
 }
 
 /**
- * Splits one line (no LF, no trailing CR) into record fields. `clogs`: the first two
+ * Splits lines (no LF, no trailing CR) into record fields. `clogs`: the first two
  * blank-separated tokens are sys_id and msg_type, the rest (after the blanks that
  * follow msg_type) is the message, kept byte for byte. The fields' own rules (lengths,
- * charsets) are the client's to check.
- * @throws {CliError} `ERR_CLI_BAD_LINE` for a line with no message.
+ * charsets) are the client's to check. One parser per input: it returns the same
+ * object each time, and keeps the last strings to reuse.
  */
-export function parseLine(line: Buffer, format: LineFormat): ParsedLine {
-  if (format === 'raw') {
-    if (line.length === 0) throw new CliError('ERR_CLI_BAD_LINE', 'empty message');
-    return { sysId: undefined, msgType: undefined, msg: line };
+export class LineParser {
+  private readonly out: ParsedLine = { sysId: undefined, msgType: undefined, msg: Buffer.alloc(0) };
+  private readonly sys = new TokenCache();
+  private readonly type = new TokenCache();
+
+  constructor(readonly format: LineFormat) {}
+
+  /**
+   * The fields of `line[start, end)`, in an object this parser reuses.
+   * @throws {CliError} `ERR_CLI_BAD_LINE` for a line with no message.
+   */
+  parse(line: Buffer, start: number, end: number): ParsedLine {
+    const out = this.out;
+    if (this.format === 'raw') {
+      if (end === start) throw new CliError('ERR_CLI_BAD_LINE', 'empty message');
+      out.msg = line.subarray(start, end);
+      return out;
+    }
+    let i = start;
+    while (i < end && isBlank(line[i])) i++;
+    const sysStart = i;
+    while (i < end && !isBlank(line[i])) i++;
+    const sysEnd = i;
+    while (i < end && isBlank(line[i])) i++;
+    const typeStart = i;
+    while (i < end && !isBlank(line[i])) i++;
+    const typeEnd = i;
+    while (i < end && isBlank(line[i])) i++;
+    if (sysEnd === sysStart)
+      throw new CliError('ERR_CLI_BAD_LINE', 'empty line: expected sys_id msg_type msg');
+    if (typeEnd === typeStart)
+      throw new CliError('ERR_CLI_BAD_LINE', 'no msg_type: expected sys_id msg_type msg');
+    if (i >= end) throw new CliError('ERR_CLI_BAD_LINE', 'empty message');
+    out.sysId = this.sys.get(line, sysStart, sysEnd);
+    out.msgType = this.type.get(line, typeStart, typeEnd);
+    out.msg = line.subarray(i, end);
+    return out;
   }
-  const sysStart = skipBlanks(line, 0);
-  const sysEnd = tokenEnd(line, sysStart);
-  const typeStart = skipBlanks(line, sysEnd);
-  const typeEnd = tokenEnd(line, typeStart);
-  const msgStart = skipBlanks(line, typeEnd);
-  if (sysEnd === sysStart) throw new CliError('ERR_CLI_BAD_LINE', 'empty line: expected sys_id msg_type msg');
-  if (typeEnd === typeStart)
-    throw new CliError('ERR_CLI_BAD_LINE', 'no msg_type: expected sys_id msg_type msg');
-  if (msgStart >= line.length) throw new CliError('ERR_CLI_BAD_LINE', 'empty message');
-  return {
-    sysId: line.toString('latin1', sysStart, sysEnd),
-    msgType: line.toString('latin1', typeStart, typeEnd),
-    msg: line.subarray(msgStart),
-  };
+}
+
+/** One line's fields, in a new object (the shell's one-off parse). */
+export function parseLine(line: Buffer, format: LineFormat): ParsedLine {
+  return { ...new LineParser(format).parse(line, 0, line.length) };
 }
 
 /** A level as typed (`warn`, or `4`): digits are the wire number, anything else a name. */

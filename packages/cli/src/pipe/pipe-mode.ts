@@ -3,7 +3,7 @@ import { MAX_DATAGRAM_BYTES } from '@clogs/protocol';
 import type { CliError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { LineSplitter } from '../line/line-splitter.js';
-import { type LineFormat, parseLine } from '../line/parse-line.js';
+import { type LineFormat, LineParser, type ParsedLine } from '../line/parse-line.js';
 import { type StopSignals, signalExitCode } from '../stop-signals.js';
 
 export interface PipeOptions {
@@ -64,12 +64,21 @@ export async function runPipe(client: ClogsClient, o: PipeOptions, io: PipeIo): 
     summary.refused += n;
     summary.reasons[reason] = (summary.reasons[reason] ?? 0) + n;
   };
-  const tooLong = (n: number) => {
+  const splitter = new LineSplitter(MAX_DATAGRAM_BYTES);
+  const parser = new LineParser(o.format);
+  // One options object for every log() call: the client reads it before returning.
+  const fields: { sysId: string | undefined; msgType: string | undefined } = {
+    sysId: undefined,
+    msgType: undefined,
+  };
+  let tooLongCounted = 0;
+  const countTooLong = () => {
+    const n = splitter.tooLong - tooLongCounted;
     if (n === 0) return;
+    tooLongCounted += n;
     summary.read += n;
     refuse('too-long', n);
   };
-  const splitter = new LineSplitter(MAX_DATAGRAM_BYTES);
   /** Reading is over (a signal, or no progress): lines already read are still logged. */
   let stopped = false;
   let wakeWaiter: (() => void) | undefined;
@@ -123,33 +132,38 @@ export async function runPipe(client: ClogsClient, o: PipeOptions, io: PipeIo): 
       client.on('drain', done);
     });
 
-  const send = async (lines: Buffer[]) => {
-    for (const line of lines) {
+  /** Sends each line `next` moves the splitter to. */
+  const send = async (next: () => boolean) => {
+    while (next()) {
       summary.read++;
-      let parsed: ReturnType<typeof parseLine>;
+      let parsed: ParsedLine;
       try {
-        parsed = parseLine(line, o.format);
+        parsed = parser.parse(splitter.buf, splitter.start, splitter.end);
       } catch (err) {
         refuse((err as CliError).message);
         continue;
       }
+      fields.sysId = parsed.sysId;
+      fields.msgType = parsed.msgType;
       let more: boolean;
       try {
-        more = client.log(parsed.msg, { sysId: parsed.sysId, msgType: parsed.msgType });
+        more = client.log(parsed.msg, fields);
       } catch (err) {
         refuse((err as { reason?: string }).reason ?? (err as Error).message);
         continue;
       }
       if (!more && !stopped) await room();
     }
+    countTooLong();
   };
+  const nextLine = () => splitter.next();
+  const lastLine = () => splitter.finish();
 
   try {
     if (!stopped) {
       for await (const chunk of io.stdin as AsyncIterable<Buffer>) {
-        const split = splitter.push(chunk);
-        tooLong(split.tooLong);
-        await send(split.lines);
+        splitter.feed(chunk);
+        await send(nextLine);
         if (stopped) break;
       }
     }
@@ -157,11 +171,7 @@ export async function runPipe(client: ClogsClient, o: PipeOptions, io: PipeIo): 
     // A destroyed stdin (a signal, a stall) ends the loop with an abort; anything else is real.
     if (!stopped) throw err;
   }
-  if (!stopped) {
-    const last = splitter.end();
-    tooLong(last.tooLong);
-    await send(last.lines);
-  }
+  if (!stopped) await send(lastLine);
 
   // Stalled: the whole --timeout already passed with nothing delivered; no second wait.
   const { undelivered } = await client.close({
