@@ -33,6 +33,7 @@ if (!existsSync(join(import.meta.dirname, '..', 'packages', 'cli', 'dist', 'bin.
   console.error('clogs-cli is not built: run `pnpm build` first');
   process.exit(1);
 }
+const NAIVE = join(import.meta.dirname, 'naive-line-sender.ts');
 const PSOCK = createRequire(import.meta.url).resolve('pino-socket/psock.js');
 const hasNc = (() => {
   try {
@@ -112,7 +113,15 @@ const cases: [string, number, Mode, Input, (port: number) => string[]][] = [
   ['cat | clogs-cli → clogs-server', N, 'clogs ack-after-write', 'pipe', clogs([])],
   ['clogs-cli --ack → clogs-server', N, 'clogs ack-after-write', 'file', clogs(['--ack'])],
   ['cat | clogs-cli --ack → clogs-server', N, 'clogs ack-after-write', 'pipe', clogs(['--ack'])],
-  // The naive sender everyone has: one datagram per line, no batching, no flow control.
+  // Naive senders: one datagram per line, no batching, no flow control. Ours in Node, and
+  // logger(1), the one every Linux machine has.
+  [
+    'cat | naive Node sender → counter',
+    PEER_N,
+    'lines',
+    'pipe',
+    (port) => [process.execPath, '--import', 'tsx', NAIVE, '--port', String(port)],
+  ],
   [
     'cat | logger -d → counter',
     PEER_N,
