@@ -10,9 +10,9 @@ export interface Embedded {
   dataDir: string;
 }
 
-export async function startEmbedded(dataDir: string, ackAfterWrite: boolean): Promise<Embedded> {
+export async function startEmbedded(dataDir: string): Promise<Embedded> {
   const dir = resolve(dataDir);
-  const server = await createServer({ host: '127.0.0.1', port: 0, dataDir: dir, ackAfterWrite });
+  const server = await createServer({ host: '127.0.0.1', port: 0, dataDir: dir });
   return { server, spec: `127.0.0.1:${server.address.port} embedded`, dataDir: dir };
 }
 

@@ -182,7 +182,7 @@ async function run(argv: readonly string[], io: CliIo, stop: StopSignals): Promi
   field('level', fromFile.level);
   let embedded: Embedded | undefined;
   if (flags.embedded || (flags.server.length === 0 && (config?.servers ?? []).length === 0)) {
-    embedded = await startEmbedded(flags.dataDir, flags.ack);
+    embedded = await startEmbedded(flags.dataDir);
     say(
       `clogs-cli: embedded clogs-server on udp://127.0.0.1:${embedded.server.address.port}, writing to ${embedded.dataDir}`,
     );

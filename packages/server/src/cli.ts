@@ -32,7 +32,11 @@ options:
   --key-file <path>      accept only frames signed with this key (AUTH); without it,
                          signed frames are refused
   --mask-pan             mask card numbers (13-19 digits) after head_len: keep first 6, last 4
-  --ack-after-write      ACK once lines are in the file, not once they are buffered
+  --ack-early            ACK once lines are buffered, not once they are in the file:
+                         a server killed then loses lines it ACKed (at-least-once
+                         clients lose them), and clients' windows stop following
+                         the disk. The default ACKs after the write.
+  --ack-after-write      the default; accepted for scripts that still pass it
   --quiet                print only the listening line
   -h, --help             this help
   -v, --version          the version
@@ -41,6 +45,7 @@ fault injection, for tests only:
   --fault-silent         answer no pings
   --fault-drop <0..1>    drop this fraction of LOG frames
   --fault-ack-delay <ms> send ACKs late
+  --fault-write-delay <ms> wait this long before each file write (a slow disk)
 
 Prints "clogs-server listening on udp://HOST:PORT data-dir DIR" once ready.
 SIGINT/SIGTERM: stop, write and fsync everything, exit 0. SIGUSR1: print stats.
@@ -49,7 +54,7 @@ Exit codes: 0 ok, 64 bad usage, 66 key file unreadable, 71 cannot listen.
 
 examples:
   clogs-server --port 7070 --data-dir /var/log/clogs
-  clogs-server --port 0 --key-file ./clogs.key --ack-after-write
+  clogs-server --port 0 --key-file ./clogs.key
 `;
 
 /** `64M`, `256k`, `1G` or plain bytes. */
@@ -165,7 +170,7 @@ async function serve(argv: readonly string[], io: ServerCliIo, signals: SignalDe
           ? undefined
           : parseInteger('--max-open-files', values['max-open-files']),
       maskPan: values['mask-pan'],
-      ackAfterWrite: values['ack-after-write'],
+      ackAfterWrite: values['ack-early'] !== true,
       faults: {
         silent: values['fault-silent'] ?? false,
         dropFraction:
@@ -174,6 +179,10 @@ async function serve(argv: readonly string[], io: ServerCliIo, signals: SignalDe
           values['fault-ack-delay'] === undefined
             ? 0
             : parseInteger('--fault-ack-delay', values['fault-ack-delay']),
+        writeDelayMs:
+          values['fault-write-delay'] === undefined
+            ? 0
+            : parseInteger('--fault-write-delay', values['fault-write-delay']),
       },
     };
   } catch (err) {
@@ -248,6 +257,8 @@ function parse(argv: readonly string[]) {
       'key-file': { type: 'string' },
       'mask-pan': { type: 'boolean' },
       'ack-after-write': { type: 'boolean' },
+      'ack-early': { type: 'boolean' },
+      'fault-write-delay': { type: 'string' },
       quiet: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },

@@ -11,6 +11,8 @@ export interface Faults {
   dropFraction: number;
   /** Send every ACK this many milliseconds late. */
   ackDelayMs: number;
+  /** Wait this many milliseconds before each write to a file: a slow disk. */
+  writeDelayMs: number;
 }
 
 export interface ServerOptions {
@@ -36,7 +38,11 @@ export interface ServerOptions {
   key?: AuthKey | undefined;
   /** Mask 13-19 digit runs after head_len, keeping the first 6 and last 4 digits. Default false. */
   maskPan?: boolean | undefined;
-  /** ACK a frame only once its lines are written to the file (default: once they are in the writer's buffer). */
+  /**
+   * ACK a frame only once its lines are written to their files (default true). False ACKs
+   * once they are in the writer's buffer: a little sooner, but a server killed then loses
+   * lines it has ACKed (breaking at-least-once), and clients' windows no longer follow the disk.
+   */
   ackAfterWrite?: boolean | undefined;
   /** LOG seqs remembered per sender for dedupe. Default 4096. */
   dedupeWindow?: number | undefined;
@@ -84,8 +90,11 @@ export function checkFaults(faults: Partial<Faults>, base: Faults): Faults {
   if (!(next.dropFraction >= 0 && next.dropFraction <= 1))
     throw bad('faults.dropFraction', 'in 0..1', next.dropFraction);
   // Node's timers overflow past 2^31 - 1 ms and fire at once.
-  if (!(Number.isInteger(next.ackDelayMs) && next.ackDelayMs >= 0 && next.ackDelayMs <= 2 ** 31 - 1)) {
-    throw bad('faults.ackDelayMs', 'an integer 0..2147483647', next.ackDelayMs);
+  for (const name of ['ackDelayMs', 'writeDelayMs'] as const) {
+    const ms = next[name];
+    if (!(Number.isInteger(ms) && ms >= 0 && ms <= 2 ** 31 - 1)) {
+      throw bad(`faults.${name}`, 'an integer 0..2147483647', ms);
+    }
   }
   return next;
 }
@@ -109,10 +118,10 @@ export function resolveOptions(o: ServerOptions = {}): ResolvedOptions {
     recvBufferBytes: int('recvBufferBytes', o.recvBufferBytes, 8 * 2 ** 20, 4096, 2 ** 31 - 1),
     key: o.key,
     maskPan: o.maskPan ?? false,
-    ackAfterWrite: o.ackAfterWrite ?? false,
+    ackAfterWrite: o.ackAfterWrite ?? true,
     dedupeWindow: int('dedupeWindow', o.dedupeWindow, 4096, 1, 2 ** 20),
     maxSenders: int('maxSenders', o.maxSenders, 4096, 1, 2 ** 20),
     hostname: safeHost(o.hostname ?? hostname()),
-    faults: checkFaults(o.faults ?? {}, { silent: false, dropFraction: 0, ackDelayMs: 0 }),
+    faults: checkFaults(o.faults ?? {}, { silent: false, dropFraction: 0, ackDelayMs: 0, writeDelayMs: 0 }),
   };
 }

@@ -103,6 +103,7 @@ export class ClogsServer extends EventEmitter {
       host: options.hostname,
       pid: process.pid,
       onError: (err) => this.warn(err),
+      writeDelayMs: () => this.faults.writeDelayMs,
     });
     this.socket.on('message', (msg, rinfo) => this.onDatagram(msg, rinfo));
     this.socket.on('error', (err) =>

@@ -51,7 +51,7 @@ describe('clogs-server command', () => {
     expect(stderr).toContain('ERR_SERVER_LISTEN');
   });
 
-  it('serves until SIGTERM, then writes everything it ACKed and exits 0; SIGUSR1 prints stats', async () => {
+  it('serves until SIGTERM, then writes everything it ACKed and exits 0 (--ack-early); SIGUSR1 prints stats', async () => {
     const dataDir = await tempDir();
     const keyFile = join(dataDir, 'key');
     await writeFile(keyFile, 'process-key\n');
@@ -65,6 +65,7 @@ describe('clogs-server command', () => {
       '60000',
       '--key-file',
       keyFile,
+      '--ack-early',
     ]);
     cleanups.push(async () => {
       p.child.kill('SIGKILL');

@@ -24,7 +24,7 @@ const rec = (msg: string, extra: Partial<LogRecordInput> = {}): LogRecordInput =
 
 describe('hardening', () => {
   it('takes a datagram from source port 0 without crashing; its reply is counted as unanswerable', async () => {
-    h = await startServer();
+    h = await startServer({ ackAfterWrite: false });
     // A normal socket cannot send from port 0, so the datagram is handed to the handler as it would arrive.
     const from: RemoteInfo = { address: '127.0.0.1', family: 'IPv4', port: 0, size: 0 };
     const deliver = (h.server as unknown as { onDatagram(m: Buffer, r: RemoteInfo): void }).onDatagram.bind(
@@ -40,7 +40,7 @@ describe('hardening', () => {
   });
 
   it('keeps memory and open files bounded when one datagram names thousands of files', async () => {
-    h = await startServer({ maxOpenFiles: 16, maxPendingBytes: 4 * 2 ** 20 });
+    h = await startServer({ maxOpenFiles: 16, maxPendingBytes: 4 * 2 ** 20, ackAfterWrite: false });
     const files = 2000;
     const many = Array.from({ length: files }, (_, i) => rec('x', { fileName: `f${i}` }));
     await h.peer.send(encodeLogFrame(many, { sender: 1, seq: 1, flags: Flag.ACK_WANTED }));

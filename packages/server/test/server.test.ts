@@ -110,8 +110,8 @@ describe('clogs-server', () => {
     expect(h.server.stats().frames).toBe(1);
   });
 
-  it('with ackAfterWrite, ACKs only once the lines are in the file', async () => {
-    h = await startServer({ ackAfterWrite: true });
+  it('by default, ACKs only once the lines are in the file', async () => {
+    h = await startServer();
     const f = frame([rec('durable', { fileName: 'a' }), rec('also', { fileName: 'b' })], 5, true);
     await h.peer.send(f);
     await h.peer.send(f); // a resend while the first copy is being written: ACKed when it is
@@ -123,8 +123,8 @@ describe('clogs-server', () => {
     expect(h.server.stats()).toMatchObject({ frames: 1, duplicates: 1 });
   });
 
-  it('drops, counts and does not ACK new frames while the writer is behind', async () => {
-    h = await startServer({ maxPendingBytes: 1 });
+  it('drops, counts and does not ACK new frames while the writer is behind (early ACKs)', async () => {
+    h = await startServer({ maxPendingBytes: 1, ackAfterWrite: false });
     await h.peer.send(frame([rec('first')], 1, true));
     await h.peer.send(frame([rec('second')], 2, true));
     await h.peer.barrier();
@@ -255,8 +255,8 @@ describe('clogs-server', () => {
     for (const code of Object.keys(stats.errors)) expect(code).toMatch(/^ERR_PROTOCOL_[A-Z_]+$/);
   });
 
-  it('close() writes, fsyncs and closes everything buffered; nothing ACKed is lost', async () => {
-    h = await startServer({ flushMs: 60_000 });
+  it('close() writes, fsyncs and closes everything buffered; nothing ACKed is lost (early ACKs)', async () => {
+    h = await startServer({ flushMs: 60_000, ackAfterWrite: false });
     const n = 200;
     for (let seq = 1; seq <= n; seq++) {
       await h.peer.send(frame([rec(`record ${seq}a`), rec(`record ${seq}b`, { fileName: 'b' })], seq, true));

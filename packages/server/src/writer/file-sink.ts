@@ -10,6 +10,8 @@ export interface SinkHost {
   readonly pid: number;
   /** Largest chunk a sink grows to. */
   readonly chunkBytes: number;
+  /** A slow disk, for tests: ms to wait before each write (0 normally). */
+  writeDelayMs(): number;
   takeChunk(bytes: number): Buffer;
   releaseChunk(chunk: Buffer): void;
   /** Bytes just appended: now pending. */
@@ -164,6 +166,8 @@ export class FileSink {
       let ok = true;
       try {
         const handle = await this.file(item.length);
+        const delay = this.host.writeDelayMs();
+        if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
         let done = 0;
         while (done < item.length) {
           const { bytesWritten } = await handle.write(item.chunk, done, item.length - done, null);

@@ -18,6 +18,8 @@ export interface LogWriterOptions {
   pid: number;
   /** Called for every write, sync or rename that fails; the writer goes on. */
   onError: (err: ServerError) => void;
+  /** A slow disk, for tests: ms to wait before each write. */
+  writeDelayMs?: (() => number) | undefined;
 }
 
 export interface WriterStats {
@@ -43,6 +45,7 @@ export interface WriterStats {
  */
 export class LogWriter implements SinkHost {
   readonly rollBytes: number;
+  readonly writeDelayMs: () => number;
   readonly host: string;
   readonly pid: number;
   readonly chunkBytes: number;
@@ -78,6 +81,7 @@ export class LogWriter implements SinkHost {
   constructor(options: LogWriterOptions) {
     this.root = resolve(options.dataDir);
     this.rollBytes = options.rollBytes;
+    this.writeDelayMs = options.writeDelayMs ?? (() => 0);
     this.chunkBytes = options.chunkBytes;
     this.maxOpenFiles = options.maxOpenFiles;
     this.host = options.host;

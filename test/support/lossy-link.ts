@@ -1,0 +1,213 @@
+import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+
+/** What one direction of the link does to each datagram. */
+export interface LinkShape {
+  /** One-way delay, ms. */
+  delayMs: number;
+  /** Added to the delay: uniform in [0, jitterMs). Jitter alone reorders datagrams closer than it. */
+  jitterMs: number;
+  /** Probability a datagram is lost. */
+  loss: number;
+  /** Probability a datagram is held back one more `delayMs` (at least 1 ms): it arrives after later ones. */
+  reorder: number;
+  /** Probability a datagram arrives twice. */
+  duplicate: number;
+}
+
+export const NO_SHAPE: LinkShape = { delayMs: 0, jitterMs: 0, loss: 0, reorder: 0, duplicate: 0 };
+
+export interface LinkStats {
+  /** Datagrams in from each side, and what was done to them. */
+  up: DirectionStats;
+  down: DirectionStats;
+}
+
+interface DirectionStats {
+  in: number;
+  lost: number;
+  duplicated: number;
+  reordered: number;
+  out: number;
+}
+
+interface Due {
+  at: number;
+  msg: Buffer;
+  send: (msg: Buffer) => void;
+}
+
+/** A seeded PRNG (mulberry32): a run can be replayed with the same losses. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Datagrams waiting for their time, earliest first (a binary heap): one timer for all of them. */
+class DueQueue {
+  private readonly heap: Due[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private timerAt = Number.POSITIVE_INFINITY;
+
+  add(d: Due): void {
+    const h = this.heap;
+    h.push(d);
+    for (let i = h.length - 1; i > 0; ) {
+      const p = (i - 1) >> 1;
+      if (h[p]!.at <= h[i]!.at) break;
+      [h[p], h[i]] = [h[i]!, h[p]!];
+      i = p;
+    }
+    this.arm();
+  }
+
+  close(): void {
+    clearTimeout(this.timer);
+    this.heap.length = 0;
+  }
+
+  private arm(): void {
+    const first = this.heap[0];
+    if (first === undefined || first.at >= this.timerAt) return;
+    clearTimeout(this.timer);
+    this.timerAt = first.at;
+    this.timer = setTimeout(() => this.run(), Math.max(0, first.at - performance.now()));
+  }
+
+  private run(): void {
+    this.timer = undefined;
+    this.timerAt = Number.POSITIVE_INFINITY;
+    const now = performance.now();
+    const h = this.heap;
+    while (h.length > 0 && h[0]!.at <= now) {
+      const d = h[0]!;
+      const last = h.pop()!;
+      if (h.length > 0) {
+        h[0] = last;
+        for (let i = 0; ; ) {
+          const l = 2 * i + 1;
+          const r = l + 1;
+          let m = i;
+          if (l < h.length && h[l]!.at < h[m]!.at) m = l;
+          if (r < h.length && h[r]!.at < h[m]!.at) m = r;
+          if (m === i) break;
+          [h[m], h[i]] = [h[i]!, h[m]!];
+          i = m;
+        }
+      }
+      d.send(d.msg);
+    }
+    this.arm();
+  }
+}
+
+/**
+ * A userspace stand-in for netem: a UDP relay between clients and one server that delays,
+ * jitters, loses, reorders and duplicates datagrams, each direction shaped on its own
+ * (`up`: client → server, `down`: server → client). Each client address gets its own
+ * upstream socket, so the server sees one sender per client, as on a real network.
+ */
+export class LossyLink {
+  readonly stats: LinkStats = {
+    up: { in: 0, lost: 0, duplicated: 0, reordered: 0, out: 0 },
+    down: { in: 0, lost: 0, duplicated: 0, reordered: 0, out: 0 },
+  };
+  private readonly front: Socket;
+  private readonly upstreams = new Map<string, Socket>();
+  private readonly queue = new DueQueue();
+  private readonly rand: () => number;
+
+  private constructor(
+    front: Socket,
+    private readonly target: { host: string; port: number },
+    private readonly up: LinkShape,
+    private readonly down: LinkShape,
+    seed: number,
+  ) {
+    this.front = front;
+    this.rand = random(seed);
+    front.on('message', (msg, from) => this.fromClient(msg, from));
+  }
+
+  /** Listens on 127.0.0.1 (port 0: any) and relays to `target`. */
+  static async start(o: {
+    target: { host: string; port: number };
+    up?: Partial<LinkShape>;
+    down?: Partial<LinkShape>;
+    port?: number;
+    seed?: number;
+  }): Promise<LossyLink> {
+    const front = createSocket({ type: 'udp4', recvBufferSize: 16 * 2 ** 20, sendBufferSize: 16 * 2 ** 20 });
+    await new Promise<void>((resolve) => front.bind(o.port ?? 0, '127.0.0.1', resolve));
+    return new LossyLink(
+      front,
+      o.target,
+      { ...NO_SHAPE, ...o.up },
+      { ...NO_SHAPE, ...o.down },
+      o.seed ?? 1,
+    );
+  }
+
+  get port(): number {
+    return this.front.address().port;
+  }
+
+  close(): void {
+    this.queue.close();
+    this.front.close();
+    for (const s of this.upstreams.values()) s.close();
+  }
+
+  private fromClient(msg: Buffer, from: RemoteInfo): void {
+    const key = `${from.address}:${from.port}`;
+    let upstream = this.upstreams.get(key);
+    if (upstream === undefined) {
+      const s = createSocket({ type: 'udp4', recvBufferSize: 16 * 2 ** 20, sendBufferSize: 16 * 2 ** 20 });
+      s.on('message', (reply) =>
+        this.pass(reply, this.down, this.stats.down, (m) => this.front.send(m, from.port, from.address)),
+      );
+      s.on('error', () => {}); // ICMP unreachable from a dead server: that is what the link shows
+      s.connect(this.target.port, this.target.host);
+      this.upstreams.set(key, s);
+      upstream = s;
+    }
+    const socket = upstream;
+    this.pass(msg, this.up, this.stats.up, (m) => {
+      // A connected socket may still be connecting: send once it is.
+      try {
+        socket.send(m);
+      } catch {
+        socket.once('connect', () => socket.send(m));
+      }
+    });
+  }
+
+  private pass(msg: Buffer, shape: LinkShape, st: DirectionStats, send: (m: Buffer) => void): void {
+    st.in++;
+    const rand = this.rand;
+    if (shape.loss > 0 && rand() < shape.loss) {
+      st.lost++;
+      return;
+    }
+    const copies = shape.duplicate > 0 && rand() < shape.duplicate ? 2 : 1;
+    if (copies === 2) st.duplicated++;
+    for (let c = 0; c < copies; c++) {
+      let delay = shape.delayMs + (shape.jitterMs > 0 ? rand() * shape.jitterMs : 0);
+      if (shape.reorder > 0 && rand() < shape.reorder) {
+        st.reordered++;
+        delay += Math.max(1, shape.delayMs);
+      }
+      const out = (m: Buffer) => {
+        st.out++;
+        send(m);
+      };
+      if (delay <= 0) out(msg);
+      else this.queue.add({ at: performance.now() + delay, msg, send: out });
+    }
+  }
+}
