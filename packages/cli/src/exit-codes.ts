@@ -6,6 +6,8 @@ export const ExitCode = {
   USAGE: 64,
   /** Some lines were refused (malformed); the others were delivered. */
   REFUSED: 65,
+  /** An input file (the key file) cannot be read, or is empty. */
+  NO_INPUT: 66,
   /** Something broke inside clogs-cli itself. */
   SOFTWARE: 70,
   /** Records were still undelivered when the deadline (--timeout) passed. */

@@ -59,7 +59,8 @@ Examples:
 
 Input lines (--format clogs): "<sys_id> <msg_type> <message>", e.g. "PAY1 TXT order 42 accepted".
 Exit codes: 0 every line delivered (--ack: acknowledged), 64 bad usage, 65 some lines refused,
-75 records undelivered at the deadline, 78 bad config, 130/143 stopped by SIGINT/SIGTERM.
+66 key file unreadable, 70 internal error, 75 records undelivered, 78 bad config,
+130/143 stopped by SIGINT/SIGTERM (everything read delivered).
 `;
 
 function positiveInt(value: string): number {
@@ -107,18 +108,19 @@ function buildProgram(io: CliIo): Command {
 }
 
 /** Client options from the (resolved) flags, the config file's client options and the server list. */
-export async function clientOptions(
+export function clientOptions(
   flags: Flags,
   config: CliConfig | undefined,
   servers: ServerInput[],
-): Promise<ClientOptions> {
+  key: Buffer | undefined,
+): ClientOptions {
   return {
     ...config?.client,
     servers,
     defaults: { sysId: flags.sys, msgType: flags.type, fileName: flags.file, level: toLevel(flags.level) },
     ...(flags.maxDatagram === undefined ? {} : { maxDatagramBytes: flags.maxDatagram }),
     ...(flags.ack ? { delivery: 'at-least-once' as const } : {}),
-    ...(flags.keyFile === undefined ? {} : { key: await readKeyFile(flags.keyFile) }),
+    ...(key === undefined ? {} : { key }),
   };
 }
 
@@ -180,6 +182,16 @@ async function run(argv: readonly string[], io: CliIo, stop: StopSignals): Promi
   field('type', fromFile.msgType);
   field('file', fromFile.fileName);
   field('level', fromFile.level);
+  // Read before anything starts: a key that cannot be read is the user's input missing.
+  let key: Buffer | undefined;
+  if (flags.keyFile !== undefined) {
+    try {
+      key = await readKeyFile(flags.keyFile);
+    } catch (err) {
+      const why = (err as Error).cause instanceof Error ? `: ${((err as Error).cause as Error).message}` : '';
+      return fail(ExitCode.NO_INPUT, `${(err as Error).message.replace(/ \[ERR_[A-Z_]+\]$/, '')}${why}`);
+    }
+  }
   let embedded: Embedded | undefined;
   if (flags.embedded || (flags.server.length === 0 && (config?.servers ?? []).length === 0)) {
     embedded = await startEmbedded(flags.dataDir);
@@ -211,13 +223,13 @@ async function run(argv: readonly string[], io: CliIo, stop: StopSignals): Promi
   };
   const servers = fleet(flags, embedded, config);
   const makeClient = async (ack: boolean) =>
-    watch(createClient(await clientOptions({ ...flags, ack }, config, servers)));
+    watch(createClient(clientOptions({ ...flags, ack }, config, servers, key)));
   let client: ClogsClient;
   try {
     client = await makeClient(flags.ack);
   } catch (err) {
     await embedded?.server.close();
-    if (err instanceof ClientError || (err as { code?: string }).code === 'ERR_SERVER_BAD_OPTION') {
+    if (err instanceof ClientError) {
       const code =
         flags.config !== undefined && err instanceof ClientError ? ExitCode.CONFIG : ExitCode.USAGE;
       return fail(code, `${(err as Error).message}${where}`);
@@ -282,7 +294,7 @@ async function run(argv: readonly string[], io: CliIo, stop: StopSignals): Promi
         timeoutMs: flags.timeout,
         progress: !flags.quiet && io.stderr.isTTY === true,
       },
-      { stdin: io.stdin, stderr: io.stderr, stop },
+      { stdin: io.stdin, stderr: io.stderr, stop, notice: say },
     );
     const code = pipeExitCode(summary, flags.ack);
     if (!flags.quiet)

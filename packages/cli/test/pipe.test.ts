@@ -140,7 +140,9 @@ describe('pipe mode (main on injected streams, a real server)', () => {
     const unsigned = await run(['-s', spec, '--ack', '--timeout', '500'], ['KEY TXT unsigned\n']);
     expect(unsigned.code).toBe(ExitCode.UNDELIVERED);
     expect(server!.stats().records).toBe(1);
-    expect((await run(['-s', spec, '--key-file', join(dir, 'none.key')], [])).code).toBe(ExitCode.USAGE);
+    const missing = await run(['-s', spec, '--key-file', join(dir, 'none.key')], []);
+    expect(missing.code).toBe(ExitCode.NO_INPUT);
+    expect(missing.err).toMatch(/^clogs-cli: cannot read key file .*none\.key: ENOENT/);
   });
 
   it("record fields: a flag given wins over the config file's defaults, which win over the flags' own", async () => {

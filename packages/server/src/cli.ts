@@ -212,7 +212,9 @@ async function serve(argv: readonly string[], io: ServerCliIo, signals: SignalDe
     let stopping = false;
     const stop = () => {
       if (stopping) {
-        // A second signal while flushing: give up on the flush.
+        // A second signal while flushing: give up on the flush, saying what was left.
+        if (!quiet)
+          io.stderr.write(`clogs-server stopped, flush given up ${JSON.stringify(server.stats())}\n`);
         resolve(130);
         return;
       }

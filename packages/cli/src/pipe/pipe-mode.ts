@@ -21,6 +21,8 @@ export interface PipeIo {
   stderr: NodeJS.WritableStream;
   /** The first stop stops the reading (the queued records still get the deadline); a second gives up the flush. */
   stop: StopSignals;
+  /** A notice for the person watching (stderr, unless --quiet). */
+  notice: (line: string) => void;
 }
 
 /** What a pipe run did, as the summary line says it. */
@@ -92,6 +94,9 @@ export async function runPipe(client: ClogsClient, o: PipeOptions, io: PipeIo): 
     if (count === 1) {
       summary.interrupted = signal;
       stopReading();
+      io.notice(
+        `clogs-cli: ${signal}: stopped reading; delivering what was read (up to ${o.timeoutMs} ms; another signal gives up)`,
+      );
     } else {
       void client.close({ timeoutMs: 0 });
     }
