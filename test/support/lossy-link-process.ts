@@ -9,8 +9,18 @@ import { parseArgs } from 'node:util';
 import { type LinkShape, LossyLink } from './lossy-link.js';
 
 const keys = ['delay', 'jitter', 'loss', 'reorder', 'duplicate'] as const;
-const field = { delay: 'delayMs', jitter: 'jitterMs', loss: 'loss', reorder: 'reorder', duplicate: 'duplicate' } as const;
-const options: Record<string, { type: 'string' }> = { target: { type: 'string' }, port: { type: 'string' }, seed: { type: 'string' } };
+const field = {
+  delay: 'delayMs',
+  jitter: 'jitterMs',
+  loss: 'loss',
+  reorder: 'reorder',
+  duplicate: 'duplicate',
+} as const;
+const options: Record<string, { type: 'string' }> = {
+  target: { type: 'string' },
+  port: { type: 'string' },
+  seed: { type: 'string' },
+};
 for (const k of keys) {
   options[k] = { type: 'string' };
   options[`up-${k}`] = { type: 'string' };

@@ -144,13 +144,7 @@ export class LossyLink {
   }): Promise<LossyLink> {
     const front = createSocket({ type: 'udp4', recvBufferSize: 16 * 2 ** 20, sendBufferSize: 16 * 2 ** 20 });
     await new Promise<void>((resolve) => front.bind(o.port ?? 0, '127.0.0.1', resolve));
-    return new LossyLink(
-      front,
-      o.target,
-      { ...NO_SHAPE, ...o.up },
-      { ...NO_SHAPE, ...o.down },
-      o.seed ?? 1,
-    );
+    return new LossyLink(front, o.target, { ...NO_SHAPE, ...o.up }, { ...NO_SHAPE, ...o.down }, o.seed ?? 1);
   }
 
   get port(): number {

@@ -12,6 +12,7 @@ import {
 } from '@clogs/protocol';
 import { BufferPool } from './batch/buffer-pool.js';
 import { Lane, type QueuedFrame } from './batch/lane.js';
+import { RateControl, type RateMode } from './delivery/rate-control.js';
 import { Retransmit } from './delivery/retransmit.js';
 import { ClientError } from './errors.js';
 import { type HealthReason, type HealthState, PingTracker } from './health/ping-tracker.js';
@@ -90,12 +91,28 @@ export interface ServerState {
   bytesSent: number;
   sendErrors: number;
   queuedRecords: number;
-  /** Frames acknowledged, resent (at-least-once), awaiting an ACK; the window and the ACK timeout. */
+  /** Frames acknowledged, resent (at-least-once), awaiting an ACK; the ACK timeout. */
   framesAcked: number;
   framesResent: number;
   unacked: number;
-  window: number;
   rtoMs: number;
+  /**
+   * `'acked'`: the server ACKs, and the window and pacing follow its measured delivery
+   * rate and round trip. `'open-loop'` (at-most-once only): it answers pings but sends no
+   * ACKs, so frames go at the `pace` setting, unconfirmed.
+   */
+  flow: 'acked' | 'open-loop';
+  /** The flow controller's phase (see the README's Flow control). */
+  flowMode: RateMode;
+  /** Measured delivery rate (the bandwidth estimate), bytes/ms; 0 before the first ACK. */
+  deliveryRate: number;
+  /** Least ACK round trip of the last 10 s, ms; undefined before the first ACK. */
+  minRttMs: number | undefined;
+  /** Bytes allowed in flight now, and in flight. */
+  windowBytes: number;
+  inflightBytes: number;
+  /** The window in frames of `maxDatagramBytes`. */
+  window: number;
 }
 
 export interface ClientStats {
@@ -122,13 +139,21 @@ interface ServerEntry {
   transport: UdpTransport;
   tracker: PingTracker;
   lane: Lane;
-  /** Frames awaiting their ACK, the ACK timeout, the window. */
+  /** Frames awaiting their ACK, the ACK timeout. */
   rtx: Retransmit;
+  /** How much may be in flight, and how fast it goes. */
+  rc: RateControl;
   pacer: Pacer;
+  /** At-most-once: the server sends no ACKs; frames go at the pace setting. */
+  openLoop: boolean;
+  /** At-least-once: the server sent no ACKs; out of the continuum until this time (0: in). */
+  noAckUntil: number;
   stats: { framesSent: number; recordsSent: number; bytesSent: number; sendErrors: number };
 }
 
 const DROP_EVENT_MS = 1000;
+/** A server out for sending no ACKs (at-least-once) is tried again after this long. */
+const NO_ACK_RETRY_MS = 30_000;
 
 /**
  * The clogs client. Make one with {@link createClient}.
@@ -154,6 +179,8 @@ export class ClogsClient extends EventEmitter {
   /** Round robin position for route 'record'. */
   private roundRobin = 0;
   private held = 0;
+  /** At-least-once: bytes of `held` that are sent and await their ACK (not the queue a producer fills). */
+  private unackedBytes = 0;
   private inflight = 0;
   private needDrain = false;
   /** close() was called: log() refuses. */
@@ -211,6 +238,9 @@ export class ClogsClient extends EventEmitter {
     this.tickTimer = setInterval(() => this.tick(), 10).unref();
     this.hold = new ProcessHold(this.tickTimer, this.o.exitTimeoutMs, () => {
       this.abandon('exit_timeout');
+      // No 'drain': a producer waiting for room would refill a queue nothing can deliver
+      // and be dropped again; left waiting, it lets the process end.
+      this.needDrain = false;
       this.settled();
     });
     this.rebuild();
@@ -259,7 +289,7 @@ export class ClogsClient extends EventEmitter {
       throw toRecordError(err);
     }
     this.counts.accepted++;
-    if (this.held >= o.highWaterBytes) {
+    if (this.held - this.unackedBytes >= o.highWaterBytes) {
       this.needDrain = true;
       return false;
     }
@@ -369,8 +399,8 @@ export class ClogsClient extends EventEmitter {
         port: e.spec.port,
         address: e.transport.address,
         weight: e.spec.weight,
-        state: e.tracker.state,
-        up: e.tracker.up,
+        state: e.noAckUntil > 0 ? ('down' as const) : e.tracker.state,
+        up: e.tracker.up && e.noAckUntil === 0,
         misses: e.tracker.misses,
         rttMs: e.tracker.rttMs,
         share: shares[this.ringEntries.indexOf(e)] ?? 0,
@@ -379,8 +409,14 @@ export class ClogsClient extends EventEmitter {
         framesAcked: e.rtx.acked,
         framesResent: e.rtx.resent,
         unacked: e.rtx.unacked.size,
-        window: e.rtx.window,
         rtoMs: e.rtx.rtoMs,
+        flow: e.openLoop ? ('open-loop' as const) : ('acked' as const),
+        flowMode: e.rc.mode,
+        deliveryRate: e.rc.btlBw,
+        minRttMs: e.rc.minRttMs === Number.POSITIVE_INFINITY ? undefined : e.rc.minRttMs,
+        windowBytes: e.rc.cwnd,
+        inflightBytes: e.rc.inflight,
+        window: Math.floor(e.rc.cwnd / this.o.maxDatagramBytes),
       })),
     };
   }
@@ -484,26 +520,37 @@ export class ClogsClient extends EventEmitter {
   /**
    * Sends each server's queued frames as fast as its pacer and its window allow, then
    * yields until the pacer has room again: a burst never goes out in one event-loop
-   * turn, which is what overruns a receiver. The window of frames awaiting their ACK is
-   * the flow control in both modes (a slow server is sent less); a full window is
-   * reopened by ACKs, which pump again, or by their expiry.
+   * turn, which is what overruns a receiver. The window and the pacing rate are the
+   * server's {@link RateControl}, from its measured delivery rate and round trip; a full
+   * window is reopened by ACKs, which pump again, or by timeouts. A server that sends no
+   * ACKs (at-most-once) is sent open-loop, at the `pace` setting.
    */
   private pump(): void {
     const now = performance.now();
     let waitMs = Number.POSITIVE_INFINITY;
     for (const e of this.entries) {
-      if (!e.transport.ready || !e.tracker.up) continue;
+      if (!e.transport.ready || !e.tracker.up || e.noAckUntil > 0) continue;
       const pacer = e.pacer;
+      const rc = e.rc;
+      const rate = e.openLoop ? 0 : rc.pacingRate;
+      // No estimate yet (or open loop): the pace setting; then the measured rate, unbounded in datagrams.
+      if (rate === 0) pacer.setRate(this.o.paceBytesPerMs, this.o.paceFramesPerMs);
+      else pacer.setRate(rate, Number.POSITIVE_INFINITY);
       pacer.refill(now);
-      while (pacer.open && e.rtx.open) {
+      while (pacer.open && (e.openLoop || (rc.open() && e.rtx.open))) {
         const q = e.lane.shift();
         if (q === undefined) break;
         pacer.take(q.frame.length);
-        // Registered before the send: on loopback the ACK can beat the send's callback.
-        e.rtx.sending(q, now);
+        if (!e.openLoop) {
+          // Registered before the send: on loopback the ACK can beat the send's callback.
+          e.rtx.sending(q, now, rc.sent(q.frame.length, now, e.lane.queue.length === 0));
+          if (this.o.atLeastOnce) this.unackedBytes += q.frame.length;
+        }
         this.transmit(e, q, true);
       }
-      if (e.lane.queue.length > 0 && e.rtx.open) waitMs = Math.min(waitMs, pacer.waitMs());
+      if (e.lane.queue.length > 0 && (e.openLoop || (rc.open() && e.rtx.open))) {
+        waitMs = Math.min(waitMs, pacer.waitMs());
+      }
     }
     if (waitMs !== Number.POSITIVE_INFINITY && this.pumpTimer === undefined) {
       this.pumpTimer = setTimeout(
@@ -544,10 +591,11 @@ export class ClogsClient extends EventEmitter {
       // At-most-once the records are gone. At-least-once the frame is resent on its
       // timeout, unless it can never go (too big for the path): then it is given up too.
       if (!alo) {
-        e.rtx.forget(q.seq);
+        this.forget(e, q);
         this.release(q);
         this.drop('send_failed', q.records);
-      } else if (code === 'EMSGSIZE' && e.rtx.forget(q.seq)) {
+      } else if (code === 'EMSGSIZE' && this.forget(e, q)) {
+        this.unackedBytes -= q.frame.length;
         this.release(q);
         this.drop('send_failed', q.records);
       }
@@ -573,7 +621,7 @@ export class ClogsClient extends EventEmitter {
   }
 
   private settled(): void {
-    if (this.needDrain && this.held <= this.o.highWaterBytes >>> 1) {
+    if (this.needDrain && this.held - this.unackedBytes <= this.o.highWaterBytes >>> 1) {
       this.needDrain = false;
       this.emit('drain');
     }
@@ -592,11 +640,7 @@ export class ClogsClient extends EventEmitter {
     let left = this.discard(this.parked);
     for (const e of this.entries) {
       left += this.discard(e.lane);
-      for (const q of e.rtx.takeAll()) {
-        if (!this.o.atLeastOnce) continue;
-        left += q.records;
-        this.release(q);
-      }
+      for (const q of this.takeUnacked(e)) left += q.records;
     }
     if (left > 0) {
       this.drop(reason, left);
@@ -620,21 +664,51 @@ export class ClogsClient extends EventEmitter {
 
   /**
    * Every 10 ms: at-least-once, resends frames whose timeout passed (to servers that
-   * are up); at-most-once, gives up waiting for their ACKs. Either way the window halves.
+   * are up); at-most-once, gives up waiting for their ACKs. A timeout shrinks the window
+   * only when no ACK at all came since the frame went out (see {@link RateControl}).
    */
   private resendDue(now: number): void {
     const alo = this.o.atLeastOnce;
     for (const e of this.entries) {
       if (!e.tracker.up || e.rtx.unacked.size === 0) continue;
+      const rc = e.rc;
       if (!alo) {
-        if (e.rtx.expire(now) > 0) this.pump();
+        const before = e.rtx.unacked.size;
+        e.rtx.expire(now, (u) => {
+          rc.lost(u.q.frame.length);
+          rc.timedOut(u.sentAt);
+        });
+        if (e.rtx.unacked.size !== before) this.pump();
         continue;
       }
-      for (const u of e.rtx.due(now)) {
+      for (const u of e.rtx.due(now, (sentAt) => rc.timedOut(sentAt))) {
         e.pacer.take(u.q.frame.length);
         this.transmit(e, u.q, false);
       }
     }
+  }
+
+  /** Stops waiting for a frame's ACK (its send failed); true if it was awaited. */
+  private forget(e: ServerEntry, q: QueuedFrame): boolean {
+    if (!e.rtx.forget(q.seq)) return false;
+    e.rc.lost(q.frame.length);
+    return true;
+  }
+
+  /**
+   * Takes a server's frames awaiting an ACK out (it went down, or the client gives up):
+   * at-least-once their memory is freed and they are returned, for re-routing or
+   * counting; at-most-once they were the network's already.
+   */
+  private takeUnacked(e: ServerEntry): QueuedFrame[] {
+    const taken = e.rtx.takeAll();
+    e.rc.clearInflight();
+    if (!this.o.atLeastOnce) return [];
+    for (const q of taken) {
+      this.unackedBytes -= q.frame.length;
+      this.release(q);
+    }
+    return taken;
   }
 
   /**
@@ -686,12 +760,71 @@ export class ClogsClient extends EventEmitter {
     this.ticks++;
     const now = performance.now();
     let changed = false;
-    for (const e of this.entries) if (this.probe(e, now)) changed = true;
+    for (const e of this.entries) {
+      if (this.probe(e, now)) changed = true;
+      if (this.judgeAcks(e, now)) changed = true;
+    }
     if (changed) {
       this.rebuild();
-      for (const e of this.entries) if (e.tracker.state === 'down') this.reroute(e);
+      for (const e of this.entries) if (!this.inRing(e)) this.reroute(e);
       this.pump();
     }
+  }
+
+  /**
+   * A server that answers pings but has ACKed nothing for `failureLimit` ping intervals
+   * while frames waited: at-most-once, it is sent open-loop from now (ACKs are a rate
+   * signal, never a permission); at-least-once, it cannot keep the promise, so it leaves
+   * the continuum (reason `no-ack`) and its records go to servers that ACK; it is tried
+   * again after {@link NO_ACK_RETRY_MS}. True when the continuum changes.
+   */
+  private judgeAcks(e: ServerEntry, now: number): boolean {
+    if (e.noAckUntil > 0) {
+      if (now < e.noAckUntil) return false;
+      e.noAckUntil = 0;
+      e.rc = this.newRateControl();
+      this.emit('up', { server: e.spec.name, reason: 'retry' });
+      return true;
+    }
+    const since = e.rc.ackWaitSince;
+    const silentMs = this.o.failureLimit * this.o.pingIntervalMs;
+    if (!e.tracker.up || e.openLoop || since === undefined || now - since < silentMs) return false;
+    const ms = Math.round(now - since);
+    if (!this.o.atLeastOnce) {
+      e.openLoop = true;
+      e.rtx.takeAll();
+      e.rc.clearInflight();
+      this.report(
+        new ClientError(
+          'ERR_CLIENT_NO_ACK',
+          `${e.spec.name} answers pings but sent no ACK for ${ms} ms: sending to it open-loop at the pace setting, its losses unseen`,
+        ),
+      );
+      return false;
+    }
+    e.noAckUntil = now + NO_ACK_RETRY_MS;
+    const message = `answers pings but acknowledged nothing for ${ms} ms: at-least-once cannot be kept there; its records go to other servers, and it is tried again in ${NO_ACK_RETRY_MS / 1000} s`;
+    this.emit('down', { server: e.spec.name, reason: 'no-ack', message });
+    this.report(new ClientError('ERR_CLIENT_NO_ACK', `${e.spec.name} ${message}`));
+    return true;
+  }
+
+  /** In the continuum: not down, and not out for sending no ACKs. */
+  private inRing(e: ServerEntry): boolean {
+    return e.tracker.state !== 'down' && e.noAckUntil === 0;
+  }
+
+  /**
+   * The window's ceiling. At-least-once, frames in flight are held until their ACK, so
+   * the window plus a producer's queue (up to highWaterBytes and a frame) must fit in
+   * maxQueueBytes, or a producer that waits for 'drain' could still see drops.
+   */
+  private newRateControl(): RateControl {
+    const o = this.o;
+    const ceiling = o.atLeastOnce
+      ? o.maxQueueBytes - o.highWaterBytes - 2 * o.maxDatagramBytes
+      : o.maxQueueBytes >>> 1;
+    return new RateControl(o.maxDatagramBytes, ceiling, performance.now());
   }
 
   /** Judges a server's last PING and sends the next; true when it went up or down. */
@@ -728,12 +861,20 @@ export class ClogsClient extends EventEmitter {
       // Its first answer: the records routed to it while it was probing can go.
       if (e.tracker.pong(frame.seq, now) && probing) this.pump();
     } else if (frame.kind === Kind.ACK) {
-      const q = e.rtx.ack(frame.seq, now);
-      if (q === undefined) return; // a repeat, or for a frame already re-routed or expired
-      // At-most-once the frame was released when sent: the ACK only opens the window.
+      if (e.openLoop) {
+        // It ACKs after all: back to a measured flow, from a fresh start.
+        e.openLoop = false;
+        e.rc = this.newRateControl();
+      }
+      const u = e.rtx.ack(frame.seq, now);
+      if (u === undefined) return; // a repeat, or for a frame already re-routed or expired
+      const q = u.q;
+      e.rc.acked(q.frame.length, u.sample, u.tries === 1 ? now - u.sentAt : undefined, now);
+      // At-most-once the frame was released when sent: the ACK is a rate signal.
       if (this.o.atLeastOnce) {
         this.hold.progress(now);
         this.counts.acked += q.records;
+        this.unackedBytes -= q.frame.length;
         this.release(q);
         this.settled();
       }
@@ -744,7 +885,7 @@ export class ClogsClient extends EventEmitter {
   /** The continuum over the servers that are up; records parked while none was are routed now. */
   private rebuild(): void {
     // Probing servers are in: records route as they will once it answers, and wait for that.
-    this.ringEntries = this.entries.filter((e) => e.tracker.state !== 'down');
+    this.ringEntries = this.entries.filter((e) => this.inRing(e));
     this.ring = new Continuum(this.ringEntries.map((e) => ({ name: e.spec.name, weight: e.spec.weight })));
     this.cache.clear();
     this.lastEntry = undefined;
@@ -759,14 +900,13 @@ export class ClogsClient extends EventEmitter {
    */
   private reroute(from: ServerEntry | undefined): void {
     const lane = from === undefined ? this.parked : from.lane;
-    const taken = from?.rtx.takeAll() ?? [];
-    const unacked = this.o.atLeastOnce ? taken : [];
+    const unacked = from === undefined ? [] : this.takeUnacked(from);
     if (lane.queue.length === 0 && lane.openRecords === 0 && unacked.length === 0) return;
     // Loops, not push(...): spreading 100k+ records as arguments overflows the stack.
+    // The frames were released by takeUnacked; their bytes are read before anything reuses them.
     const records: LogRecord[] = [];
     for (const q of unacked) {
       for (const r of decodeFrame(q.frame, { copy: true, allowUnverified: true }).records) records.push(r);
-      this.release(q);
     }
     const before = lane.queuedBytes + lane.openBytes;
     lane.drain(this.nextSeq(), records);
@@ -793,7 +933,10 @@ export class ClogsClient extends EventEmitter {
       lane: this.newLane(),
       tracker: new PingTracker(this.o.failureLimit, randomInt(2 ** 32), initial),
       rtx: new Retransmit(),
+      rc: this.newRateControl(),
       pacer: new Pacer(this.o.paceBytesPerMs, this.o.paceFramesPerMs, performance.now()),
+      openLoop: false,
+      noAckUntil: 0,
       stats: { framesSent: 0, recordsSent: 0, bytesSent: 0, sendErrors: 0 },
       transport: undefined as unknown as UdpTransport,
     };

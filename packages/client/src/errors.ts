@@ -11,7 +11,12 @@ export type ClientErrorCode =
   /** Reported through the `error` event: a send failed (EMSGSIZE, ENETUNREACH, ...). Never thrown. */
   | 'ERR_CLIENT_SEND'
   /** Reported through the `error` event: a server name did not resolve. Never thrown. */
-  | 'ERR_CLIENT_DNS';
+  | 'ERR_CLIENT_DNS'
+  /**
+   * Reported through the `error` event: a server answers pings but sends no ACKs. At-most-once
+   * it is then sent open-loop; at-least-once it leaves the continuum. Never thrown.
+   */
+  | 'ERR_CLIENT_NO_ACK';
 
 /** Base class of @clogs/client's errors: switch on `code`. */
 export class ClientError extends Error {

@@ -149,6 +149,15 @@ describe('client lifecycle and real server processes', () => {
       };
     }
 
+    /** A port nothing listens on: pings to it get ICMP port unreachable. */
+    async function deadPort(): Promise<number> {
+      const socket = createSocket('udp4');
+      await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+      const port = socket.address().port;
+      await new Promise<void>((resolve) => socket.close(resolve));
+      return port;
+    }
+
     /** How long the child lived after its first log() call, from its own report. */
     const lived = (out: string) =>
       Number(/exit (\d+) ms after the first log\(\)/.exec(out)?.[1] ?? Number.NaN);
@@ -172,11 +181,7 @@ describe('client lifecycle and real server processes', () => {
     it.each(['end', 'end-alo'])(
       '%s with the only server down: holds the process exitTimeoutMs, then drops the rest as exit_timeout and ends',
       async (mode) => {
-        // A port nothing listens on: the pings get ICMP port unreachable.
-        const socket = createSocket('udp4');
-        await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-        const port = socket.address().port;
-        await new Promise<void>((resolve) => socket.close(resolve));
+        const port = await deadPort();
         const { code, out } = await child([mode, String(port), '20000', '800']);
         expect(code, out).toBe(0);
         expect(out).toContain('drop exit_timeout 20000\n');
@@ -187,5 +192,19 @@ describe('client lifecycle and real server processes', () => {
         expect(lived(out), out).toBeLessThan(800 + 150);
       },
     );
+
+    it('a producer waiting for drain with the only server down: one exit_timeout drop of all it logged, no second round', async () => {
+      const port = await deadPort();
+      const { code, out } = await child(['drain', String(port), '1000000', '800']);
+      expect(code, out).toBe(0);
+      const accepted = Number(/accepted=(\d+)/.exec(out)?.[1]);
+      // The producer stopped at the high-water mark (2 MiB of ~150-byte records), far short of a million.
+      expect(accepted, out).toBeGreaterThan(10_000);
+      expect(accepted, out).toBeLessThan(20_000);
+      expect(out.match(/drop /g), out).toEqual(['drop ']);
+      expect(out).toContain(`drop exit_timeout ${accepted}\n`);
+      expect(lived(out), out).toBeGreaterThanOrEqual(800);
+      expect(lived(out), out).toBeLessThan(800 + 150);
+    });
   });
 });

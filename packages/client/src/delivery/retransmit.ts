@@ -1,4 +1,5 @@
 import type { QueuedFrame } from '../batch/lane.js';
+import type { SendSample } from './rate-control.js';
 
 /** A frame sent with ACK_WANTED and not yet acknowledged. */
 export interface Unacked {
@@ -8,13 +9,13 @@ export interface Unacked {
   tries: number;
   /** How many frames this server had been sent before this one. */
   index: number;
+  /** For the delivery-rate sample its ACK gives. */
+  sample: SendSample;
 }
 
 const RTO_FLOOR_MS = 20;
 const RTO_CAP_MS = 2000;
 const RTO_INITIAL_MS = 200;
-const WINDOW_INITIAL = 16;
-const WINDOW_MAX = 256;
 /**
  * New frames a server may be sent past its oldest unacknowledged one. A server
  * dedupes by remembering the last 4,096 seqs of each sender (clogs-server's
@@ -23,20 +24,19 @@ const WINDOW_MAX = 256;
 export const MAX_SPREAD = 2048;
 
 /**
- * One server's frames awaiting their ACK, the retransmission timeout, and the window
- * of frames allowed in flight. Both modes use the window; only at-least-once resends.
+ * One server's frames awaiting their ACK and the retransmission timeout (the window,
+ * how much may be in flight, is {@link RateControl}'s). Both modes track frames here;
+ * only at-least-once resends.
  *
  * The timeout follows TCP's estimator (RFC 6298): srtt and rttvar from ACK round trips,
  * rto = srtt + 4·rttvar within [20 ms, 2 s], doubled for each resend of a frame. A
  * frame that was resent gives no RTT sample (Karn's rule: which send does its ACK answer?).
- * The window is the flow control: +1 frame per ACK up to 256, halved (not below 1) on a
- * timeout, so a slow or overloaded server is sent less, not more. A frame whose ACK keeps
- * getting lost also holds new frames back once {@link MAX_SPREAD} went out after it, so
- * that its resend still finds the server remembering it: a plain resend never duplicates.
+ * A frame whose ACK keeps getting lost holds new frames back once {@link MAX_SPREAD}
+ * went out after it, so that its resend still finds the server remembering it: a plain
+ * resend never duplicates.
  */
 export class Retransmit {
   readonly unacked = new Map<number, Unacked>();
-  window = WINDOW_INITIAL;
   rtoMs = RTO_INITIAL_MS;
   private srtt: number | undefined;
   private rttvar = 0;
@@ -45,46 +45,42 @@ export class Retransmit {
   /** New frames sent to this server so far. */
   private sends = 0;
 
-  /**
-   * Room for another frame in flight: fewer than the window unacknowledged, and the
-   * oldest of them not {@link MAX_SPREAD} frames behind (the map keeps first-send order).
-   */
+  /** The oldest unacknowledged frame is less than {@link MAX_SPREAD} frames behind (the map keeps first-send order). */
   get open(): boolean {
-    if (this.unacked.size >= this.window) return false;
     if (this.unacked.size === 0) return true;
     const oldest = this.unacked.values().next().value as Unacked;
     return this.sends - oldest.index < MAX_SPREAD;
   }
 
-  sending(q: QueuedFrame, now: number): void {
-    this.unacked.set(q.seq, { q, sentAt: now, tries: 1, index: this.sends++ });
+  sending(q: QueuedFrame, now: number, sample: SendSample): void {
+    this.unacked.set(q.seq, { q, sentAt: now, tries: 1, index: this.sends++, sample });
   }
 
-  /** An ACK for `seq`; returns the frame it releases (undefined for a stale or repeated ACK). */
-  ack(seq: number, now: number): QueuedFrame | undefined {
+  /** An ACK for `seq`; returns what was awaiting it (undefined for a stale or repeated ACK). */
+  ack(seq: number, now: number): Unacked | undefined {
     const u = this.unacked.get(seq);
     if (u === undefined) return undefined;
     this.unacked.delete(seq);
     this.acked++;
     if (u.tries === 1) this.sample(now - u.sentAt);
-    this.window = Math.min(WINDOW_MAX, this.window + 1);
-    return u.q;
+    return u;
   }
 
-  /** Frames whose timeout has passed at `now`: each is marked resent (the caller sends it again). */
-  due(now: number): Unacked[] {
+  /**
+   * Frames whose timeout has passed at `now`: each is marked resent (the caller sends it
+   * again). `onTimeout` hears when each had been sent, before the mark.
+   */
+  due(now: number, onTimeout: (sentAt: number) => void): Unacked[] {
     const out: Unacked[] = [];
     for (const u of this.unacked.values()) {
       if (now - u.sentAt >= Math.min(RTO_CAP_MS, this.rtoMs * 2 ** (u.tries - 1))) {
+        onTimeout(u.sentAt);
         u.tries++;
         u.sentAt = now;
         out.push(u);
       }
     }
-    if (out.length > 0) {
-      this.resent += out.length;
-      this.window = Math.max(1, this.window >>> 1);
-    }
+    this.resent += out.length;
     return out;
   }
 
@@ -95,18 +91,15 @@ export class Retransmit {
 
   /**
    * At-most-once, where ACKs only clock the sending: frames whose timeout passed are
-   * given up (nothing is resent) and the window halves, as for a resend.
+   * given up (nothing is resent); each is handed to `gone`.
    */
-  expire(now: number): number {
-    let n = 0;
+  expire(now: number, gone: (u: Unacked) => void): void {
     for (const u of this.unacked.values()) {
       if (now - u.sentAt >= this.rtoMs) {
         this.unacked.delete(u.q.seq);
-        n++;
+        gone(u);
       }
     }
-    if (n > 0) this.window = Math.max(1, this.window >>> 1);
-    return n;
   }
 
   /** Takes every unacknowledged frame out (its server went down): the caller re-routes their records. */

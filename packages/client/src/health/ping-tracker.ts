@@ -1,5 +1,9 @@
-/** Why a server went down or came back. */
-export type HealthReason = 'no-pong' | 'refused' | 'pong';
+/**
+ * Why a server went down or came back: `no-pong` (missed pings), `refused` (ICMP port
+ * unreachable), `no-ack` (at-least-once: answers pings, acknowledges nothing), `pong`
+ * (answered again), `retry` (a `no-ack` server tried again after its time out).
+ */
+export type HealthReason = 'no-pong' | 'refused' | 'no-ack' | 'pong' | 'retry';
 
 /**
  * `probing`: in the start list, not yet heard from. It is in the continuum (records

@@ -14,13 +14,19 @@ export class Pacer {
   private last: number;
 
   constructor(
-    readonly bytesPerMs: number,
-    readonly framesPerMs: number,
+    public bytesPerMs: number,
+    public framesPerMs: number,
     now: number,
   ) {
     this.bytes = bytesPerMs * BURST_MS;
     this.frames = framesPerMs * BURST_MS;
     this.last = now;
+  }
+
+  /** A new rate (the flow control's estimate moved); the budget already earned stays. */
+  setRate(bytesPerMs: number, framesPerMs: number): void {
+    this.bytesPerMs = bytesPerMs;
+    this.framesPerMs = framesPerMs;
   }
 
   /** Adds what the time since the last refill allows. */
@@ -47,6 +53,8 @@ export class Pacer {
 
   /** Ms until {@link open} again (0 if it is). */
   waitMs(): number {
-    return Math.max(0, -this.bytes / this.bytesPerMs, (1 - this.frames) / this.framesPerMs);
+    const bytes = this.bytes > 0 ? 0 : -this.bytes / this.bytesPerMs;
+    const frames = this.frames >= 1 ? 0 : (1 - this.frames) / this.framesPerMs;
+    return Math.max(bytes, frames);
   }
 }

@@ -1,0 +1,207 @@
+/** What a frame carries from its send to its ACK, for one delivery-rate sample. */
+export interface SendSample {
+  /** Bytes this link had delivered (seen ACKed) when the frame was sent. */
+  delivered: number;
+  /** When the last of those was ACKed (or when the link started). */
+  deliveredAt: number;
+  /** Nothing else was queued to send: a low rate then is the app's, not the link's. */
+  appLimited: boolean;
+}
+
+export type RateMode = 'startup' | 'drain' | 'probe-bw' | 'probe-rtt';
+
+/** 2/ln 2: the smallest gain that doubles the sending rate each round trip (BBR's startup). */
+const STARTUP_GAIN = 2.885;
+/** Steady state: a round a little faster (finds more room), one a little slower (drains what that queued), six even. */
+const PROBE_GAINS = [1.25, 0.75, 1, 1, 1, 1, 1, 1] as const;
+/** The bandwidth estimate is the largest rate seen in this many round trips. */
+const BW_ROUNDS = 10;
+/** The RTT floor is the least RTT of this long; past it, a short probe with a tiny window measures it afresh. */
+const MIN_RTT_WINDOW_MS = 10_000;
+const PROBE_RTT_MS = 200;
+/** Frames the window never goes below, and the window before any measurement. */
+export const MIN_WINDOW_FRAMES = 4;
+export const INITIAL_WINDOW_FRAMES = 16;
+
+/**
+ * One server link's flow control: a model of the path, not a reaction to loss. After
+ * BBR (Cardwell et al., 2016), kept to what a datagram sender needs:
+ *
+ * - every ACK gives a delivery-rate sample (bytes ACKed since the frame was sent, over
+ *   the time since); the bandwidth estimate is their maximum over 10 round trips;
+ * - the RTT floor is the least ACK round trip of the last 10 s (re-measured then with a
+ *   200 ms window of 4 frames: a queue the sender built cannot pass itself off as path);
+ * - window (bytes in flight) = gain × bandwidth × RTT floor, the bandwidth-delay product
+ *   with headroom; pacing rate = gain × bandwidth;
+ * - startup doubles the rate each round trip until three rounds bring less than 25%
+ *   more, then drains the queue it made and cycles gains 1.25, 0.75, 1 × 6;
+ * - a lost frame does not shrink anything (at 1% loss a halving controller crawls);
+ *   only a timeout with no ACK at all since the frame went out (the path is gone, or
+ *   the server stopped) drops the window to its floor until the next ACK.
+ *
+ * No timers: the caller feeds sends, ACKs and losses with the time they happened.
+ */
+export class RateControl {
+  mode: RateMode = 'startup';
+  /** Bandwidth estimate, bytes/ms; 0 until the first sample. */
+  btlBw = 0;
+  /** RTT floor, ms; Infinity until the first sample. */
+  minRttMs = Number.POSITIVE_INFINITY;
+  /** Bytes sent and neither ACKed nor given up. */
+  inflight = 0;
+  delivered = 0;
+  deliveredAt: number;
+  /** When the oldest send that no ACK has followed went out (undefined: every send was followed by one). */
+  ackWaitSince: number | undefined;
+  private lastAckAt = Number.NEGATIVE_INFINITY;
+  private minRttAt = 0;
+  private round = 0;
+  private roundEndDelivered = 0;
+  private readonly bwByRound = new Float64Array(BW_ROUNDS);
+  private fullBw = 0;
+  private fullBwRounds = 0;
+  private cycle = 0;
+  private cycleAt = 0;
+  private probeRttUntil = 0;
+  private probeRttMin = Number.POSITIVE_INFINITY;
+  private collapsed = false;
+
+  constructor(
+    /** A full frame, bytes: the unit of the window's floor. */
+    private readonly frameBytes: number,
+    /** The window's ceiling, bytes (memory, and the server's dedupe window). */
+    private readonly maxWindowBytes: number,
+    now: number,
+  ) {
+    this.deliveredAt = now;
+  }
+
+  /** Bytes allowed in flight now. */
+  get cwnd(): number {
+    const floor = MIN_WINDOW_FRAMES * this.frameBytes;
+    if (this.collapsed || this.mode === 'probe-rtt' || this.maxWindowBytes <= floor) return floor;
+    if (this.btlBw === 0 || this.minRttMs === Number.POSITIVE_INFINITY) {
+      return Math.min(this.maxWindowBytes, INITIAL_WINDOW_FRAMES * this.frameBytes);
+    }
+    const gain = this.mode === 'startup' ? STARTUP_GAIN : 2;
+    return Math.min(this.maxWindowBytes, Math.max(floor, gain * this.btlBw * this.minRttMs));
+  }
+
+  /** Bytes/ms to pace at, or 0 while there is no estimate (the window alone bounds the first flight). */
+  get pacingRate(): number {
+    if (this.btlBw === 0) return 0;
+    const gain =
+      this.mode === 'startup'
+        ? STARTUP_GAIN
+        : this.mode === 'drain'
+          ? 1 / STARTUP_GAIN
+          : this.mode === 'probe-bw'
+            ? PROBE_GAINS[this.cycle]!
+            : 1;
+    return gain * this.btlBw;
+  }
+
+  /** Room for `bytes` more in flight. */
+  open(): boolean {
+    return this.inflight < this.cwnd;
+  }
+
+  /** A frame of `bytes` goes out now; keep what it returns for its ACK. */
+  sent(bytes: number, now: number, appLimited: boolean): SendSample {
+    this.inflight += bytes;
+    this.ackWaitSince ??= now;
+    return { delivered: this.delivered, deliveredAt: this.deliveredAt, appLimited };
+  }
+
+  /** The ACK of a frame of `bytes`; `rttMs` only when the frame was sent once (Karn). */
+  acked(bytes: number, s: SendSample, rttMs: number | undefined, now: number): void {
+    this.inflight = Math.max(0, this.inflight - bytes);
+    this.delivered += bytes;
+    this.deliveredAt = now;
+    this.lastAckAt = now;
+    this.ackWaitSince = undefined;
+    this.collapsed = false;
+    if (rttMs !== undefined) this.sampleRtt(Math.max(rttMs, 0.001), now);
+
+    let newRound = false;
+    if (s.delivered >= this.roundEndDelivered) {
+      this.round++;
+      this.roundEndDelivered = this.delivered;
+      this.bwByRound[this.round % BW_ROUNDS] = 0;
+      newRound = true;
+    }
+    const interval = now - s.deliveredAt;
+    // A sample over less than the RTT floor measures a burst of ACKs, not the path.
+    if (interval > 0 && interval >= this.minRttMs / 2) {
+      const rate = (this.delivered - s.delivered) / interval;
+      if (!s.appLimited || rate > this.btlBw) {
+        const slot = this.round % BW_ROUNDS;
+        if (rate > this.bwByRound[slot]!) this.bwByRound[slot] = rate;
+        let max = 0;
+        for (const r of this.bwByRound) if (r > max) max = r;
+        this.btlBw = max;
+      }
+    }
+    if (newRound && this.mode === 'startup' && !s.appLimited) {
+      if (this.btlBw >= this.fullBw * 1.25) {
+        this.fullBw = this.btlBw;
+        this.fullBwRounds = 0;
+      } else if (++this.fullBwRounds >= 3) {
+        this.mode = 'drain';
+      }
+    }
+    const bdp = this.btlBw * this.minRttMs;
+    if (this.mode === 'drain' && this.inflight <= bdp) this.enterProbeBw(now);
+    if (this.mode === 'probe-bw' && now - this.cycleAt > this.minRttMs) {
+      this.cycle = (this.cycle + 1) % PROBE_GAINS.length;
+      this.cycleAt = now;
+    }
+    if (this.mode === 'probe-rtt' && now >= this.probeRttUntil) {
+      if (this.probeRttMin !== Number.POSITIVE_INFINITY) this.minRttMs = this.probeRttMin;
+      this.minRttAt = now;
+      if (this.fullBwRounds >= 3) this.enterProbeBw(now);
+      else this.mode = 'startup';
+    }
+  }
+
+  /** A frame of `bytes` will not be ACKed (given up at its timeout, at-most-once). */
+  lost(bytes: number): void {
+    this.inflight = Math.max(0, this.inflight - bytes);
+  }
+
+  /**
+   * A frame sent at `sentAt` reached its timeout. If no ACK came since it went out, the
+   * path took nothing at all: the window falls to its floor until the next ACK. An
+   * isolated loss (ACKs for later frames came) changes nothing.
+   */
+  timedOut(sentAt: number): void {
+    if (this.lastAckAt < sentAt) this.collapsed = true;
+  }
+
+  /** Forgets what is in flight (its frames were re-routed or given up); the estimates stay. */
+  clearInflight(): void {
+    this.inflight = 0;
+    this.ackWaitSince = undefined;
+  }
+
+  private sampleRtt(rtt: number, now: number): void {
+    if (this.mode === 'probe-rtt') {
+      if (rtt < this.probeRttMin) this.probeRttMin = rtt;
+      return;
+    }
+    if (rtt <= this.minRttMs) {
+      this.minRttMs = rtt;
+      this.minRttAt = now;
+    } else if (now - this.minRttAt > MIN_RTT_WINDOW_MS) {
+      this.mode = 'probe-rtt';
+      this.probeRttUntil = now + Math.max(PROBE_RTT_MS, this.minRttMs);
+      this.probeRttMin = rtt;
+    }
+  }
+
+  private enterProbeBw(now: number): void {
+    this.mode = 'probe-bw';
+    this.cycle = 0;
+    this.cycleAt = now;
+  }
+}
