@@ -6,7 +6,7 @@ import { MAX_SPREAD, Retransmit } from '../src/delivery/retransmit.js';
 // A fake clock: Retransmit has no timers, "now" is the number passed in.
 const frame = (seq: number): QueuedFrame =>
   ({ seq, records: 1, frame: Buffer.alloc(16), backing: Buffer.alloc(16) }) as unknown as QueuedFrame;
-const sample: SendSample = { delivered: 0, deliveredAt: 0, appLimited: false };
+const sample: SendSample = { delivered: 0, deliveredAt: 0, sentAt: 0, firstSentAt: 0, appLimited: false };
 const none = () => {};
 
 describe('Retransmit (fake clock)', () => {
