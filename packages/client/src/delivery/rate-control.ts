@@ -97,7 +97,8 @@ export class RateControl {
     if (this.btlBw === 0 || this.minRttMs === Number.POSITIVE_INFINITY) {
       return Math.min(this.maxWindowBytes, INITIAL_WINDOW_FRAMES * this.frameBytes);
     }
-    const gain = this.mode === 'startup' ? STARTUP_GAIN : 2;
+    // Drain: a window of one bandwidth-delay product empties the queue startup made.
+    const gain = this.mode === 'startup' ? STARTUP_GAIN : this.mode === 'drain' ? 1 : 2;
     const rtt = Math.max(this.minRttMs, ACK_CYCLE_MS);
     return Math.min(this.maxWindowBytes, Math.max(floor, gain * this.btlBw * rtt));
   }

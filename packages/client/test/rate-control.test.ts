@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest';
+import {
+  INITIAL_WINDOW_FRAMES,
+  MIN_WINDOW_FRAMES,
+  RateControl,
+  type SendSample,
+} from '../src/delivery/rate-control.js';
+
+// A fake clock and a simulated path: RateControl has no timers, "now" is the number passed in.
+const FRAME = 8192;
+
+interface Path {
+  /** Bottleneck rate, bytes/ms, and round trip without queueing, ms. */
+  bw: number;
+  rtt: number;
+  /** Every `lossEvery`-th frame is lost (0: none). */
+  lossEvery?: number;
+}
+
+/**
+ * Runs a sender that sends whenever the window allows through a FIFO bottleneck for
+ * `ms`; returns the bytes delivered in the last second and the controller.
+ */
+function simulate(path: Path, ms: number, rc = new RateControl(FRAME, 64 * 2 ** 20, 0)) {
+  const inFlight: { at: number; sentAt: number; s: SendSample; lost: boolean }[] = [];
+  let linkFreeAt = 0;
+  let sent = 0;
+  let deliveredLastSecond = 0;
+  for (let now = 0; now < ms; now += 0.1) {
+    while (inFlight.length > 0 && inFlight[0]!.at <= now) {
+      const f = inFlight.shift()!;
+      if (f.lost) rc.lost(FRAME);
+      else {
+        rc.acked(FRAME, f.s, now - f.sentAt, now);
+        if (now >= ms - 1000) deliveredLastSecond += FRAME;
+      }
+    }
+    while (rc.open()) {
+      const s = rc.sent(FRAME, now, false);
+      const departs = Math.max(now, linkFreeAt) + FRAME / path.bw;
+      linkFreeAt = departs;
+      sent++;
+      const lost = path.lossEvery !== undefined && sent % path.lossEvery === 0;
+      inFlight.push({ at: departs + path.rtt, sentAt: now, s, lost });
+    }
+  }
+  return { rc, deliveredLastSecond };
+}
+
+describe('RateControl (fake clock, simulated path)', () => {
+  it('starts with a window of a few frames and no pacing rate', () => {
+    const rc = new RateControl(FRAME, 64 * 2 ** 20, 0);
+    expect(rc.cwnd).toBe(INITIAL_WINDOW_FRAMES * FRAME);
+    expect(rc.pacingRate).toBe(0);
+  });
+
+  it('finds a 10 MB/s, 50 ms path: bandwidth within 5%, window twice its bandwidth-delay product, the link kept full', () => {
+    const { rc, deliveredLastSecond } = simulate({ bw: 10_000, rtt: 50 }, 3000);
+    expect(rc.mode).toBe('probe-bw');
+    expect(rc.btlBw / 10_000).toBeGreaterThan(0.95);
+    expect(rc.btlBw / 10_000).toBeLessThan(1.05);
+    expect(rc.minRttMs).toBeGreaterThanOrEqual(50);
+    expect(rc.minRttMs).toBeLessThan(52);
+    const bdp = rc.btlBw * rc.minRttMs;
+    expect(rc.cwnd / (2 * bdp)).toBeCloseTo(1, 5);
+    // Delivered in the last second: the link's rate, within 2%.
+    expect(deliveredLastSecond / 10_000_000).toBeGreaterThan(0.98);
+  });
+
+  it('does not slow down for isolated losses: at 1% loss the bandwidth estimate and the delivery hold', () => {
+    const { rc, deliveredLastSecond } = simulate({ bw: 10_000, rtt: 50, lossEvery: 100 }, 3000);
+    expect(rc.btlBw / 10_000).toBeGreaterThan(0.95);
+    // 1% of frames lost, and nothing else given up.
+    expect(deliveredLastSecond / 10_000_000).toBeGreaterThan(0.97);
+  });
+
+  it('a timeout with no ACK since the frame went out drops the window to its floor until the next ACK', () => {
+    const { rc } = simulate({ bw: 10_000, rtt: 50 }, 2000);
+    const before = rc.cwnd;
+    expect(before).toBeGreaterThan(100 * FRAME);
+    rc.timedOut(2000); // sent after the last ACK: nothing came back since
+    expect(rc.cwnd).toBe(MIN_WINDOW_FRAMES * FRAME);
+    const s = rc.sent(FRAME, 2000, false);
+    rc.acked(FRAME, s, 50, 2050);
+    expect(rc.cwnd).toBeGreaterThan(100 * FRAME);
+  });
+
+  it('an isolated timeout (ACKs came after the frame was sent) changes nothing', () => {
+    const { rc } = simulate({ bw: 10_000, rtt: 50 }, 2000);
+    const before = rc.cwnd;
+    rc.timedOut(1000);
+    expect(rc.cwnd).toBe(before);
+  });
+
+  it('app-limited samples (nothing else to send) do not lower the bandwidth estimate', () => {
+    const { rc } = simulate({ bw: 10_000, rtt: 50 }, 2000);
+    const bw = rc.btlBw;
+    // A trickle: one frame per 100 ms, each the only one queued.
+    let now = 2000;
+    for (let i = 0; i < 30; i++, now += 100) {
+      const s = rc.sent(FRAME, now, true);
+      rc.acked(FRAME, s, 50, now + 50);
+    }
+    expect(rc.btlBw).toBe(bw);
+  });
+
+  it('keeps the window within its ceiling and at least one ACK cycle of the measured rate on a sub-ms path', () => {
+    const { rc } = simulate({ bw: 100_000, rtt: 0.2 }, 500);
+    // 0.2 ms × 100 MB/s is 20 KB; a server ACKing per write needs ~4 ms of data in flight.
+    expect(rc.btlBw / 100_000).toBeGreaterThan(0.95);
+    expect(rc.cwnd).toBeGreaterThanOrEqual(rc.btlBw * 4 * 0.999);
+    const capped = simulate({ bw: 10_000, rtt: 50 }, 2000, new RateControl(FRAME, 200_000, 0)).rc;
+    expect(capped.cwnd).toBe(200_000);
+  });
+});
