@@ -46,6 +46,7 @@ fault injection, for tests only:
   --fault-drop <0..1>    drop this fraction of LOG frames
   --fault-ack-delay <ms> send ACKs late
   --fault-write-delay <ms> wait this long before each file write (a slow disk)
+  --fault-no-ack         write LOG frames but never ACK them (answer pings)
 
 Prints "clogs-server listening on udp://HOST:PORT data-dir DIR" once ready.
 SIGINT/SIGTERM: stop, write and fsync everything, exit 0. SIGUSR1: print stats.
@@ -179,6 +180,7 @@ async function serve(argv: readonly string[], io: ServerCliIo, signals: SignalDe
           values['fault-ack-delay'] === undefined
             ? 0
             : parseInteger('--fault-ack-delay', values['fault-ack-delay']),
+        noAck: values['fault-no-ack'] ?? false,
         writeDelayMs:
           values['fault-write-delay'] === undefined
             ? 0
@@ -261,6 +263,7 @@ function parse(argv: readonly string[]) {
       'ack-after-write': { type: 'boolean' },
       'ack-early': { type: 'boolean' },
       'fault-write-delay': { type: 'string' },
+      'fault-no-ack': { type: 'boolean' },
       quiet: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },

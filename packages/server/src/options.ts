@@ -13,6 +13,8 @@ export interface Faults {
   ackDelayMs: number;
   /** Wait this many milliseconds before each write to a file: a slow disk. */
   writeDelayMs: number;
+  /** Write LOG frames but never ACK them (answering pings): a minimal v1 server, or a relay that eats ACKs. */
+  noAck: boolean;
 }
 
 export interface ServerOptions {
@@ -87,6 +89,7 @@ function int(name: string, value: number | undefined, fallback: number, min: num
 export function checkFaults(faults: Partial<Faults>, base: Faults): Faults {
   const next = { ...base, ...faults };
   if (typeof next.silent !== 'boolean') throw bad('faults.silent', 'a boolean', next.silent);
+  if (typeof next.noAck !== 'boolean') throw bad('faults.noAck', 'a boolean', next.noAck);
   if (!(next.dropFraction >= 0 && next.dropFraction <= 1))
     throw bad('faults.dropFraction', 'in 0..1', next.dropFraction);
   // Node's timers overflow past 2^31 - 1 ms and fire at once.
@@ -122,6 +125,6 @@ export function resolveOptions(o: ServerOptions = {}): ResolvedOptions {
     dedupeWindow: int('dedupeWindow', o.dedupeWindow, 4096, 1, 2 ** 20),
     maxSenders: int('maxSenders', o.maxSenders, 4096, 1, 2 ** 20),
     hostname: safeHost(o.hostname ?? hostname()),
-    faults: checkFaults(o.faults ?? {}, { silent: false, dropFraction: 0, ackDelayMs: 0, writeDelayMs: 0 }),
+    faults: checkFaults(o.faults ?? {}, { silent: false, dropFraction: 0, ackDelayMs: 0, writeDelayMs: 0, noAck: false }),
   };
 }

@@ -275,6 +275,7 @@ export class ClogsServer extends EventEmitter {
   }
 
   private sendAck(header: FrameHeader, to: RemoteInfo): void {
+    if (this.faults.noAck) return;
     const delay = this.faults.ackDelayMs;
     if (delay === 0) {
       this.replyAck(header.sender, header.seq, to);
