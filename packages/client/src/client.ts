@@ -800,6 +800,7 @@ export class ClogsClient extends EventEmitter {
           `${e.spec.name} answers pings but sent no ACK for ${ms} ms: sending to it open-loop at the pace setting, its losses unseen`,
         ),
       );
+      this.schedulePump();
       return false;
     }
     e.noAckUntil = now + NO_ACK_RETRY_MS;

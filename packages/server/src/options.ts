@@ -125,6 +125,12 @@ export function resolveOptions(o: ServerOptions = {}): ResolvedOptions {
     dedupeWindow: int('dedupeWindow', o.dedupeWindow, 4096, 1, 2 ** 20),
     maxSenders: int('maxSenders', o.maxSenders, 4096, 1, 2 ** 20),
     hostname: safeHost(o.hostname ?? hostname()),
-    faults: checkFaults(o.faults ?? {}, { silent: false, dropFraction: 0, ackDelayMs: 0, writeDelayMs: 0, noAck: false }),
+    faults: checkFaults(o.faults ?? {}, {
+      silent: false,
+      dropFraction: 0,
+      ackDelayMs: 0,
+      writeDelayMs: 0,
+      noAck: false,
+    }),
   };
 }

@@ -14,7 +14,7 @@ import {
 } from '@clogs/protocol';
 import { ServerError } from './errors.js';
 import { DedupeWindow } from './listen/dedupe-window.js';
-import { bindUdp, kernelDrops } from './listen/udp-socket.js';
+import { bindUdp, kernelDrops, unreadBytes } from './listen/udp-socket.js';
 import {
   checkFaults,
   type Faults,
@@ -32,6 +32,9 @@ export interface ServerAddress {
   port: number;
   family: 'IPv4' | 'IPv6';
 }
+
+/** How long close() goes on reading what the kernel holds for the socket. */
+const CLOSE_READ_MS = 1000;
 
 /** A frame whose ACK waits for its lines to reach the files (ackAfterWrite). */
 interface PendingAck {
@@ -144,6 +147,13 @@ export class ClogsServer extends EventEmitter {
    */
   close(): Promise<ServerStats> {
     this.closing ??= (async () => {
+      // Datagrams the kernel already took are clients' records (at-most-once, nobody
+      // will resend them): read them before stopping, for at most a second.
+      const { port, family } = this.address;
+      const deadline = Date.now() + CLOSE_READ_MS;
+      while (unreadBytes(port, family) > 0 && Date.now() < deadline) {
+        await new Promise((resolve) => setImmediate(resolve));
+      }
       this.socket.removeAllListeners('message');
       await this.writer.close();
       for (const late of this.delayedAcks) {

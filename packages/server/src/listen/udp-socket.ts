@@ -38,11 +38,14 @@ export function bindUdp(host: string, port: number, recvBufferBytes: number): Pr
   });
 }
 
-/**
- * Datagrams the kernel dropped on this socket for want of receive-buffer room: the
- * `drops` column of /proc/net/udp(6) for the local port. `undefined` off Linux.
- */
-export function kernelDrops(port: number, family: 'IPv4' | 'IPv6'): number | undefined {
+/** This socket's row of /proc/net/udp(6): bytes waiting to be read, and datagrams dropped. */
+interface SocketRow {
+  rxQueueBytes: number;
+  drops: number;
+}
+
+/** The kernel's counters for the local port; `undefined` off Linux. */
+function socketRow(port: number, family: 'IPv4' | 'IPv6'): SocketRow | undefined {
   let table: string;
   try {
     table = readFileSync(family === 'IPv6' ? '/proc/net/udp6' : '/proc/net/udp', 'latin1');
@@ -50,10 +53,26 @@ export function kernelDrops(port: number, family: 'IPv4' | 'IPv6'): number | und
     return undefined;
   }
   const portHex = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
-  let drops = 0;
+  const row: SocketRow = { rxQueueBytes: 0, drops: 0 };
   for (const line of table.split('\n').slice(1)) {
     const cols = line.trim().split(/\s+/);
-    if (cols[1]?.endsWith(portHex)) drops += Number(cols[cols.length - 1]);
+    if (!cols[1]?.endsWith(portHex)) continue;
+    // "tx_queue:rx_queue", in hex
+    row.rxQueueBytes += Number.parseInt(cols[4]?.split(':')[1] ?? '0', 16);
+    row.drops += Number(cols[cols.length - 1]);
   }
-  return drops;
+  return row;
+}
+
+/**
+ * Datagrams the kernel dropped on this socket for want of receive-buffer room: the
+ * `drops` column of /proc/net/udp(6) for the local port. `undefined` off Linux.
+ */
+export function kernelDrops(port: number, family: 'IPv4' | 'IPv6'): number | undefined {
+  return socketRow(port, family)?.drops;
+}
+
+/** Bytes the kernel holds for this socket, not yet read; 0 off Linux (nothing to wait for). */
+export function unreadBytes(port: number, family: 'IPv4' | 'IPv6'): number {
+  return socketRow(port, family)?.rxQueueBytes ?? 0;
 }

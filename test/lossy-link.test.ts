@@ -1,0 +1,92 @@
+import { createSocket } from 'node:dgram';
+import { afterEach, describe, expect, it } from 'vitest';
+import { LossyLink } from './support/lossy-link.js';
+
+const closers: (() => void)[] = [];
+afterEach(() => {
+  for (const c of closers.splice(0)) c();
+});
+
+/** A server that echoes every datagram, and a client socket; both on 127.0.0.1. */
+async function echoPair() {
+  const server = createSocket('udp4');
+  server.on('message', (msg, from) => server.send(msg, from.port, from.address));
+  await new Promise<void>((resolve) => server.bind(0, '127.0.0.1', resolve));
+  const client = createSocket('udp4');
+  await new Promise<void>((resolve) => client.bind(0, '127.0.0.1', resolve));
+  closers.push(
+    () => server.close(),
+    () => client.close(),
+  );
+  return { server, client };
+}
+
+describe('the lossy link (a userspace netem)', () => {
+  it('delays each direction by its delay, and passes every datagram once when told to lose none', async () => {
+    const { server, client } = await echoPair();
+    const link = await LossyLink.start({
+      target: { host: '127.0.0.1', port: server.address().port },
+      up: { delayMs: 15 },
+      down: { delayMs: 10 },
+    });
+    closers.push(() => link.close());
+    const rtts: number[] = [];
+    const sentAt = new Map<number, number>();
+    const done = new Promise<void>((resolve) => {
+      client.on('message', (msg) => {
+        rtts.push(performance.now() - sentAt.get(msg.readUInt32BE(0))!);
+        if (rtts.length === 50) resolve();
+      });
+    });
+    for (let i = 0; i < 50; i++) {
+      const b = Buffer.alloc(4);
+      b.writeUInt32BE(i);
+      sentAt.set(i, performance.now());
+      client.send(b, link.port, '127.0.0.1');
+    }
+    await done;
+    expect(Math.min(...rtts)).toBeGreaterThanOrEqual(25);
+    // Timers fire a little late; loopback adds a fraction of a ms.
+    expect(Math.max(...rtts)).toBeLessThan(25 + 20);
+    expect(link.stats.up).toMatchObject({ in: 50, lost: 0, duplicated: 0, out: 50 });
+    expect(link.stats.down).toMatchObject({ in: 50, lost: 0, duplicated: 0, out: 50 });
+  });
+
+  it('loses, duplicates and reorders as told, by a seeded generator, and accounts for every datagram', async () => {
+    const { server, client } = await echoPair();
+    const link = await LossyLink.start({
+      target: { host: '127.0.0.1', port: server.address().port },
+      up: { delayMs: 2, loss: 0.1, duplicate: 0.05, reorder: 0.1 },
+      seed: 7,
+    });
+    closers.push(() => link.close());
+    const N = 2000;
+    const got: number[] = [];
+    client.on('message', (msg) => got.push(msg.readUInt32BE(0)));
+    for (let i = 0; i < N; i++) {
+      const b = Buffer.alloc(4);
+      b.writeUInt32BE(i);
+      client.send(b, link.port, '127.0.0.1');
+    }
+    const up = link.stats.up;
+    await new Promise<void>((resolve) => {
+      const check = setInterval(() => {
+        if (up.in === N && got.length === up.out) {
+          clearInterval(check);
+          resolve();
+        }
+      }, 5);
+    });
+    expect(up.out).toBe(N - up.lost + up.duplicated);
+    // 10% ± 2 points lost, 5% ± 1.5 duplicated, 10% ± 2 reordered: the seed fixes the run.
+    expect(up.lost / N).toBeGreaterThan(0.08);
+    expect(up.lost / N).toBeLessThan(0.12);
+    expect(up.duplicated / N).toBeGreaterThan(0.035);
+    expect(up.duplicated / N).toBeLessThan(0.065);
+    expect(up.reordered / N).toBeGreaterThan(0.08);
+    // Reordered ones arrive after later ones.
+    let inversions = 0;
+    for (let i = 1; i < got.length; i++) if (got[i]! < got[i - 1]!) inversions++;
+    expect(inversions).toBeGreaterThan(0);
+  });
+});
