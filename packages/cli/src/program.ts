@@ -214,7 +214,7 @@ async function run(argv: readonly string[], io: CliIo, stop: StopSignals): Promi
     say(`${c.yellow('clogs-cli:')} ${err.message}${more}`);
   };
   const watch = (client: ClogsClient) => {
-    client.on('error', onError);
+    client.on('warning', onError);
     client.on('down', ({ server, reason, message }: DownEvent) =>
       say(`${c.yellow('clogs-cli:')} server ${server} down (${reason}): ${message}`),
     );

@@ -158,10 +158,11 @@ const NO_ACK_RETRY_MS = 30_000;
 /**
  * The clogs client. Make one with {@link createClient}.
  *
- * Events: `up` / `down` (`{ server, reason }`), `reroute` (`{ from, records }`),
- * `drop` (`{ reason, records }`, at most once a second per reason), `drain` (the queue is
- * below the high-water mark again), `error` (a {@link ClientError} for a send or DNS
- * failure; emitted only when listened to, never thrown).
+ * Events: `up` / `down` (`{ server, reason }`, `down` with a `message`), `reroute`
+ * (`{ from, records }`), `drop` (`{ reason, records }`, at most once a second per
+ * reason), `drain` (the queue is below the high-water mark again), `warning` (a
+ * {@link ClientError}: a send or DNS failure, a server that sends no ACKs; never thrown).
+ * There is no `error` event: nothing the network does is an error of the caller's.
  */
 export class ClogsClient extends EventEmitter {
   /** This client's random id, in every frame it sends. */
@@ -966,7 +967,9 @@ export class ClogsClient extends EventEmitter {
   }
 
   private report(err: ClientError): void {
-    if (this.listenerCount('error') > 0) this.emit('error', err);
+    // 'warning', not 'error': an 'error' event would reject a caller's `await once(clogs,
+    // 'drain')` (events.once listens for 'error'), and an unheard one would crash the app.
+    this.emit('warning', err);
   }
 
   /** Counts drops and reports them with the `drop` event, at most once a second per reason. */

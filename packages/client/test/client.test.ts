@@ -1,3 +1,4 @@
+import { once as nodeOnce } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ClientError, type ClogsClient, createClient } from '../src/index.js';
 import { type Fleet, messages, once, received, startFleet, until } from './helpers.js';
@@ -276,5 +277,26 @@ describe('client against real servers', () => {
     await once(client, 'drain');
     await client.flush();
     await until(() => received(fleet!) === accepted, 'every record');
+  });
+
+  it("a warning (a server that sends no ACKs) does not reject a producer's await once(clogs, 'drain'); the records all arrive", async () => {
+    fleet = await startFleet(1, { faults: { noAck: true } });
+    client = createClient({
+      servers: fleet.specs,
+      defaults,
+      ping: { intervalMs: 50, failureLimit: 2 },
+      maxQueueBytes: 256 * 1024,
+      highWaterBytes: 32 * 1024,
+    });
+    const warnings: string[] = [];
+    client.on('warning', (err: Error & { code: string }) => warnings.push(err.code));
+    for (let i = 0; i < 20_000; i++) {
+      // Node's events.once, as the README shows: it rejects on an 'error' event.
+      if (!client.log(`record ${i} ${'w'.repeat(80)}`)) await nodeOnce(client, 'drain');
+    }
+    expect(await client.flush({ timeoutMs: 10_000 })).toBe(true);
+    expect(warnings).toContain('ERR_CLIENT_NO_ACK');
+    expect(client.stats().servers[0]!.flow).toBe('open-loop');
+    await until(() => received(fleet!) === 20_000, 'every record at the server');
   });
 });
