@@ -47,7 +47,7 @@ async function cell(
   serverArgs: string[] = [],
 ): Promise<Cell> {
   const dir = mkdtempSync(join(tmpdir(), 'clogs-bench-net-'));
-  const server = ServerProcess.start(['--port', '0', '--data-dir', dir, '--quiet', ...serverArgs]);
+  const server = ServerProcess.start(['--port', '0', '--data-dir', dir, ...serverArgs]);
   const port = await server.port();
   // rttMs undefined: straight to the server, no link. 0.2: the link with no added delay
   // (the relay's own hop is the round trip's 0.1–0.3 ms).

@@ -144,8 +144,10 @@ interface ServerEntry {
   /** How much may be in flight, and how fast it goes. */
   rc: RateControl;
   pacer: Pacer;
-  /** At-most-once: the server sends no ACKs; frames go at the pace setting. */
+  /** At-most-once: the server sends no ACKs (none at all, or none lately); frames go at the pace setting. */
   openLoop: boolean;
+  /** The no-ACK warning was given. */
+  noAckWarned: boolean;
   /** At-least-once: the server sent no ACKs; out of the continuum until this time (0: in). */
   noAckUntil: number;
   stats: { framesSent: number; recordsSent: number; bytesSent: number; sendErrors: number };
@@ -154,6 +156,13 @@ interface ServerEntry {
 const DROP_EVENT_MS = 1000;
 /** A server out for sending no ACKs (at-least-once) is tried again after this long. */
 const NO_ACK_RETRY_MS = 30_000;
+/**
+ * At-most-once: a server that has ACKed no frame at all this many ping round trips after
+ * the first went out (and at least NEVER_ACKED_MS) is taken to send no ACKs. A
+ * clogs-server ACKs its first frame after one file write, in a few ms.
+ */
+const NEVER_ACKED_RTTS = 8;
+const NEVER_ACKED_MS = 100;
 
 /**
  * The clogs client. Make one with {@link createClient}.
@@ -660,6 +669,9 @@ export class ClogsClient extends EventEmitter {
   private tick(): void {
     const now = performance.now();
     this.resendDue(now);
+    let changed = false;
+    for (const e of this.entries) if (this.judgeAcks(e, now)) changed = true;
+    if (changed) this.ringChanged();
     if (this.hold.working) this.hold.update(now);
   }
 
@@ -761,23 +773,28 @@ export class ClogsClient extends EventEmitter {
     this.ticks++;
     const now = performance.now();
     let changed = false;
-    for (const e of this.entries) {
-      if (this.probe(e, now)) changed = true;
-      if (this.judgeAcks(e, now)) changed = true;
-    }
-    if (changed) {
-      this.rebuild();
-      for (const e of this.entries) if (!this.inRing(e)) this.reroute(e);
-      this.pump();
-    }
+    for (const e of this.entries) if (this.probe(e, now)) changed = true;
+    if (changed) this.ringChanged();
+  }
+
+  /** Servers went in or out: the continuum is rebuilt, the records of those out move. */
+  private ringChanged(): void {
+    this.rebuild();
+    for (const e of this.entries) if (!this.inRing(e)) this.reroute(e);
+    this.pump();
   }
 
   /**
-   * A server that answers pings but has ACKed nothing for `failureLimit` ping intervals
-   * while frames waited: at-most-once, it is sent open-loop from now (ACKs are a rate
-   * signal, never a permission); at-least-once, it cannot keep the promise, so it leaves
-   * the continuum (reason `no-ack`) and its records go to servers that ACK; it is tried
-   * again after {@link NO_ACK_RETRY_MS}. True when the continuum changes.
+   * ACKs are a rate signal, never a permission. At-most-once, a server that has ACKed
+   * nothing at all since frames first went to it, {@link NEVER_ACKED_RTTS} ping round
+   * trips (at least {@link NEVER_ACKED_MS}) later, is sent open-loop at the `pace`
+   * setting: a server that never ACKs is never waited on. One that stops ACKing for
+   * `failureLimit` ping intervals while a PONG since proves it alive goes open-loop too.
+   * Its first ACK makes the flow measured again. A `warning` says so, once.
+   * At-least-once, a server silent that long cannot keep the promise: it leaves the
+   * continuum (reason `no-ack`), its records go to servers that ACK, and it is tried
+   * again after {@link NO_ACK_RETRY_MS}. Checked on every tick; true when the
+   * continuum changes.
    */
   private judgeAcks(e: ServerEntry, now: number): boolean {
     if (e.noAckUntil > 0) {
@@ -788,20 +805,29 @@ export class ClogsClient extends EventEmitter {
       return true;
     }
     const since = e.rc.ackWaitSince;
+    if (!e.tracker.up || e.openLoop || since === undefined) return false;
     const silentMs = this.o.failureLimit * this.o.pingIntervalMs;
-    if (!e.tracker.up || e.openLoop || since === undefined || now - since < silentMs) return false;
+    const alive = e.tracker.lastPongAt > since;
+    const neverAcked =
+      !this.o.atLeastOnce &&
+      e.rc.delivered === 0 &&
+      now - since >= Math.max(NEVER_ACKED_MS, NEVER_ACKED_RTTS * (e.tracker.rttMs ?? 0));
+    if (!neverAcked && !(alive && now - since >= silentMs)) return false;
     const ms = Math.round(now - since);
     if (!this.o.atLeastOnce) {
       e.openLoop = true;
       e.rtx.takeAll();
       e.rc.clearInflight();
-      this.report(
-        new ClientError(
-          'ERR_CLIENT_NO_ACK',
-          `${e.spec.name} answers pings but sent no ACK for ${ms} ms: sending to it open-loop at the pace setting, its losses unseen`,
-        ),
-      );
       this.schedulePump();
+      if (!e.noAckWarned) {
+        e.noAckWarned = true;
+        this.report(
+          new ClientError(
+            'ERR_CLIENT_NO_ACK',
+            `${e.spec.name} answers pings but sent no ACK for ${ms} ms: sending to it open-loop at the pace setting, its losses unseen`,
+          ),
+        );
+      }
       return false;
     }
     e.noAckUntil = now + NO_ACK_RETRY_MS;
@@ -864,7 +890,7 @@ export class ClogsClient extends EventEmitter {
       if (e.tracker.pong(frame.seq, now) && probing) this.pump();
     } else if (frame.kind === Kind.ACK) {
       if (e.openLoop) {
-        // It ACKs after all: back to a measured flow, from a fresh start.
+        // It ACKs: a measured flow from here, from a fresh start.
         e.openLoop = false;
         e.rc = this.newRateControl();
       }
@@ -938,6 +964,7 @@ export class ClogsClient extends EventEmitter {
       rc: this.newRateControl(),
       pacer: new Pacer(this.o.paceBytesPerMs, this.o.paceFramesPerMs, performance.now()),
       openLoop: false,
+      noAckWarned: false,
       noAckUntil: 0,
       stats: { framesSent: 0, recordsSent: 0, bytesSent: 0, sendErrors: 0 },
       transport: undefined as unknown as UdpTransport,

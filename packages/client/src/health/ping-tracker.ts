@@ -38,6 +38,8 @@ export class PingTracker {
   misses = 0;
   /** Round-trip time of the last valid PONG, ms; undefined until the server has answered once. */
   rttMs: number | undefined;
+  /** When the last valid PONG came (-Infinity: none yet). */
+  lastPongAt = Number.NEGATIVE_INFINITY;
   private pingId: number;
   private sentAt = 0;
   private answered = false;
@@ -105,6 +107,7 @@ export class PingTracker {
     if (seq !== (this.pingId + 1) >>> 0 || this.answered) return false;
     this.answered = true;
     this.rttMs = now - this.sentAt;
+    this.lastPongAt = now;
     if (this.state === 'probing') {
       this.state = 'up';
       this.misses = 0;
