@@ -75,6 +75,19 @@ async function cell(
   }
   const { undelivered } = await client.close({ timeoutMs: 120_000 });
   const seconds = (performance.now() - started) / 1000;
+  // At-most-once, close() resolves once the frames are handed to the network: some are
+  // still crossing the link or waiting in the server's socket. Counted once they land
+  // (the server's count unchanged for half a second).
+  let last = -1;
+  for (let still = 0; still < 10; ) {
+    const seen = server.stderr.length;
+    server.child.kill('SIGUSR1');
+    await server.until(() => server.stderr.indexOf('\n', seen) > 0, 'the stats line');
+    const records = Number(/"records":(\d+)/.exec(server.stderr.slice(seen))?.[1]);
+    still = records === last ? still + 1 : 0;
+    last = records;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
   await link?.stop();
   server.child.kill('SIGTERM');
   await server.exited;
