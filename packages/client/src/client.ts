@@ -695,6 +695,7 @@ export class ClogsClient extends EventEmitter {
         continue;
       }
       for (const u of e.rtx.due(now, (sentAt) => rc.timedOut(sentAt))) {
+        rc.resent(u.q.frame.length);
         e.pacer.take(u.q.frame.length);
         this.transmit(e, u.q, false);
       }

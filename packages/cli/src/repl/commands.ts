@@ -62,9 +62,9 @@ export const COMMANDS: readonly Command[] = [
   {
     name: '.servers',
     usage: '',
-    help: 'the fleet: address, weight, up/down, RTT, misses, share of the continuum',
+    help: 'the fleet: address, weight, state, RTT, misses, share of the continuum, flow, rate',
     run(s) {
-      const rows = [['name', 'address', 'weight', 'state', 'rtt', 'misses', 'share']];
+      const rows = [['name', 'address', 'weight', 'state', 'rtt', 'misses', 'share', 'flow', 'rate']];
       for (const v of s.client.stats().servers) {
         rows.push([
           v.name,
@@ -74,6 +74,8 @@ export const COMMANDS: readonly Command[] = [
           v.rttMs === undefined ? '-' : `${v.rttMs.toFixed(2)} ms`,
           String(v.misses),
           `${(v.share * 100).toFixed(1)}%`,
+          v.flow === 'open-loop' ? 'open-loop (no ACKs)' : v.flowMode,
+          v.deliveryRate === 0 ? '-' : `${(v.deliveryRate / 1024).toFixed(1)} MiB/s`,
         ]);
       }
       for (const line of table(rows)) s.print(`  ${line}`);

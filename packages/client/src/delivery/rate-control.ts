@@ -23,6 +23,14 @@ const BW_ROUNDS = 10;
 const MIN_RTT_WINDOW_MS = 10_000;
 const PROBE_RTT_MS = 200;
 /**
+ * A round trip that lost more than this share of what it delivered is not random loss
+ * but a full queue (BBRv2's threshold): startup ends, and the window is capped below
+ * what was in flight. Random loss of 1% stays under it and changes nothing.
+ */
+const LOSS_THRESH = 0.02;
+/** The cap after such a round: this share of what was in flight; it grows back 1/8 a round. */
+const LOSS_BACKOFF = 0.85;
+/**
  * The round trip the window covers is at least this long. A clogs-server ACKs after
  * the write (by default), so its ACKs come in bursts, one per write cycle, not one per
  * frame: a window of only bandwidth × RTT floor (0.1–0.3 ms on loopback) starves it
@@ -78,6 +86,11 @@ export class RateControl {
   private probeRttUntil = 0;
   private probeRttMin = Number.POSITIVE_INFINITY;
   private collapsed = false;
+  /** Bytes lost and delivered in the current round trip, for its loss rate. */
+  private roundLost = 0;
+  private roundDelivered = 0;
+  /** Ceiling on bytes in flight after a lossy round (Infinity: none). */
+  private inflightHi = Number.POSITIVE_INFINITY;
 
   constructor(
     /** A full frame, bytes: the unit of the window's floor. */
@@ -100,7 +113,7 @@ export class RateControl {
     // Drain: a window of one bandwidth-delay product empties the queue startup made.
     const gain = this.mode === 'startup' ? STARTUP_GAIN : this.mode === 'drain' ? 1 : 2;
     const rtt = Math.max(this.minRttMs, ACK_CYCLE_MS);
-    return Math.min(this.maxWindowBytes, Math.max(floor, gain * this.btlBw * rtt));
+    return Math.min(this.maxWindowBytes, this.inflightHi, Math.max(floor, gain * this.btlBw * rtt));
   }
 
   /** Bytes/ms to pace at, or 0 while there is no estimate (the window alone bounds the first flight). */
@@ -139,6 +152,7 @@ export class RateControl {
   acked(bytes: number, s: SendSample, rttMs: number | undefined, now: number): void {
     this.inflight = Math.max(0, this.inflight - bytes);
     this.delivered += bytes;
+    this.roundDelivered += bytes;
     this.deliveredAt = now;
     this.lastAckAt = now;
     this.ackWaitSince = undefined;
@@ -147,6 +161,7 @@ export class RateControl {
 
     let newRound = false;
     if (s.delivered >= this.roundEndDelivered) {
+      this.endRound(now);
       this.round++;
       this.roundEndDelivered = this.delivered;
       this.bwByRound[this.round % BW_ROUNDS] = 0;
@@ -189,9 +204,39 @@ export class RateControl {
     }
   }
 
-  /** A frame of `bytes` will not be ACKed (given up at its timeout, at-most-once). */
+  /** A frame of `bytes` will not be ACKed (given up, at-most-once). */
   lost(bytes: number): void {
     this.inflight = Math.max(0, this.inflight - bytes);
+    this.roundLost += bytes;
+  }
+
+  /** A frame of `bytes` is being resent (at-least-once): lost once, still in flight. */
+  resent(bytes: number): void {
+    this.roundLost += bytes;
+  }
+
+  /** A round trip ends: a lossy one ends startup and caps the window; a clean one lifts the cap. */
+  private endRound(now: number): void {
+    const lossy = this.roundLost > LOSS_THRESH * (this.roundDelivered + this.roundLost);
+    if (lossy) {
+      this.inflightHi = Math.max(
+        MIN_WINDOW_FRAMES * this.frameBytes,
+        LOSS_BACKOFF * (this.inflight + this.roundLost),
+      );
+      if (this.mode === 'startup') {
+        this.fullBwRounds = 3;
+        this.mode = 'drain';
+      } else if (this.mode === 'probe-bw' && this.cycle === 0) {
+        // Probing found the queue's edge: give it back now.
+        this.cycle = 1;
+        this.cycleAt = now;
+      }
+    } else if (this.inflightHi !== Number.POSITIVE_INFINITY) {
+      this.inflightHi *= 1.125;
+      if (this.inflightHi > this.maxWindowBytes) this.inflightHi = Number.POSITIVE_INFINITY;
+    }
+    this.roundLost = 0;
+    this.roundDelivered = 0;
   }
 
   /**
