@@ -88,16 +88,28 @@ describe('RateControl (fake clock, simulated path)', () => {
     expect(deliveredLastSecond / 10_000_000).toBeGreaterThan(0.97);
   });
 
-  it('a shallow bottleneck queue (a receive buffer a fifth of the path): startup ends on loss, the window settles under it', () => {
-    const { rc, deliveredLastSecond, dropLoss } = simulate(
-      { bw: 10_000, rtt: 50, bufferBytes: 100_000 },
-      3000,
-    );
+  it('a round trip losing a fifth of its frames (a queue overflowing, not random loss) ends startup and caps the window', () => {
+    const rc = new RateControl(FRAME, 64 * 2 ** 20, 0);
+    // A first round: 16 frames out and back at 10 ms, to measure.
+    let now = 0;
+    const first = Array.from({ length: 16 }, () => rc.sent(FRAME, now, false));
+    now = 10;
+    for (const s of first) rc.acked(FRAME, s, 10, now);
+    expect(rc.mode).toBe('startup');
+    // The next round: 100 frames, 30 lost.
+    const next = Array.from({ length: 100 }, () => rc.sent(FRAME, now, false));
+    now = 20;
+    next.slice(0, 30).forEach(() => rc.lost(FRAME));
+    // The first ACK of these ends the round the losses were counted in.
+    for (const s of next.slice(30)) rc.acked(FRAME, s, 10, now);
     expect(rc.mode).not.toBe('startup');
-    // Without the loss rule (BBRv1), the queue it keeps drops ~12% of frames for good.
-    expect(dropLoss).toBeLessThan(0.05);
-    // Less than the link: the cap it settles on keeps the queue short (measured 0.82).
-    expect(deliveredLastSecond / 10_000_000).toBeGreaterThan(0.75);
+    expect(rc.cwnd).toBeLessThanOrEqual(0.85 * 100 * FRAME);
+  });
+
+  it('random loss of 10% a round (5% each way, at-most-once) is not taken for a full queue', () => {
+    const { rc } = simulate({ bw: 10_000, rtt: 50, lossEvery: 10 }, 3000);
+    expect(rc.btlBw / 10_000).toBeGreaterThan(0.9);
+    expect(rc.cwnd).toBeGreaterThan(1.5 * rc.btlBw * rc.minRttMs);
   });
 
   it('a timeout with no ACK since the frame went out drops the window to its floor until the next ACK', () => {
