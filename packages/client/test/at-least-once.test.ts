@@ -112,4 +112,28 @@ describe('at-least-once delivery', () => {
     const missing = Array.from({ length: total }, (_, i) => `rec ${i}`).filter((m) => !seen.has(m));
     expect(missing).toEqual([]);
   }, 60_000);
+
+  it('a server that answers pings but never ACKs leaves the continuum (no-ack, a warning); its records are acknowledged by the other', async () => {
+    fleet = await startFleet(2);
+    fleet.servers[0]!.setFaults({ noAck: true });
+    client = createClient({
+      servers: fleet.specs,
+      defaults: { sysId: 'NOA', msgType: 'TXT', fileName: 'f' },
+      delivery: 'at-least-once',
+      route: 'record', // both servers get records from the start
+      ping: { intervalMs: 50, failureLimit: 2 },
+    });
+    const warnings: string[] = [];
+    client.on('warning', (err: Error & { code: string }) => warnings.push(err.code));
+    const down = once<{ server: string; reason: string }>(client, 'down', 5000);
+    for (let i = 0; i < 1000; i++) client.log(`noack ${i}`);
+    expect(await down).toMatchObject({ server: 'log-0', reason: 'no-ack' });
+    expect(await client.flush({ timeoutMs: 10_000 })).toBe(true);
+    expect(warnings).toContain('ERR_CLIENT_NO_ACK');
+    expect(client.stats()).toMatchObject({ acked: 1000 });
+    expect(client.stats().servers[0]).toMatchObject({ state: 'down', up: false });
+    // Everything is at the server that ACKs (log-0 wrote some too, unacknowledged: duplicates there).
+    const atGood = await messages(fleet.dirs[1]!, 'NOA', 'f');
+    expect(new Set(atGood).size).toBe(1000);
+  });
 });
