@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseLine } from 'clogs-server';
@@ -99,4 +99,18 @@ export function misses(
     } else if (counts[i]! > 1 && repeated.length < limit) repeated.push(i);
   }
   return { missing, repeated, missingCount };
+}
+
+/** Bytes in the producer's `.log` files (`P0`…`P7/cli.log`) under `dirs` so far: how far a run has got. */
+export async function producedBytes(dirs: string[]): Promise<number> {
+  let total = 0;
+  for (const dir of dirs) {
+    for (let p = 0; p < 8; p++) {
+      total += await stat(join(dir, `P${p}`, 'cli.log')).then(
+        (s) => s.size,
+        () => 0,
+      );
+    }
+  }
+  return total;
 }

@@ -1,12 +1,13 @@
 // clogs-cli as users run it: a real OS pipe from a producer process (or a file
 // redirect), under bash, into clogs-server processes; every line checked in their files.
-import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   countProduced,
   misses,
+  producedBytes,
   producerCommand,
   shellPipeline,
   summaryLine,
@@ -19,20 +20,6 @@ afterEach(async () => {
 });
 const fleet = (n: number, args: string[] = []) => serverFleet(n, args, cleanups);
 const FAST_PING = join(import.meta.dirname, 'fixtures', 'fast-ping.json');
-
-/** Bytes in the `.log` files under `dirs` so far. */
-async function logBytes(dirs: string[]): Promise<number> {
-  let total = 0;
-  for (const dir of dirs) {
-    for (const sub of ['P0', 'P1', 'P2', 'P3', 'P4', 'P5', 'P6', 'P7']) {
-      total += await stat(join(dir, sub, 'cli.log')).then(
-        (s) => s.size,
-        () => 0,
-      );
-    }
-  }
-  return total;
-}
 
 describe('clogs-cli fed through real OS pipes, into two clogs-server processes', () => {
   it.each([
@@ -110,7 +97,7 @@ describe('clogs-cli fed through real OS pipes, into two clogs-server processes',
       ]);
       const pid = await run.pid;
       // Mid-stream: a few MB of lines are in the servers' files.
-      await until(async () => (await logBytes(f.dirs)) > 4_000_000, 'lines in the files', 30_000);
+      await until(async () => (await producedBytes(f.dirs)) > 4_000_000, 'lines in the files', 30_000);
       process.kill(pid, signal);
       const { code, stderr } = await run.exited;
       const summary = summaryLine(stderr);
