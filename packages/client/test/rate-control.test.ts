@@ -112,6 +112,15 @@ describe('RateControl (fake clock, simulated path)', () => {
     expect(rc.cwnd).toBeGreaterThan(1.5 * rc.btlBw * rc.minRttMs);
   });
 
+  it('a quiet spell before the first flight is no part of its rate (ten idle minutes, then 16 frames in 10 ms)', () => {
+    const rc = new RateControl(FRAME, 64 * 2 ** 20, 0);
+    const start = 600_000;
+    const flight = Array.from({ length: 16 }, () => rc.sent(FRAME, start, false));
+    for (const s of flight) rc.acked(FRAME, s, 10, start + 10);
+    // 16 frames over 10 ms, not over ten minutes (which paced the next frame 13 s out).
+    expect(rc.btlBw).toBeCloseTo((16 * FRAME) / 10, 0);
+  });
+
   it('a timeout with no ACK since the frame went out drops the window to its floor until the next ACK', () => {
     const { rc } = simulate({ bw: 10_000, rtt: 50 }, 2000);
     const before = rc.cwnd;

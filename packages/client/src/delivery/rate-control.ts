@@ -142,6 +142,13 @@ export class RateControl {
 
   /** A frame of `bytes` goes out now; keep what it returns for its ACK. */
   sent(bytes: number, now: number, appLimited: boolean): SendSample {
+    if (this.inflight === 0) {
+      // Nothing in flight: the link was idle, and its idle time is no part of any rate
+      // (as Linux's tcp_rate_skb_sent). Else the first ACKs after a quiet spell would
+      // measure bytes over minutes.
+      this.deliveredAt = now;
+      this.firstSentAt = now;
+    }
     this.inflight += bytes;
     this.ackWaitSince ??= now;
     return {
