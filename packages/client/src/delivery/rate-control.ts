@@ -142,10 +142,10 @@ export class RateControl {
 
   /** A frame of `bytes` goes out now; keep what it returns for its ACK. */
   sent(bytes: number, now: number, appLimited: boolean): SendSample {
-    if (this.inflight === 0) {
-      // Nothing in flight: the link was idle, and its idle time is no part of any rate
-      // (as Linux's tcp_rate_skb_sent). Else the first ACKs after a quiet spell would
-      // measure bytes over minutes.
+    if (this.delivered === 0 && this.inflight === 0) {
+      // The first flight: the time since the link was made is no part of its rate. Else
+      // its ACKs would measure bytes over minutes (it once paced a frame 13 s out).
+      // Later idle spells cannot lower the estimate: a sample below it is app-limited.
       this.deliveredAt = now;
       this.firstSentAt = now;
     }
