@@ -586,7 +586,10 @@ export class ClogsClient extends EventEmitter {
     q.sending--;
     const alo = this.o.atLeastOnce;
     if (err === null) {
-      if (first) {
+      // Counted on its first successful send: at-least-once, a first send that failed
+      // (ENOBUFS, ENOTCONN) and a resend that went are one frame sent.
+      if (!q.counted) {
+        q.counted = true;
         e.stats.framesSent++;
         e.stats.recordsSent += q.records;
         e.stats.bytesSent += q.frame.length;

@@ -11,6 +11,8 @@ export interface QueuedFrame {
   sending: number;
   /** Released while a send was pending: the buffer goes back to the pool when it ends. */
   freeAfterSend: boolean;
+  /** A send of it succeeded (counted once in the stats, whichever send it was). */
+  counted: boolean;
 }
 
 /**
@@ -63,7 +65,7 @@ export class Lane {
     const frame = this.writer.finish(seq, flags);
     // A one-off frame for an oversized record lives in its own buffer, not `backing`.
     const backing = frame.buffer === this.backing.buffer ? this.backing : (frame as Buffer);
-    this.queue.push({ frame, backing, records, seq, sending: 0, freeAfterSend: false });
+    this.queue.push({ frame, backing, records, seq, sending: 0, freeAfterSend: false, counted: false });
     this.queuedBytes += frame.length;
     this.queuedRecords += records;
     if (backing === this.backing) this.backing = this.pool.take();
