@@ -556,7 +556,7 @@ export class ClogsClient extends EventEmitter {
       if (rate === 0) pacer.setRate(this.o.paceBytesPerMs, this.o.paceFramesPerMs);
       else pacer.setRate(rate, Number.POSITIVE_INFINITY);
       pacer.refill(now);
-      while (pacer.open && (e.openLoop || (rc.open() && e.rtx.open))) {
+      while (pacer.open && this.mayTake(e)) {
         const q = e.lane.shift();
         if (q === undefined) break;
         pacer.take(q.frame.length);
@@ -567,11 +567,14 @@ export class ClogsClient extends EventEmitter {
         }
         this.transmit(e, q, true);
       }
-      if (e.lane.queue.length > 0 && (e.openLoop || (rc.open() && e.rtx.open))) {
-        waitMs = Math.min(waitMs, pacer.waitMs());
-      }
+      if (e.lane.queue.length > 0 && this.mayTake(e)) waitMs = Math.min(waitMs, pacer.waitMs());
     }
     if (waitMs !== Number.POSITIVE_INFINITY) this.armPump(Math.max(1, Math.ceil(waitMs)));
+  }
+
+  /** The server may take another frame: open loop, or room in its window and its dedupe spread. */
+  private mayTake(e: ServerEntry): boolean {
+    return e.openLoop || (e.rc.open() && e.rtx.open);
   }
 
   /** One send of a frame (its first, or a resend); its buffer stays put until the callback. */
@@ -609,8 +612,7 @@ export class ClogsClient extends EventEmitter {
         this.release(q);
         this.drop('send_failed', q.records);
       } else if (code === 'EMSGSIZE' && this.forget(e, q)) {
-        this.unackedBytes -= q.frame.length;
-        this.release(q);
+        this.releaseUnacked(q);
         this.drop('send_failed', q.records);
       }
       this.report(
@@ -736,11 +738,14 @@ export class ClogsClient extends EventEmitter {
     const taken = e.rtx.takeAll();
     e.rc.clearInflight();
     if (!this.o.atLeastOnce) return [];
-    for (const q of taken) {
-      this.unackedBytes -= q.frame.length;
-      this.release(q);
-    }
+    for (const q of taken) this.releaseUnacked(q);
     return taken;
+  }
+
+  /** At-least-once: a frame no longer awaits its ACK (acknowledged, given up, re-routed). */
+  private releaseUnacked(q: QueuedFrame): void {
+    this.unackedBytes -= q.frame.length;
+    this.release(q);
   }
 
   /**
@@ -836,8 +841,7 @@ export class ClogsClient extends EventEmitter {
     const ms = Math.round(now - since);
     if (!this.o.atLeastOnce) {
       e.openLoop = true;
-      e.rtx.takeAll();
-      e.rc.clearInflight();
+      this.takeUnacked(e); // at-most-once: forgets them, frees nothing
       this.schedulePump();
       if (!e.noAckWarned) {
         e.noAckWarned = true;
@@ -922,8 +926,7 @@ export class ClogsClient extends EventEmitter {
       if (this.o.atLeastOnce) {
         this.hold.progress(now);
         this.counts.acked += q.records;
-        this.unackedBytes -= q.frame.length;
-        this.release(q);
+        this.releaseUnacked(q);
         this.settled();
       }
       if (e.lane.queue.length > 0) this.schedulePump();
