@@ -12,7 +12,9 @@ import {
 } from './constants.js';
 import { FrameError, ProtocolError } from './errors.js';
 import { writeHeader } from './header.js';
-import { type LogRecordInput, recordTooLarge, writeRecord } from './record.js';
+import { recordTooLarge } from './record-checks.js';
+import { RecordEncoder } from './record-encoder.js';
+import type { LogRecordInput } from './record-types.js';
 
 /** Smallest possible record: one byte each for sys_id, msg_type and file_name, empty msg. */
 const MIN_RECORD_BYTES = RECORD_OVERHEAD_BYTES + 3;
@@ -57,6 +59,7 @@ export class BatchWriter {
   private readonly key: KeyObject | undefined;
   private readonly trailer: number;
   private readonly maxRecordBytes: number;
+  private readonly encoder = new RecordEncoder();
   private main: Buffer;
   private buf: Buffer;
   private pos = HEADER_BYTES;
@@ -100,7 +103,7 @@ export class BatchWriter {
    */
   append(record: LogRecordInput): boolean {
     if (this.finished) throw badArgument('append() after finish(): call reset() first');
-    const end = writeRecord(this.buf, this.pos, this.limit, record);
+    const end = this.encoder.write(this.buf, this.pos, this.limit, record);
     if (end > 0) {
       this.pos = end;
       this.n++;
@@ -112,7 +115,7 @@ export class BatchWriter {
     // Too big for the budget but not for UDP: a frame of its own, sized exactly. It is
     // written before any state changes, so a throw leaves the writer as it was.
     const spill = Buffer.allocUnsafe(HEADER_BYTES + size + this.trailer);
-    const spillEnd = writeRecord(spill, HEADER_BYTES, HEADER_BYTES + size, record);
+    const spillEnd = this.encoder.write(spill, HEADER_BYTES, HEADER_BYTES + size, record);
     if (spillEnd < 0) throw badArgument('the record changed while it was being written');
     this.buf = spill;
     this.pos = spillEnd;

@@ -23,22 +23,6 @@ export const Flag = {
 } as const;
 export const KNOWN_FLAGS = Flag.ACK_WANTED | Flag.AUTH;
 
-/** Record levels. 0 means "not set". */
-export const Level = {
-  UNSET: 0,
-  TRACE: 1,
-  DEBUG: 2,
-  INFO: 3,
-  WARN: 4,
-  ERROR: 5,
-  FATAL: 6,
-} as const;
-export type Level = (typeof Level)[keyof typeof Level];
-/** Level names indexed by level number, lower case (`LEVEL_NAMES[3] === 'info'`). */
-export const LEVEL_NAMES = ['unset', 'trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
-export type LevelName = (typeof LEVEL_NAMES)[number];
-export const MAX_LEVEL = Level.FATAL;
-
 export const HEADER_BYTES = 16;
 export const TRAILER_BYTES = 16;
 /** Largest UDP payload over IPv4: 65,535 - 20 (IP header) - 8 (UDP header). */

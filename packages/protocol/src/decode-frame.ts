@@ -1,7 +1,8 @@
 import { asBuffer } from './bytes.js';
 import { Kind } from './constants.js';
 import { type DecodeOptions, decodeHeader, type FrameHeader } from './header.js';
-import { type LogRecord, RecordCursor } from './record.js';
+import { RecordCursor } from './record-cursor.js';
+import type { LogRecord } from './record-types.js';
 
 export interface DecodeFrameOptions extends DecodeOptions {
   /** Copy each record's `msg` and `reserved` out of the datagram (default: views into it). */
@@ -14,9 +15,6 @@ export interface Frame extends FrameHeader {
   records: LogRecord[];
 }
 
-// decodeFrame runs to completion synchronously, so one cursor serves every call.
-const cursor = new RecordCursor();
-
 /**
  * Decodes one datagram and checks it against every rule of wire format v1: all or
  * nothing, a frame with one bad record yields no records.
@@ -28,7 +26,8 @@ export function decodeFrame(data: Uint8Array, options?: DecodeFrameOptions): Fra
   const records: LogRecord[] = [];
   if (frame.kind === Kind.LOG) {
     const copy = options?.copy === true;
-    cursor.reset(buf, frame);
+    // A cursor per frame, not one shared: decodeFrame keeps no state between calls.
+    const cursor = new RecordCursor().reset(buf, frame);
     while (cursor.next()) records.push(cursor.toRecord(copy));
   }
   frame.records = records;

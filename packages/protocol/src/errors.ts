@@ -38,10 +38,21 @@ export interface ProtocolErrorDetails {
   cause?: unknown;
 }
 
+/**
+ * The one format of every clogs error message, in every package: what a person reads
+ * first, then the stable code once, `human text [ERR_CODE]`. An error that wraps another
+ * puts its own code here and keeps the other as `cause`, never repeating its code.
+ */
+export function formatErrorMessage(detail: string, code: string): string {
+  return `${detail} [${code}]`;
+}
+
 /** Base class of every error this package throws. Switch on `code`, not on the message. */
 export class ProtocolError extends Error {
   override name = 'ProtocolError';
   readonly code: ProtocolErrorCode;
+  /** The message without its code: what a wrapper or a CLI shows a person. */
+  readonly detail: string;
   readonly field: string | undefined;
   readonly offset: number | undefined;
 
@@ -50,8 +61,13 @@ export class ProtocolError extends Error {
       details.offset === undefined
         ? ''
         : ` at offset ${details.offset}${details.field ? ` (${details.field})` : ''}`;
-    super(`${message}${where} [${code}]`, details.cause === undefined ? undefined : { cause: details.cause });
+    const detail = `${message}${where}`;
+    super(
+      formatErrorMessage(detail, code),
+      details.cause === undefined ? undefined : { cause: details.cause },
+    );
     this.code = code;
+    this.detail = detail;
     this.field = details.field;
     this.offset = details.offset;
   }

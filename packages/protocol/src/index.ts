@@ -5,7 +5,9 @@
  * {@link ControlFrameEncoder} / {@link encodeControlFrame}.
  * Reading: {@link decodeFrame}, or {@link decodeHeader} + {@link RecordCursor} to read
  * records in place. Checking a record before accepting it: {@link recordByteLength}.
- * Every error is a {@link ProtocolError} with a stable `code`.
+ * Levels: the table {@link LEVELS}, {@link parseLevel}, {@link levelName}.
+ * Every error is a {@link ProtocolError} with a stable `code`; every clogs package
+ * formats its messages with {@link formatErrorMessage}.
  */
 export { type AuthKey, createAuthKey } from './auth.js';
 export {
@@ -25,12 +27,8 @@ export {
   HEAD_LEN_MAX,
   HEADER_BYTES,
   Kind,
-  LEVEL_NAMES,
-  Level,
-  type LevelName,
   MAGIC,
   MAX_DATAGRAM_BYTES,
-  MAX_LEVEL,
   MSG_TYPE_MAX_BYTES,
   maxRecordBytes,
   RECORD_OVERHEAD_BYTES,
@@ -45,15 +43,27 @@ export {
   AuthError,
   FieldError,
   FrameError,
+  formatErrorMessage,
   ProtocolError,
   type ProtocolErrorCode,
   type ProtocolErrorDetails,
 } from './errors.js';
 export { type DecodeOptions, decodeHeader, type FrameHeader } from './header.js';
 export {
-  type LogRecord,
-  type LogRecordInput,
-  type RecordCheckOptions,
-  RecordCursor,
-  recordByteLength,
-} from './record.js';
+  describeLevels,
+  LEVEL_ALIASES,
+  LEVEL_NAMES,
+  LEVELS,
+  Level,
+  type LevelAlias,
+  type LevelInfo,
+  type LevelInput,
+  type LevelName,
+  levelFromPino,
+  levelName,
+  MAX_LEVEL,
+  parseLevel,
+} from './level.js';
+export { recordByteLength } from './record-checks.js';
+export { RecordCursor } from './record-cursor.js';
+export type { LogRecord, LogRecordInput, RecordCheckOptions } from './record-types.js';
