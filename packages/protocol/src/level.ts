@@ -50,7 +50,13 @@ export const LEVEL_ALIASES = Object.freeze({
 export type LevelAlias = keyof typeof LEVEL_ALIASES;
 
 /** What {@link parseLevel} takes: a name or alias (any case), or a number 0..6. */
-export type LevelInput = LevelName | LevelAlias | Uppercase<LevelName | LevelAlias> | Level | number;
+export type LevelInput =
+  | LevelName
+  | LevelAlias
+  | Uppercase<LevelName | LevelAlias>
+  | `${Level}`
+  | Level
+  | number;
 
 /** One row of {@link LEVELS}. */
 export interface LevelInfo {

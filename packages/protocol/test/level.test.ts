@@ -96,7 +96,7 @@ describe('parseLevel', () => {
     ['alert', Level.FATAL, 'syslog alert: fatal'],
     ['emerg', Level.FATAL, 'syslog emerg: fatal'],
     ['panic', Level.FATAL, "syslog's old name for emerg: fatal"],
-  ])('reads the alias %s as %i (%s)', (alias, level) => {
+  ])('reads the alias %s as %i (%s)', (alias, level, _why) => {
     expect(parseLevel(alias)).toBe(level);
     expect(parseLevel(alias.toUpperCase())).toBe(level);
   });
