@@ -1,3 +1,5 @@
+import { formatErrorMessage } from '@clogs/protocol';
+
 /** Stable codes of the errors clogs-server raises or reports. */
 export type ServerErrorCode =
   /** An option is missing, of the wrong type or out of range. */
@@ -13,13 +15,16 @@ export type ServerErrorCode =
   /** The socket reported an error after it was bound. */
   | 'ERR_SERVER_SOCKET';
 
-/** Base class of clogs-server's errors: switch on `code`. */
+/** Base class of clogs-server's errors: switch on `code`. The message is `detail [code]`. */
 export class ServerError extends Error {
   override name = 'ServerError';
   readonly code: ServerErrorCode;
+  /** The message without its code: what a person reads first. */
+  readonly detail: string;
 
   constructor(code: ServerErrorCode, message: string, options?: { cause?: unknown }) {
-    super(`${message} [${code}]`, options);
+    super(formatErrorMessage(message, code), options);
     this.code = code;
+    this.detail = message;
   }
 }

@@ -88,6 +88,10 @@ describe('line format', () => {
       '',
       'only three fields',
       '2025-11-23T07:41:26.123456Z LOUD A B 0 - x',
+      // the level field holds a name as the writer writes it: no alias, number or lower case
+      '2025-11-23T07:41:26.123456Z WARNING A B 0 - x',
+      '2025-11-23T07:41:26.123456Z 4 A B 0 - x',
+      '2025-11-23T07:41:26.123456Z warn A B 0 - x',
       '2025 INFO A B 0 - x',
     ]) {
       expect(parseLine(Buffer.from(bad))).toBeUndefined();

@@ -360,7 +360,11 @@ describe('clogs-server', () => {
         await createServer({ dataDir: await tempDir(), ...o });
       } catch (err) {
         expect(err).toBeInstanceOf(ServerError);
-        return (err as ServerError).code;
+        const { code, detail, message } = err as ServerError;
+        // the one error format: the text a person reads, then the code, once
+        expect(message).toBe(`${detail} [${code}]`);
+        expect(detail).not.toMatch(/\[ERR_/);
+        return code;
       }
       return 'started';
     };

@@ -1,4 +1,4 @@
-import { LEVEL_NAMES, type Level, MAX_LEVEL, type RecordCursor } from '@clogs/protocol';
+import { LEVELS, type Level, levelName, parseLevel, type RecordCursor } from '@clogs/protocol';
 
 /*
  * One record, one line, fields separated by one space:
@@ -7,7 +7,7 @@ import { LEVEL_NAMES, type Level, MAX_LEVEL, type RecordCursor } from '@clogs/pr
  * |-----------|-----------------------------------------------------------|-------------------------------|
  * | time      | UTC, microseconds: YYYY-MM-DDTHH:MM:SS.ffffffZ            | 2026-11-23T07:41:26.123456Z   |
  * |           | (outside years 1970..9999: "@" and the raw time_us)       | @18446744073709551615         |
- * | level     | UNSET TRACE DEBUG INFO WARN ERROR FATAL                   | INFO                          |
+ * | level     | the level's name in upper case (UNSET TRACE .. FATAL)     | INFO                          |
  * | sys_id    | as sent                                                   | PAY1                          |
  * | msg_type  | as sent                                                   | TXT                           |
  * | head_len  | decimal, counted in bytes of the original message         | 0                             |
@@ -18,7 +18,8 @@ import { LEVEL_NAMES, type Level, MAX_LEVEL, type RecordCursor } from '@clogs/pr
  * six spaces gives the fields back; unescaping gives the message's exact bytes.
  */
 
-const LEVEL_BYTES = LEVEL_NAMES.map((n) => Buffer.from(n.toUpperCase(), 'latin1'));
+// Indexed by level number; the cursor has checked the number.
+const LEVEL_BYTES = LEVELS.map((l) => Buffer.from(l.name.toUpperCase(), 'latin1'));
 const HEX = Buffer.from('0123456789abcdef', 'latin1');
 const SPACE = 0x20;
 const LF = 0x0a;
@@ -34,42 +35,6 @@ export function maxLineBytes(msgLength: number, reservedLength: number): number 
   // time (27, or "@" + 20 digits), level 5, sys_id 4, msg_type 4, head_len 5, reserved
   // as hex (or "-"), 6 spaces, message, LF
   return TS_BYTES + 5 + 4 + 4 + 5 + Math.max(1, reservedLength * 2) + 6 + msgLength * 2 + 1;
-}
-
-// Records of one burst share their second: the "YYYY-MM-DDTHH:MM:SS." prefix is formatted
-// once per second and copied, and only the six microsecond digits are written per line.
-let cachedSecond = -1;
-const cachedPrefix = Buffer.alloc(20);
-
-function writeTime(out: Buffer, pos: number, cursor: RecordCursor): number {
-  let second: number;
-  let us: number;
-  // Below 2^53 (high word < 2^21) the number is exact; above, split the exact u64.
-  if (cursor.timeHigh < 0x20_0000) {
-    second = Math.floor(cursor.timeUs / 1e6);
-    us = cursor.timeUs - second * 1e6;
-  } else {
-    const exact = cursor.timeUsBigInt();
-    second = Number(exact / 1_000_000n);
-    us = Number(exact % 1_000_000n);
-  }
-  if (second > MAX_SECOND) {
-    out[pos++] = 0x40; // "@"
-    return pos + out.write(cursor.timeUsBigInt().toString(), pos, 'latin1');
-  }
-  if (second !== cachedSecond) {
-    cachedPrefix.write(new Date(second * 1000).toISOString().slice(0, 19), 0, 'latin1');
-    cachedPrefix[19] = 0x2e; // "."
-    cachedSecond = second;
-  }
-  // Short runs are copied by hand: a native Buffer.copy call costs more than 20 stores.
-  for (let i = 0; i < 20; i++) out[pos + i] = cachedPrefix[i]!;
-  for (let i = pos + 25; i >= pos + 20; i--) {
-    out[i] = 0x30 + (us % 10);
-    us = Math.floor(us / 10);
-  }
-  out[pos + 26] = 0x5a; // "Z"
-  return pos + TS_BYTES;
 }
 
 function writeAscii(out: Buffer, pos: number, s: string): number {
@@ -122,6 +87,10 @@ export class LineFormatter {
   private specials = new Int32Array(64);
   private count = 0;
   private next = 0;
+  // Records of one burst share their second: the "YYYY-MM-DDTHH:MM:SS." prefix is
+  // formatted once per second and copied, and only the six microsecond digits per line.
+  private second = -1;
+  private readonly prefix = Buffer.alloc(20);
 
   constructor(private readonly mask: boolean) {}
 
@@ -142,7 +111,7 @@ export class LineFormatter {
    */
   line(out: Buffer, pos: number, cursor: RecordCursor): number {
     const datagram = this.datagram;
-    let p = writeTime(out, pos, cursor);
+    let p = this.writeTime(out, pos, cursor);
     out[p++] = SPACE;
     const level = LEVEL_BYTES[cursor.level]!;
     for (let i = 0; i < level.length; i++) out[p++] = level[i]!;
@@ -191,6 +160,38 @@ export class LineFormatter {
     return p;
   }
 
+  private writeTime(out: Buffer, pos: number, cursor: RecordCursor): number {
+    let second: number;
+    let us: number;
+    // Below 2^53 (high word < 2^21) the number is exact; above, split the exact u64.
+    if (cursor.timeHigh < 0x20_0000) {
+      second = Math.floor(cursor.timeUs / 1e6);
+      us = cursor.timeUs - second * 1e6;
+    } else {
+      const exact = cursor.timeUsBigInt();
+      second = Number(exact / 1_000_000n);
+      us = Number(exact % 1_000_000n);
+    }
+    if (second > MAX_SECOND) {
+      out[pos++] = 0x40; // "@"
+      return pos + out.write(cursor.timeUsBigInt().toString(), pos, 'latin1');
+    }
+    const prefix = this.prefix;
+    if (second !== this.second) {
+      prefix.write(new Date(second * 1000).toISOString().slice(0, 19), 0, 'latin1');
+      prefix[19] = 0x2e; // "."
+      this.second = second;
+    }
+    // Short runs are copied by hand: a native Buffer.copy call costs more than 20 stores.
+    for (let i = 0; i < 20; i++) out[pos + i] = prefix[i]!;
+    for (let i = pos + 25; i >= pos + 20; i--) {
+      out[i] = 0x30 + (us % 10);
+      us = Math.floor(us / 10);
+    }
+    out[pos + 26] = 0x5a; // "Z"
+    return pos + TS_BYTES;
+  }
+
   private find(byte: number, from: number, to: number): void {
     for (
       let i = this.datagram.indexOf(byte, from);
@@ -205,6 +206,17 @@ export class LineFormatter {
       this.specials[this.count++] = i;
     }
   }
+}
+
+/** The level of a line's level field: a level's name in upper case, nothing else. */
+function levelIn(text: string): Level | undefined {
+  let level: Level;
+  try {
+    level = parseLevel(text);
+  } catch {
+    return undefined;
+  }
+  return levelName(level).toUpperCase() === text ? level : undefined;
 }
 
 /** A line read back. */
@@ -232,7 +244,7 @@ export function parseLine(line: Buffer): ParsedLine | undefined {
     fields.push(line.subarray(at, space));
     at = space + 1;
   }
-  const [time, levelName, sys, type, head, reserved] = fields as [
+  const [time, levelText, sys, type, head, reserved] = fields as [
     Buffer,
     Buffer,
     Buffer,
@@ -240,8 +252,8 @@ export function parseLine(line: Buffer): ParsedLine | undefined {
     Buffer,
     Buffer,
   ];
-  const level = LEVEL_BYTES.findIndex((b) => b.equals(levelName));
-  if (level < 0 || level > MAX_LEVEL) return undefined;
+  const level = levelIn(levelText.toString('latin1'));
+  if (level === undefined) return undefined;
   let timeUs: bigint;
   const t = time.toString('latin1');
   if (t.startsWith('@')) {
