@@ -9,6 +9,7 @@ import {
   type LogRecord,
   type LogRecordInput,
   ProtocolError,
+  parseLevel,
 } from '@clogs/protocol';
 import { BufferPool } from './batch/buffer-pool.js';
 import { Lane, type QueuedFrame } from './batch/lane.js';
@@ -23,7 +24,6 @@ import {
   type ResolvedOptions,
   resolveOptions,
   resolveServers,
-  toLevel,
 } from './options.js';
 import { Continuum } from './ring/continuum.js';
 import { ketamaHash } from './ring/ketama-hash.js';
@@ -282,7 +282,6 @@ export class ClogsClient extends EventEmitter {
     rec.sysId = options?.sysId ?? o.sysId ?? (undefined as unknown as string);
     rec.msgType = options?.msgType ?? o.msgType ?? (undefined as unknown as string);
     rec.fileName = options?.fileName ?? o.fileName ?? (undefined as unknown as string);
-    rec.level = options?.level === undefined ? o.level : toLevel(options.level);
     rec.timeUs = options?.timeUs;
     rec.headLen = options?.headLen;
     rec.reserved = options?.reserved;
@@ -293,6 +292,8 @@ export class ClogsClient extends EventEmitter {
     }
     const entry = options?.server === undefined ? this.pick(rec) : this.byName(options.server, rec);
     try {
+      // Read here, so a bad level is refused and counted as any bad field is.
+      rec.level = options?.level === undefined ? o.level : parseLevel(options.level);
       this.append(entry === undefined ? this.parked : entry.lane, rec);
     } catch (err) {
       this.counts.refused++;
@@ -1044,7 +1045,7 @@ export class ClogsClient extends EventEmitter {
 /** Wraps a protocol refusal as the client's typed error, keeping the field and the protocol's code. */
 function toRecordError(err: unknown): ClientError {
   if (err instanceof ProtocolError) {
-    return new ClientError('ERR_CLIENT_BAD_RECORD', `record refused: ${err.message}`, {
+    return new ClientError('ERR_CLIENT_BAD_RECORD', `record refused: ${err.detail}`, {
       cause: err,
       field: err.field,
       reason: err.code,

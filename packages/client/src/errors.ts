@@ -1,3 +1,5 @@
+import { formatErrorMessage } from '@clogs/protocol';
+
 /** Stable codes of @clogs/client's errors. */
 export type ClientErrorCode =
   /** An option is missing, of the wrong type or out of range. */
@@ -18,10 +20,15 @@ export type ClientErrorCode =
    */
   | 'ERR_CLIENT_NO_ACK';
 
-/** Base class of @clogs/client's errors: switch on `code`. */
+/**
+ * Base class of @clogs/client's errors: switch on `code`. The message is `detail [code]`;
+ * one that wraps another error keeps it as `cause` and does not repeat its code.
+ */
 export class ClientError extends Error {
   override name = 'ClientError';
   readonly code: ClientErrorCode;
+  /** The message without its code: what a person reads first. */
+  readonly detail: string;
   /** For `ERR_CLIENT_BAD_RECORD`: the record field at fault, as the wire format names it. */
   readonly field: string | undefined;
   /** For `ERR_CLIENT_BAD_RECORD`: the protocol's own code (`ERR_PROTOCOL_...`). */
@@ -32,8 +39,12 @@ export class ClientError extends Error {
     message: string,
     options: { cause?: unknown; field?: string | undefined; reason?: string | undefined } = {},
   ) {
-    super(`${message} [${code}]`, options.cause === undefined ? undefined : { cause: options.cause });
+    super(
+      formatErrorMessage(message, code),
+      options.cause === undefined ? undefined : { cause: options.cause },
+    );
     this.code = code;
+    this.detail = message;
     this.field = options.field;
     this.reason = options.reason;
   }

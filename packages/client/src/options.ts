@@ -1,9 +1,16 @@
-import { type AuthKey, DEFAULT_MAX_DATAGRAM_BYTES, LEVEL_NAMES, MAX_DATAGRAM_BYTES } from '@clogs/protocol';
+import {
+  type AuthKey,
+  DEFAULT_MAX_DATAGRAM_BYTES,
+  type LevelInput,
+  MAX_DATAGRAM_BYTES,
+  type ProtocolError,
+  parseLevel,
+} from '@clogs/protocol';
 import { ClientError } from './errors.js';
 import { parseServer, type ServerInput, type ServerSpec } from './server-spec.js';
 
-/** A level by name (`'info'`) or number (3). */
-export type LevelInput = (typeof LEVEL_NAMES)[number] | number;
+/** A level by name or alias in any case (`'info'`, `'WARNING'`) or number (3): see @clogs/protocol's level table. */
+export type { LevelInput };
 
 /** What the continuum hashes to pick a record's server. */
 export type RouteMode =
@@ -108,12 +115,15 @@ function int(name: string, value: number | undefined, fallback: number, min: num
   return v;
 }
 
-/** A level name or number as the wire's 0..6. */
-export function toLevel(level: LevelInput | undefined, fallback = 0): number {
-  if (level === undefined) return fallback;
-  if (typeof level === 'number') return level;
-  const n = (LEVEL_NAMES as readonly string[]).indexOf(level);
-  return n < 0 ? Number.NaN : n;
+function level(value: LevelInput | undefined): number {
+  if (value === undefined) return 0;
+  try {
+    return parseLevel(value);
+  } catch (err) {
+    throw new ClientError('ERR_CLIENT_BAD_OPTION', `defaults.${(err as ProtocolError).detail}`, {
+      cause: err,
+    });
+  }
 }
 
 /** Parses and checks a server list: not empty, names distinct. */
@@ -145,9 +155,6 @@ export function resolveOptions(o: ClientOptions): ResolvedOptions {
   if (route !== 'file' && route !== 'record' && typeof route !== 'function') {
     throw bad('route', "'file', 'record' or a function", route);
   }
-  const level = toLevel(o.defaults?.level);
-  if (!Number.isInteger(level) || level < 0 || level > 6)
-    throw bad('defaults.level', 'a level name or 0..6', o.defaults?.level);
   const maxQueueBytes = int(
     'maxQueueBytes',
     o.maxQueueBytes,
@@ -160,7 +167,7 @@ export function resolveOptions(o: ClientOptions): ResolvedOptions {
     sysId: o.defaults?.sysId,
     msgType: o.defaults?.msgType,
     fileName: o.defaults?.fileName,
-    level,
+    level: level(o.defaults?.level),
     route,
     maxDatagramBytes: int(
       'maxDatagramBytes',

@@ -1,3 +1,7 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describeLevels } from '@clogs/protocol';
+import { parseLine } from 'clogs-server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ClientError, type ClogsClient, createClient, parseServer } from '../src/index.js';
 import { type Fleet, received, startFleet, until } from './helpers.js';
@@ -54,6 +58,19 @@ describe('server specs', () => {
     expect(bad({ maxDatagramBytes: 70_000 })).toBe('ERR_CLIENT_BAD_OPTION');
     expect(bad({ defaults: { level: 'loud' } })).toBe('ERR_CLIENT_BAD_OPTION');
   });
+
+  it('names the level table in a bad defaults.level, and keeps the protocol error as cause', () => {
+    let err: ClientError | undefined;
+    try {
+      createClient({ servers: ['127.0.0.1:7'], defaults: { level: 'loud' as never } });
+    } catch (e) {
+      err = e as ClientError;
+    }
+    expect(err?.message).toBe(
+      `defaults.level must be one of ${describeLevels()}; not "loud" [ERR_CLIENT_BAD_OPTION]`,
+    );
+    expect(err?.cause).toMatchObject({ code: 'ERR_PROTOCOL_BAD_LEVEL' });
+  });
 });
 
 describe('client API', () => {
@@ -108,6 +125,33 @@ describe('client API', () => {
     client = createClient({ servers: [`localhost:${fleet.servers[0]!.address.port} by-name`], defaults });
     await until(() => client!.stats().servers[0]!.rttMs !== undefined, 'a pong through the name');
     expect(['127.0.0.1', '::1']).toContain(client.stats().servers[0]!.address);
+  });
+
+  it('takes a level by name, alias or number, in any case, and the server writes its name', async () => {
+    fleet = await startFleet(1);
+    client = createClient({ servers: fleet.specs, defaults: { ...defaults, level: 'err' } });
+    client.log('by default');
+    client.log('warning', { level: 'warning' });
+    client.log('CRIT', { level: 'CRIT' });
+    client.log('notice', { level: 'notice' });
+    client.log('digit', { level: '2' });
+    client.log('number', { level: 1 });
+    await client.flush();
+    await until(() => received(fleet!) === 6, 'the records');
+    await fleet.servers[0]!.flush();
+    const text = await readFile(join(fleet.dirs[0]!, 'API', 'app.log'));
+    const lines = text.toString('latin1').trimEnd().split('\n');
+    expect(
+      lines.map((l) => parseLine(Buffer.from(l, 'latin1'))).map((r) => [r!.msg.toString(), r!.level]),
+    ).toEqual([
+      ['by default', 5],
+      ['warning', 4],
+      ['CRIT', 6],
+      ['notice', 3],
+      ['digit', 2],
+      ['number', 1],
+    ]);
+    expect(text.toString('latin1')).toContain(' WARN API TXT 0 - warning\n');
   });
 
   it('closes through `await using`', async () => {

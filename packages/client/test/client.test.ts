@@ -1,4 +1,5 @@
 import { once as nodeOnce } from 'node:events';
+import type { ProtocolError } from '@clogs/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ClientError, type ClogsClient, createClient } from '../src/index.js';
 import { type Fleet, messages, once, received, startFleet, until } from './helpers.js';
@@ -57,6 +58,12 @@ describe('client against real servers', () => {
       }
       expect(err).toBeInstanceOf(ClientError);
       expect(err).toMatchObject({ code: 'ERR_CLIENT_BAD_RECORD', field, reason });
+      // wrapped, the code is said once: the client's in the message, the protocol's in reason and cause
+      const { message, cause } = err as ClientError;
+      expect(message.match(/\[ERR_[A-Z_]+\]/g)).toEqual(['[ERR_CLIENT_BAD_RECORD]']);
+      expect(cause).toMatchObject({ code: reason });
+      expect((err as ClientError).detail).toBe(`record refused: ${(cause as ProtocolError).detail}`);
+      expect(message).toBe(`${(err as ClientError).detail} [ERR_CLIENT_BAD_RECORD]`);
     }
     let big: unknown;
     try {
