@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { ClientOptions, ServerInput } from '@clogs/client';
+import { type ProtocolError, parseLevel } from '@clogs/protocol';
 import { CliError } from './errors.js';
 
 /**
@@ -54,8 +55,9 @@ function bad(path: string, why: string, cause?: unknown): CliError {
 }
 
 /**
- * Reads and checks a config file's shape. Values (server specs, option ranges) are
- * checked by the client when it is made, and reported against this file too.
+ * Reads and checks a config file's shape, and its level against the level table. Other
+ * values (server specs, option ranges) are checked by the client when it is made, and
+ * reported against this file too.
  * @throws {CliError} `ERR_CLI_BAD_CONFIG` naming the file and what is wrong.
  */
 export async function readConfig(path: string): Promise<CliConfig> {
@@ -76,7 +78,17 @@ export async function readConfig(path: string): Promise<CliConfig> {
   if (config.servers !== undefined && !Array.isArray(config.servers)) {
     throw bad(path, 'servers must be a list');
   }
-  if (config.defaults !== undefined) checkKeys('defaults', config.defaults, DEFAULTS, path);
+  if (config.defaults !== undefined) {
+    checkKeys('defaults', config.defaults, DEFAULTS, path);
+    const level = config.defaults.level;
+    if (level !== undefined) {
+      try {
+        parseLevel(level);
+      } catch (err) {
+        throw bad(path, `defaults.${(err as ProtocolError).detail}`, err);
+      }
+    }
+  }
   if (config.client !== undefined) checkKeys('client', config.client, CLIENT, path);
   return config;
 }

@@ -6,13 +6,20 @@ import {
   type DownEvent,
   type ServerInput,
 } from '@clogs/client';
-import { readKeyFile } from 'clogs-server';
+import {
+  describeLevels,
+  formatErrorMessage,
+  levelName,
+  type ProtocolError,
+  parseLevel,
+} from '@clogs/protocol';
+import { readKeyFile, type ServerError } from 'clogs-server';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { createColors } from 'picocolors';
 import { type CliConfig, readConfig } from './config.js';
 import { drainEmbedded, type Embedded, startEmbedded } from './embedded.js';
 import { ExitCode } from './exit-codes.js';
-import { type LineFormat, toLevel } from './line/parse-line.js';
+import type { LineFormat } from './line/parse-line.js';
 import { formatSummary, pipeExitCode, runPipe } from './pipe/pipe-mode.js';
 import type { ShellState } from './repl/commands.js';
 import { runRepl } from './repl/repl.js';
@@ -69,6 +76,15 @@ function positiveInt(value: string): number {
   return Number(value);
 }
 
+/** A level as the level table takes it, kept as its name. */
+function levelFlag(value: string): string {
+  try {
+    return levelName(parseLevel(value));
+  } catch (err) {
+    throw new InvalidArgumentError((err as ProtocolError).detail);
+  }
+}
+
 function buildProgram(io: CliIo): Command {
   return new Command('clogs-cli')
     .description(
@@ -85,7 +101,7 @@ function buildProgram(io: CliIo): Command {
     .option('--sys <id>', 'sys_id of records (raw format; clogs lines carry their own)', 'CLI')
     .option('--type <type>', 'msg_type of records (raw format)', 'TXT')
     .option('--file <name>', 'file_name: the log file the records go to', 'cli')
-    .option('--level <level>', 'debug|info|notice|warn|error|crit|fatal, or 0..6', 'info')
+    .option('--level <level>', `the records' level: ${describeLevels()}`, levelFlag, 'info')
     .option('--ack', 'at-least-once: wait for every record to be acknowledged', false)
     .option('--key-file <path>', 'HMAC key: frames carry an AUTH trailer')
     .option('--max-datagram <bytes>', 'frame size budget (default 1432; 8192 on loopback)', positiveInt)
@@ -117,7 +133,7 @@ export function clientOptions(
   return {
     ...config?.client,
     servers,
-    defaults: { sysId: flags.sys, msgType: flags.type, fileName: flags.file, level: toLevel(flags.level) },
+    defaults: { sysId: flags.sys, msgType: flags.type, fileName: flags.file, level: parseLevel(flags.level) },
     ...(flags.maxDatagram === undefined ? {} : { maxDatagramBytes: flags.maxDatagram }),
     ...(flags.ack ? { delivery: 'at-least-once' as const } : {}),
     ...(key === undefined ? {} : { key }),
@@ -188,8 +204,9 @@ async function run(argv: readonly string[], io: CliIo, stop: StopSignals): Promi
     try {
       key = await readKeyFile(flags.keyFile);
     } catch (err) {
-      const why = (err as Error).cause instanceof Error ? `: ${((err as Error).cause as Error).message}` : '';
-      return fail(ExitCode.NO_INPUT, `${(err as Error).message.replace(/ \[ERR_[A-Z_]+\]$/, '')}${why}`);
+      const { cause, detail, code } = err as ServerError;
+      const why = cause instanceof Error ? `: ${cause.message}` : '';
+      return fail(ExitCode.NO_INPUT, formatErrorMessage(`${detail}${why}`, code));
     }
   }
   let embedded: Embedded | undefined;
@@ -232,7 +249,7 @@ async function run(argv: readonly string[], io: CliIo, stop: StopSignals): Promi
     if (err instanceof ClientError) {
       const code =
         flags.config !== undefined && err instanceof ClientError ? ExitCode.CONFIG : ExitCode.USAGE;
-      return fail(code, `${(err as Error).message}${where}`);
+      return fail(code, formatErrorMessage(`${err.detail}${where}`, err.code));
     }
     throw err;
   }

@@ -1,9 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { describeLevels } from '@clogs/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ServerProcess } from '../../../test/support/server-process.js';
 import { until } from './helpers.js';
@@ -84,6 +85,9 @@ describe('the shell under a pseudo-terminal', () => {
     await sh.keys('.set le\t', 'vel');
     const set = await sh.keys(' loud\r', 'level must be one of', 'the completed .set level to run');
     expect(set).not.toContain('usage');
+    expect(set.replace(/\s+/g, ' ')).toContain(`level must be one of ${describeLevels()}; not "loud"`);
+    // a valid level the old list did not have: taken in silence
+    expect(await sh.keys('.set level trace\r', 'clogs')).not.toContain('must be');
     // an event arrives while a line is half typed: it goes above, the line is drawn again
     await sh.keys('PAY1 TXT half typed', 'half typed');
     doomed.child.kill('SIGKILL');
@@ -101,6 +105,9 @@ describe('the shell under a pseudo-terminal', () => {
     const [code] = (await once(sh.child, 'exit')) as [number];
     expect(code).toBe(0);
     expect(sh.out()).toContain('1 records sent, 0 refused');
+    expect(await readFile(join(dir, 'data', 'PAY1', 'cli.log'), 'latin1')).toMatch(
+      / TRACE PAY1 TXT 0 - sent\n$/,
+    );
   }, 30_000);
 
   it('no colour with NO_COLOR', async () => {

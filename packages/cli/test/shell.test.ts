@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { describeLevels } from '@clogs/protocol';
 import { type ClogsServer, createServer } from 'clogs-server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type CliIo, main } from '../src/index.js';
@@ -75,6 +76,38 @@ describe('the shell, driven through injected streams', () => {
     await server!.flush();
     const seen = await tally([join(dir, 'data')]);
     expect([...seen.keys()].sort()).toEqual(['<x/>', 'hello shell']);
+  });
+
+  it('.set level takes the level table: names, aliases, any case; refuses the rest listing it', async () => {
+    const sh = shell(['-s', `127.0.0.1:${server!.address.port} one`, '--file', 'lv']);
+    await sh.type('.help', `levels: ${describeLevels()}`);
+    await sh.type('.set level bogus', `  level must be one of ${describeLevels()}; not "bogus"`);
+    for (const level of ['trace', 'notice', 'CRIT', 'warning', '2']) {
+      const from = sh.seen.out.length;
+      await sh.type(`.set level ${level}`, '/TXT/lv>');
+      expect(sh.seen.out.slice(from)).not.toContain('must be');
+      await sh.type(`LV TXT at ${level}`, 'LV/TXT/lv>');
+    }
+    // a refused record: the protocol's rule and code, once, not the client's wrapper
+    await sh.type('TOOLONG TXT x', '\n');
+    expect(sh.seen.out).toContain(
+      'refused: sys_id is 7 bytes; at most 4 allowed [ERR_PROTOCOL_FIELD_TOO_LONG]\n',
+    );
+    expect(sh.seen.out).not.toContain('record refused');
+    expect(sh.seen.out).not.toContain('ERR_CLIENT_BAD_RECORD');
+    sh.stdin.write('.exit\n');
+    expect(await sh.exited).toBe(0);
+    expect(sh.seen.err).toContain('5 records sent, 1 refused');
+    await server!.flush();
+    const text = await readFile(join(dir, 'data', 'LV', 'lv.log'), 'latin1');
+    expect(text.split('\n').map((l) => l.split(' ')[1])).toEqual([
+      'TRACE',
+      'INFO',
+      'FATAL',
+      'WARN',
+      'DEBUG',
+      undefined,
+    ]);
   });
 
   it('.ack on makes records wait for their ACK; the prompt says so', async () => {

@@ -1,4 +1,3 @@
-import type { LevelInput } from '@clogs/client';
 import { CliError } from '../errors.js';
 
 /** How a line becomes a record: `clogs` = `sys_id msg_type msg` (the original design); `raw` = the message. */
@@ -92,9 +91,4 @@ export class LineParser {
 /** One line's fields, in a new object (the shell's one-off parse). */
 export function parseLine(line: Buffer, format: LineFormat): ParsedLine {
   return { ...new LineParser(format).parse(line, 0, line.length) };
-}
-
-/** A level as typed (`warn`, or `4`): digits are the wire number, anything else a name. */
-export function toLevel(level: string): LevelInput {
-  return (/^\d+$/.test(level) ? Number(level) : level) as LevelInput;
 }

@@ -1,6 +1,6 @@
-import type { ClogsClient } from '@clogs/client';
+import type { ClientError, ClogsClient } from '@clogs/client';
 import { MAX_DATAGRAM_BYTES } from '@clogs/protocol';
-import type { CliError } from '../errors.js';
+import { type CliError, mostSpecificMessage } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { LineSplitter } from '../line/line-splitter.js';
 import { type LineFormat, LineParser, type ParsedLine } from '../line/parse-line.js';
@@ -38,6 +38,9 @@ export interface PipeSummary {
   /** Reading gave up: the queue stayed full this long (ms) with no record delivered. */
   stalledMs: number | undefined;
 }
+
+/** Refused lines said one by one on stderr; past these the summary counts the rest. */
+const REFUSALS_SHOWN = 10;
 
 /** How often a wait for room checks whether records are still being delivered. */
 const STALL_CHECK_MS = 250;
@@ -80,6 +83,19 @@ export async function runPipe(client: ClogsClient, o: PipeOptions, io: PipeIo): 
     tooLongCounted += n;
     summary.read += n;
     refuse('too-long', n);
+  };
+  let shown = 0;
+  /** The current line refused with an error: said for the first few, counted always. */
+  const refuseLine = (reason: string, err: unknown) => {
+    refuse(reason);
+    if (shown === REFUSALS_SHOWN) return;
+    // Too-long lines before this one in the chunk are counted in `read` only later.
+    const line = summary.read + splitter.tooLong - tooLongCounted;
+    io.notice(`clogs-cli: line ${line} refused: ${mostSpecificMessage(err)}`);
+    if (++shown === REFUSALS_SHOWN)
+      io.notice(
+        `clogs-cli: only the first ${REFUSALS_SHOWN} refused lines are shown; the summary counts them all`,
+      );
   };
   /** Reading is over (a signal, or no progress): lines already read are still logged. */
   let stopped = false;
@@ -145,7 +161,7 @@ export async function runPipe(client: ClogsClient, o: PipeOptions, io: PipeIo): 
       try {
         parsed = parser.parse(splitter.buf, splitter.start, splitter.end);
       } catch (err) {
-        refuse((err as CliError).message);
+        refuseLine((err as CliError).detail, err);
         continue;
       }
       fields.sysId = parsed.sysId;
@@ -154,7 +170,8 @@ export async function runPipe(client: ClogsClient, o: PipeOptions, io: PipeIo): 
       try {
         more = client.log(parsed.msg, fields);
       } catch (err) {
-        refuse((err as { reason?: string }).reason ?? (err as Error).message);
+        const e = err as Partial<ClientError>;
+        refuseLine(e.reason ?? e.detail ?? String(err), err);
         continue;
       }
       if (!more && !stopped) await room();

@@ -1,4 +1,5 @@
 import type { ClogsClient } from '@clogs/client';
+import { describeLevels, levelName, type ProtocolError, parseLevel } from '@clogs/protocol';
 import type { LineFormat } from '../line/parse-line.js';
 
 /** What the shell's commands work on. */
@@ -31,8 +32,6 @@ export interface Command {
   run(state: ShellState, args: string[]): void | Promise<void>;
 }
 
-const LEVELS = ['debug', 'info', 'notice', 'warn', 'error', 'crit', 'fatal'] as const;
-
 function table(rows: string[][]): string[] {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   return rows.map((r) =>
@@ -57,6 +56,7 @@ export const COMMANDS: readonly Command[] = [
           ? '  any other line: "<sys_id> <msg_type> <message>", sent as one record'
           : '  any other line: the message, sent as one record with the settings in the prompt',
       );
+      s.print(`  levels: ${describeLevels()}`);
     },
   },
   {
@@ -105,10 +105,15 @@ export const COMMANDS: readonly Command[] = [
       if (value === undefined || !['sys', 'type', 'file', 'level'].includes(what ?? '')) {
         return s.print('  usage: .set sys|type|file|level <value>');
       }
-      if (what === 'level' && !(LEVELS as readonly string[]).includes(value) && !/^[0-6]$/.test(value)) {
-        return s.print(`  level must be one of ${LEVELS.join(', ')} or 0..6`);
+      if (what === 'level') {
+        try {
+          s.level = levelName(parseLevel(value));
+        } catch (err) {
+          s.print(`  ${(err as ProtocolError).detail}`);
+        }
+        return;
       }
-      s[what as 'sys' | 'type' | 'file' | 'level'] = value;
+      s[what as 'sys' | 'type' | 'file'] = value;
     },
   },
   {

@@ -1,7 +1,9 @@
 import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { clearLine, createInterface, cursorTo, type Interface } from 'node:readline';
+import { parseLevel } from '@clogs/protocol';
 import type { createColors } from 'picocolors';
-import { parseLine, toLevel } from '../line/parse-line.js';
+import { mostSpecificMessage } from '../errors.js';
+import { parseLine } from '../line/parse-line.js';
 import { COMMANDS, complete, type ShellState } from './commands.js';
 
 export interface ReplIo {
@@ -126,10 +128,10 @@ export async function runRepl(
       const p = parseLine(Buffer.from(raw, 'utf8'), s.format);
       if (p.sysId !== undefined) s.sys = p.sysId;
       if (p.msgType !== undefined) s.type = p.msgType;
-      s.client.log(p.msg, { sysId: s.sys, msgType: s.type, fileName: s.file, level: toLevel(s.level) });
+      s.client.log(p.msg, { sysId: s.sys, msgType: s.type, fileName: s.file, level: parseLevel(s.level) });
     } catch (err) {
       s.refused++;
-      print(c.red(`refused: ${(err as Error).message.replace(/ \[ERR_[A-Z_]+\]$/, '')}`));
+      print(c.red(`refused: ${mostSpecificMessage(err)}`));
     }
   };
 
