@@ -2,15 +2,15 @@
  * @clogs/client: non-blocking batched logging over UDP to a fleet of clogs servers,
  * ketama routing, ping/pong isolation and recovery.
  */
-export {
-  type ClientStats,
-  ClogsClient,
-  createClient,
-  type DownEvent,
-  type DropReason,
-  type LogOptions,
-  type ServerState,
-} from './client.js';
+export { ClogsClient, createClient } from './client.js';
+export type {
+  ClientStats,
+  DownEvent,
+  DropEvent,
+  DropReason,
+  LogOptions,
+  ServerState,
+} from './client-types.js';
 export { ClientError, type ClientErrorCode } from './errors.js';
 export type { HealthReason, HealthState } from './health/ping-tracker.js';
 export type { ClientOptions, LevelInput, RouteMode } from './options.js';

@@ -2,9 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describeLevels } from '@clogs/protocol';
 import { parseLine } from 'clogs-server';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ClientError, type ClogsClient, createClient, parseServer } from '../src/index.js';
-import { type Fleet, received, startFleet, until } from './helpers.js';
+import { type Fleet, POLL, received, startFleet } from './helpers.js';
 
 let fleet: Fleet | undefined;
 let client: ClogsClient | undefined;
@@ -99,14 +99,14 @@ describe('client API', () => {
     client = createClient({ servers: fleet.specs, defaults, route: 'record' });
     for (let i = 0; i < 100; i++) client.log(`rr ${i}`);
     await client.flush();
-    await until(() => received(fleet!) === 100, 'all records');
+    await vi.waitFor(() => expect(received(fleet!), 'all records').toBe(100), POLL);
     expect(fleet.servers.map((s) => s.stats().records)).toEqual([50, 50]);
     await client.close();
     client = createClient({ servers: fleet.specs, defaults, route: (r) => r.msgType });
     const owner = client.route('XML')!;
     for (let i = 0; i < 10; i++) client.log(`by type ${i}`, { msgType: 'XML', fileName: `f${i}` });
     await client.flush();
-    await until(() => received(fleet!) === 110, 'the typed records');
+    await vi.waitFor(() => expect(received(fleet!), 'the typed records').toBe(110), POLL);
     expect(fleet.servers[Number(owner.slice(4))]!.stats().records).toBe(50 + 10);
   });
 
@@ -116,14 +116,17 @@ describe('client API', () => {
     const other = client.route('API/app') === 'log-0' ? 'log-1' : 'log-0';
     client.log('pinned', { server: other });
     await client.flush();
-    await until(() => received(fleet!) === 1, 'the record');
+    await vi.waitFor(() => expect(received(fleet!), 'the record').toBe(1), POLL);
     expect(fleet.servers[Number(other.slice(4))]!.stats().records).toBe(1);
   });
 
   it('resolves a host name once, and reports its address', async () => {
     fleet = await startFleet(1);
     client = createClient({ servers: [`localhost:${fleet.servers[0]!.address.port} by-name`], defaults });
-    await until(() => client!.stats().servers[0]!.rttMs !== undefined, 'a pong through the name');
+    await vi.waitFor(
+      () => expect(client!.stats().servers[0]!.rttMs, 'a pong through the name').toBeDefined(),
+      POLL,
+    );
     expect(['127.0.0.1', '::1']).toContain(client.stats().servers[0]!.address);
   });
 
@@ -137,7 +140,7 @@ describe('client API', () => {
     client.log('digit', { level: '2' });
     client.log('number', { level: 1 });
     await client.flush();
-    await until(() => received(fleet!) === 6, 'the records');
+    await vi.waitFor(() => expect(received(fleet!), 'the records').toBe(6), POLL);
     await fleet.servers[0]!.flush();
     const text = await readFile(join(fleet.dirs[0]!, 'API', 'app.log'));
     const lines = text.toString('latin1').trimEnd().split('\n');
@@ -160,6 +163,6 @@ describe('client API', () => {
       await using scoped = createClient({ servers: fleet.specs, defaults });
       scoped.log('disposed');
     }
-    await until(() => received(fleet!) === 1, 'the record sent on dispose');
+    await vi.waitFor(() => expect(received(fleet!), 'the record sent on dispose').toBe(1), POLL);
   });
 });

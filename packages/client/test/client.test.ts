@@ -1,8 +1,8 @@
 import { once as nodeOnce } from 'node:events';
 import type { ProtocolError } from '@clogs/protocol';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ClientError, type ClogsClient, createClient } from '../src/index.js';
-import { type Fleet, messages, once, received, startFleet, until } from './helpers.js';
+import { type Fleet, messages, once, POLL, received, startFleet } from './helpers.js';
 
 let fleet: Fleet | undefined;
 let client: ClogsClient | undefined;
@@ -22,7 +22,7 @@ describe('client against real servers', () => {
     const files = Array.from({ length: 30 }, (_, i) => `file${i}`);
     for (let n = 0; n < 100; n++) for (const f of files) client.log(`${f} #${n}`, { fileName: f });
     expect(await client.flush({ timeoutMs: 10_000 })).toBe(true);
-    await until(() => received(fleet!) === 3000, 'all records at the servers');
+    await vi.waitFor(() => expect(received(fleet!), 'all records at the servers').toBe(3000), POLL);
     await Promise.all(fleet.servers.map((s) => s.flush()));
     const used = new Set<number>();
     for (const f of files) {
@@ -73,7 +73,7 @@ describe('client against real servers', () => {
     }
     expect(big).toMatchObject({ code: 'ERR_CLIENT_BAD_RECORD', reason: 'ERR_PROTOCOL_RECORD_TOO_LARGE' });
     await client.flush();
-    await until(() => received(fleet!) === 10, 'the good records');
+    await vi.waitFor(() => expect(received(fleet!), 'the good records').toBe(10), POLL);
     await fleet.servers[0]!.flush();
     expect(await messages(fleet.dirs[0]!, 'PAY1', 'app')).toEqual(
       Array.from({ length: 10 }, (_, i) => `good ${i}`),
@@ -93,7 +93,10 @@ describe('client against real servers', () => {
     // Every full frame goes; only the open one (under a frame of records) waits for the flush timer.
     const open = () => client!.stats().servers[0]!.queuedRecords;
     // 1,432-byte frames hold 11 of these records.
-    await until(() => open() < 11 && received(fleet!) === 2000 - open(), 'every full frame, without a flush');
+    await vi.waitFor(() => {
+      expect(open(), 'records in the open frame').toBeLessThan(11);
+      expect(received(fleet!), 'every full frame, without a flush').toBe(2000 - open());
+    }, POLL);
     expect(open()).toBeGreaterThan(0);
   });
 
@@ -103,7 +106,7 @@ describe('client against real servers', () => {
     client.log('x'.repeat(20_000));
     client.log('small');
     await client.flush();
-    await until(() => received(fleet!) === 2, 'both records');
+    await vi.waitFor(() => expect(received(fleet!), 'both records').toBe(2), POLL);
     expect(fleet.servers[0]!.stats().frames).toBe(2);
   });
 
@@ -112,7 +115,17 @@ describe('client against real servers', () => {
     const intervalMs = 100;
     const failureLimit = 2;
     client = createClient({ servers: fleet.specs, defaults, ping: { intervalMs, failureLimit } });
-    await until(() => client!.stats().servers.every((s) => s.rttMs !== undefined), 'first pongs');
+    await vi.waitFor(
+      () =>
+        expect(
+          client!
+            .stats()
+            .servers.filter((s) => s.rttMs === undefined)
+            .map((s) => s.name),
+          'servers without a pong',
+        ).toEqual([]),
+      POLL,
+    );
     const victim = client.route('PAY1/app')!;
     const index = Number(victim.slice('log-'.length));
     const silencedAt = Date.now();
@@ -128,9 +141,12 @@ describe('client against real servers', () => {
     expect(moved).not.toBe(victim);
     client.log('after isolation');
     await client.flush();
-    await until(
-      () => fleet!.servers[Number(moved.slice(4))]!.stats().records === 1,
-      'the record on the new server',
+    await vi.waitFor(
+      () =>
+        expect(fleet!.servers[Number(moved.slice(4))]!.stats().records, 'the record on the new server').toBe(
+          1,
+        ),
+      POLL,
     );
     expect(fleet.servers[index]!.stats().records).toBe(0);
   });
@@ -138,7 +154,10 @@ describe('client against real servers', () => {
   it('re-admits an isolated server after one valid pong, never before', async () => {
     fleet = await startFleet(2, { faults: { silent: true } });
     client = createClient({ servers: fleet.specs, defaults, ping: { intervalMs: 50, failureLimit: 1 } });
-    await until(() => client!.stats().servers.every((s) => s.state === 'down'), 'both servers down');
+    await vi.waitFor(
+      () => expect(client!.stats().servers.map((s) => s.state)).toEqual(['down', 'down']),
+      POLL,
+    );
     expect(client.route('PAY1/app')).toBeUndefined();
     fleet.servers[1]!.setFaults({ silent: false });
     const up = await once<{ server: string; reason: string }>(client, 'up', 5000);
@@ -170,7 +189,58 @@ describe('client against real servers', () => {
     fleet.servers[0]!.setFaults({ silent: false });
     await once(client, 'up');
     await client.flush({ timeoutMs: 5000 });
-    await until(() => received(fleet!) === s.accepted, 'the parked records');
+    await vi.waitFor(() => expect(received(fleet!), 'the parked records').toBe(s.accepted), POLL);
+  });
+
+  it('reports drops at most once a second per reason: the first at once, later ones summed into one event per second; close() reports at once', async () => {
+    fleet = await startFleet(1, { faults: { silent: true } });
+    client = createClient({
+      servers: fleet.specs,
+      defaults,
+      maxQueueBytes: 64 * 1024,
+      ping: { intervalMs: 50, failureLimit: 1 },
+    });
+    await once(client, 'down');
+    const events: { reason: string; records: number; at: number }[] = [];
+    client.on('drop', ({ reason, records }: { reason: string; records: number }) => {
+      events.push({ reason, records, at: performance.now() });
+    });
+    for (let i = 0; i < 2000; i++) client.log(`fill ${i} ${'p'.repeat(60)}`);
+    expect(events.map((e) => [e.reason, e.records])).toEqual([['queue_full', 1]]); // at once, then held back
+    // A producer that keeps going: one more refused record every 10 ms.
+    const producer = setInterval(() => client!.log('one more'), 10);
+    try {
+      await vi.waitFor(() => expect(events.length, 'drop events').toBeGreaterThanOrEqual(3), POLL);
+    } finally {
+      clearInterval(producer);
+    }
+    const reports = events.slice(0, 3);
+    // The listener reads the clock a few µs after the reporter does: 1 ms of allowance.
+    expect(reports[1]!.at - reports[0]!.at).toBeGreaterThanOrEqual(1000 - 1);
+    expect(reports[2]!.at - reports[1]!.at).toBeGreaterThanOrEqual(1000 - 1);
+    expect(reports.map((e) => e.reason)).toEqual(['queue_full', 'queue_full', 'queue_full']);
+    expect(reports[1]!.records, 'a second of refused records in one event').toBeGreaterThan(1);
+    const parked = client.stats().parkedRecords;
+    const before = events.length;
+    await client.close({ timeoutMs: 0 });
+    // Giving up is reported at once, whatever was reported just before.
+    expect(events.slice(before).filter((e) => e.reason === 'closed')).toEqual([
+      { reason: 'closed', records: parked, at: expect.any(Number) },
+    ]);
+    const reported = events.filter((e) => e.reason === 'queue_full').reduce((n, e) => n + e.records, 0);
+    expect(reported, 'every refused record reported').toBe(client.stats().dropped.queue_full);
+  });
+
+  it('a second close() while the first is flushing returns the same promise; a shorter timeout brings its deadline nearer', async () => {
+    fleet = await startFleet(1, { faults: { silent: true } });
+    client = createClient({ servers: fleet.specs, defaults, ping: { intervalMs: 50, failureLimit: 1 } });
+    await once(client, 'down');
+    for (let i = 0; i < 100; i++) client.log(`held ${i}`);
+    const first = client.close({ timeoutMs: 60_000 });
+    const second = client.close({ timeoutMs: 0 });
+    expect(second).toBe(first);
+    expect(await second).toEqual({ undelivered: 100 });
+    expect(client.stats().dropped.closed).toBe(100);
   });
 
   it('re-routes 150,000 parked records when a server comes back, all delivered (no spread of them as arguments)', async () => {
@@ -187,7 +257,10 @@ describe('client against real servers', () => {
     expect(client.stats().parkedRecords).toBe(150_000);
     fleet.servers[0]!.setFaults({ silent: false });
     expect(await client.flush({ timeoutMs: 20_000 })).toBe(true);
-    await until(() => received(fleet!) === 150_000, 'every parked record', 20_000);
+    await vi.waitFor(() => expect(received(fleet!), 'every parked record').toBe(150_000), {
+      ...POLL,
+      timeout: 20_000,
+    });
   });
 
   it('close() keeps checking health: parked records go to a server that comes back before the deadline', async () => {
@@ -198,7 +271,7 @@ describe('client against real servers', () => {
     const closing = client.close({ timeoutMs: 5000 });
     fleet.servers[0]!.setFaults({ silent: false });
     expect(await closing).toEqual({ undelivered: 0 });
-    await until(() => received(fleet!) === 100, 'the records logged before close()');
+    await vi.waitFor(() => expect(received(fleet!), 'the records logged before close()').toBe(100), POLL);
   });
 
   it('at-most-once: ACKs only pace the sending; to a server that ACKs nothing (it loses every frame) frames go open-loop: nothing resent, nothing stalls', async () => {
@@ -209,9 +282,12 @@ describe('client against real servers', () => {
     expect(await client.flush({ timeoutMs: 10_000 })).toBe(true);
     expect(client.stats().servers[0]!.framesSent).toBeGreaterThan(16);
     const sent = client.stats().servers[0]!;
-    await until(
-      () => fleet!.servers[0]!.stats().dropped.fault >= sent.framesSent,
-      'every frame at the server',
+    await vi.waitFor(
+      () =>
+        expect(fleet!.servers[0]!.stats().dropped.fault, 'every frame at the server').toBeGreaterThanOrEqual(
+          sent.framesSent,
+        ),
+      POLL,
     );
     expect(fleet.servers[0]!.stats()).toMatchObject({ records: 0, dropped: { fault: sent.framesSent } });
     expect(sent).toMatchObject({ framesResent: 0, framesAcked: 0 });
@@ -227,7 +303,7 @@ describe('client against real servers', () => {
     client.setServers([`127.0.0.1:${b} main`]);
     expect(client.stats().servers[0]).toMatchObject({ port: b, up: false });
     expect(await client.flush({ timeoutMs: 5000 })).toBe(true);
-    await until(() => received(fleet!) === 10, 'the records');
+    await vi.waitFor(() => expect(received(fleet!), 'the records').toBe(10), POLL);
     expect(fleet.servers[1]!.stats().records).toBe(10);
     expect(() => client!.setServers([])).toThrow(expect.objectContaining({ code: 'ERR_CLIENT_BAD_OPTION' }));
     expect(() => client!.setServers([`127.0.0.1:${a} x`, `127.0.0.1:${b} x`])).toThrow(
@@ -261,7 +337,7 @@ describe('client against real servers', () => {
     fleet.servers[0]!.setFaults({ silent: false });
     await once(client, 'up');
     await client.flush({ timeoutMs: 5000 });
-    await until(() => received(fleet!) === s.parkedRecords, 'the newest records');
+    await vi.waitFor(() => expect(received(fleet!), 'the newest records').toBe(s.parkedRecords), POLL);
     await fleet.servers[0]!.flush();
     const got = await messages(fleet.dirs[0]!, 'PAY1', 'app');
     expect(got.at(-1)).toMatch(/^r2999 /); // the newest survived
@@ -283,7 +359,7 @@ describe('client against real servers', () => {
     expect(client.stats().dropped.queue_full).toBe(0);
     await once(client, 'drain');
     await client.flush();
-    await until(() => received(fleet!) === accepted, 'every record');
+    await vi.waitFor(() => expect(received(fleet!), 'every record').toBe(accepted), POLL);
   });
 
   it("a warning (a server that sends no ACKs) does not reject a producer's await once(clogs, 'drain'); the records all arrive", async () => {
@@ -304,6 +380,6 @@ describe('client against real servers', () => {
     expect(await client.flush({ timeoutMs: 10_000 })).toBe(true);
     expect(warnings).toContain('ERR_CLIENT_NO_ACK');
     expect(client.stats().servers[0]!.flow).toBe('open-loop');
-    await until(() => received(fleet!) === 20_000, 'every record at the server');
+    await vi.waitFor(() => expect(received(fleet!), 'every record at the server').toBe(20_000), POLL);
   });
 });

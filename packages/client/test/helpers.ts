@@ -31,14 +31,11 @@ export async function startFleet(n: number, options: ServerOptions = {}): Promis
   };
 }
 
-/** Waits until `test()` holds, re-checking on each turn of the event loop; fails after `ms`. */
-export async function until(test: () => boolean, what: string, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!test()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
+/**
+ * `vi.waitFor` options for waiting on the network: re-checks every 5 ms (loopback
+ * answers in well under that), fails after 10 s with the last assertion's message.
+ */
+export const POLL = { timeout: 10_000, interval: 5 } as const;
 
 /** Resolves with the first emission of `event`; fails after `ms`. */
 export function once<T>(emitter: NodeJS.EventEmitter, event: string, ms = 10_000): Promise<T> {

@@ -4,10 +4,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ServerProcess } from '../../../test/support/server-process.js';
 import { type ClogsClient, createClient } from '../src/index.js';
-import { type Fleet, messages, once, received, startFleet, until } from './helpers.js';
+import { type Fleet, messages, once, POLL, received, startFleet } from './helpers.js';
 
 let fleet: Fleet | undefined;
 let client: ClogsClient | undefined;
@@ -57,7 +57,7 @@ describe('client lifecycle and real server processes', () => {
         defaults: { sysId: 'KIL', msgType: 'TXT', fileName: 'k' },
         ping: { intervalMs: 50, failureLimit: 2 },
       });
-      await until(() => client!.stats().servers[0]!.rttMs !== undefined, 'a first pong');
+      await vi.waitFor(() => expect(client!.stats().servers[0]!.rttMs, 'a first pong').toBeDefined(), POLL);
       proc.child.kill('SIGKILL');
       const down = await once<{ server: string; reason: string }>(client, 'down', 5000);
       expect(down.server).toBe('doomed');
@@ -96,9 +96,15 @@ describe('client lifecycle and real server processes', () => {
             kernelDrops: number;
           };
         };
-        const deadline = Date.now() + 20_000;
-        let s = await stats();
-        while (s.records < 100_000 && s.kernelDrops === 0 && Date.now() < deadline) s = await stats();
+        // Until every record is in, or the kernel has dropped some (no point waiting then).
+        const s = await vi.waitFor(
+          async () => {
+            const s = await stats();
+            if (s.kernelDrops === 0) expect(s.records, 'records at the server').toBe(100_000);
+            return s;
+          },
+          { timeout: 20_000, interval: 20 },
+        );
         expect(s).toMatchObject({ records: 100_000, kernelDrops: 0 });
       } finally {
         proc.child.kill('SIGKILL');
@@ -128,7 +134,7 @@ describe('client lifecycle and real server processes', () => {
     const { code, out } = await child(['close', String(fleet.servers[0]!.address.port), '20000']);
     expect(code).toBe(0);
     expect(out).toContain('closed undelivered=0');
-    await until(() => received(fleet!) === 20_000, 'the child’s records');
+    await vi.waitFor(() => expect(received(fleet!), 'the child’s records').toBe(20_000), POLL);
   });
 
   describe('the process-lifetime rule: an app that logs and simply ends (no close())', () => {

@@ -15,10 +15,20 @@ export interface QueuedFrame {
   counted: boolean;
 }
 
+/** Where a lane counts the bytes it takes in and lets go of (the client's queue budget). */
+export interface ByteMeter {
+  held: number;
+}
+
 /**
  * One destination's batching, the seeds' multi-buffer producer side: records are
  * appended straight into the open frame; a full frame is sealed onto the send queue and
  * the writer carries on in the next buffer from the pool.
+ *
+ * The lane keeps `meter.held` in step with what it holds, and only it does: records in
+ * add their bytes, sealing adds what the frame's finish adds, records dropped or moved
+ * out subtract theirs. A frame taken off the queue to be sent stays held (the meter's
+ * owner subtracts it once the frame is done with).
  */
 export class Lane {
   readonly queue: QueuedFrame[] = [];
@@ -33,6 +43,7 @@ export class Lane {
     maxDatagramBytes: number,
     key: AuthKey | undefined,
     private readonly pool: BufferPool,
+    private readonly meter: ByteMeter,
   ) {
     this.backing = pool.take();
     this.writer = new BatchWriter({ sender, maxDatagramBytes, key, buffer: this.backing });
@@ -48,18 +59,39 @@ export class Lane {
     return this.writer.count === 0 ? 0 : this.writer.byteLength;
   }
 
+  /** Bytes of the queued frames and the open frame. */
+  get bytes(): number {
+    return this.queuedBytes + this.openBytes;
+  }
+
   /**
    * Appends a record; seals the open frame first when it is full (`nextSeq` numbers it).
-   * @throws {ProtocolError} when the record breaks a rule (the lane is left as it was).
+   * True when a frame was sealed onto the queue.
+   * @throws {ProtocolError} when the record breaks a rule (the record is not taken).
    */
-  append(record: LogRecordInput, nextSeq: () => number, flags: number): void {
-    if (this.writer.append(record)) return;
-    this.seal(nextSeq(), flags);
-    this.writer.append(record);
+  append(record: LogRecordInput, nextSeq: () => number, flags: number): boolean {
+    const before = this.bytes;
+    if (this.writer.append(record)) {
+      this.meter.held += this.bytes - before;
+      return false;
+    }
+    this.finish(nextSeq(), flags);
+    try {
+      this.writer.append(record);
+    } finally {
+      this.meter.held += this.bytes - before;
+    }
+    return true;
   }
 
   /** Moves the open frame, if any, to the send queue. */
   seal(seq: number, flags: number): void {
+    const before = this.bytes;
+    this.finish(seq, flags);
+    this.meter.held += this.bytes - before;
+  }
+
+  private finish(seq: number, flags: number): void {
     const records = this.writer.count;
     if (records === 0) return;
     const frame = this.writer.finish(seq, flags);
@@ -82,10 +114,13 @@ export class Lane {
     return q;
   }
 
-  /** Empties the lane, queued frames and the open frame, dropping their records. */
-  clear(): void {
+  /** Empties the lane, queued frames and the open frame, dropping their records; returns how many. */
+  clear(): number {
+    const records = this.queuedRecords + this.openRecords;
+    this.meter.held -= this.bytes;
     for (let q = this.shift(); q !== undefined; q = this.shift()) this.pool.give(q.backing);
     this.writer.reset(this.backing);
+    return records;
   }
 
   /**
@@ -93,7 +128,8 @@ export class Lane {
    * order: for re-routing when its server goes down. `seq` numbers the open frame.
    */
   drain(seq: number, records: LogRecord[]): void {
-    this.seal(seq, 0);
+    this.meter.held -= this.bytes;
+    this.finish(seq, 0);
     for (let q = this.shift(); q !== undefined; q = this.shift()) {
       // A loop, not push(...): a spread of a big frame's records overflows the stack.
       for (const r of decodeFrame(q.frame, { copy: true, allowUnverified: true }).records) records.push(r);

@@ -61,6 +61,11 @@ export class Retransmit {
     return this.sends - oldest.index < MAX_SPREAD;
   }
 
+  /** When the oldest frame still awaiting its ACK was sent; undefined when none is. */
+  get oldestSentAt(): number | undefined {
+    return this.unacked.values().next().value?.sentAt;
+  }
+
   sending(q: QueuedFrame, now: number, sample: SendSample): void {
     this.unacked.set(q.seq, { q, sentAt: now, tries: 1, index: this.sends++, sample });
   }

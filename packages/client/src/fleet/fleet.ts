@@ -1,0 +1,178 @@
+import { decodeFrame, type LogRecord, type LogRecordInput } from '@clogs/protocol';
+import type { ServerState } from '../client-types.js';
+import type { LinkContext } from '../link/link-context.js';
+import { ServerLink } from '../link/server-link.js';
+import type { ServerSpec } from '../server-spec.js';
+import { Router } from './router.js';
+
+/**
+ * The client's servers, as kafkajs' broker pool: one {@link ServerLink} each, the
+ * {@link Router} over those in the continuum, and what follows when the set changes: a
+ * server going down or up (the continuum is rebuilt without it, or with it, and records
+ * move), a server list replaced by `setServers()`, records parked while no server is up.
+ */
+export class Fleet {
+  links: ServerLink[];
+  readonly router: Router<ServerLink>;
+  private readonly ctx: LinkContext;
+  /** Health ticks so far. */
+  private ticks = 0;
+  private closed = false;
+
+  constructor(shared: Omit<LinkContext, 'pump'>) {
+    this.ctx = { ...shared, pump: () => this.pump() };
+    this.router = new Router(shared.o.route, shared.o.routeCacheSize);
+    this.links = shared.o.servers.map((spec) => new ServerLink(spec, 'probing', this.ctx));
+    this.rebuild();
+  }
+
+  /** Connects the sockets; the first PINGs go once they are. */
+  start(): void {
+    void Promise.all(this.links.map((l) => l.transport.refresh())).then(() => {
+      // Unless the interval got there first (slow DNS): a second tick now would judge
+      // pings sent a moment ago as missed.
+      if (this.ticks === 0) this.healthTick();
+    });
+  }
+
+  /**
+   * Queues a record for `link` and gets it on its way: a full frame at once, a partial
+   * one after flushIntervalMs. With no link it is parked until a server is up.
+   */
+  enqueue(link: ServerLink | undefined, rec: LogRecordInput): void {
+    const { budget, scheduler } = this.ctx;
+    if (link === undefined) budget.append(budget.parked, rec);
+    else if (budget.append(link.lane, rec)) scheduler.armPump(0);
+    else scheduler.armFlush();
+  }
+
+  /** The server named `name` while it is in the continuum, else the routed one. */
+  pinned(name: string, rec: LogRecordInput): ServerLink | undefined {
+    const link = this.links.find((l) => l.spec.name === name);
+    return link?.inRing ? link : this.router.pick(rec);
+  }
+
+  /** Sends what each server's pacer and window allow, then waits until a pacer has room again. */
+  pump(): void {
+    const now = performance.now();
+    let waitMs = Number.POSITIVE_INFINITY;
+    for (const link of this.links) {
+      const ms = link.pump(now);
+      if (ms < waitMs) waitMs = ms;
+    }
+    if (waitMs !== Number.POSITIVE_INFINITY) this.ctx.scheduler.armPump(Math.max(1, Math.ceil(waitMs)));
+  }
+
+  /** Every ping interval: judges each server's last PING and sends the next. */
+  healthTick(): void {
+    if (this.closed) return;
+    this.ticks++;
+    const now = performance.now();
+    let changed = false;
+    for (const link of this.links) if (link.probe(now)) changed = true;
+    if (changed) this.ringChanged();
+  }
+
+  /** Every 10 ms: resends and ACK expiry, and servers that send no ACKs. */
+  tick(now: number): void {
+    for (const link of this.links) link.resendDue(now);
+    let changed = false;
+    for (const link of this.links) if (link.judgeAcks(now)) changed = true;
+    if (changed) this.ringChanged();
+  }
+
+  /** Resolves the server names again. */
+  refreshDns(): void {
+    for (const link of this.links) void link.transport.refresh();
+  }
+
+  /**
+   * Replaces the server list. Servers are matched by name: kept ones keep their state,
+   * new ones join once they answer a PING, removed ones leave (their records are
+   * re-routed). Only keys of added or removed servers move.
+   */
+  setServers(specs: readonly ServerSpec[]): void {
+    const byName = new Map(this.links.map((l) => [l.spec.name, l]));
+    const next: ServerLink[] = [];
+    for (const spec of specs) {
+      const old = byName.get(spec.name);
+      if (old !== undefined && old.spec.host === spec.host && old.spec.port === spec.port) {
+        byName.delete(spec.name);
+        old.spec = spec;
+        next.push(old);
+      } else {
+        // New, or a known name at a new address: it joins once it has answered a ping.
+        const fresh = new ServerLink(spec, 'down', this.ctx);
+        void fresh.transport.refresh().then(() => {
+          if (!this.closed && this.links.includes(fresh)) fresh.probe(performance.now());
+        });
+        next.push(fresh);
+      }
+    }
+    this.links = next;
+    this.rebuild();
+    for (const gone of byName.values()) {
+      this.reroute(gone);
+      gone.close();
+      this.ctx.budget.retire(gone.lane);
+    }
+    this.pump();
+  }
+
+  /** Gives up every frame awaiting an ACK (at-least-once); returns their records. */
+  takeAllUnacked(): number {
+    let records = 0;
+    for (const link of this.links) for (const q of link.takeUnacked()) records += q.records;
+    return records;
+  }
+
+  states(): ServerState[] {
+    const shares = this.router.shares();
+    const members = this.router.members;
+    return this.links.map((l) => l.state(shares[members.indexOf(l)] ?? 0));
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const link of this.links) link.close();
+  }
+
+  /** Servers went in or out: the continuum is rebuilt, the records of those out move. */
+  private ringChanged(): void {
+    this.rebuild();
+    for (const link of this.links) if (!link.inRing) this.reroute(link);
+    this.pump();
+  }
+
+  /** The continuum over the servers in it; records parked while none was are routed now. */
+  private rebuild(): void {
+    // Probing servers are in: records route as they will once it answers, and wait for that.
+    this.router.rebuild(this.links.filter((l) => l.inRing));
+    if (this.router.members.length > 0) this.reroute(undefined);
+  }
+
+  /**
+   * Moves a down server's records (or, with no server, the parked ones) through the
+   * continuum as it stands: those not yet sent and, at-least-once, those sent but not
+   * acknowledged (the server may have written some: the one case where a record can
+   * arrive twice). At-most-once, frames sent are the network's and stay so.
+   */
+  private reroute(from: ServerLink | undefined): void {
+    const budget = this.ctx.budget;
+    const lane = from === undefined ? budget.parked : from.lane;
+    const unacked = from === undefined ? [] : from.takeUnacked();
+    if (lane.queue.length === 0 && lane.openRecords === 0 && unacked.length === 0) return;
+    // Loops, not push(...): spreading 100k+ records as arguments overflows the stack.
+    // The frames were released by takeUnacked; their bytes are read before anything reuses them.
+    const records: LogRecord[] = [];
+    for (const q of unacked) {
+      for (const r of decodeFrame(q.frame, { copy: true, allowUnverified: true }).records) records.push(r);
+    }
+    lane.drain(budget.nextSeq(), records);
+    for (const r of records) this.enqueue(this.router.pick(r), r);
+    if (this.router.members.length > 0) {
+      this.ctx.counts.rerouted += records.length;
+      this.ctx.events.emit('reroute', { from: from?.spec.name ?? null, records: records.length });
+    }
+  }
+}

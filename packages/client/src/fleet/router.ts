@@ -1,0 +1,84 @@
+import type { RouteMode } from '../options.js';
+import { Continuum } from '../ring/continuum.js';
+import { ketamaHash } from '../ring/ketama-hash.js';
+import { RouteCache } from '../ring/route-cache.js';
+import type { ServerSpec } from '../server-spec.js';
+
+/** The fields a route is chosen by. */
+export interface RoutedRecord {
+  sysId: string;
+  msgType: string;
+  fileName: string;
+}
+
+/**
+ * Which server a record goes to: a ketama continuum over the servers in it, a cache of
+ * route keys, and, for the default route, the last file's server (a run of records to
+ * one file builds no key and looks nothing up). Knows servers only by name and weight.
+ */
+export class Router<T extends { readonly spec: ServerSpec }> {
+  /** The servers in the continuum, by its node index. */
+  members: readonly T[] = [];
+  private ring = new Continuum([]);
+  private readonly cache: RouteCache;
+  /** Round robin position for route 'record'. */
+  private roundRobin = 0;
+  private lastSys = '';
+  private lastFile = '';
+  private lastMember: T | undefined;
+
+  constructor(
+    private readonly mode: RouteMode,
+    cacheSize: number,
+  ) {
+    this.cache = new RouteCache(cacheSize);
+  }
+
+  /** The continuum is now over `members`: routes are looked up afresh. */
+  rebuild(members: readonly T[]): void {
+    this.members = members;
+    this.ring = new Continuum(members.map((m) => ({ name: m.spec.name, weight: m.spec.weight })));
+    this.cache.clear();
+    this.lastMember = undefined;
+  }
+
+  /** The server for a record; undefined when the continuum is empty. */
+  pick(rec: RoutedRecord): T | undefined {
+    const members = this.members;
+    if (members.length === 0) return undefined;
+    const mode = this.mode;
+    if (mode === 'record') return members[this.roundRobin++ % members.length];
+    if (mode === 'file') {
+      // The same file as the last record: no key to build, no lookup.
+      if (rec.sysId === this.lastSys && rec.fileName === this.lastFile && this.lastMember !== undefined) {
+        return this.lastMember;
+      }
+      const member = this.lookup(`${rec.sysId}/${rec.fileName}`);
+      this.lastSys = rec.sysId;
+      this.lastFile = rec.fileName;
+      this.lastMember = member;
+      return member;
+    }
+    return this.lookup(mode({ sysId: rec.sysId, msgType: rec.msgType, fileName: rec.fileName }));
+  }
+
+  /** The server a route key maps to now, or undefined when the continuum is empty. */
+  route(key: string): T | undefined {
+    const index = this.ring.ownerOf(ketamaHash(key));
+    return index < 0 ? undefined : this.members[index];
+  }
+
+  /** Each member's share of the continuum, by its index in {@link members}. */
+  shares(): number[] {
+    return this.ring.shares();
+  }
+
+  private lookup(key: string): T {
+    let index = this.cache.get(key);
+    if (index === undefined) {
+      index = this.ring.ownerOf(ketamaHash(key));
+      this.cache.set(key, index);
+    }
+    return this.members[index]!;
+  }
+}

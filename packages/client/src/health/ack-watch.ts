@@ -1,0 +1,78 @@
+import type { RateControl } from '../delivery/rate-control.js';
+import type { PingTracker } from './ping-tracker.js';
+
+/** A server out for sending no ACKs (at-least-once) is tried again after this long. */
+export const NO_ACK_RETRY_MS = 30_000;
+/**
+ * At-most-once: a server that has ACKed no frame at all this many ping round trips after
+ * the first went out (and at least NEVER_ACKED_MS) is taken to send no ACKs. A
+ * clogs-server ACKs its first frame after one file write, in a few ms.
+ */
+const NEVER_ACKED_RTTS = 8;
+const NEVER_ACKED_MS = 100;
+
+/**
+ * What a link does about a server that sends no ACKs: `'open-loop'` (at-most-once: send
+ * to it at the pace setting, wait on nothing), `'out'` (at-least-once: out of the
+ * continuum for {@link NO_ACK_RETRY_MS}), `'retry'` (that time is over).
+ */
+export type AckVerdict = 'open-loop' | 'out' | 'retry' | undefined;
+
+/**
+ * One server's side of "does it ACK?", with no timers or sockets in it (as
+ * {@link PingTracker} for pings): the link asks it on every tick.
+ *
+ * ACKs are a rate signal, never a permission. At-most-once, a server that has ACKed
+ * nothing at all since frames first went to it, {@link NEVER_ACKED_RTTS} ping round
+ * trips (at least {@link NEVER_ACKED_MS}) later, is sent open-loop: a server that never
+ * ACKs is never waited on. One that stops ACKing for `failureLimit` ping intervals while
+ * a PONG since proves it alive goes open-loop too; its first ACK makes the flow measured
+ * again. At-least-once, a server silent that long cannot keep the promise: it leaves the
+ * continuum, and is tried again after {@link NO_ACK_RETRY_MS}.
+ */
+export class AckWatch {
+  /** At-most-once: the server sends no ACKs (none at all, or none lately); frames go at the pace setting. */
+  openLoop = false;
+  /** At-least-once: out of the continuum until this time (0: in). */
+  outUntil = 0;
+  /** How long the server had been silent at the last verdict, ms. */
+  silentMs = 0;
+
+  constructor(
+    private readonly atLeastOnce: boolean,
+    /** failureLimit × pingIntervalMs. */
+    private readonly silentLimitMs: number,
+  ) {}
+
+  /** Judges the server at `now`. */
+  judge(now: number, tracker: PingTracker, rc: RateControl): AckVerdict {
+    if (this.outUntil > 0) {
+      if (now < this.outUntil) return undefined;
+      this.outUntil = 0;
+      return 'retry';
+    }
+    const since = rc.ackWaitSince;
+    if (!tracker.up || this.openLoop || since === undefined) return undefined;
+    const silentMs = now - since;
+    const alive = tracker.lastPongAt > since;
+    const neverAcked =
+      !this.atLeastOnce &&
+      rc.delivered === 0 &&
+      silentMs >= Math.max(NEVER_ACKED_MS, NEVER_ACKED_RTTS * (tracker.rttMs ?? 0));
+    if (!neverAcked && !(alive && silentMs >= this.silentLimitMs)) return undefined;
+    this.silentMs = silentMs;
+    if (!this.atLeastOnce) {
+      this.openLoop = true;
+      return 'open-loop';
+    }
+    this.outUntil = now + NO_ACK_RETRY_MS;
+    return 'out';
+  }
+
+  /** An ACK came; true when the server was open-loop (its flow starts afresh, measured). */
+  acked(): boolean {
+    if (!this.openLoop) return false;
+    this.openLoop = false;
+    return true;
+  }
+}

@@ -1,0 +1,35 @@
+import { NO_ACK_RETRY_MS } from './ack-watch.js';
+import type { HealthReason, PingTracker } from './ping-tracker.js';
+
+// What a person reads about a server's health: the `down` event's `message` and the
+// ERR_CLIENT_NO_ACK warnings. Say what was seen, and what it likely means.
+
+/**
+ * Why a server went down: what was seen, and for a server that never answered, the
+ * likely causes, a mismatched AUTH key among them (a server with another key, or none,
+ * drops this client's frames without a word).
+ */
+export function downMessage(
+  reason: HealthReason,
+  at: string,
+  tracker: Pick<PingTracker, 'misses' | 'rttMs'>,
+  signed: boolean,
+): string {
+  if (reason === 'refused') return `nothing listens at ${at} (ICMP port unreachable)`;
+  const missed = `no answer to ${tracker.misses} pings at ${at}`;
+  if (tracker.rttMs !== undefined) return missed;
+  const keys = signed
+    ? 'This client signs with an AUTH key, and a server with another key, or none, ignores its frames'
+    : 'This client sends no AUTH key, and a server started with --key-file ignores unsigned frames';
+  return `${missed}, and none ever: is it running and reachable? ${keys}`;
+}
+
+/** At-most-once: the server is sent open-loop (a warning, given once). */
+export function openLoopMessage(server: string, silentMs: number): string {
+  return `${server} answers pings but sent no ACK for ${Math.round(silentMs)} ms: sending to it open-loop at the pace setting, its losses unseen`;
+}
+
+/** At-least-once: the server leaves the continuum (the `down` event, reason `no-ack`). */
+export function noAckDownMessage(silentMs: number): string {
+  return `answers pings but acknowledged nothing for ${Math.round(silentMs)} ms: at-least-once cannot be kept there; its records go to other servers, and it is tried again in ${NO_ACK_RETRY_MS / 1000} s`;
+}
