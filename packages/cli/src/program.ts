@@ -13,10 +13,11 @@ import { type CliConfig, readConfig } from './config.js';
 import { drainEmbedded, type Embedded, startEmbedded } from './embedded.js';
 import { ExitCode } from './exit-codes.js';
 import { type LineFormat, toLevel } from './line/parse-line.js';
-import { formatSummary, pipeExitCode, runPipe } from './pipe/pipe-mode.js';
+import { pipeExitCode, runPipe } from './pipe/pipe-mode.js';
 import type { ShellState } from './repl/commands.js';
 import { runRepl } from './repl/repl.js';
 import { StopSignals, signalExitCode } from './stop-signals.js';
+import { emptySummary, formatSummary, settle } from './summary.js';
 
 /** Where the program reads, writes and hears signals; injected so tests can drive it. */
 export interface CliIo {
@@ -277,13 +278,12 @@ async function run(argv: readonly string[], io: CliIo, stop: StopSignals): Promi
       above = undefined;
       const { undelivered } = await client.close({ timeoutMs: flags.timeout });
       stop.off('stop', leave);
-      const st = client.stats();
-      say(
-        `clogs-cli: ${st.sent} records sent${state.ack ? `, ${st.acked} acked` : ''}, ${state.refused} refused` +
-          (undelivered > 0 ? `, ${undelivered} undelivered` : '') +
-          (stop.first === undefined ? '' : `, stopped by ${stop.first}`),
-      );
-      if (undelivered > 0) return ExitCode.UNDELIVERED;
+      const summary = emptySummary();
+      summary.refused = state.refused;
+      summary.interrupted = stop.first;
+      settle(summary, client.stats(), undelivered);
+      say(formatSummary(summary, state.ack));
+      if (summary.undelivered > 0) return ExitCode.UNDELIVERED;
       return stop.first === undefined ? ExitCode.OK : signalExitCode(stop.first);
     }
     const summary = await runPipe(

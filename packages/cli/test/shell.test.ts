@@ -86,6 +86,38 @@ describe('the shell, driven through injected streams', () => {
     expect(sh.seen.err).toContain('1 records sent, 1 acked');
   });
 
+  it('counts a re-routed record once in its exit summary', async () => {
+    // A server that answers pings but never ACKs: with --ack it is taken out and what it
+    // was sent goes again to the other, counted by the client as sent twice.
+    const deaf = await createServer({
+      host: '127.0.0.1',
+      port: 0,
+      dataDir: join(dir, 'deaf'),
+      faults: { noAck: true },
+    });
+    try {
+      const fast = join(import.meta.dirname, 'fixtures', 'fast-ping.json');
+      const sh = shell([
+        '-s',
+        `127.0.0.1:${server!.address.port} one`,
+        '-s',
+        `127.0.0.1:${deaf.address.port} deaf`,
+        '-c',
+        fast,
+        '--ack',
+      ]);
+      const sysIds = Array.from({ length: 20 }, (_, i) => `S${i}`);
+      for (const sys of sysIds) await sh.type(`${sys} TXT to whichever owns it`, `${sys}/TXT`);
+      sh.stdin.end();
+      expect(await sh.exited).toBe(0);
+      // Some went to the deaf server first: the test is void without a re-route.
+      expect(deaf.stats().records).toBeGreaterThan(0);
+      expect(sh.seen.err).toContain('20 records sent, 20 acked, 0 refused');
+    } finally {
+      await deaf.close();
+    }
+  });
+
   it('keeps its history in a file of mode 0600; an unwritable one is a notice, not an error', async () => {
     const history = join(dir, 'history');
     const sh = shell(['-s', `127.0.0.1:${server!.address.port} one`], history);

@@ -5,6 +5,7 @@ import { ExitCode } from '../exit-codes.js';
 import { LineSplitter } from '../line/line-splitter.js';
 import { type LineFormat, LineParser, type ParsedLine } from '../line/parse-line.js';
 import { type StopSignals, signalExitCode } from '../stop-signals.js';
+import { countRefused, emptySummary, type RunSummary, settle } from '../summary.js';
 
 export interface PipeOptions {
   format: LineFormat;
@@ -25,20 +26,6 @@ export interface PipeIo {
   notice: (line: string) => void;
 }
 
-/** What a pipe run did, as the summary line says it. */
-export interface PipeSummary {
-  read: number;
-  sent: number;
-  acked: number;
-  refused: number;
-  /** Refusals by reason: `too-long`, `empty message`, a protocol code, ... */
-  reasons: Record<string, number>;
-  undelivered: number;
-  interrupted: NodeJS.Signals | undefined;
-  /** Reading gave up: the queue stayed full this long (ms) with no record delivered. */
-  stalledMs: number | undefined;
-}
-
 /** How often a wait for room checks whether records are still being delivered. */
 const STALL_CHECK_MS = 250;
 
@@ -51,21 +38,9 @@ const STALL_CHECK_MS = 250;
  * the client is closed within `timeoutMs`: with --ack that waits for every ACK; a
  * second signal gives up the wait.
  */
-export async function runPipe(client: ClogsClient, o: PipeOptions, io: PipeIo): Promise<PipeSummary> {
-  const summary: PipeSummary = {
-    read: 0,
-    sent: 0,
-    acked: 0,
-    refused: 0,
-    reasons: {},
-    undelivered: 0,
-    interrupted: undefined,
-    stalledMs: undefined,
-  };
-  const refuse = (reason: string, n = 1) => {
-    summary.refused += n;
-    summary.reasons[reason] = (summary.reasons[reason] ?? 0) + n;
-  };
+export async function runPipe(client: ClogsClient, o: PipeOptions, io: PipeIo): Promise<RunSummary> {
+  const summary: RunSummary & { read: number } = { ...emptySummary(), read: 0 };
+  const refuse = (reason: string, n = 1) => countRefused(summary, reason, n);
   const splitter = new LineSplitter(MAX_DATAGRAM_BYTES);
   const parser = new LineParser(o.format);
   // One options object for every log() call: the client reads it before returning.
@@ -184,42 +159,23 @@ export async function runPipe(client: ClogsClient, o: PipeOptions, io: PipeIo): 
   });
   clearInterval(progress);
   io.stop.off('stop', onStop);
-  const stats = client.stats();
-  summary.undelivered =
-    undelivered + Object.values(stats.dropped).reduce((a, b) => a + b, 0) - stats.dropped.closed;
-  // The client counts a re-routed record each time it goes out; lines count once.
-  summary.sent = stats.accepted - summary.undelivered;
-  summary.acked = stats.acked;
+  settle(summary, client.stats(), undelivered);
   if (o.progress) io.stderr.write('\r\x1b[K');
   return summary;
 }
 
-function showProgress(out: NodeJS.WritableStream, s: PipeSummary, client: ClogsClient): void {
+function showProgress(out: NodeJS.WritableStream, s: RunSummary, client: ClogsClient): void {
   const st = client.stats();
   const sent = Math.min(st.sent, st.accepted);
   out.write(`\r\x1b[K${s.read} read, ${sent} sent, ${st.acked} acked, ${s.refused} refused`);
-}
-
-/** The one-line summary for stderr. */
-export function formatSummary(s: PipeSummary, ack: boolean): string {
-  const parts = [`${s.read} lines read`, `${s.sent} sent`];
-  if (ack) parts.push(`${s.acked} acked`);
-  let refused = `${s.refused} refused`;
-  const reasons = Object.entries(s.reasons);
-  if (reasons.length > 0) refused += ` (${reasons.map(([r, n]) => `${n} ${r}`).join(', ')})`;
-  parts.push(refused);
-  if (s.undelivered > 0) parts.push(`${s.undelivered} undelivered`);
-  if (s.stalledMs !== undefined) parts.push(`gave up reading: no record delivered for ${s.stalledMs} ms`);
-  if (s.interrupted !== undefined) parts.push(`stopped by ${s.interrupted}`);
-  return `clogs-cli: ${parts.join(', ')}`;
 }
 
 /**
  * The exit status a script sees: undelivered records first (75), then a stop by a
  * signal (128 + its number, as a shell reports it), then refused lines (65), else 0.
  */
-export function pipeExitCode(s: PipeSummary, ack: boolean): number {
-  const accepted = s.read - s.refused;
+export function pipeExitCode(s: RunSummary, ack: boolean): number {
+  const accepted = (s.read ?? 0) - s.refused;
   const delivered = ack ? s.acked : s.sent;
   if (s.undelivered > 0 || delivered < accepted || s.stalledMs !== undefined) return ExitCode.UNDELIVERED;
   if (s.interrupted !== undefined) return signalExitCode(s.interrupted);
