@@ -163,6 +163,20 @@ describe('pipe mode (main on injected streams, a real server)', () => {
     expect(await readFile(join(dir, 'data', 'CFG', 'flag.log'), 'utf8')).toMatch(/ WARN CFG TXT .* two\n$/);
   });
 
+  it("--ack, or the config file's client.delivery when --ack is not given, decides the delivery the summary reports", async () => {
+    const spec = await start();
+    const config = join(dir, 'delivery.json');
+    await writeFile(config, JSON.stringify({ client: { delivery: 'at-least-once' } }));
+    const fromFile = await run(['-s', spec, '-c', config], ['DLV TXT acked by the file\n']);
+    expect(fromFile.err).toContain('1 lines read, 1 sent, 1 acked, 0 refused');
+    expect(fromFile.code).toBe(ExitCode.OK);
+    const bogus = join(dir, 'bogus.json');
+    await writeFile(bogus, JSON.stringify({ client: { delivery: 'sometimes' } }));
+    const refused = await run(['-s', spec, '-c', bogus, '--ack'], ['DLV TXT never sent\n']);
+    expect(refused.code).toBe(ExitCode.CONFIG);
+    expect(refused.err).toMatch(/bad config .*bogus\.json: client\.delivery must be/);
+  });
+
   it('shows a live progress line when stderr is a terminal, cleared before the summary', async () => {
     const spec = await start();
     const stdin = new PassThrough();

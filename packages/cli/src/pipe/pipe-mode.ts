@@ -1,10 +1,9 @@
-import type { ClogsClient } from '@clogs/client';
 import { MAX_DATAGRAM_BYTES } from '@clogs/protocol';
 import type { CliError } from '../errors.js';
-import { ExitCode } from '../exit-codes.js';
 import { LineSplitter } from '../line/line-splitter.js';
 import { type LineFormat, LineParser, type ParsedLine } from '../line/parse-line.js';
-import { type StopSignals, signalExitCode } from '../stop-signals.js';
+import type { Session } from '../session.js';
+import type { StopSignals } from '../stop-signals.js';
 import { countRefused, emptySummary, type RunSummary, settle } from '../summary.js';
 
 export interface PipeOptions {
@@ -38,7 +37,7 @@ const STALL_CHECK_MS = 250;
  * the client is closed within `timeoutMs`: with --ack that waits for every ACK; a
  * second signal gives up the wait.
  */
-export async function runPipe(client: ClogsClient, o: PipeOptions, io: PipeIo): Promise<RunSummary> {
+export async function runPipe(session: Session, o: PipeOptions, io: PipeIo): Promise<RunSummary> {
   const summary: RunSummary & { read: number } = { ...emptySummary(), read: 0 };
   const refuse = (reason: string, n = 1) => countRefused(summary, reason, n);
   const splitter = new LineSplitter(MAX_DATAGRAM_BYTES);
@@ -73,12 +72,11 @@ export async function runPipe(client: ClogsClient, o: PipeOptions, io: PipeIo): 
         `clogs-cli: ${signal}: stopped reading; delivering what was read (up to ${o.timeoutMs} ms; another signal gives up)`,
       );
     } else {
-      void client.close({ timeoutMs: 0 });
+      session.giveUp();
     }
   };
-  io.stop.on('stop', onStop);
-  if (io.stop.first !== undefined) onStop(io.stop.first, 1);
-  const progress = o.progress ? setInterval(() => showProgress(io.stderr, summary, client), 250) : undefined;
+  io.stop.listen(onStop);
+  const progress = o.progress ? setInterval(() => showProgress(io.stderr, summary, session), 250) : undefined;
 
   /**
    * Waits for 'drain'; gives up (and stops the reading) after `timeoutMs` with no record
@@ -87,13 +85,13 @@ export async function runPipe(client: ClogsClient, o: PipeOptions, io: PipeIo): 
   const room = () =>
     new Promise<void>((resolve) => {
       const delivered = () => {
-        const st = client.stats();
+        const st = session.stats();
         return st.sent + st.acked;
       };
       let last = delivered();
       let since = performance.now();
       const done = () => {
-        client.off('drain', done);
+        session.off('drain', done);
         clearInterval(watch);
         wakeWaiter = undefined;
         resolve();
@@ -109,7 +107,7 @@ export async function runPipe(client: ClogsClient, o: PipeOptions, io: PipeIo): 
         }
       }, STALL_CHECK_MS);
       wakeWaiter = done;
-      client.on('drain', done);
+      session.on('drain', done);
     });
 
   /** Sends each line `next` moves the splitter to. */
@@ -127,7 +125,7 @@ export async function runPipe(client: ClogsClient, o: PipeOptions, io: PipeIo): 
       fields.msgType = parsed.msgType;
       let more: boolean;
       try {
-        more = client.log(parsed.msg, fields);
+        more = session.log(parsed.msg, fields);
       } catch (err) {
         refuse((err as { reason?: string }).reason ?? (err as Error).message);
         continue;
@@ -154,31 +152,16 @@ export async function runPipe(client: ClogsClient, o: PipeOptions, io: PipeIo): 
   if (!stopped) await send(lastLine);
 
   // Stalled: the whole --timeout already passed with nothing delivered; no second wait.
-  const { undelivered } = await client.close({
-    timeoutMs: summary.stalledMs === undefined ? o.timeoutMs : 0,
-  });
+  const { undelivered } = await session.close(summary.stalledMs === undefined ? o.timeoutMs : 0);
   clearInterval(progress);
-  io.stop.off('stop', onStop);
-  settle(summary, client.stats(), undelivered);
+  io.stop.unlisten(onStop);
+  settle(summary, session.stats(), undelivered);
   if (o.progress) io.stderr.write('\r\x1b[K');
   return summary;
 }
 
-function showProgress(out: NodeJS.WritableStream, s: RunSummary, client: ClogsClient): void {
-  const st = client.stats();
+function showProgress(out: NodeJS.WritableStream, s: RunSummary, session: Session): void {
+  const st = session.stats();
   const sent = Math.min(st.sent, st.accepted);
   out.write(`\r\x1b[K${s.read} read, ${sent} sent, ${st.acked} acked, ${s.refused} refused`);
-}
-
-/**
- * The exit status a script sees: undelivered records first (75), then a stop by a
- * signal (128 + its number, as a shell reports it), then refused lines (65), else 0.
- */
-export function pipeExitCode(s: RunSummary, ack: boolean): number {
-  const accepted = (s.read ?? 0) - s.refused;
-  const delivered = ack ? s.acked : s.sent;
-  if (s.undelivered > 0 || delivered < accepted || s.stalledMs !== undefined) return ExitCode.UNDELIVERED;
-  if (s.interrupted !== undefined) return signalExitCode(s.interrupted);
-  if (s.refused > 0) return ExitCode.REFUSED;
-  return ExitCode.OK;
 }

@@ -1,9 +1,10 @@
-import type { ClogsClient } from '@clogs/client';
 import type { LineFormat } from '../line/parse-line.js';
+import type { Session } from '../session.js';
 
 /** What the shell's commands work on. */
 export interface ShellState {
-  client: ClogsClient;
+  /** The client and the embedded server: sends, stats, routes, `.ack` and `.reload`. */
+  session: Session;
   sys: string;
   type: string;
   file: string;
@@ -11,11 +12,6 @@ export interface ShellState {
   format: LineFormat;
   /** Prints one line above the prompt. */
   print(line: string): void;
-  /** `.reload`: re-reads the config file. */
-  reload(): Promise<void>;
-  /** `.ack on|off`: makes the client anew in the other delivery mode. */
-  setAck(on: boolean): Promise<void>;
-  ack: boolean;
   /** Lines refused so far (malformed). */
   refused: number;
   exit(): void;
@@ -65,7 +61,7 @@ export const COMMANDS: readonly Command[] = [
     help: 'the fleet: address, weight, state, RTT, misses, share of the continuum, flow, rate',
     run(s) {
       const rows = [['name', 'address', 'weight', 'state', 'rtt', 'misses', 'share', 'flow', 'rate']];
-      for (const v of s.client.stats().servers) {
+      for (const v of s.session.stats().servers) {
         rows.push([
           v.name,
           `${v.address ?? v.host}:${v.port}`,
@@ -86,7 +82,7 @@ export const COMMANDS: readonly Command[] = [
     usage: '',
     help: 'records accepted, sent, acked, refused, dropped',
     run(s) {
-      const st = s.client.stats();
+      const st = s.session.stats();
       const dropped = Object.entries(st.dropped)
         .filter(([, n]) => n > 0)
         .map(([r, n]) => `${n} ${r}`);
@@ -117,7 +113,7 @@ export const COMMANDS: readonly Command[] = [
     help: 'which server a log file goes to, and why',
     run(s, [sys, file]) {
       const key = `${sys ?? s.sys}/${file ?? s.file}`;
-      const server = s.client.route(key);
+      const server = s.session.route(key);
       s.print(
         server === undefined
           ? `  ${key}: no server is up; records wait until one answers`
@@ -130,7 +126,7 @@ export const COMMANDS: readonly Command[] = [
     usage: '',
     help: 'up/down and round trip of every server (from the last ping)',
     run(s) {
-      for (const v of s.client.stats().servers) {
+      for (const v of s.session.stats().servers) {
         s.print(
           `  ${v.name}: ${v.state}, rtt ${v.rttMs === undefined ? '-' : `${v.rttMs.toFixed(2)} ms`}, ${v.misses} missed`,
         );
@@ -142,7 +138,7 @@ export const COMMANDS: readonly Command[] = [
     usage: '',
     help: 'send what is queued (with ack: wait for the ACKs)',
     async run(s) {
-      const done = await s.client.flush({ timeoutMs: 5000 });
+      const done = await s.session.flush({ timeoutMs: 5000 });
       s.print(done ? '  flushed' : '  not everything went out within 5 s (is a server up?)');
     },
   },
@@ -153,15 +149,15 @@ export const COMMANDS: readonly Command[] = [
     args: ['on', 'off'],
     async run(s, [mode]) {
       if (mode !== 'on' && mode !== 'off')
-        return s.print(`  ack is ${s.ack ? 'on' : 'off'}; usage: .ack on|off`);
-      await s.setAck(mode === 'on');
+        return s.print(`  ack is ${s.session.ack ? 'on' : 'off'}; usage: .ack on|off`);
+      await s.session.setAck(mode === 'on');
     },
   },
   {
     name: '.reload',
     usage: '',
     help: 're-read the config file; the continuum is rebuilt',
-    run: (s) => s.reload(),
+    run: (s) => s.session.reload(),
   },
   { name: '.exit', usage: '', help: 'flush and leave (also Ctrl-D, or Ctrl-C twice)', run: (s) => s.exit() },
 ];

@@ -1,6 +1,6 @@
 import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { clearLine, createInterface, cursorTo, type Interface } from 'node:readline';
-import type { createColors } from 'picocolors';
+import type { Colors } from '../colours.js';
 import { parseLine, toLevel } from '../line/parse-line.js';
 import { COMMANDS, complete, type ShellState } from './commands.js';
 
@@ -13,7 +13,7 @@ export interface ReplOptions {
   /** `~/.clogs_history`, or undefined for none. */
   historyFile: string | undefined;
   historySize: number;
-  colors: ReturnType<typeof createColors>;
+  colors: Colors;
   /** Called once the shell runs, with the function that prints above its prompt. */
   onReady?: (print: (line: string) => void) => void;
 }
@@ -76,7 +76,7 @@ export async function runRepl(
   };
   const setPrompt = () =>
     rl.setPrompt(
-      `${c.cyan('clogs')} ${c.dim(`${s.sys}/${s.type}/${s.file}`)}${s.ack ? c.green(' ack') : ''}> `,
+      `${c.cyan('clogs')} ${c.dim(`${s.sys}/${s.type}/${s.file}`)}${s.session.ack ? c.green(' ack') : ''}> `,
     );
 
   // Kept here, not through readline's 'history' event (a TTY only): every line typed
@@ -126,7 +126,7 @@ export async function runRepl(
       const p = parseLine(Buffer.from(raw, 'utf8'), s.format);
       if (p.sysId !== undefined) s.sys = p.sysId;
       if (p.msgType !== undefined) s.type = p.msgType;
-      s.client.log(p.msg, { sysId: s.sys, msgType: s.type, fileName: s.file, level: toLevel(s.level) });
+      s.session.log(p.msg, { sysId: s.sys, msgType: s.type, fileName: s.file, level: toLevel(s.level) });
     } catch (err) {
       s.refused++;
       print(c.red(`refused: ${(err as Error).message.replace(/ \[ERR_[A-Z_]+\]$/, '')}`));
