@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { type ClogsServer, createServer } from 'clogs-server';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ExitCode } from '../src/index.js';
-import { run, tally, until } from './helpers.js';
+import { run, tally } from './helpers.js';
 
 let dir: string;
 let server: ClogsServer | undefined;
@@ -96,7 +96,7 @@ describe('pipe mode (main on injected streams, a real server)', () => {
     const signals = new EventEmitter();
     const running = run(['-s', spec, '--ack'], stdin, signals);
     stdin.write('SIG TXT before the signal\n');
-    await until(() => (server?.stats().records ?? 0) === 1, 'the first record');
+    await vi.waitFor(() => expect(server?.stats().records, 'records written').toBe(1));
     signals.emit('SIGINT');
     const { code, err } = await running;
     expect(err).toContain('1 lines read, 1 sent, 1 acked, 0 refused, stopped by SIGINT');
@@ -113,10 +113,11 @@ describe('pipe mode (main on injected streams, a real server)', () => {
       const signals = new EventEmitter();
       const running = run(['-c', config, '--ack', '--file', 'hup'], stdin, signals);
       stdin.write('HUP TXT to the first\n');
-      await until(() => (server?.stats().records ?? 0) === 1, 'the first record');
+      await vi.waitFor(() => expect(server?.stats().records, 'records written').toBe(1));
       await writeFile(config, JSON.stringify({ servers: [`127.0.0.1:${second.address.port} two`] }));
       signals.emit('SIGHUP');
-      await until(() => second.stats().pings > 0, 'the reloaded fleet pinging the new server');
+      // the reloaded fleet pinging the new server
+      await vi.waitFor(() => expect(second.stats().pings).toBeGreaterThan(0));
       // the new server joins once it has answered a ping; then the lines go to it
       stdin.write('HUP TXT to the second\n');
       stdin.end();
@@ -185,7 +186,7 @@ describe('pipe mode (main on injected streams, a real server)', () => {
       seen = all;
     });
     stdin.write('PRO TXT one\n');
-    await until(() => seen.includes('\r\x1b[K1 read, 1 sent, 1 acked, 0 refused'), 'a progress line');
+    await vi.waitFor(() => expect(seen).toContain('\r\x1b[K1 read, 1 sent, 1 acked, 0 refused'));
     stdin.end('PRO TXT two\n');
     const { code, err } = await running;
     expect(code).toBe(0);

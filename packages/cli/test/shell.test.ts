@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { type ClogsServer, createServer } from 'clogs-server';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type CliIo, main } from '../src/index.js';
-import { tally, until } from './helpers.js';
+import { tally } from './helpers.js';
 
 let dir: string;
 let server: ClogsServer | undefined;
@@ -41,13 +41,15 @@ function shell(argv: string[], historyFile?: string) {
     historyFile,
   };
   const exited = main(argv, io);
-  /** Types a line and waits until the output holds `expect`. */
-  const type = async (line: string, expect: string | RegExp) => {
+  /** Types a line and waits until the output after it holds `wanted`. */
+  const type = async (line: string, wanted: string | RegExp) => {
     const from = seen.out.length;
     stdin.write(`${line}\n`);
-    const hit = () =>
-      typeof expect === 'string' ? seen.out.includes(expect, from) : expect.test(seen.out.slice(from));
-    await until(hit, `"${expect}" after ${line}`);
+    await vi.waitFor(() => {
+      const after = seen.out.slice(from);
+      if (typeof wanted === 'string') expect(after, `after ${line}`).toContain(wanted);
+      else expect(after, `after ${line}`).toMatch(wanted);
+    });
   };
   return { type, exited, seen, stdin };
 }
