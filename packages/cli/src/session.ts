@@ -3,6 +3,7 @@ import {
   type ClientStats,
   type ClogsClient,
   createClient,
+  type DropReason,
   type LogOptions,
   type ServerInput,
 } from '@clogs/client';
@@ -33,6 +34,8 @@ export class Session extends EventEmitter {
   private delivery: boolean;
   /** The fleet as last read: a client made by `.ack` takes the servers a reload named. */
   private servers: ServerInput[];
+  /** What the clients `.ack` closed did: the session's counts go on across the swap. */
+  private readonly before = { counts: noCounts(), undelivered: 0 };
   private closing: Promise<{ undelivered: number }> | undefined;
   private readonly onDrain = () => this.emit('drain');
   private readonly onHup = () => void this.reload();
@@ -78,8 +81,21 @@ export class Session extends EventEmitter {
     return this.client.log(msg, options);
   }
 
+  /** The client's stats, its counts added to those of the clients `.ack` replaced. */
   stats(): ClientStats {
-    return this.client.stats();
+    const now = this.client.stats();
+    const b = this.before.counts;
+    const dropped = { ...now.dropped };
+    for (const reason of Object.keys(dropped) as DropReason[]) dropped[reason] += b.dropped[reason] ?? 0;
+    return {
+      ...now,
+      accepted: now.accepted + b.accepted,
+      sent: now.sent + b.sent,
+      acked: now.acked + b.acked,
+      refused: now.refused + b.refused,
+      rerouted: now.rerouted + b.rerouted,
+      dropped,
+    };
   }
 
   /** The server a route key goes to now, or undefined when none is up. */
@@ -91,14 +107,23 @@ export class Session extends EventEmitter {
     return this.client.flush(options);
   }
 
-  /** `.ack on|off`: a client in the other delivery mode takes over once the old one is closed. */
+  /**
+   * `.ack on|off`: a client in the other delivery mode takes over once the old one is
+   * closed (within `--timeout`); the session's counts carry on, the old client's
+   * undelivered records included.
+   */
   async setAck(on: boolean): Promise<void> {
     const next = this.makeClient(on);
     const old = this.client;
     old.off('drain', this.onDrain);
-    await old.close({ timeoutMs: this.o.settings.timeout });
+    const { undelivered } = await old.close({ timeoutMs: this.o.settings.timeout });
+    this.before.counts = this.stats();
+    this.before.undelivered += undelivered;
     this.client = next;
     this.delivery = on;
+    if (undelivered > 0) {
+      this.o.notices.say(`clogs-cli: ${undelivered} records undelivered when the delivery mode changed`);
+    }
   }
 
   /** `.reload` and SIGHUP: re-reads the config file; the continuum is rebuilt. */
@@ -132,14 +157,14 @@ export class Session extends EventEmitter {
 
   private async shutdown(timeoutMs: number): Promise<{ undelivered: number }> {
     this.o.signals.off('SIGHUP', this.onHup);
-    const result = await this.client.close({ timeoutMs });
+    const { undelivered } = await this.client.close({ timeoutMs });
     const embedded = this.embedded;
     if (embedded !== undefined) {
       const sent = this.client.stats().servers.find((s) => s.name === 'embedded')?.framesSent ?? 0;
       await drainEmbedded(embedded, sent, this.o.settings.timeout);
       await embedded.server.close();
     }
-    return result;
+    return { undelivered: undelivered + this.before.undelivered };
   }
 
   private makeClient(ack: boolean): ClogsClient {
@@ -149,4 +174,10 @@ export class Session extends EventEmitter {
     client.on('drain', this.onDrain);
     return client;
   }
+}
+
+type Counts = Pick<ClientStats, 'accepted' | 'sent' | 'acked' | 'refused' | 'rerouted' | 'dropped'>;
+
+function noCounts(): Counts {
+  return { accepted: 0, sent: 0, acked: 0, refused: 0, rerouted: 0, dropped: {} as ClientStats['dropped'] };
 }

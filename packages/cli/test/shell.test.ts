@@ -79,13 +79,16 @@ describe('the shell, driven through injected streams', () => {
     expect([...seen.keys()].sort()).toEqual(['<x/>', 'hello shell']);
   });
 
-  it('.ack on makes records wait for their ACK; the prompt says so', async () => {
+  it('.ack on makes records wait for their ACK; the prompt says so; the counts go on across the switch', async () => {
     const sh = shell(['-s', `127.0.0.1:${server!.address.port} one`]);
+    await sh.type('ACK TXT before, at most once', 'ACK/TXT');
+    await sh.type('.flush', 'flushed');
     await sh.type('.ack on', ' ack>');
     await sh.type('ACK TXT acknowledged', ' ack>');
+    await sh.type('.stats', /2 accepted, 2 sent, 1 acked, 0 refused/);
     sh.stdin.end();
     expect(await sh.exited).toBe(0);
-    expect(sh.seen.err).toContain('1 records sent, 1 acked');
+    expect(sh.seen.err).toContain('2 records sent, 1 acked, 0 refused');
   });
 
   it('counts a re-routed record once in its exit summary', async () => {
