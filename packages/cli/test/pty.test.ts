@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -13,6 +13,8 @@ afterEach(async () => {
 });
 
 interface Pty extends CliProcess {
+  /** Its HOME: the history file is `.clogs_history` there. */
+  home: string;
   /** Types keys, then waits until the output after them holds `expect`; returns that output. */
   keys(keys: string, expect: string | RegExp): Promise<string>;
 }
@@ -28,6 +30,7 @@ async function pty(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Pty> {
   cleanups.push(() => rm(home, { recursive: true, force: true }));
   return {
     ...cli,
+    home,
     keys(keys, expect) {
       const from = cli.out().length;
       cli.child.stdin!.write(keys);
@@ -84,5 +87,38 @@ describe('the shell under a pseudo-terminal', () => {
     await sh.waitFor('clogs CLI/TXT/cli>');
     await sh.keys('\x04', 'records sent');
     expect(sh.out()).not.toContain('\x1b[36m');
+  }, 30_000);
+
+  it('a refused line or setting changes nothing, .set and .route say why, .ack keeps the counts, history once per line', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'clogs-cli-pty-data-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const sh = await pty(['--data-dir', join(dir, 'data')], { NO_COLOR: '1' });
+    await sh.waitFor('clogs CLI/TXT/cli>');
+    await sh.keys('PAY1 TXT first\r', 'clogs PAY1/TXT/cli>');
+    // "hello" is a 5-byte sys_id: refused, and the prompt stays PAY1/TXT
+    expect(await sh.keys('hello world and more\r', 'clogs PAY1/TXT/cli>')).toContain('refused: sys_id');
+    expect(await sh.keys('.set file ../etc\r', 'clogs PAY1/TXT/cli>')).toContain(
+      'file not set: file_name may only contain',
+    );
+    expect(await sh.keys('.route PAY1/app\r', 'clogs PAY1/TXT/cli>')).toMatch(/not a log file: sys_id/);
+    await sh.keys('.ack on\r', 'clogs PAY1/TXT/cli ack>');
+    await sh.keys('PAY1 TXT first\r', 'clogs PAY1/TXT/cli ack>');
+    expect(await sh.keys('.stats\r', 'clogs PAY1/TXT/cli ack>')).toMatch(
+      /2 accepted, 2 sent, 1 acked, 1 refused/,
+    );
+    await sh.keys('\x04', 'records sent');
+    const { code, out } = await sh.exited;
+    expect(code).toBe(0);
+    expect(out).toContain('clogs-cli: 2 records sent, 1 acked, 1 refused');
+    // typed twice, kept once, at its last use
+    expect((await readFile(join(sh.home, '.clogs_history'), 'utf8')).split('\n')).toEqual([
+      'hello world and more',
+      '.set file ../etc',
+      '.route PAY1/app',
+      '.ack on',
+      'PAY1 TXT first',
+      '.stats',
+      '',
+    ]);
   }, 30_000);
 });

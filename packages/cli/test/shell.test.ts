@@ -41,14 +41,15 @@ function shell(argv: string[], historyFile?: string) {
     historyFile,
   };
   const exited = main(argv, io);
-  /** Types a line and waits until the output after it holds `wanted`. */
+  /** Types a line and waits until the output after it holds `wanted`; returns that output. */
   const type = async (line: string, wanted: string | RegExp) => {
     const from = seen.out.length;
     stdin.write(`${line}\n`);
-    await vi.waitFor(() => {
+    return vi.waitFor(() => {
       const after = seen.out.slice(from);
       if (typeof wanted === 'string') expect(after, `after ${line}`).toContain(wanted);
       else expect(after, `after ${line}`).toMatch(wanted);
+      return after;
     });
   };
   return { type, exited, seen, stdin };
@@ -77,6 +78,29 @@ describe('the shell, driven through injected streams', () => {
     await server!.flush();
     const seen = await tally([join(dir, 'data')]);
     expect([...seen.keys()].sort()).toEqual(['<x/>', 'hello shell']);
+  });
+
+  it('a refused line or setting changes nothing; .set and .route check with the checks log() runs, and say why', async () => {
+    const sh = shell(['-s', `127.0.0.1:${server!.address.port} one`, '--file', 'sh']);
+    await sh.type('PAY1 TXT first', 'PAY1/TXT/sh>');
+    // a 5-byte sys_id: refused, and the prompt keeps PAY1/TXT
+    const refused = await sh.type('hello world and more', 'PAY1/TXT/sh>');
+    expect(refused).toContain('refused: sys_id');
+    const file = await sh.type('.set file ../etc', 'PAY1/TXT/sh>');
+    expect(file).toContain('file not set: file_name may only contain');
+    const dot = await sh.type('.set file .hidden', 'PAY1/TXT/sh>');
+    expect(dot).toContain('file not set: file_name must not start with "."');
+    const sys = await sh.type('.set sys TOOLONG', 'PAY1/TXT/sh>');
+    expect(sys).toMatch(/sys not set: sys_id .*7/);
+    await sh.type('.set type XML', 'PAY1/XML/sh>');
+    const route = await sh.type('.route PAY1/app', 'PAY1/XML/sh>');
+    expect(route).toMatch(/not a log file: sys_id .*\(usage: \.route <sys> <file>\)/);
+    expect(route).not.toContain('→');
+    await sh.type('.route PAY1 app', 'PAY1/app → one');
+    await sh.type('PAY1 TXT second', 'PAY1/TXT/sh>');
+    sh.stdin.end();
+    expect(await sh.exited).toBe(0);
+    expect(sh.seen.err).toContain('2 records sent, 1 refused');
   });
 
   it('.ack on makes records wait for their ACK; the prompt says so; the counts go on across the switch', async () => {
@@ -127,9 +151,12 @@ describe('the shell, driven through injected streams', () => {
     const history = join(dir, 'history');
     const sh = shell(['-s', `127.0.0.1:${server!.address.port} one`], history);
     await sh.type('HIS TXT remembered', 'HIS/TXT');
+    await sh.type('HIS TXT other', 'HIS/TXT');
+    await sh.type('HIS TXT remembered', 'HIS/TXT');
     sh.stdin.end();
     expect(await sh.exited).toBe(0);
-    expect(await readFile(history, 'utf8')).toBe('HIS TXT remembered\n');
+    // each line once in the file, at its newest use
+    expect(await readFile(history, 'utf8')).toBe('HIS TXT other\nHIS TXT remembered\n');
     expect((await stat(history)).mode & 0o777).toBe(0o600);
 
     const broken = shell(

@@ -1,5 +1,6 @@
 import type { LineFormat } from '../line/parse-line.js';
 import type { Session } from '../session.js';
+import { fieldProblem } from './field-check.js';
 
 /** What the shell's commands work on. */
 export interface ShellState {
@@ -104,6 +105,9 @@ export const COMMANDS: readonly Command[] = [
       if (what === 'level' && !(LEVELS as readonly string[]).includes(value) && !/^[0-6]$/.test(value)) {
         return s.print(`  level must be one of ${LEVELS.join(', ')} or 0..6`);
       }
+      const next = { sys: s.sys, type: s.type, file: s.file, [what as string]: value };
+      const problem = fieldProblem(next.sys, next.type, next.file);
+      if (problem !== undefined) return s.print(`  ${what} not set: ${problem}`);
       s[what as 'sys' | 'type' | 'file' | 'level'] = value;
     },
   },
@@ -111,8 +115,11 @@ export const COMMANDS: readonly Command[] = [
     name: '.route',
     usage: '<sys> <file>',
     help: 'which server a log file goes to, and why',
-    run(s, [sys, file]) {
-      const key = `${sys ?? s.sys}/${file ?? s.file}`;
+    run(s, [sys = s.sys, file = s.file, ...more]) {
+      if (more.length > 0) return s.print('  usage: .route <sys> <file>');
+      const problem = fieldProblem(sys, s.type, file);
+      if (problem !== undefined) return s.print(`  not a log file: ${problem} (usage: .route <sys> <file>)`);
+      const key = `${sys}/${file}`;
       const server = s.session.route(key);
       s.print(
         server === undefined

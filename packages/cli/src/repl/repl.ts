@@ -18,18 +18,20 @@ export interface ReplOptions {
   onReady?: (print: (line: string) => void) => void;
 }
 
-/** Reads the history file, newest line first (readline's order); a missing file is an empty history. */
+/**
+ * Reads the history file, newest line first (readline's order), each line once (its
+ * newest use); a missing file is an empty history.
+ */
 async function loadHistory(path: string, size: number): Promise<string[]> {
+  let text: string;
   try {
-    const text = await readFile(path, 'utf8');
-    return text
-      .split('\n')
-      .filter((l) => l !== '')
-      .slice(-size)
-      .reverse();
+    text = await readFile(path, 'utf8');
   } catch {
     return [];
   }
+  const newestFirst = new Set(text.split('\n').reverse());
+  newestFirst.delete('');
+  return [...newestFirst].slice(0, size);
 }
 
 /**
@@ -85,6 +87,9 @@ export async function runRepl(
   let saving = Promise.resolve();
   const remember = (line: string) => {
     if (o.historyFile === undefined || historyBroken || saved.at(-1) === line) return;
+    // Once in the file, at its newest use (readline's removeHistoryDuplicates does the same in memory).
+    const earlier = saved.indexOf(line);
+    if (earlier >= 0) saved.splice(earlier, 1);
     saved.push(line);
     if (saved.length > o.historySize) saved.splice(0, saved.length - o.historySize);
     const file = o.historyFile;
@@ -124,9 +129,12 @@ export async function runRepl(
     }
     try {
       const p = parseLine(Buffer.from(raw, 'utf8'), s.format);
-      if (p.sysId !== undefined) s.sys = p.sysId;
-      if (p.msgType !== undefined) s.type = p.msgType;
-      s.session.log(p.msg, { sysId: s.sys, msgType: s.type, fileName: s.file, level: toLevel(s.level) });
+      const sysId = p.sysId ?? s.sys;
+      const msgType = p.msgType ?? s.type;
+      s.session.log(p.msg, { sysId, msgType, fileName: s.file, level: toLevel(s.level) });
+      // Only a line that was taken becomes the prompt's default: a refused one changes nothing.
+      s.sys = sysId;
+      s.type = msgType;
     } catch (err) {
       s.refused++;
       print(c.red(`refused: ${(err as Error).message.replace(/ \[ERR_[A-Z_]+\]$/, '')}`));
