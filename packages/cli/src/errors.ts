@@ -13,9 +13,12 @@ export type CliErrorCode =
 export class CliError extends Error {
   override name = 'CliError';
   readonly code: CliErrorCode;
+  /** For `ERR_CLI_BAD_LINE`: what is wrong with the line (`no-msg-type`, `empty-message`). */
+  readonly reason: string | undefined;
 
-  constructor(code: CliErrorCode, message: string, options: { cause?: unknown } = {}) {
+  constructor(code: CliErrorCode, message: string, options: { cause?: unknown; reason?: string } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
+    this.reason = options.reason;
   }
 }

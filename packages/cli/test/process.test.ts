@@ -59,9 +59,7 @@ describe('clogs-cli as a process, against clogs-server processes', () => {
     const cli = startCli(['-s', f.specs[0]!, '--ack'], { cleanups });
     cli.child.stdin!.end('GOOD TXT one\nnot-a-record\nGOOD TXT two\nGOOD TXT\n');
     const { code, err } = await cli.exited;
-    expect(err).toContain(
-      '4 lines read, 2 sent, 2 acked, 2 refused (1 no msg_type: expected sys_id msg_type msg, 1 empty message)',
-    );
+    expect(err).toContain('4 lines read, 2 sent, 2 acked, 2 refused (1 no-msg-type, 1 empty-message)');
     expect(code).toBe(65);
   });
 

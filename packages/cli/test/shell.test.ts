@@ -74,7 +74,7 @@ describe('the shell, driven through injected streams', () => {
     await sh.type('.flush', 'flushed');
     sh.stdin.write('.exit\n');
     expect(await sh.exited).toBe(0);
-    expect(sh.seen.err).toContain('2 records sent, 1 refused');
+    expect(sh.seen.err).toContain('2 records sent, 1 refused (1 no-msg-type)');
     await server!.flush();
     const seen = await tally([join(dir, 'data')]);
     expect([...seen.keys()].sort()).toEqual(['<x/>', 'hello shell']);

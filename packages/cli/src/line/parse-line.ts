@@ -63,7 +63,7 @@ export class LineParser {
   parse(line: Buffer, start: number, end: number): ParsedLine {
     const out = this.out;
     if (this.format === 'raw') {
-      if (end === start) throw new CliError('ERR_CLI_BAD_LINE', 'empty message');
+      if (end === start) throw new CliError('ERR_CLI_BAD_LINE', 'empty message', { reason: 'empty-message' });
       out.msg = line.subarray(start, end);
       return out;
     }
@@ -78,10 +78,14 @@ export class LineParser {
     const typeEnd = i;
     while (i < end && isBlank(line[i])) i++;
     if (sysEnd === sysStart)
-      throw new CliError('ERR_CLI_BAD_LINE', 'empty line: expected sys_id msg_type msg');
+      throw new CliError('ERR_CLI_BAD_LINE', 'empty line: expected sys_id msg_type msg', {
+        reason: 'empty-message',
+      });
     if (typeEnd === typeStart)
-      throw new CliError('ERR_CLI_BAD_LINE', 'no msg_type: expected sys_id msg_type msg');
-    if (i >= end) throw new CliError('ERR_CLI_BAD_LINE', 'empty message');
+      throw new CliError('ERR_CLI_BAD_LINE', 'no msg_type: expected sys_id msg_type msg', {
+        reason: 'no-msg-type',
+      });
+    if (i >= end) throw new CliError('ERR_CLI_BAD_LINE', 'empty message', { reason: 'empty-message' });
     out.sysId = this.sys.get(line, sysStart, sysEnd);
     out.msgType = this.type.get(line, typeStart, typeEnd);
     out.msg = line.subarray(i, end);

@@ -1,7 +1,7 @@
 import { MAX_DATAGRAM_BYTES } from '@clogs/protocol';
-import type { CliError } from '../errors.js';
 import { LineSplitter } from '../line/line-splitter.js';
 import { type LineFormat, LineParser, type ParsedLine } from '../line/parse-line.js';
+import { refusalOf } from '../refusals.js';
 import type { Session } from '../session.js';
 import type { StopSignals } from '../stop-signals.js';
 import { countRefused, emptySummary, type RunSummary, settle } from '../summary.js';
@@ -118,7 +118,7 @@ export async function runPipe(session: Session, o: PipeOptions, io: PipeIo): Pro
       try {
         parsed = parser.parse(splitter.buf, splitter.start, splitter.end);
       } catch (err) {
-        refuse((err as CliError).message);
+        refuse(refusalOf(err));
         continue;
       }
       fields.sysId = parsed.sysId;
@@ -127,7 +127,7 @@ export async function runPipe(session: Session, o: PipeOptions, io: PipeIo): Pro
       try {
         more = session.log(parsed.msg, fields);
       } catch (err) {
-        refuse((err as { reason?: string }).reason ?? (err as Error).message);
+        refuse(refusalOf(err));
         continue;
       }
       if (!more && !stopped) await room();

@@ -1,5 +1,6 @@
 import type { LineFormat } from '../line/parse-line.js';
 import type { Session } from '../session.js';
+import type { RunSummary } from '../summary.js';
 import { fieldProblem } from './field-check.js';
 
 /** What the shell's commands work on. */
@@ -13,8 +14,8 @@ export interface ShellState {
   format: LineFormat;
   /** Prints one line above the prompt. */
   print(line: string): void;
-  /** Lines refused so far (malformed). */
-  refused: number;
+  /** What the shell's lines did: refusals by reason; settled into the exit summary. */
+  summary: RunSummary;
   exit(): void;
 }
 

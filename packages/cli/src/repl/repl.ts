@@ -2,6 +2,8 @@ import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { clearLine, createInterface, cursorTo, type Interface } from 'node:readline';
 import type { Colors } from '../colours.js';
 import { parseLine, toLevel } from '../line/parse-line.js';
+import { refusalOf } from '../refusals.js';
+import { countRefused } from '../summary.js';
 import { COMMANDS, complete, type ShellState } from './commands.js';
 
 export interface ReplIo {
@@ -136,7 +138,14 @@ export async function runRepl(
       s.sys = sysId;
       s.type = msgType;
     } catch (err) {
-      s.refused++;
+      // Counted under its reason; anything else (a bug) is said, and the shell goes on.
+      let reason: string;
+      try {
+        reason = refusalOf(err);
+      } catch {
+        return print(c.red(`error: ${(err as Error).message}`));
+      }
+      countRefused(s.summary, reason);
       print(c.red(`refused: ${(err as Error).message.replace(/ \[ERR_[A-Z_]+\]$/, '')}`));
     }
   };

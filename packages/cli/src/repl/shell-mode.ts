@@ -29,7 +29,7 @@ export async function runShell(session: Session, settings: Settings, io: ShellMo
     file: settings.file,
     level: settings.level,
     format: settings.format,
-    refused: 0,
+    summary: emptySummary(),
   };
   const leave: StopListener = (_signal, count) => {
     if (count === 1) (state as Partial<ShellState>).exit?.();
@@ -50,8 +50,7 @@ export async function runShell(session: Session, settings: Settings, io: ShellMo
   }
   const { undelivered } = await session.close();
   io.stop.unlisten(leave);
-  const summary = emptySummary();
-  summary.refused = state.refused;
+  const summary = state.summary;
   summary.interrupted = io.stop.first;
   settle(summary, session.stats(), undelivered);
   return summary;
