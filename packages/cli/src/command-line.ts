@@ -13,6 +13,7 @@ export interface Flags {
   keyFile?: string;
   maxDatagram?: number;
   format: LineFormat;
+  keepEmpty: boolean;
   embedded: boolean;
   dataDir: string;
   timeout: number;
@@ -76,6 +77,11 @@ function buildProgram(io: CommandLineIo): Command {
       new Option('--format <format>', 'how a line becomes a record')
         .choices(['clogs', 'raw'])
         .default('clogs'),
+    )
+    .option(
+      '--keep-empty',
+      'send empty messages: a blank line (raw format), "sys_id msg_type" alone (clogs); skipped/refused without',
+      false,
     )
     .option('--embedded', 'start an in-process clogs-server on 127.0.0.1 (the default with no server)', false)
     .option('--data-dir <dir>', "the embedded server's folder", './clogs-data')

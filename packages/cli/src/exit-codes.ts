@@ -34,7 +34,9 @@ export function signalExitCode(signal: NodeJS.Signals): number {
  */
 export function runExitCode(s: RunSummary, ack: boolean): number {
   if (s.undelivered > 0 || s.stalledMs !== undefined) return ExitCode.UNDELIVERED;
-  if (s.read !== undefined && (ack ? s.acked : s.sent) < s.read - s.refused) return ExitCode.UNDELIVERED;
+  if (s.read !== undefined && (ack ? s.acked : s.sent) < s.read - s.refused - s.blank) {
+    return ExitCode.UNDELIVERED;
+  }
   if (s.interrupted !== undefined) return signalExitCode(s.interrupted);
   if (s.read !== undefined && s.refused > 0) return ExitCode.REFUSED;
   return ExitCode.OK;

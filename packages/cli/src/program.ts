@@ -79,6 +79,7 @@ export async function run(argv: readonly string[], io: CliIo, stop: StopSignals)
             session,
             {
               format: settings.format,
+              keepEmpty: settings.keepEmpty,
               ack: settings.ack,
               timeoutMs: settings.timeout,
               progress: !settings.quiet && io.stderr.isTTY === true,

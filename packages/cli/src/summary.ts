@@ -7,6 +7,8 @@ export interface RunSummary {
   sent: number;
   acked: number;
   refused: number;
+  /** Blank lines skipped (empty, or spaces and tabs only): neither sent nor refused. */
+  blank: number;
   /** Refusals by reason: `too-long`, `empty message`, a protocol code, ... */
   reasons: Record<string, number>;
   undelivered: number;
@@ -22,6 +24,7 @@ export function emptySummary(): RunSummary {
     sent: 0,
     acked: 0,
     refused: 0,
+    blank: 0,
     reasons: {},
     undelivered: 0,
     interrupted: undefined,
@@ -56,6 +59,7 @@ export function formatSummary(s: RunSummary, ack: boolean): string {
   const reasons = Object.entries(s.reasons);
   if (reasons.length > 0) refused += ` (${reasons.map(([r, n]) => `${n} ${r}`).join(', ')})`;
   parts.push(refused);
+  if (s.blank > 0) parts.push(`${s.blank} blank skipped`);
   if (s.undelivered > 0) parts.push(`${s.undelivered} undelivered`);
   if (s.stalledMs !== undefined) parts.push(`gave up reading: no record delivered for ${s.stalledMs} ms`);
   if (s.interrupted !== undefined) parts.push(`stopped by ${s.interrupted}`);

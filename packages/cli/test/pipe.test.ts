@@ -45,8 +45,8 @@ describe('pipe mode (main on injected streams, a real server)', () => {
     const { code, err } = await run(['-s', spec, '--ack', '--file', 'pipe'], input);
     // one label per reason: both lines too big for a datagram are too-long
     expect(summaryLine(err)).toBe(
-      'clogs-cli: 10 lines read, 4 sent, 4 acked, 6 refused ' +
-        '(2 empty-message, 2 too-long, 1 bad-sys-id, 1 no-msg-type)',
+      'clogs-cli: 10 lines read, 4 sent, 4 acked, 5 refused ' +
+        '(1 empty-message, 2 too-long, 1 bad-sys-id, 1 no-msg-type), 1 blank skipped',
     );
     expect(code).toBe(ExitCode.REFUSED);
     await server!.flush();
@@ -55,6 +55,24 @@ describe('pipe mode (main on injected streams, a real server)', () => {
       ['<a>  spaced </a>', 'bytes \xff\xfe', 'first line', 'last, no LF'].sort(),
     );
   });
+
+  it.each([
+    ['raw', [], '4 lines read, 2 sent, 2 acked, 0 refused, 2 blank skipped', ['a', 'b']],
+    ['raw', ['--keep-empty'], '4 lines read, 4 sent, 4 acked, 0 refused', ['a', '', '   ', 'b']],
+    ['clogs', [], '4 lines read, 1 sent, 1 acked, 1 refused (1 empty-message), 2 blank skipped', ['b']],
+    ['clogs', ['--keep-empty'], '4 lines read, 2 sent, 2 acked, 0 refused, 2 blank skipped', ['', 'b']],
+  ])(
+    'blank lines in %s format %j: skipped and counted, or with --keep-empty sent when they can be',
+    async (format, flags, summary, messages) => {
+      const spec = await start();
+      const input = format === 'raw' ? 'a\n\n   \nb\n' : 'PAY1 TXT\n\n \t \nPAY1 TXT b\n';
+      const { code, err } = await run(['-s', spec, '--ack', '--format', format, ...flags], [input]);
+      expect(summaryLine(err)).toBe(`clogs-cli: ${summary}`);
+      expect(code).toBe(summary.includes('refused (') ? ExitCode.REFUSED : ExitCode.OK);
+      await server!.flush();
+      expect([...(await tally([join(dir, 'data')])).keys()].sort()).toEqual(messages.sort());
+    },
+  );
 
   it('exits 0 when every line is acknowledged, and says so in one line', async () => {
     const spec = await start();

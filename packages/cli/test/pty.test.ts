@@ -95,6 +95,7 @@ describe('the shell under a pseudo-terminal', () => {
     const sh = await pty(['--data-dir', join(dir, 'data')], { NO_COLOR: '1' });
     await sh.waitFor('clogs CLI/TXT/cli>');
     await sh.keys('PAY1 TXT first\r', 'clogs PAY1/TXT/cli>');
+    await sh.keys('\r', 'clogs PAY1/TXT/cli>');
     // "hello" is a 5-byte sys_id: refused, and the prompt stays PAY1/TXT
     expect(await sh.keys('hello world and more\r', 'clogs PAY1/TXT/cli>')).toContain('refused: sys_id');
     expect(await sh.keys('.set file ../etc\r', 'clogs PAY1/TXT/cli>')).toContain(
@@ -103,13 +104,15 @@ describe('the shell under a pseudo-terminal', () => {
     expect(await sh.keys('.route PAY1/app\r', 'clogs PAY1/TXT/cli>')).toMatch(/not a log file: sys_id/);
     await sh.keys('.ack on\r', 'clogs PAY1/TXT/cli ack>');
     await sh.keys('PAY1 TXT first\r', 'clogs PAY1/TXT/cli ack>');
+    // with ack, .flush waits for the ACK: the counts below are final
+    await sh.keys('.flush\r', 'flushed');
     expect(await sh.keys('.stats\r', 'clogs PAY1/TXT/cli ack>')).toMatch(
       /2 accepted, 2 sent, 1 acked, 1 refused/,
     );
     await sh.keys('\x04', 'records sent');
     const { code, out } = await sh.exited;
     expect(code).toBe(0);
-    expect(out).toContain('clogs-cli: 2 records sent, 1 acked, 1 refused');
+    expect(out).toContain('clogs-cli: 2 records sent, 1 acked, 1 refused (1 bad-sys-id), 1 blank skipped');
     // typed twice, kept once, at its last use
     expect((await readFile(join(sh.home, '.clogs_history'), 'utf8')).split('\n')).toEqual([
       'hello world and more',
@@ -117,6 +120,7 @@ describe('the shell under a pseudo-terminal', () => {
       '.route PAY1/app',
       '.ack on',
       'PAY1 TXT first',
+      '.flush',
       '.stats',
       '',
     ]);

@@ -64,6 +64,9 @@ describe('the shell, driven through injected streams', () => {
       expect(sh.seen.out).toContain(name);
     }
     await sh.type('PAY1 TXT hello shell', 'clogs PAY1/TXT/sh>');
+    // blank lines: skipped and counted, as in pipe mode
+    await sh.type('', 'clogs PAY1/TXT/sh>');
+    await sh.type(' \t ', 'clogs PAY1/TXT/sh>');
     await sh.type('bad', 'refused: no msg_type');
     await sh.type('.set file other', 'PAY1/TXT/other>');
     await sh.type('PAY1 XML <x/>', 'PAY1/XML/other>');
@@ -74,7 +77,7 @@ describe('the shell, driven through injected streams', () => {
     await sh.type('.flush', 'flushed');
     sh.stdin.write('.exit\n');
     expect(await sh.exited).toBe(0);
-    expect(sh.seen.err).toContain('2 records sent, 1 refused (1 no-msg-type)');
+    expect(sh.seen.err).toContain('2 records sent, 1 refused (1 no-msg-type), 2 blank skipped');
     await server!.flush();
     const seen = await tally([join(dir, 'data')]);
     expect([...seen.keys()].sort()).toEqual(['<x/>', 'hello shell']);
@@ -109,6 +112,8 @@ describe('the shell, driven through injected streams', () => {
     await sh.type('.flush', 'flushed');
     await sh.type('.ack on', ' ack>');
     await sh.type('ACK TXT acknowledged', ' ack>');
+    // with ack, .flush waits for the ACK: the counts below are final
+    await sh.type('.flush', 'flushed');
     await sh.type('.stats', /2 accepted, 2 sent, 1 acked, 0 refused/);
     sh.stdin.end();
     expect(await sh.exited).toBe(0);

@@ -8,6 +8,8 @@ import { countRefused, emptySummary, type RunSummary, settle } from '../summary.
 
 export interface PipeOptions {
   format: LineFormat;
+  /** `--keep-empty`: empty messages are sent (see {@link LineParser}). */
+  keepEmpty: boolean;
   /** With --ack the summary also says how many records were acknowledged. */
   ack: boolean;
   /** How long the final flush may take, ms. */
@@ -41,7 +43,7 @@ export async function runPipe(session: Session, o: PipeOptions, io: PipeIo): Pro
   const summary: RunSummary & { read: number } = { ...emptySummary(), read: 0 };
   const refuse = (reason: string, n = 1) => countRefused(summary, reason, n);
   const splitter = new LineSplitter(MAX_DATAGRAM_BYTES);
-  const parser = new LineParser(o.format);
+  const parser = new LineParser(o.format, o.keepEmpty);
   // One options object for every log() call: the client reads it before returning.
   const fields: { sysId: string | undefined; msgType: string | undefined } = {
     sysId: undefined,
@@ -116,6 +118,10 @@ export async function runPipe(session: Session, o: PipeOptions, io: PipeIo): Pro
       summary.read++;
       let parsed: ParsedLine;
       try {
+        if (parser.skips(splitter.buf, splitter.start, splitter.end)) {
+          summary.blank++;
+          continue;
+        }
         parsed = parser.parse(splitter.buf, splitter.start, splitter.end);
       } catch (err) {
         refuse(refusalOf(err));

@@ -12,6 +12,8 @@ export interface ShellState {
   file: string;
   level: string;
   format: LineFormat;
+  /** `--keep-empty`: lines with an empty message are sent. */
+  keepEmpty: boolean;
   /** Prints one line above the prompt. */
   print(line: string): void;
   /** What the shell's lines did: refusals by reason; settled into the exit summary. */

@@ -1,7 +1,7 @@
 import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { clearLine, createInterface, cursorTo, type Interface } from 'node:readline';
 import type { Colors } from '../colours.js';
-import { parseLine, toLevel } from '../line/parse-line.js';
+import { LineParser, toLevel } from '../line/parse-line.js';
 import { refusalOf } from '../refusals.js';
 import { countRefused } from '../summary.js';
 import { COMMANDS, complete, type ShellState } from './commands.js';
@@ -71,6 +71,7 @@ export async function runRepl(
     }
   };
   const s = state as ShellState;
+  const parser = new LineParser(s.format, s.keepEmpty);
   s.print = print;
   let leaving = false;
   const done = new Promise<void>((resolve) => rl.once('close', resolve));
@@ -120,7 +121,12 @@ export async function runRepl(
 
   const handle = async (raw: string) => {
     const line = raw.trim();
-    if (line === '') return;
+    const bytes = Buffer.from(raw, 'utf8');
+    // Blank: skipped and counted, as in pipe mode (not remembered either).
+    if (!line.startsWith('.') && parser.skips(bytes, 0, bytes.length)) {
+      s.summary.blank++;
+      return;
+    }
     remember(raw);
     if (line.startsWith('.')) {
       const [name, ...args] = line.split(/\s+/);
@@ -130,7 +136,7 @@ export async function runRepl(
       return;
     }
     try {
-      const p = parseLine(Buffer.from(raw, 'utf8'), s.format);
+      const p = parser.parse(bytes, 0, bytes.length);
       const sysId = p.sysId ?? s.sys;
       const msgType = p.msgType ?? s.type;
       s.session.log(p.msg, { sysId, msgType, fileName: s.file, level: toLevel(s.level) });

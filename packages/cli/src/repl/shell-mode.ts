@@ -29,6 +29,7 @@ export async function runShell(session: Session, settings: Settings, io: ShellMo
     file: settings.file,
     level: settings.level,
     format: settings.format,
+    keepEmpty: settings.keepEmpty,
     summary: emptySummary(),
   };
   const leave: StopListener = (_signal, count) => {
