@@ -13,6 +13,7 @@ export interface Flags {
   keyFile?: string;
   maxDatagram?: number;
   format: LineFormat;
+  input: string[];
   keepEmpty: boolean;
   embedded: boolean;
   dataDir: string;
@@ -36,7 +37,7 @@ Examples:
 
 Input lines (--format clogs): "<sys_id> <msg_type> <message>", e.g. "PAY1 TXT order 42 accepted".
 Exit codes: 0 every line delivered (--ack: acknowledged), 64 bad usage, 65 some lines refused,
-66 key file unreadable, 70 internal error, 75 records undelivered, 78 bad config,
+66 key file or input unreadable, 70 internal error, 75 records undelivered, 78 bad config,
 130/143 stopped by SIGINT/SIGTERM (everything read delivered).
 `;
 
@@ -77,6 +78,12 @@ function buildProgram(io: CommandLineIo): Command {
       new Option('--format <format>', 'how a line becomes a record')
         .choices(['clogs', 'raw'])
         .default('clogs'),
+    )
+    .option(
+      '-i, --input <file>',
+      "read lines from this file, not stdin ('-': stdin); repeatable, read in order",
+      (v, all: string[]) => [...all, v],
+      [],
     )
     .option(
       '--keep-empty',

@@ -4,7 +4,7 @@ export type CliErrorCode =
   | 'ERR_CLI_USAGE'
   /** The config file cannot be read or does not follow the schema (exit 78). */
   | 'ERR_CLI_BAD_CONFIG'
-  /** An input file (the key file) cannot be read, or is empty (exit 66). */
+  /** An input file (the key file, an `--input` file) cannot be read, or the key file is empty (exit 66). */
   | 'ERR_CLI_NO_INPUT'
   /** A line that is not `sys_id msg_type msg`, or an empty message. */
   | 'ERR_CLI_BAD_LINE';

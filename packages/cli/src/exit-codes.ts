@@ -11,7 +11,7 @@ export const ExitCode = {
   USAGE: 64,
   /** Some lines were refused (malformed); the others were delivered. */
   REFUSED: 65,
-  /** An input file (the key file) cannot be read, or is empty. */
+  /** An input file (the key file, an --input file) cannot be read, or the key file is empty. */
   NO_INPUT: 66,
   /** Something broke inside clogs-cli itself. */
   SOFTWARE: 70,

@@ -5,6 +5,7 @@ import { type CliConfig, readConfig } from './config.js';
 import { CliError } from './errors.js';
 import { runExitCode, startupExitCode } from './exit-codes.js';
 import { Notices } from './notices.js';
+import { closeInputs, type Input, openInputs } from './pipe/inputs.js';
 import { runPipe } from './pipe/pipe-mode.js';
 import { runShell } from './repl/shell-mode.js';
 import { Session } from './session.js';
@@ -56,12 +57,17 @@ export async function run(argv: readonly string[], io: CliIo, stop: StopSignals)
   const colors = palettes(line.flags.color, io);
   const notices = new Notices(io.stderr, line.flags.quiet, colors.err);
   let settings: Settings;
+  let inputs: Input[];
   let session: Session;
   try {
     const config = await loadConfig(line.flags.config);
     settings = resolveSettings(line, config, line.flags.config);
     const key = await loadKey(settings.keyFile);
-    session = await Session.open({ settings, config, key, notices, signals: io.signals });
+    inputs = await openInputs(settings.input.length === 0 ? ['-'] : settings.input, io.stdin);
+    session = await Session.open({ settings, config, key, notices, signals: io.signals }).catch((err) => {
+      closeInputs(inputs);
+      throw err;
+    });
   } catch (err) {
     const code = startupExitCode(err, line.flags.config !== undefined);
     if (code === undefined) throw err;
@@ -73,7 +79,7 @@ export async function run(argv: readonly string[], io: CliIo, stop: StopSignals)
   let summary: RunSummary;
   try {
     summary =
-      io.stdin.isTTY === true
+      io.stdin.isTTY === true && settings.input.length === 0
         ? await runShell(session, settings, { ...io, stop, notices, colors: colors.out })
         : await runPipe(
             session,
@@ -84,7 +90,7 @@ export async function run(argv: readonly string[], io: CliIo, stop: StopSignals)
               timeoutMs: settings.timeout,
               progress: !settings.quiet && io.stderr.isTTY === true,
             },
-            { stdin: io.stdin, stderr: io.stderr, stop, notice: notices.say },
+            { inputs, stderr: io.stderr, stop, notice: notices.say },
           );
   } finally {
     await session.close();

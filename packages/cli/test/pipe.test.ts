@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { type ClogsServer, createServer } from 'clogs-server';
+import { type ClogsServer, createServer, parseLine as parseServerLine } from 'clogs-server';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { summaryLine } from '../../../test/support/pipeline.js';
 import { ExitCode } from '../src/index.js';
@@ -73,6 +73,44 @@ describe('pipe mode (main on injected streams, a real server)', () => {
       expect([...(await tally([join(dir, 'data')])).keys()].sort()).toEqual(messages.sort());
     },
   );
+
+  it('--input: several files and stdin (-), in order, each last line ending with its file', async () => {
+    const spec = await start();
+    const one = join(dir, 'one.txt');
+    const two = join(dir, 'two.txt');
+    await writeFile(one, 'IN TXT one a\nIN TXT one b, no LF');
+    await writeFile(two, 'IN TXT two a\n');
+    const { code, err } = await run(
+      ['-s', spec, '--ack', '--file', 'in', '-i', one, '--input', '-', '-i', two],
+      ['IN TXT stdin a\n'],
+    );
+    expect(summaryLine(err)).toBe('clogs-cli: 4 lines read, 4 sent, 4 acked, 0 refused');
+    expect(code).toBe(ExitCode.OK);
+    await server!.flush();
+    const lines = (await readFile(join(dir, 'data', 'IN', 'in.log')))
+      .toString('latin1')
+      .trimEnd()
+      .split('\n');
+    expect(lines.map((l) => parseServerLine(Buffer.from(l, 'latin1'))?.msg.toString())).toEqual([
+      'one a',
+      'one b, no LF',
+      'stdin a',
+      'two a',
+    ]);
+  });
+
+  it('--input: a file that cannot be read stops the run before anything is sent, exit 66 naming it', async () => {
+    const spec = await start();
+    const good = join(dir, 'good.txt');
+    await writeFile(good, 'IN TXT never sent\n');
+    const missing = await run(['-s', spec, '-i', good, '-i', join(dir, 'none.txt')], []);
+    expect(missing.code).toBe(ExitCode.NO_INPUT);
+    expect(missing.err).toMatch(/^clogs-cli: cannot read input .*none\.txt: ENOENT/);
+    const folder = await run(['-s', spec, '-i', dir], []);
+    expect(folder.code).toBe(ExitCode.NO_INPUT);
+    expect(folder.err).toMatch(/cannot read input .*: it is a directory/);
+    expect(server!.stats().records).toBe(0);
+  });
 
   it('exits 0 when every line is acknowledged, and says so in one line', async () => {
     const spec = await start();

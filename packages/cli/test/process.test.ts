@@ -1,4 +1,4 @@
-import { readdir } from 'node:fs/promises';
+import { readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { summaryLine } from '../../../test/support/pipeline.js';
@@ -61,6 +61,30 @@ describe('clogs-cli as a process, against clogs-server processes', () => {
     const { code, err } = await cli.exited;
     expect(err).toContain('4 lines read, 2 sent, 2 acked, 2 refused (1 no-msg-type, 1 empty-message)');
     expect(code).toBe(65);
+  });
+
+  it('--input: two files and stdin between them, as a process: every line once, exit 0', async () => {
+    const f = await fleet(1);
+    const files = [
+      join(f.dirs[0]!, '..', `in-a-${process.pid}.txt`),
+      join(f.dirs[0]!, '..', `in-b-${process.pid}.txt`),
+    ];
+    cleanups.push(() => Promise.all(files.map((p) => rm(p, { force: true }))).then(() => undefined));
+    const lines = (tag: string, n: number) =>
+      Array.from({ length: n }, (_, i) => `F${tag} TXT ${tag} ${i}\n`).join('');
+    await writeFile(files[0]!, lines('a', 1000));
+    await writeFile(files[1]!, lines('b', 1000));
+    const cli = startCli(['-s', f.specs[0]!, '--ack', '-i', files[0]!, '-i', '-', '-i', files[1]!], {
+      cleanups,
+    });
+    cli.child.stdin!.end(lines('s', 1000));
+    const { code, err } = await cli.exited;
+    expect(summaryLine(err)).toBe('clogs-cli: 3000 lines read, 3000 sent, 3000 acked, 0 refused');
+    expect(code).toBe(0);
+    await f.stop();
+    const seen = await tally(f.dirs);
+    const expected = ['a', 's', 'b'].flatMap((t) => Array.from({ length: 1000 }, (_, i) => `${t} ${i}`));
+    expect(expected.filter((m) => seen.get(m) !== 1)).toEqual([]);
   });
 
   it.each([

@@ -5,6 +5,7 @@ import { refusalOf } from '../refusals.js';
 import type { Session } from '../session.js';
 import type { StopSignals } from '../stop-signals.js';
 import { countRefused, emptySummary, type RunSummary, settle } from '../summary.js';
+import { closeInputs, type Input } from './inputs.js';
 
 export interface PipeOptions {
   format: LineFormat;
@@ -19,7 +20,8 @@ export interface PipeOptions {
 }
 
 export interface PipeIo {
-  stdin: NodeJS.ReadableStream;
+  /** Read in order: stdin, or the files of `--input`. */
+  inputs: Input[];
   stderr: NodeJS.WritableStream;
   /** The first stop stops the reading (the queued records still get the deadline); a second gives up the flush. */
   stop: StopSignals;
@@ -31,7 +33,8 @@ export interface PipeIo {
 const STALL_CHECK_MS = 250;
 
 /**
- * Pipe mode: every line of stdin becomes one record. Reading pauses while the
+ * Pipe mode: every line of the inputs (stdin, or the `--input` files one after the
+ * other; each one's last line ends with it) becomes one record. Reading pauses while the
  * client's queue is past its high-water mark (log() returned false) and resumes on
  * 'drain', so nothing is dropped however fast the input comes. That wait gives up
  * only when no record at all was delivered for `timeoutMs` (every server down): the
@@ -59,12 +62,14 @@ export async function runPipe(session: Session, o: PipeOptions, io: PipeIo): Pro
   };
   /** Reading is over (a signal, or no progress): lines already read are still logged. */
   let stopped = false;
+  let reading: Input['stream'] | undefined;
   let wakeWaiter: (() => void) | undefined;
   const stopReading = () => {
     stopped = true;
     wakeWaiter?.();
-    // Ends the for-await below at its next chunk.
-    (io.stdin as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
+    // Ends the for-await below at its next chunk; files not reached are closed.
+    reading?.destroy?.();
+    closeInputs(io.inputs);
   };
   const onStop = (signal: NodeJS.Signals, count: number) => {
     if (count === 1) {
@@ -143,19 +148,22 @@ export async function runPipe(session: Session, o: PipeOptions, io: PipeIo): Pro
   const nextLine = () => splitter.next();
   const lastLine = () => splitter.finish();
 
-  try {
-    if (!stopped) {
-      for await (const chunk of io.stdin as AsyncIterable<Buffer>) {
+  for (const input of io.inputs) {
+    if (stopped) break;
+    reading = input.stream;
+    try {
+      for await (const chunk of input.stream as AsyncIterable<Buffer>) {
         splitter.feed(chunk);
         await send(nextLine);
         if (stopped) break;
       }
+    } catch (err) {
+      // A destroyed input (a signal, a stall) ends the loop with an abort; anything else is real.
+      if (!stopped) throw err;
     }
-  } catch (err) {
-    // A destroyed stdin (a signal, a stall) ends the loop with an abort; anything else is real.
-    if (!stopped) throw err;
+    if (!stopped) await send(lastLine);
   }
-  if (!stopped) await send(lastLine);
+  reading = undefined;
 
   // Stalled: the whole --timeout already passed with nothing delivered; no second wait.
   const { undelivered } = await session.close(summary.stalledMs === undefined ? o.timeoutMs : 0);
