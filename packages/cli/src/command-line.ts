@@ -25,6 +25,8 @@ export interface Flags {
 /** The flags, and whether each was given on the command line (or is its default). */
 export interface CommandLine {
   flags: Flags;
+  /** The arguments after the options: one record to send (one-shot mode), or none. */
+  words: string[];
   given(flag: keyof Flags): boolean;
 }
 
@@ -56,9 +58,13 @@ export interface CommandLineIo {
 
 function buildProgram(io: CommandLineIo): Command {
   return new Command('clogs-cli')
+    .usage('[options] [sys_id msg_type message...]')
     .description(
-      'Send log records to a fleet of clogs servers: an interactive shell on a TTY, a pipe otherwise.',
+      'Send log records to a fleet of clogs servers. With arguments: they are one line, sent as one\n' +
+        'record, then it exits (--format raw: the arguments are the message). Without: the lines of\n' +
+        'stdin or of --input files, one record each; on a terminal, an interactive shell.',
     )
+    .argument('[line...]')
     .version(io.version, '-V, --version')
     .option(
       '-s, --server <spec>',
@@ -113,6 +119,7 @@ export function parseCommandLine(argv: readonly string[], io: CommandLineIo): Co
   program.parse([...argv], { from: 'user' });
   return {
     flags: program.opts<Flags>(),
+    words: program.args,
     given: (flag) => program.getOptionValueSource(flag) === 'cli',
   };
 }

@@ -2,9 +2,11 @@ import { readKeyFile } from 'clogs-server';
 import { palettes } from './colours.js';
 import { type CommandLine, parseCommandLine } from './command-line.js';
 import { type CliConfig, readConfig } from './config.js';
+import { forPeople } from './error-text.js';
 import { CliError } from './errors.js';
 import { runExitCode, startupExitCode } from './exit-codes.js';
 import { Notices } from './notices.js';
+import { runOneShot } from './one-shot.js';
 import { closeInputs, type Input, openInputs } from './pipe/inputs.js';
 import { runPipe } from './pipe/pipe-mode.js';
 import { runShell } from './repl/shell-mode.js';
@@ -60,6 +62,9 @@ export async function run(argv: readonly string[], io: CliIo, stop: StopSignals)
   let inputs: Input[];
   let session: Session;
   try {
+    if (line.words.length > 0 && line.flags.input.length > 0) {
+      throw new CliError('ERR_CLI_USAGE', 'a record in the arguments, or --input: not both');
+    }
     const config = await loadConfig(line.flags.config);
     settings = resolveSettings(line, config, line.flags.config);
     const key = await loadKey(settings.keyFile);
@@ -76,27 +81,36 @@ export async function run(argv: readonly string[], io: CliIo, stop: StopSignals)
     io.stderr.write(`${colors.err.red('clogs-cli:')} ${(err as Error).message}${where}\n`);
     return code;
   }
+  const mode =
+    line.words.length > 0
+      ? 'one-shot'
+      : io.stdin.isTTY === true && settings.input.length === 0
+        ? 'shell'
+        : 'pipe';
   let summary: RunSummary;
   try {
-    summary =
-      io.stdin.isTTY === true && settings.input.length === 0
-        ? await runShell(session, settings, { ...io, stop, notices, colors: colors.out })
-        : await runPipe(
-            session,
-            {
-              format: settings.format,
-              keepEmpty: settings.keepEmpty,
-              ack: settings.ack,
-              timeoutMs: settings.timeout,
-              progress: !settings.quiet && io.stderr.isTTY === true,
-            },
-            { inputs, stderr: io.stderr, stop, notice: notices.say },
-          );
+    if (mode === 'one-shot') {
+      const o = { format: settings.format, keepEmpty: settings.keepEmpty, timeoutMs: settings.timeout };
+      summary = await runOneShot(session, line.words, o, { stop, notice: notices.say });
+    } else if (mode === 'shell') {
+      summary = await runShell(session, settings, { ...io, stop, notices, colors: colors.out });
+    } else {
+      const o = {
+        format: settings.format,
+        keepEmpty: settings.keepEmpty,
+        ack: settings.ack,
+        timeoutMs: settings.timeout,
+        progress: !settings.quiet && io.stderr.isTTY === true,
+      };
+      summary = await runPipe(session, o, { inputs, stderr: io.stderr, stop, notice: notices.say });
+    }
   } finally {
     await session.close();
   }
   const code = runExitCode(summary, session.ack);
-  if (!settings.quiet) {
+  // One-shot says nothing when its record went (as logger(1)): a script's exit code says it.
+  const delivered = mode === 'one-shot' && code === 0 && summary.blank === 0;
+  if (!settings.quiet && !delivered) {
     const text = formatSummary(summary, session.ack);
     io.stderr.write(`${code === 0 ? text : colors.err.red(text)}\n`);
   }
@@ -114,12 +128,8 @@ async function loadKey(path: string | undefined): Promise<Buffer | undefined> {
     return await readKeyFile(path);
   } catch (err) {
     const why = (err as Error).cause instanceof Error ? `: ${((err as Error).cause as Error).message}` : '';
-    throw new CliError(
-      'ERR_CLI_NO_INPUT',
-      `${(err as Error).message.replace(/ \[ERR_[A-Z_]+\]$/, '')}${why}`,
-      {
-        cause: err,
-      },
-    );
+    throw new CliError('ERR_CLI_NO_INPUT', `${forPeople(err)}${why}`, {
+      cause: err,
+    });
   }
 }

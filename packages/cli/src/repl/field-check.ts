@@ -1,4 +1,5 @@
 import { recordByteLength } from '@clogs/protocol';
+import { forPeople } from '../error-text.js';
 
 /**
  * Why a record with these fields would be refused, in the words of the check `log()`
@@ -11,6 +12,6 @@ export function fieldProblem(sysId: string, msgType: string, fileName: string): 
     recordByteLength({ sysId, msgType, fileName, msg: '' });
     return undefined;
   } catch (err) {
-    return (err as Error).message.replace(/ \[ERR_[A-Z_]+\]$/, '');
+    return forPeople(err);
   }
 }

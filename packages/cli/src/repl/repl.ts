@@ -1,6 +1,7 @@
 import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { clearLine, createInterface, cursorTo, type Interface } from 'node:readline';
 import type { Colors } from '../colours.js';
+import { forPeople } from '../error-text.js';
 import { LineParser, toLevel } from '../line/parse-line.js';
 import { refusalOf } from '../refusals.js';
 import { countRefused } from '../summary.js';
@@ -152,7 +153,7 @@ export async function runRepl(
         return print(c.red(`error: ${(err as Error).message}`));
       }
       countRefused(s.summary, reason);
-      print(c.red(`refused: ${(err as Error).message.replace(/ \[ERR_[A-Z_]+\]$/, '')}`));
+      print(c.red(`refused: ${forPeople(err)}`));
     }
   };
 
