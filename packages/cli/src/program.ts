@@ -102,7 +102,7 @@ export async function run(argv: readonly string[], io: CliIo, stop: StopSignals)
         timeoutMs: settings.timeout,
         progress: !settings.quiet && io.stderr.isTTY === true,
       };
-      summary = await runPipe(session, o, { inputs, stderr: io.stderr, stop, notice: notices.say });
+      summary = await runPipe(session, o, { inputs, stderr: io.stderr, stop, notices });
     }
   } finally {
     await session.close();

@@ -13,16 +13,28 @@ import { type CliIo, main } from '../src/index.js';
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const BIN = fileURLToPath(new URL('../src/bin.ts', import.meta.url));
 
-/** Runs main() on injected streams: `input` is stdin (not a TTY, so pipe mode). */
+/**
+ * Runs main() on injected streams: `input` is stdin (not a TTY, so pipe mode). A live
+ * reader (`onStderr`) stands for a terminal: stderr then says it is a TTY, `columns`
+ * wide (resize it with `resize()`).
+ */
 export async function run(
   argv: string[],
   input: (string | Buffer)[] | Readable,
-  signals = new EventEmitter(),
-  onStderr?: (all: string) => void,
+  o: {
+    signals?: EventEmitter;
+    onStderr?: (all: string) => void;
+    columns?: number;
+    resize?: (resize: (columns: number) => void) => void;
+  } = {},
 ) {
+  const { signals = new EventEmitter(), onStderr } = o;
   const stdout = new PassThrough();
-  // A live reader (onStderr) stands for a terminal: stderr says it is a TTY.
-  const stderr = Object.assign(new PassThrough(), { isTTY: onStderr !== undefined });
+  const stderr = Object.assign(new PassThrough(), { isTTY: onStderr !== undefined, columns: o.columns });
+  o.resize?.((columns) => {
+    stderr.columns = columns;
+    stderr.emit('resize');
+  });
   let out = '';
   let err = '';
   stdout.setEncoding('utf8').on('data', (s: string) => {
@@ -60,17 +72,25 @@ export interface CliProcess {
 /**
  * clogs-cli as a real process, run from source, its output collected. With `pty` it
  * runs under a pseudo-terminal (util-linux `script`, which passes keystrokes written
- * to stdin through): stdin, stdout and stderr are then a terminal. `node` adds Node
- * flags before the program. The process is SIGKILLed after the test if still running.
+ * to stdin through): stdin, stdout and stderr are then a terminal, and `before` is
+ * shell run on it first (`stty cols 30 &&`). `node` adds Node flags before the
+ * program. The process is SIGKILLed after the test if still running.
  */
 export function startCli(
   args: string[],
-  o: { env?: NodeJS.ProcessEnv; pty?: boolean; node?: string[]; cleanups?: (() => Promise<void>)[] } = {},
+  o: {
+    env?: NodeJS.ProcessEnv;
+    pty?: boolean;
+    before?: string;
+    node?: string[];
+    cleanups?: (() => Promise<void>)[];
+  } = {},
 ): CliProcess {
   const argv = [process.execPath, ...(o.node ?? []), '--import', 'tsx', '--conditions=source', BIN, ...args];
   const env = { ...process.env, ...o.env };
+  const command = `${o.before ?? ''} ${argv.map(quote).join(' ')}`;
   const child = o.pty
-    ? spawn('script', ['-qfec', argv.map(quote).join(' '), '/dev/null'], { cwd: ROOT, env })
+    ? spawn('script', ['-qfec', command, '/dev/null'], { cwd: ROOT, env })
     : spawn(argv[0]!, argv.slice(1), { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   let err = '';

@@ -154,7 +154,7 @@ describe('pipe mode (main on injected streams, a real server)', () => {
     const spec = await start();
     const stdin = new PassThrough();
     const signals = new EventEmitter();
-    const running = run(['-s', spec, '--ack'], stdin, signals);
+    const running = run(['-s', spec, '--ack'], stdin, { signals });
     stdin.write('SIG TXT before the signal\n');
     await vi.waitFor(() => expect(server?.stats().records, 'records written').toBe(1));
     signals.emit('SIGINT');
@@ -171,7 +171,7 @@ describe('pipe mode (main on injected streams, a real server)', () => {
       await writeFile(config, JSON.stringify({ servers: [first] }));
       const stdin = new PassThrough();
       const signals = new EventEmitter();
-      const running = run(['-c', config, '--ack', '--file', 'hup'], stdin, signals);
+      const running = run(['-c', config, '--ack', '--file', 'hup'], stdin, { signals });
       stdin.write('HUP TXT to the first\n');
       await vi.waitFor(() => expect(server?.stats().records, 'records written').toBe(1));
       await writeFile(config, JSON.stringify({ servers: [`127.0.0.1:${second.address.port} two`] }));
@@ -242,8 +242,10 @@ describe('pipe mode (main on injected streams, a real server)', () => {
     const spec = await start();
     const stdin = new PassThrough();
     let seen = '';
-    const running = run(['-s', spec, '--ack'], stdin, new EventEmitter(), (all) => {
-      seen = all;
+    const running = run(['-s', spec, '--ack'], stdin, {
+      onStderr: (all) => {
+        seen = all;
+      },
     });
     stdin.write('PRO TXT one\n');
     await vi.waitFor(() => expect(seen).toContain('\r\x1b[K1 read, 1 sent, 1 acked, 0 refused'));
@@ -251,6 +253,42 @@ describe('pipe mode (main on injected streams, a real server)', () => {
     const { code, err } = await running;
     expect(code).toBe(0);
     expect(err).toContain('\r\x1b[Kclogs-cli: 2 lines read, 2 sent, 2 acked, 0 refused');
+  });
+
+  it('the progress line fits the terminal width, and is drawn again within it when the terminal narrows', async () => {
+    const spec = await start();
+    const stdin = new PassThrough();
+    let seen = '';
+    let resize: ((columns: number) => void) | undefined;
+    const running = run(['-s', spec, '--ack'], stdin, {
+      onStderr: (all) => {
+        seen = all;
+      },
+      columns: 24,
+      resize: (r) => {
+        resize = r;
+      },
+    });
+    /** What each draw put on the line: the text after each clear, up to the next control. */
+    const draws = (text: string) =>
+      text
+        .split('\r\x1b[K')
+        .slice(1)
+        .map((seg) => /^[^\r\x1b\n]*/.exec(seg)![0])
+        .filter((d) => !d.startsWith('clogs-cli:'));
+    stdin.write('PRO TXT one\n');
+    // 24 columns: 23 characters of "1 read, 1 sent, 1 acked, 0 refused"
+    await vi.waitFor(() => expect(seen).toContain('\r\x1b[K1 read, 1 sent, 1 acked\r'));
+    const before = seen.length;
+    // Narrowed to 10: the 23 characters drawn wrapped onto 3 rows; up 2, clear, draw 9.
+    resize!(10);
+    await vi.waitFor(() => expect(seen.slice(before)).toContain('\r\x1b[2A\x1b[J\r\x1b[K1 read, 1'));
+    stdin.end();
+    const { code, err } = await running;
+    expect(code).toBe(0);
+    expect(draws(err.slice(0, before)).filter((d) => d.length > 23)).toEqual([]);
+    expect(draws(err.slice(before)).filter((d) => d.length > 9)).toEqual([]);
+    expect(draws(err.slice(before))).toContain('1 read, 1');
   });
 
   it('usage and config errors get their own exit codes and a one-line reason', async () => {

@@ -1,9 +1,10 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ServerProcess } from '../../../test/support/server-process.js';
-import { type CliProcess, startCli } from './helpers.js';
+import { type CliProcess, serverFleet, startCli } from './helpers.js';
 
 // The shell for real, under a pseudo-terminal: util-linux `script` runs it on a pty
 // and passes our keystrokes through.
@@ -124,5 +125,40 @@ describe('the shell under a pseudo-terminal', () => {
       '.stats',
       '',
     ]);
+  }, 30_000);
+
+  it('--input on a terminal: no shell; the progress line fits its width, is drawn again within it when narrowed, notices above it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'clogs-cli-pty-progress-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    // Takes the records, never ACKs: with --ack the run lasts --timeout, drawing progress.
+    const f = await serverFleet(1, ['--fault-no-ack'], cleanups);
+    const input = join(dir, 'lines.txt');
+    await writeFile(input, Array.from({ length: 100 }, (_, i) => `PRO TXT line ${i}\n`).join(''));
+    const ttyName = join(dir, 'tty');
+    const fastPing = join(import.meta.dirname, 'fixtures', 'fast-ping.json');
+    const cli = startCli(['-s', f.specs[0]!, '--ack', '-c', fastPing, '--timeout', '4000', '-i', input], {
+      pty: true,
+      before: `stty cols 30 && tty > '${ttyName}' &&`,
+      env: { NO_COLOR: '1', TERM: 'xterm' },
+      cleanups,
+    });
+    // 30 columns: 29 characters of "100 read, 100 sent, 0 acked, 0 refused"
+    await cli.waitFor('\r\x1b[K100 read, 100 sent, 0 acked, \r');
+    const before = cli.out().length;
+    execFileSync('stty', ['-F', (await readFile(ttyName, 'utf8')).trim(), 'cols', '12']);
+    // The 29 characters wrapped onto 3 rows of 12: up 2, clear, then 11 characters.
+    await cli.waitFor('\r\x1b[2A\x1b[J\r\x1b[K100 read, 1', before);
+    const { code, out } = await cli.exited;
+    expect(code).toBe(75);
+    expect(out).not.toContain('clogs CLI/TXT/cli>');
+    expect(out).toMatch(/\r\x1b\[Kclogs-cli: server s0 down \(no-ack\)/);
+    const draws = (text: string) =>
+      text
+        .split('\r\x1b[K')
+        .slice(1)
+        .map((seg) => /^[^\r\x1b\n]*/.exec(seg)![0])
+        .filter((d) => !d.startsWith('clogs-cli:'));
+    expect(draws(out.slice(0, before)).filter((d) => d.length > 29)).toEqual([]);
+    expect(draws(out.slice(before)).filter((d) => d.length > 11)).toEqual([]);
   }, 30_000);
 });

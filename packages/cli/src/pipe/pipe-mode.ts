@@ -1,11 +1,13 @@
 import { MAX_DATAGRAM_BYTES } from '@clogs/protocol';
 import { LineSplitter } from '../line/line-splitter.js';
 import { type LineFormat, LineParser, type ParsedLine } from '../line/parse-line.js';
+import type { Notices } from '../notices.js';
 import { refusalOf } from '../refusals.js';
 import type { Session } from '../session.js';
 import type { StopSignals } from '../stop-signals.js';
 import { countRefused, emptySummary, type RunSummary, settle } from '../summary.js';
 import { closeInputs, type Input } from './inputs.js';
+import { ProgressLine, type TerminalOut } from './progress.js';
 
 export interface PipeOptions {
   format: LineFormat;
@@ -25,8 +27,8 @@ export interface PipeIo {
   stderr: NodeJS.WritableStream;
   /** The first stop stops the reading (the queued records still get the deadline); a second gives up the flush. */
   stop: StopSignals;
-  /** A notice for the person watching (stderr, unless --quiet). */
-  notice: (line: string) => void;
+  /** Notices for the person watching (stderr, unless --quiet; above the progress line while it shows). */
+  notices: Notices;
 }
 
 /** How often a wait for room checks whether records are still being delivered. */
@@ -75,7 +77,7 @@ export async function runPipe(session: Session, o: PipeOptions, io: PipeIo): Pro
     if (count === 1) {
       summary.interrupted = signal;
       stopReading();
-      io.notice(
+      io.notices.say(
         `clogs-cli: ${signal}: stopped reading; delivering what was read (up to ${o.timeoutMs} ms; another signal gives up)`,
       );
     } else {
@@ -83,7 +85,13 @@ export async function runPipe(session: Session, o: PipeOptions, io: PipeIo): Pro
     }
   };
   io.stop.listen(onStop);
-  const progress = o.progress ? setInterval(() => showProgress(io.stderr, summary, session), 250) : undefined;
+  const progress = o.progress
+    ? new ProgressLine(io.stderr as TerminalOut, () => progressText(summary, session))
+    : undefined;
+  if (progress !== undefined) {
+    progress.start();
+    io.notices.printAbove((line) => progress.above(line));
+  }
 
   /**
    * Waits for 'drain'; gives up (and stops the reading) after `timeoutMs` with no record
@@ -167,15 +175,17 @@ export async function runPipe(session: Session, o: PipeOptions, io: PipeIo): Pro
 
   // Stalled: the whole --timeout already passed with nothing delivered; no second wait.
   const { undelivered } = await session.close(summary.stalledMs === undefined ? o.timeoutMs : 0);
-  clearInterval(progress);
+  if (progress !== undefined) {
+    io.notices.printAbove(undefined);
+    progress.stop();
+  }
   io.stop.unlisten(onStop);
   settle(summary, session.stats(), undelivered);
-  if (o.progress) io.stderr.write('\r\x1b[K');
   return summary;
 }
 
-function showProgress(out: NodeJS.WritableStream, s: RunSummary, session: Session): void {
+function progressText(s: RunSummary, session: Session): string {
   const st = session.stats();
   const sent = Math.min(st.sent, st.accepted);
-  out.write(`\r\x1b[K${s.read} read, ${sent} sent, ${st.acked} acked, ${s.refused} refused`);
+  return `${s.read} read, ${sent} sent, ${st.acked} acked, ${s.refused} refused`;
 }
