@@ -6,6 +6,8 @@ export type CliErrorCode =
   | 'ERR_CLI_USAGE'
   /** The config file cannot be read or does not follow the schema (exit 78). */
   | 'ERR_CLI_BAD_CONFIG'
+  /** An input file (the key file, an `--input` file) cannot be read, or the key file is empty (exit 66). */
+  | 'ERR_CLI_NO_INPUT'
   /** A line that is not `sys_id msg_type msg`, or an empty message. */
   | 'ERR_CLI_BAD_LINE';
 
@@ -15,14 +17,17 @@ export class CliError extends Error {
   readonly code: CliErrorCode;
   /** The message without its code: what a person reads first. */
   readonly detail: string;
+  /** For `ERR_CLI_BAD_LINE`: what is wrong with the line (`no-msg-type`, `empty-message`). */
+  readonly reason: string | undefined;
 
-  constructor(code: CliErrorCode, message: string, options: { cause?: unknown } = {}) {
+  constructor(code: CliErrorCode, message: string, options: { cause?: unknown; reason?: string } = {}) {
     super(
       formatErrorMessage(message, code),
       options.cause === undefined ? undefined : { cause: options.cause },
     );
     this.code = code;
     this.detail = message;
+    this.reason = options.reason;
   }
 }
 
@@ -40,13 +45,14 @@ const isTyped = (err: unknown): err is TypedError =>
 /**
  * What to tell a person about an error: the message of the innermost clogs error in its
  * `cause` chain, the most specific one (a refused record: the protocol's rule and code,
- * not the client's wrapper around it). One code, at the end.
+ * not the client's wrapper around it), with `more` said before its code. One code, at the end.
  */
-export function mostSpecificMessage(err: unknown): string {
+export function mostSpecificMessage(err: unknown, more = ''): string {
   let found: TypedError | undefined;
   // Bounded: a cause chain is a few links; a cycle must not hang the CLI.
   for (let e: unknown = err, i = 0; e instanceof Error && i < 16; e = e.cause, i++) {
     if (isTyped(e)) found = e;
   }
-  return found?.message ?? (err instanceof Error ? err.message : String(err));
+  if (found !== undefined) return formatErrorMessage(`${found.detail}${more}`, found.code);
+  return `${err instanceof Error ? err.message : String(err)}${more}`;
 }

@@ -1,3 +1,8 @@
+import { ClientError } from '@clogs/client';
+import { CommanderError } from 'commander';
+import { CliError } from './errors.js';
+import type { RunSummary } from './summary.js';
+
 /** What clogs-cli's exit status means to a script (sysexits.h numbers where one fits). */
 export const ExitCode = {
   /** Every line delivered (with --ack: acknowledged; without: handed to the network). */
@@ -6,7 +11,7 @@ export const ExitCode = {
   USAGE: 64,
   /** Some lines were refused (malformed); the others were delivered. */
   REFUSED: 65,
-  /** An input file (the key file) cannot be read, or is empty. */
+  /** An input file (the key file, an --input file) cannot be read, or the key file is empty. */
   NO_INPUT: 66,
   /** Something broke inside clogs-cli itself. */
   SOFTWARE: 70,
@@ -16,3 +21,39 @@ export const ExitCode = {
   CONFIG: 78,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** The exit status a shell reports for a process a signal stopped: 128 + its number. */
+export function signalExitCode(signal: NodeJS.Signals): number {
+  return 128 + (signal === 'SIGINT' ? 2 : 15);
+}
+
+/**
+ * The exit status of a run that started: undelivered records first (75), then a stop by
+ * a signal (128 + its number), then refused lines (65), else 0. The shell's refusals
+ * (no `read` count) were answered at its prompt, one by one: they do not fail the run.
+ */
+export function runExitCode(s: RunSummary, ack: boolean): number {
+  if (s.undelivered > 0 || s.stalledMs !== undefined) return ExitCode.UNDELIVERED;
+  if (s.read !== undefined && (ack ? s.acked : s.sent) < s.read - s.refused - s.blank) {
+    return ExitCode.UNDELIVERED;
+  }
+  if (s.interrupted !== undefined) return signalExitCode(s.interrupted);
+  if (s.read !== undefined && s.refused > 0) return ExitCode.REFUSED;
+  return ExitCode.OK;
+}
+
+/**
+ * The exit status for what stopped a run before it started, or undefined for an error
+ * that is a bug (the caller rethrows it: exit 70). `--help` and `--version` are 0.
+ */
+export function startupExitCode(err: unknown, configGiven: boolean): number | undefined {
+  if (err instanceof CommanderError) return err.exitCode === 0 ? ExitCode.OK : ExitCode.USAGE;
+  if (err instanceof CliError) {
+    if (err.code === 'ERR_CLI_BAD_CONFIG') return ExitCode.CONFIG;
+    if (err.code === 'ERR_CLI_NO_INPUT') return ExitCode.NO_INPUT;
+    return ExitCode.USAGE;
+  }
+  // The client refuses its options: they came from the config file when there is one.
+  if (err instanceof ClientError) return configGiven ? ExitCode.CONFIG : ExitCode.USAGE;
+  return undefined;
+}

@@ -1,29 +1,21 @@
-import {
-  ClientError,
-  type ClientOptions,
-  type ClogsClient,
-  createClient,
-  type DownEvent,
-  type ServerInput,
-} from '@clogs/client';
-import {
-  describeLevels,
-  formatErrorMessage,
-  levelName,
-  type ProtocolError,
-  parseLevel,
-} from '@clogs/protocol';
+import { formatErrorMessage } from '@clogs/protocol';
 import { readKeyFile, type ServerError } from 'clogs-server';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { createColors } from 'picocolors';
+import { palettes } from './colours.js';
+import { type CommandLine, parseCommandLine } from './command-line.js';
 import { type CliConfig, readConfig } from './config.js';
-import { drainEmbedded, type Embedded, startEmbedded } from './embedded.js';
-import { ExitCode } from './exit-codes.js';
-import type { LineFormat } from './line/parse-line.js';
-import { formatSummary, pipeExitCode, runPipe } from './pipe/pipe-mode.js';
-import type { ShellState } from './repl/commands.js';
-import { runRepl } from './repl/repl.js';
-import { StopSignals, signalExitCode } from './stop-signals.js';
+import { CliError } from './errors.js';
+import { runExitCode, startupExitCode } from './exit-codes.js';
+import { Notices } from './notices.js';
+import { runOneShot } from './one-shot.js';
+import { closeInputs, type Input, openInputs } from './pipe/inputs.js';
+import { runPipe } from './pipe/pipe-mode.js';
+import { runShell } from './repl/shell-mode.js';
+import { Session } from './session.js';
+import { resolveSettings, type Settings } from './settings.js';
+import { StopSignals } from './stop-signals.js';
+import { formatSummary, type RunSummary } from './summary.js';
+
+export type { Flags } from './command-line.js';
 
 /** Where the program reads, writes and hears signals; injected so tests can drive it. */
 export interface CliIo {
@@ -36,108 +28,6 @@ export interface CliIo {
   version: string;
   /** The shell's history file (`~/.clogs_history`), or undefined for none. */
   historyFile: string | undefined;
-}
-
-/** The flags, parsed. */
-export interface Flags {
-  server: string[];
-  config?: string;
-  sys: string;
-  type: string;
-  file: string;
-  level: string;
-  ack: boolean;
-  keyFile?: string;
-  maxDatagram?: number;
-  format: LineFormat;
-  embedded: boolean;
-  dataDir: string;
-  timeout: number;
-  color: boolean;
-  quiet: boolean;
-}
-
-const EXAMPLES = `
-Examples:
-  clogs-cli                                  shell on an embedded server writing to ./clogs-data
-  clogs-cli -s 10.0.0.5:7070 -s '10.0.0.6:7070:2 log-b'
-  app | clogs-cli -s 10.0.0.5:7070 --format raw --sys PAY1 --file app
-  clogs-cli -c fleet.json --ack --timeout 60000 < trades.log
-
-Input lines (--format clogs): "<sys_id> <msg_type> <message>", e.g. "PAY1 TXT order 42 accepted".
-Exit codes: 0 every line delivered (--ack: acknowledged), 64 bad usage, 65 some lines refused,
-66 key file unreadable, 70 internal error, 75 records undelivered, 78 bad config,
-130/143 stopped by SIGINT/SIGTERM (everything read delivered).
-`;
-
-function positiveInt(value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) < 1)
-    throw new InvalidArgumentError('expected a positive integer');
-  return Number(value);
-}
-
-/** A level as the level table takes it, kept as its name. */
-function levelFlag(value: string): string {
-  try {
-    return levelName(parseLevel(value));
-  } catch (err) {
-    throw new InvalidArgumentError((err as ProtocolError).detail);
-  }
-}
-
-function buildProgram(io: CliIo): Command {
-  return new Command('clogs-cli')
-    .description(
-      'Send log records to a fleet of clogs servers: an interactive shell on a TTY, a pipe otherwise.',
-    )
-    .version(io.version, '-V, --version')
-    .option(
-      '-s, --server <spec>',
-      "a server, 'host:port[:weight][ name]' (repeatable)",
-      (v, all: string[]) => [...all, v],
-      [],
-    )
-    .option('-c, --config <file>', 'JSON config: servers, defaults, client options (see README)')
-    .option('--sys <id>', 'sys_id of records (raw format; clogs lines carry their own)', 'CLI')
-    .option('--type <type>', 'msg_type of records (raw format)', 'TXT')
-    .option('--file <name>', 'file_name: the log file the records go to', 'cli')
-    .option('--level <level>', `the records' level: ${describeLevels()}`, levelFlag, 'info')
-    .option('--ack', 'at-least-once: wait for every record to be acknowledged', false)
-    .option('--key-file <path>', 'HMAC key: frames carry an AUTH trailer')
-    .option('--max-datagram <bytes>', 'frame size budget (default 1432; 8192 on loopback)', positiveInt)
-    .addOption(
-      new Option('--format <format>', 'how a line becomes a record')
-        .choices(['clogs', 'raw'])
-        .default('clogs'),
-    )
-    .option('--embedded', 'start an in-process clogs-server on 127.0.0.1 (the default with no server)', false)
-    .option('--data-dir <dir>', "the embedded server's folder", './clogs-data')
-    .option('--timeout <ms>', 'how long the final flush may take', positiveInt, 30_000)
-    .option('--no-color', 'no colour (also: NO_COLOR, or output not a TTY)')
-    .option('-q, --quiet', 'no notices, no summary: the exit code says it all', false)
-    .addHelpText('after', EXAMPLES)
-    .exitOverride()
-    .configureOutput({
-      writeOut: (s) => io.stdout.write(s),
-      writeErr: (s) => io.stderr.write(s),
-    });
-}
-
-/** Client options from the (resolved) flags, the config file's client options and the server list. */
-export function clientOptions(
-  flags: Flags,
-  config: CliConfig | undefined,
-  servers: ServerInput[],
-  key: Buffer | undefined,
-): ClientOptions {
-  return {
-    ...config?.client,
-    servers,
-    defaults: { sysId: flags.sys, msgType: flags.type, fileName: flags.file, level: parseLevel(flags.level) },
-    ...(flags.maxDatagram === undefined ? {} : { maxDatagramBytes: flags.maxDatagram }),
-    ...(flags.ack ? { delivery: 'at-least-once' as const } : {}),
-    ...(key === undefined ? {} : { key }),
-  };
 }
 
 /**
@@ -155,201 +45,95 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   }
 }
 
-async function run(argv: readonly string[], io: CliIo, stop: StopSignals): Promise<number> {
-  const program = buildProgram(io);
+/** {@link main} with the stop signals already taken (bin.ts takes them before it loads this). */
+export async function run(argv: readonly string[], io: CliIo, stop: StopSignals): Promise<number> {
+  let line: CommandLine;
   try {
-    program.parse([...argv], { from: 'user' });
+    line = parseCommandLine(argv, io);
   } catch (err) {
-    if (err instanceof CommanderError) {
-      return err.exitCode === 0 ? ExitCode.OK : ExitCode.USAGE;
-    }
-    throw err;
-  }
-  const flags = program.opts<Flags>();
-  const color = flags.color && io.stderr.isTTY === true && !noColor(io.env);
-  const c = createColors(color);
-  // Notices go to stderr, or, while the shell runs, above its prompt.
-  let above: ((line: string) => void) | undefined;
-  const say = (s: string) => {
-    if (flags.quiet) return;
-    if (above === undefined) io.stderr.write(`${s}\n`);
-    else above(s);
-  };
-  const fail = (code: number, message: string) => {
-    io.stderr.write(`${c.red('clogs-cli:')} ${message}\n`);
+    // Commander has said what was wrong, or printed the help.
+    const code = startupExitCode(err, false);
+    if (code === undefined) throw err;
     return code;
-  };
-
-  let config: CliConfig | undefined;
-  if (flags.config !== undefined) {
-    try {
-      config = await readConfig(flags.config);
-    } catch (err) {
-      return fail(ExitCode.CONFIG, (err as Error).message);
-    }
   }
-  // The record fields: a flag given on the command line wins over the config file's
-  // defaults, which win over the flags' own defaults.
-  const fromFile = config?.defaults ?? {};
-  const field = (flag: 'sys' | 'type' | 'file' | 'level', value: string | number | undefined) => {
-    if (value !== undefined && program.getOptionValueSource(flag) !== 'cli') flags[flag] = String(value);
-  };
-  field('sys', fromFile.sysId);
-  field('type', fromFile.msgType);
-  field('file', fromFile.fileName);
-  field('level', fromFile.level);
-  // Read before anything starts: a key that cannot be read is the user's input missing.
-  let key: Buffer | undefined;
-  if (flags.keyFile !== undefined) {
-    try {
-      key = await readKeyFile(flags.keyFile);
-    } catch (err) {
-      const { cause, detail, code } = err as ServerError;
-      const why = cause instanceof Error ? `: ${cause.message}` : '';
-      return fail(ExitCode.NO_INPUT, formatErrorMessage(`${detail}${why}`, code));
-    }
-  }
-  let embedded: Embedded | undefined;
-  if (flags.embedded || (flags.server.length === 0 && (config?.servers ?? []).length === 0)) {
-    embedded = await startEmbedded(flags.dataDir);
-    say(
-      `clogs-cli: embedded clogs-server on udp://127.0.0.1:${embedded.server.address.port}, writing to ${embedded.dataDir}`,
-    );
-  }
-  const where = flags.config === undefined ? '' : ` (config ${flags.config})`;
-  // A dead server fails every send to it until it is taken out: say each error once
-  // a second, with how many like it were not repeated.
-  let lastError = { message: '', at: 0, repeats: 0 };
-  const onError = (err: Error) => {
-    const now = Date.now();
-    if (err.message === lastError.message && now - lastError.at < 1000) {
-      lastError.repeats++;
-      return;
-    }
-    const more = lastError.repeats > 0 ? ` (and ${lastError.repeats} more like the last)` : '';
-    lastError = { message: err.message, at: now, repeats: 0 };
-    say(`${c.yellow('clogs-cli:')} ${err.message}${more}`);
-  };
-  const watch = (client: ClogsClient) => {
-    client.on('warning', onError);
-    client.on('down', ({ server, reason, message }: DownEvent) =>
-      say(`${c.yellow('clogs-cli:')} server ${server} down (${reason}): ${message}`),
-    );
-    client.on('up', ({ server }) => say(`clogs-cli: server ${server} up`));
-    return client;
-  };
-  const servers = fleet(flags, embedded, config);
-  const makeClient = async (ack: boolean) =>
-    watch(createClient(clientOptions({ ...flags, ack }, config, servers, key)));
-  let client: ClogsClient;
+  const colors = palettes(line.flags.color, io);
+  const notices = new Notices(io.stderr, line.flags.quiet, colors.err);
+  let settings: Settings;
+  let inputs: Input[];
+  let session: Session;
   try {
-    client = await makeClient(flags.ack);
+    if (line.words.length > 0 && line.flags.input.length > 0) {
+      throw new CliError('ERR_CLI_USAGE', 'a record in the arguments, or --input: not both');
+    }
+    const config = await loadConfig(line.flags.config);
+    settings = resolveSettings(line, config, line.flags.config);
+    const key = await loadKey(settings.keyFile);
+    inputs = await openInputs(settings.input.length === 0 ? ['-'] : settings.input, io.stdin);
+    session = await Session.open({ settings, config, key, notices, signals: io.signals }).catch((err) => {
+      closeInputs(inputs);
+      throw err;
+    });
   } catch (err) {
-    await embedded?.server.close();
-    if (err instanceof ClientError) {
-      const code =
-        flags.config !== undefined && err instanceof ClientError ? ExitCode.CONFIG : ExitCode.USAGE;
-      return fail(code, formatErrorMessage(`${err.detail}${where}`, err.code));
-    }
-    throw err;
-  }
-  const onHup = () => void reload(flags, client, embedded, say);
-  io.signals.on('SIGHUP', onHup);
-  try {
-    if (io.stdin.isTTY === true) {
-      const state = {
-        client,
-        sys: flags.sys,
-        type: flags.type,
-        file: flags.file,
-        level: flags.level,
-        format: flags.format,
-        ack: flags.ack,
-        refused: 0,
-        reload: () => reload(flags, client, embedded, say),
-        async setAck(on: boolean) {
-          const next = await makeClient(on);
-          await client.close({ timeoutMs: flags.timeout });
-          client = next;
-          state.client = next;
-          state.ack = on;
-        },
-      };
-      // SIGTERM (or a SIGINT from outside: at the prompt Ctrl-C is a key) leaves the
-      // shell as .exit does; a second one gives up the final flush.
-      const leave = (_signal: NodeJS.Signals, count: number) => {
-        if (count === 1) (state as Partial<ShellState>).exit?.();
-        else void client.close({ timeoutMs: 0 });
-      };
-      stop.on('stop', leave);
-      await runRepl(state, io, {
-        historyFile: io.historyFile,
-        historySize: 1000,
-        colors: createColors(flags.color && io.stdout.isTTY === true && !noColor(io.env)),
-        onReady: (print) => {
-          above = print;
-          if (stop.first !== undefined) leave(stop.first, 1);
-        },
-      });
-      above = undefined;
-      const { undelivered } = await client.close({ timeoutMs: flags.timeout });
-      stop.off('stop', leave);
-      const st = client.stats();
-      say(
-        `clogs-cli: ${st.sent} records sent${state.ack ? `, ${st.acked} acked` : ''}, ${state.refused} refused` +
-          (undelivered > 0 ? `, ${undelivered} undelivered` : '') +
-          (stop.first === undefined ? '' : `, stopped by ${stop.first}`),
-      );
-      if (undelivered > 0) return ExitCode.UNDELIVERED;
-      return stop.first === undefined ? ExitCode.OK : signalExitCode(stop.first);
-    }
-    const summary = await runPipe(
-      client,
-      {
-        format: flags.format,
-        ack: flags.ack,
-        timeoutMs: flags.timeout,
-        progress: !flags.quiet && io.stderr.isTTY === true,
-      },
-      { stdin: io.stdin, stderr: io.stderr, stop, notice: say },
-    );
-    const code = pipeExitCode(summary, flags.ack);
-    if (!flags.quiet)
-      io.stderr.write(
-        `${code === 0 ? formatSummary(summary, flags.ack) : c.red(formatSummary(summary, flags.ack))}\n`,
-      );
+    const code = startupExitCode(err, line.flags.config !== undefined);
+    if (code === undefined) throw err;
+    const where =
+      line.flags.config === undefined || err instanceof CliError ? '' : ` (config ${line.flags.config})`;
+    const { detail, code: errCode } = err as { detail?: string; code?: string };
+    const text =
+      detail !== undefined && errCode !== undefined
+        ? formatErrorMessage(`${detail}${where}`, errCode)
+        : `${(err as Error).message}${where}`;
+    io.stderr.write(`${colors.err.red('clogs-cli:')} ${text}\n`);
     return code;
+  }
+  const mode =
+    line.words.length > 0
+      ? 'one-shot'
+      : io.stdin.isTTY === true && settings.input.length === 0
+        ? 'shell'
+        : 'pipe';
+  let summary: RunSummary;
+  try {
+    if (mode === 'one-shot') {
+      const o = { format: settings.format, keepEmpty: settings.keepEmpty, timeoutMs: settings.timeout };
+      summary = await runOneShot(session, line.words, o, { stop, notice: notices.say });
+    } else if (mode === 'shell') {
+      summary = await runShell(session, settings, { ...io, stop, notices, colors: colors.out });
+    } else {
+      const o = {
+        format: settings.format,
+        keepEmpty: settings.keepEmpty,
+        ack: settings.ack,
+        timeoutMs: settings.timeout,
+        progress: !settings.quiet && io.stderr.isTTY === true,
+      };
+      summary = await runPipe(session, o, { inputs, stderr: io.stderr, stop, notices });
+    }
   } finally {
-    io.signals.off('SIGHUP', onHup);
-    await client.close({ timeoutMs: flags.timeout });
-    if (embedded !== undefined) {
-      const sent = client.stats().servers.find((s) => s.name === 'embedded')?.framesSent ?? 0;
-      await drainEmbedded(embedded, sent, flags.timeout);
-      await embedded.server.close();
-    }
+    await session.close();
   }
+  const code = runExitCode(summary, session.ack);
+  // One-shot says nothing when its record went (as logger(1)): a script's exit code says it.
+  const delivered = mode === 'one-shot' && code === 0 && summary.blank === 0;
+  if (!settings.quiet && !delivered) {
+    const text = formatSummary(summary, session.ack);
+    io.stderr.write(`${code === 0 ? text : colors.err.red(text)}\n`);
+  }
+  return code;
 }
 
-/** The servers: the embedded one first, then those of -s, then the config file's. */
-function fleet(flags: Flags, embedded: Embedded | undefined, config: CliConfig | undefined): ServerInput[] {
-  return [...(embedded === undefined ? [] : [embedded.spec]), ...flags.server, ...(config?.servers ?? [])];
+async function loadConfig(path: string | undefined): Promise<CliConfig | undefined> {
+  return path === undefined ? undefined : await readConfig(path);
 }
 
-const noColor = (env: NodeJS.ProcessEnv) => env.NO_COLOR !== undefined && env.NO_COLOR !== '';
-
-/** SIGHUP (and the shell's .reload): re-reads the config; the continuum is rebuilt. */
-async function reload(
-  flags: Flags,
-  client: ClogsClient,
-  embedded: Embedded | undefined,
-  say: (s: string) => void,
-) {
-  if (flags.config === undefined) return say('clogs-cli: nothing to reload (no --config)');
+/** Read before anything starts: a key that cannot be read is the user's input missing. */
+async function loadKey(path: string | undefined): Promise<Buffer | undefined> {
+  if (path === undefined) return undefined;
   try {
-    const servers = fleet(flags, embedded, await readConfig(flags.config));
-    client.setServers(servers);
-    say(`clogs-cli: reloaded ${flags.config}: ${servers.length} servers`);
+    return await readKeyFile(path);
   } catch (err) {
-    say(`clogs-cli: reload failed, servers unchanged: ${(err as Error).message}`);
+    const { cause, detail } = err as ServerError;
+    const why = cause instanceof Error ? `: ${cause.message}` : '';
+    throw new CliError('ERR_CLI_NO_INPUT', `${detail}${why}`, { cause: err });
   }
 }

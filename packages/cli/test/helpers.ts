@@ -6,22 +6,35 @@ import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { parseLine } from 'clogs-server';
+import { expect, vi } from 'vitest';
 import { ServerProcess } from '../../../test/support/server-process.js';
 import { type CliIo, main } from '../src/index.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const BIN = fileURLToPath(new URL('../src/bin.ts', import.meta.url));
 
-/** Runs main() on injected streams: `input` is stdin (not a TTY, so pipe mode). */
+/**
+ * Runs main() on injected streams: `input` is stdin (not a TTY, so pipe mode). A live
+ * reader (`onStderr`) stands for a terminal: stderr then says it is a TTY, `columns`
+ * wide (resize it with `resize()`).
+ */
 export async function run(
   argv: string[],
   input: (string | Buffer)[] | Readable,
-  signals = new EventEmitter(),
-  onStderr?: (all: string) => void,
+  o: {
+    signals?: EventEmitter;
+    onStderr?: (all: string) => void;
+    columns?: number;
+    resize?: (resize: (columns: number) => void) => void;
+  } = {},
 ) {
+  const { signals = new EventEmitter(), onStderr } = o;
   const stdout = new PassThrough();
-  // A live reader (onStderr) stands for a terminal: stderr says it is a TTY.
-  const stderr = Object.assign(new PassThrough(), { isTTY: onStderr !== undefined });
+  const stderr = Object.assign(new PassThrough(), { isTTY: onStderr !== undefined, columns: o.columns });
+  o.resize?.((columns) => {
+    stderr.columns = columns;
+    stderr.emit('resize');
+  });
   let out = '';
   let err = '';
   stdout.setEncoding('utf8').on('data', (s: string) => {
@@ -45,14 +58,73 @@ export async function run(
   return { code, out, err };
 }
 
-/** clogs-cli as a real process, run from source. */
-export function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', '--conditions=source', BIN, ...args], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
+export interface CliProcess {
+  child: ChildProcess;
+  /** What it wrote so far: stdout, and stderr (under a pty both come as `out`). */
+  out(): string;
+  err(): string;
+  /** Waits until what it writes after `from` (an index into out()) holds `expect`; returns that part. */
+  waitFor(wanted: string | RegExp, from?: number, timeout?: number): Promise<string>;
+  /** Its exit code (null for a signal) and everything it wrote. */
+  exited: Promise<{ code: number | null; out: string; err: string }>;
 }
+
+/**
+ * clogs-cli as a real process, run from source, its output collected. With `pty` it
+ * runs under a pseudo-terminal (util-linux `script`, which passes keystrokes written
+ * to stdin through): stdin, stdout and stderr are then a terminal, and `before` is
+ * shell run on it first (`stty cols 30 &&`). `node` adds Node flags before the
+ * program. The process is SIGKILLed after the test if still running.
+ */
+export function startCli(
+  args: string[],
+  o: {
+    env?: NodeJS.ProcessEnv;
+    pty?: boolean;
+    before?: string;
+    node?: string[];
+    cleanups?: (() => Promise<void>)[];
+  } = {},
+): CliProcess {
+  const argv = [process.execPath, ...(o.node ?? []), '--import', 'tsx', '--conditions=source', BIN, ...args];
+  const env = { ...process.env, ...o.env };
+  const command = `${o.before ?? ''} ${argv.map(quote).join(' ')}`;
+  const child = o.pty
+    ? spawn('script', ['-qfec', command, '/dev/null'], { cwd: ROOT, env })
+    : spawn(argv[0]!, argv.slice(1), { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout!.setEncoding('utf8').on('data', (s: string) => {
+    out += s;
+  });
+  child.stderr!.setEncoding('utf8').on('data', (s: string) => {
+    err += s;
+  });
+  const exited = once(child, 'exit').then(([code]) => ({ code: code as number | null, out, err }));
+  o.cleanups?.push(async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await exited;
+  });
+  return {
+    child,
+    out: () => out,
+    err: () => err,
+    exited,
+    async waitFor(wanted, from = 0, timeout = 15_000) {
+      return vi.waitFor(
+        () => {
+          const after = out.slice(from);
+          if (typeof wanted === 'string') expect(after).toContain(wanted);
+          else expect(after).toMatch(wanted);
+          return after;
+        },
+        { timeout, interval: 10 },
+      );
+    },
+  };
+}
+
+const quote = (a: string) => `'${a.replaceAll("'", "'\\''")}'`;
 
 /** Every message in every `.log` file under the folders, with how often it was written. */
 export async function tally(dirs: string[]): Promise<Map<string, number>> {
@@ -73,19 +145,6 @@ export async function tally(dirs: string[]): Promise<Map<string, number>> {
     }
   }
   return seen;
-}
-
-/** Waits until `test()` holds, re-checking every few ms; fails after `ms`. */
-export async function until(
-  test: () => boolean | Promise<boolean>,
-  what: string,
-  ms = 10_000,
-): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await test())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
 }
 
 /**
@@ -114,17 +173,7 @@ export async function serverFleet(n: number, args: string[], cleanups: (() => Pr
     async stop() {
       for (const p of procs) p.child.kill('SIGTERM');
       const codes = await Promise.all(procs.map((p) => p.exited));
-      if (codes.some((c) => c !== 0)) throw new Error(`a server exited ${codes.join(', ')}`);
+      expect(codes, 'the exit codes of the servers stopped by SIGTERM').toEqual(procs.map(() => 0));
     },
   };
-}
-
-/** Ends when the process does: its exit code and what it wrote on stderr. */
-export async function exit(child: ChildProcess) {
-  let err = '';
-  child.stderr!.setEncoding('utf8').on('data', (s: string) => {
-    err += s;
-  });
-  const [code] = (await once(child, 'exit')) as [number | null];
-  return { code, err };
 }

@@ -56,6 +56,18 @@ describe('parseLine', () => {
     );
   });
 
+  it('a blank line (empty, spaces and tabs) is skipped; with keepEmpty in raw format it is a message', () => {
+    const blank = Buffer.from(' \t ');
+    const word = Buffer.from(' x');
+    expect(new LineParser('clogs').skips(blank, 0, blank.length)).toBe(true);
+    expect(new LineParser('clogs', true).skips(blank, 0, blank.length)).toBe(true);
+    expect(new LineParser('raw').skips(blank, 0, blank.length)).toBe(true);
+    expect(new LineParser('raw').skips(blank, 0, 0)).toBe(true);
+    expect(new LineParser('raw', true).skips(blank, 0, blank.length)).toBe(false);
+    expect(new LineParser('clogs').skips(word, 0, word.length)).toBe(false);
+    expect(parseLine(Buffer.from('PAY1 TXT'), 'clogs', true).msg).toEqual(Buffer.alloc(0));
+  });
+
   it('raw: the line is the message', () => {
     expect(parseLine(Buffer.from('PAY1 TXT x'), 'raw')).toMatchObject({
       sysId: undefined,

@@ -2,7 +2,7 @@
 // loss, reordering, duplication), into servers that never ACK or whose disk is slow,
 // and with a server SIGKILLed mid-stream. Every line checked in the files.
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startLink } from '../../../test/support/link-process.js';
 import {
   countProduced,
@@ -120,10 +120,10 @@ describe('servers that misbehave', () => {
       '60000',
     ]);
     // Mid-stream: the first server has written some of its share.
-    const deadline = Date.now() + 30_000;
-    while ((await producedBytes([f.dirs[0]!])) < 1_000_000 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    await vi.waitFor(async () => expect(await producedBytes([f.dirs[0]!])).toBeGreaterThan(1_000_000), {
+      timeout: 30_000,
+      interval: 10,
+    });
     f.procs[0]!.child.kill('SIGKILL');
     const { code, stderr } = await run.exited;
     expect(stderr).toMatch(/server s0 down/);

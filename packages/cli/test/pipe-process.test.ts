@@ -3,7 +3,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   countProduced,
   misses,
@@ -12,7 +12,7 @@ import {
   shellPipeline,
   summaryLine,
 } from '../../../test/support/pipeline.js';
-import { serverFleet, until } from './helpers.js';
+import { serverFleet } from './helpers.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -97,7 +97,10 @@ describe('clogs-cli fed through real OS pipes, into two clogs-server processes',
       ]);
       const pid = await run.pid;
       // Mid-stream: a few MB of lines are in the servers' files.
-      await until(async () => (await producedBytes(f.dirs)) > 4_000_000, 'lines in the files', 30_000);
+      await vi.waitFor(async () => expect(await producedBytes(f.dirs)).toBeGreaterThan(4_000_000), {
+        timeout: 30_000,
+        interval: 10,
+      });
       process.kill(pid, signal);
       const { code, stderr } = await run.exited;
       const summary = summaryLine(stderr);

@@ -3,10 +3,11 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { type ClogsServer, createServer } from 'clogs-server';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type ClogsServer, createServer, parseLine as parseServerLine } from 'clogs-server';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { summaryLine } from '../../../test/support/pipeline.js';
 import { ExitCode } from '../src/index.js';
-import { run, tally, until } from './helpers.js';
+import { run, tally } from './helpers.js';
 
 let dir: string;
 let server: ClogsServer | undefined;
@@ -35,21 +36,80 @@ describe('pipe mode (main on injected streams, a real server)', () => {
       '\n',
       'PAY1 TXT\n',
       long,
+      // fits the line limit (65,507 bytes), not a datagram with the record's header
+      `PAY1 TXT ${'y'.repeat(65_490)}\n`,
       'TOOLONG TXT sys_id too long\n',
+      'PAY1\n',
       'PAY1 TXT last, no LF',
     ];
     const { code, err } = await run(['-s', spec, '--ack', '--file', 'pipe'], input);
-    expect(err).toContain('8 lines read, 4 sent, 4 acked, 4 refused');
-    expect(err).toMatch(/1 too-long/);
-    expect(err).toMatch(/1 empty line/);
-    expect(err).toMatch(/1 empty message/);
-    expect(err).toMatch(/1 ERR_PROTOCOL_FIELD_TOO_LONG/);
+    // one label per reason: both lines too big for a datagram are too-long
+    expect(summaryLine(err)).toBe(
+      'clogs-cli: 10 lines read, 4 sent, 4 acked, 5 refused ' +
+        '(1 empty-message, 2 too-long, 1 bad-sys-id, 1 no-msg-type), 1 blank skipped',
+    );
     expect(code).toBe(ExitCode.REFUSED);
     await server!.flush();
     const seen = await tally([join(dir, 'data')]);
     expect([...seen.keys()].sort()).toEqual(
       ['<a>  spaced </a>', 'bytes \xff\xfe', 'first line', 'last, no LF'].sort(),
     );
+  });
+
+  it.each([
+    ['raw', [], '4 lines read, 2 sent, 2 acked, 0 refused, 2 blank skipped', ['a', 'b']],
+    ['raw', ['--keep-empty'], '4 lines read, 4 sent, 4 acked, 0 refused', ['a', '', '   ', 'b']],
+    ['clogs', [], '4 lines read, 1 sent, 1 acked, 1 refused (1 empty-message), 2 blank skipped', ['b']],
+    ['clogs', ['--keep-empty'], '4 lines read, 2 sent, 2 acked, 0 refused, 2 blank skipped', ['', 'b']],
+  ])(
+    'blank lines in %s format %j: skipped and counted, or with --keep-empty sent when they can be',
+    async (format, flags, summary, messages) => {
+      const spec = await start();
+      const input = format === 'raw' ? 'a\n\n   \nb\n' : 'PAY1 TXT\n\n \t \nPAY1 TXT b\n';
+      const { code, err } = await run(['-s', spec, '--ack', '--format', format, ...flags], [input]);
+      expect(summaryLine(err)).toBe(`clogs-cli: ${summary}`);
+      expect(code).toBe(summary.includes('refused (') ? ExitCode.REFUSED : ExitCode.OK);
+      await server!.flush();
+      expect([...(await tally([join(dir, 'data')])).keys()].sort()).toEqual(messages.sort());
+    },
+  );
+
+  it('--input: several files and stdin (-), in order, each last line ending with its file', async () => {
+    const spec = await start();
+    const one = join(dir, 'one.txt');
+    const two = join(dir, 'two.txt');
+    await writeFile(one, 'IN TXT one a\nIN TXT one b, no LF');
+    await writeFile(two, 'IN TXT two a\n');
+    const { code, err } = await run(
+      ['-s', spec, '--ack', '--file', 'in', '-i', one, '--input', '-', '-i', two],
+      ['IN TXT stdin a\n'],
+    );
+    expect(summaryLine(err)).toBe('clogs-cli: 4 lines read, 4 sent, 4 acked, 0 refused');
+    expect(code).toBe(ExitCode.OK);
+    await server!.flush();
+    const lines = (await readFile(join(dir, 'data', 'IN', 'in.log')))
+      .toString('latin1')
+      .trimEnd()
+      .split('\n');
+    expect(lines.map((l) => parseServerLine(Buffer.from(l, 'latin1'))?.msg.toString())).toEqual([
+      'one a',
+      'one b, no LF',
+      'stdin a',
+      'two a',
+    ]);
+  });
+
+  it('--input: a file that cannot be read stops the run before anything is sent, exit 66 naming it', async () => {
+    const spec = await start();
+    const good = join(dir, 'good.txt');
+    await writeFile(good, 'IN TXT never sent\n');
+    const missing = await run(['-s', spec, '-i', good, '-i', join(dir, 'none.txt')], []);
+    expect(missing.code).toBe(ExitCode.NO_INPUT);
+    expect(missing.err).toMatch(/^clogs-cli: cannot read input .*none\.txt: ENOENT/);
+    const folder = await run(['-s', spec, '-i', dir], []);
+    expect(folder.code).toBe(ExitCode.NO_INPUT);
+    expect(folder.err).toMatch(/cannot read input .*: it is a directory/);
+    expect(server!.stats().records).toBe(0);
   });
 
   it('exits 0 when every line is acknowledged, and says so in one line', async () => {
@@ -94,9 +154,9 @@ describe('pipe mode (main on injected streams, a real server)', () => {
     const spec = await start();
     const stdin = new PassThrough();
     const signals = new EventEmitter();
-    const running = run(['-s', spec, '--ack'], stdin, signals);
+    const running = run(['-s', spec, '--ack'], stdin, { signals });
     stdin.write('SIG TXT before the signal\n');
-    await until(() => (server?.stats().records ?? 0) === 1, 'the first record');
+    await vi.waitFor(() => expect(server?.stats().records, 'records written').toBe(1));
     signals.emit('SIGINT');
     const { code, err } = await running;
     expect(err).toContain('1 lines read, 1 sent, 1 acked, 0 refused, stopped by SIGINT');
@@ -111,12 +171,13 @@ describe('pipe mode (main on injected streams, a real server)', () => {
       await writeFile(config, JSON.stringify({ servers: [first] }));
       const stdin = new PassThrough();
       const signals = new EventEmitter();
-      const running = run(['-c', config, '--ack', '--file', 'hup'], stdin, signals);
+      const running = run(['-c', config, '--ack', '--file', 'hup'], stdin, { signals });
       stdin.write('HUP TXT to the first\n');
-      await until(() => (server?.stats().records ?? 0) === 1, 'the first record');
+      await vi.waitFor(() => expect(server?.stats().records, 'records written').toBe(1));
       await writeFile(config, JSON.stringify({ servers: [`127.0.0.1:${second.address.port} two`] }));
       signals.emit('SIGHUP');
-      await until(() => second.stats().pings > 0, 'the reloaded fleet pinging the new server');
+      // the reloaded fleet pinging the new server
+      await vi.waitFor(() => expect(second.stats().pings).toBeGreaterThan(0));
       // the new server joins once it has answered a ping; then the lines go to it
       stdin.write('HUP TXT to the second\n');
       stdin.end();
@@ -163,19 +224,71 @@ describe('pipe mode (main on injected streams, a real server)', () => {
     expect(await readFile(join(dir, 'data', 'CFG', 'flag.log'), 'utf8')).toMatch(/ WARN CFG TXT .* two\n$/);
   });
 
+  it("--ack, or the config file's client.delivery when --ack is not given, decides the delivery the summary reports", async () => {
+    const spec = await start();
+    const config = join(dir, 'delivery.json');
+    await writeFile(config, JSON.stringify({ client: { delivery: 'at-least-once' } }));
+    const fromFile = await run(['-s', spec, '-c', config], ['DLV TXT acked by the file\n']);
+    expect(fromFile.err).toContain('1 lines read, 1 sent, 1 acked, 0 refused');
+    expect(fromFile.code).toBe(ExitCode.OK);
+    const bogus = join(dir, 'bogus.json');
+    await writeFile(bogus, JSON.stringify({ client: { delivery: 'sometimes' } }));
+    const refused = await run(['-s', spec, '-c', bogus, '--ack'], ['DLV TXT never sent\n']);
+    expect(refused.code).toBe(ExitCode.CONFIG);
+    expect(refused.err).toMatch(/bad config .*bogus\.json: client\.delivery must be/);
+  });
+
   it('shows a live progress line when stderr is a terminal, cleared before the summary', async () => {
     const spec = await start();
     const stdin = new PassThrough();
     let seen = '';
-    const running = run(['-s', spec, '--ack'], stdin, new EventEmitter(), (all) => {
-      seen = all;
+    const running = run(['-s', spec, '--ack'], stdin, {
+      onStderr: (all) => {
+        seen = all;
+      },
     });
     stdin.write('PRO TXT one\n');
-    await until(() => seen.includes('\r\x1b[K1 read, 1 sent, 1 acked, 0 refused'), 'a progress line');
+    await vi.waitFor(() => expect(seen).toContain('\r\x1b[K1 read, 1 sent, 1 acked, 0 refused'));
     stdin.end('PRO TXT two\n');
     const { code, err } = await running;
     expect(code).toBe(0);
     expect(err).toContain('\r\x1b[Kclogs-cli: 2 lines read, 2 sent, 2 acked, 0 refused');
+  });
+
+  it('the progress line fits the terminal width, and is drawn again within it when the terminal narrows', async () => {
+    const spec = await start();
+    const stdin = new PassThrough();
+    let seen = '';
+    let resize: ((columns: number) => void) | undefined;
+    const running = run(['-s', spec, '--ack'], stdin, {
+      onStderr: (all) => {
+        seen = all;
+      },
+      columns: 24,
+      resize: (r) => {
+        resize = r;
+      },
+    });
+    /** What each draw put on the line: the text after each clear, up to the next control. */
+    const draws = (text: string) =>
+      text
+        .split('\r\x1b[K')
+        .slice(1)
+        .map((seg) => /^[^\r\x1b\n]*/.exec(seg)![0])
+        .filter((d) => !d.startsWith('clogs-cli:'));
+    stdin.write('PRO TXT one\n');
+    // 24 columns: 23 characters of "1 read, 1 sent, 1 acked, 0 refused"
+    await vi.waitFor(() => expect(seen).toContain('\r\x1b[K1 read, 1 sent, 1 acked\r'));
+    const before = seen.length;
+    // Narrowed to 10: the 23 characters drawn wrapped onto 3 rows; up 2, clear, draw 9.
+    resize!(10);
+    await vi.waitFor(() => expect(seen.slice(before)).toContain('\r\x1b[2A\x1b[J\r\x1b[K1 read, 1'));
+    stdin.end();
+    const { code, err } = await running;
+    expect(code).toBe(0);
+    expect(draws(err.slice(0, before)).filter((d) => d.length > 23)).toEqual([]);
+    expect(draws(err.slice(before)).filter((d) => d.length > 9)).toEqual([]);
+    expect(draws(err.slice(before))).toContain('1 read, 1');
   });
 
   it('usage and config errors get their own exit codes and a one-line reason', async () => {

@@ -1,61 +1,42 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describeLevels } from '@clogs/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ServerProcess } from '../../../test/support/server-process.js';
-import { until } from './helpers.js';
+import { type CliProcess, serverFleet, startCli } from './helpers.js';
 
 // The shell for real, under a pseudo-terminal: util-linux `script` runs it on a pty
 // and passes our keystrokes through.
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const BIN = fileURLToPath(new URL('../src/bin.ts', import.meta.url));
-
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0)) await c();
 });
 
-interface Pty {
-  child: ChildProcess;
-  out(): string;
-  /** Types keys, then waits until the output after them matches. */
-  keys(keys: string, expect: string | RegExp, what?: string): Promise<string>;
+interface Pty extends CliProcess {
+  /** Its HOME: the history file is `.clogs_history` there. */
+  home: string;
+  /** Types keys, then waits until the output after them holds `expect`; returns that output. */
+  keys(keys: string, expect: string | RegExp): Promise<string>;
 }
 
+/** The shell on a pty, with a HOME of its own (its history file goes there). */
 async function pty(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Pty> {
   const home = await mkdtemp(join(tmpdir(), 'clogs-cli-pty-'));
-  const command = [process.execPath, '--import', 'tsx', '--conditions=source', BIN, ...args]
-    .map((a) => `'${a.replaceAll("'", "'\\''")}'`)
-    .join(' ');
-  const child = spawn('script', ['-qfec', command, '/dev/null'], {
-    cwd: ROOT,
-    env: { ...process.env, HOME: home, TERM: 'xterm', NO_COLOR: undefined, ...env },
-    stdio: ['pipe', 'pipe', 'pipe'],
+  const cli = startCli(args, {
+    pty: true,
+    env: { HOME: home, TERM: 'xterm', NO_COLOR: undefined, ...env },
+    cleanups,
   });
-  let out = '';
-  child.stdout!.setEncoding('utf8').on('data', (s: string) => {
-    out += s;
-  });
-  const exited = once(child, 'exit');
-  cleanups.push(async () => {
-    if (child.exitCode === null) child.kill('SIGKILL');
-    await exited;
-    await rm(home, { recursive: true, force: true });
-  });
+  cleanups.push(() => rm(home, { recursive: true, force: true }));
   return {
-    child,
-    out: () => out,
-    async keys(keys, expect, what) {
-      const from = out.length;
-      child.stdin!.write(keys);
-      const hit = () =>
-        typeof expect === 'string' ? out.includes(expect, from) : expect.test(out.slice(from));
-      await until(hit, what ?? `${JSON.stringify(expect)} after ${JSON.stringify(keys)}`, 15_000);
-      return out.slice(from);
+    ...cli,
+    home,
+    keys(keys, expect) {
+      const from = cli.out().length;
+      cli.child.stdin!.write(keys);
+      return cli.waitFor(expect, from);
     },
   };
 }
@@ -78,12 +59,12 @@ describe('the shell under a pseudo-terminal', () => {
       }),
     );
     const sh = await pty(['--embedded', '--data-dir', join(dir, 'data'), '-c', config]);
-    await until(() => sh.out().includes('clogs\x1b[39m \x1b[2mCLI/TXT/cli'), 'the coloured prompt', 15_000);
+    await sh.waitFor('clogs\x1b[39m \x1b[2mCLI/TXT/cli');
     // completion: a unique prefix completes, its argument too
     await sh.keys('.rou\t', 'te');
-    await sh.keys(' PAY1 cli\r', /PAY1\/cli → (embedded|dead)/, 'the route of a completed .route');
+    await sh.keys(' PAY1 cli\r', /PAY1\/cli → (embedded|dead)/);
     await sh.keys('.set le\t', 'vel');
-    const set = await sh.keys(' loud\r', 'level must be one of', 'the completed .set level to run');
+    const set = await sh.keys(' loud\r', 'level must be one of');
     expect(set).not.toContain('usage');
     expect(set.replace(/\s+/g, ' ')).toContain(`level must be one of ${describeLevels()}; not "loud"`);
     // a valid level the old list did not have: taken in silence
@@ -91,18 +72,15 @@ describe('the shell under a pseudo-terminal', () => {
     // an event arrives while a line is half typed: it goes above, the line is drawn again
     await sh.keys('PAY1 TXT half typed', 'half typed');
     doomed.child.kill('SIGKILL');
-    await until(
-      () => /server dead down[\s\S]*PAY1 TXT half typed/.test(sh.out()),
-      'the line drawn again below the event',
-      15_000,
-    );
+    // the line drawn again below the event
+    await sh.waitFor(/server dead down[\s\S]*PAY1 TXT half typed/);
     // Ctrl-C clears the line: Enter then sends nothing
     await sh.keys('\x03', 'clogs');
     await sh.keys('\r', 'clogs');
     await sh.keys('PAY1 TXT sent\r', 'PAY1/TXT/cli');
     await sh.keys('\x03', 'Ctrl-C again');
     await sh.keys('\x03', 'records sent');
-    const [code] = (await once(sh.child, 'exit')) as [number];
+    const { code } = await sh.exited;
     expect(code).toBe(0);
     expect(sh.out()).toContain('1 records sent, 0 refused');
     expect(await readFile(join(dir, 'data', 'PAY1', 'cli.log'), 'latin1')).toMatch(
@@ -114,8 +92,80 @@ describe('the shell under a pseudo-terminal', () => {
     const dir = await mkdtemp(join(tmpdir(), 'clogs-cli-pty-data-'));
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
     const sh = await pty(['--data-dir', join(dir, 'data')], { NO_COLOR: '1' });
-    await until(() => sh.out().includes('clogs CLI/TXT/cli>'), 'the plain prompt', 15_000);
+    await sh.waitFor('clogs CLI/TXT/cli>');
     await sh.keys('\x04', 'records sent');
     expect(sh.out()).not.toContain('\x1b[36m');
+  }, 30_000);
+
+  it('a refused line or setting changes nothing, .set and .route say why, .ack keeps the counts, history once per line', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'clogs-cli-pty-data-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const sh = await pty(['--data-dir', join(dir, 'data')], { NO_COLOR: '1' });
+    await sh.waitFor('clogs CLI/TXT/cli>');
+    await sh.keys('PAY1 TXT first\r', 'clogs PAY1/TXT/cli>');
+    await sh.keys('\r', 'clogs PAY1/TXT/cli>');
+    // "hello" is a 5-byte sys_id: refused, and the prompt stays PAY1/TXT
+    expect(await sh.keys('hello world and more\r', 'clogs PAY1/TXT/cli>')).toContain('refused: sys_id');
+    expect(await sh.keys('.set file ../etc\r', 'clogs PAY1/TXT/cli>')).toContain(
+      'file not set: file_name may only contain',
+    );
+    expect(await sh.keys('.route PAY1/app\r', 'clogs PAY1/TXT/cli>')).toMatch(/not a log file: sys_id/);
+    await sh.keys('.ack on\r', 'clogs PAY1/TXT/cli ack>');
+    await sh.keys('PAY1 TXT first\r', 'clogs PAY1/TXT/cli ack>');
+    // with ack, .flush waits for the ACK: the counts below are final
+    await sh.keys('.flush\r', 'flushed');
+    expect(await sh.keys('.stats\r', 'clogs PAY1/TXT/cli ack>')).toMatch(
+      /2 accepted, 2 sent, 1 acked, 1 refused/,
+    );
+    await sh.keys('\x04', 'records sent');
+    const { code, out } = await sh.exited;
+    expect(code).toBe(0);
+    expect(out).toContain('clogs-cli: 2 records sent, 1 acked, 1 refused (1 bad-sys-id), 1 blank skipped');
+    // typed twice, kept once, at its last use
+    expect((await readFile(join(sh.home, '.clogs_history'), 'utf8')).split('\n')).toEqual([
+      'hello world and more',
+      '.set file ../etc',
+      '.route PAY1/app',
+      '.ack on',
+      'PAY1 TXT first',
+      '.flush',
+      '.stats',
+      '',
+    ]);
+  }, 30_000);
+
+  it('--input on a terminal: no shell; the progress line fits its width, is drawn again within it when narrowed, notices above it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'clogs-cli-pty-progress-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    // Takes the records, never ACKs: with --ack the run lasts --timeout, drawing progress.
+    const f = await serverFleet(1, ['--fault-no-ack'], cleanups);
+    const input = join(dir, 'lines.txt');
+    await writeFile(input, Array.from({ length: 100 }, (_, i) => `PRO TXT line ${i}\n`).join(''));
+    const ttyName = join(dir, 'tty');
+    const fastPing = join(import.meta.dirname, 'fixtures', 'fast-ping.json');
+    const cli = startCli(['-s', f.specs[0]!, '--ack', '-c', fastPing, '--timeout', '4000', '-i', input], {
+      pty: true,
+      before: `stty cols 30 && tty > '${ttyName}' &&`,
+      env: { NO_COLOR: '1', TERM: 'xterm' },
+      cleanups,
+    });
+    // 30 columns: 29 characters of "100 read, 100 sent, 0 acked, 0 refused"
+    await cli.waitFor('\r\x1b[K100 read, 100 sent, 0 acked, \r');
+    const before = cli.out().length;
+    execFileSync('stty', ['-F', (await readFile(ttyName, 'utf8')).trim(), 'cols', '12']);
+    // The 29 characters wrapped onto 3 rows of 12: up 2, clear, then 11 characters.
+    await cli.waitFor('\r\x1b[2A\x1b[J\r\x1b[K100 read, 1', before);
+    const { code, out } = await cli.exited;
+    expect(code).toBe(75);
+    expect(out).not.toContain('clogs CLI/TXT/cli>');
+    expect(out).toMatch(/\r\x1b\[Kclogs-cli: server s0 down \(no-ack\)/);
+    const draws = (text: string) =>
+      text
+        .split('\r\x1b[K')
+        .slice(1)
+        .map((seg) => /^[^\r\x1b\n]*/.exec(seg)![0])
+        .filter((d) => !d.startsWith('clogs-cli:'));
+    expect(draws(out.slice(0, before)).filter((d) => d.length > 29)).toEqual([]);
+    expect(draws(out.slice(before)).filter((d) => d.length > 11)).toEqual([]);
   }, 30_000);
 });

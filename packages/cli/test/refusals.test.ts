@@ -1,69 +1,42 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type ClogsServer, createServer } from 'clogs-server';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ExitCode } from '../src/index.js';
-import { run } from './helpers.js';
+import { createClient, type LogOptions } from '@clogs/client';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseLine } from '../src/index.js';
+import { REFUSALS, refusalOf } from '../src/refusals.js';
 
-let dir: string;
-let server: ClogsServer | undefined;
-let spec: string;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'clogs-cli-refusals-'));
-  server = await createServer({ host: '127.0.0.1', port: 0, dataDir: join(dir, 'data') });
-  spec = `127.0.0.1:${server.address.port} one`;
-});
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-  await rm(dir, { recursive: true, force: true });
-});
+// What a real client's log() and the line parser throw, and the one label each gets.
+const client = createClient({ servers: ['127.0.0.1:9 nowhere'] });
+afterAll(() => client.close({ timeoutMs: 0 }));
 
-const codesIn = (line: string) => line.match(/\[ERR_[A-Z_]+\]/g) ?? [];
+const refusal = (run: () => unknown) => {
+  try {
+    run();
+  } catch (err) {
+    return refusalOf(err);
+  }
+  throw new Error('not refused');
+};
+const log = (msg: string, o: LogOptions) => () =>
+  client.log(msg, { sysId: 'PAY1', msgType: 'TXT', fileName: 'app', ...o });
 
-describe('pipe mode says why a line was refused: its number, the reason, the most specific code once', () => {
-  it('names each refused line, counting too-long lines before it', async () => {
-    const input = [
-      'PAY1 TXT fine\n',
-      '\n',
-      'PAY1 TXT\n',
-      `PAY1 TXT ${'x'.repeat(70_000)}\n`,
-      'TOOLONG TXT sys_id too long\n',
-      'PAY1 TXT fine too\n',
-    ];
-    const { code, err } = await run(['-s', spec, '--ack'], input);
-    expect(code).toBe(ExitCode.REFUSED);
-    const said = err.split('\n').filter((l) => l.includes(' refused: '));
-    expect(said).toEqual([
-      'clogs-cli: line 2 refused: empty line: expected sys_id msg_type msg [ERR_CLI_BAD_LINE]',
-      'clogs-cli: line 3 refused: empty message [ERR_CLI_BAD_LINE]',
-      'clogs-cli: line 5 refused: sys_id is 7 bytes; at most 4 allowed [ERR_PROTOCOL_FIELD_TOO_LONG]',
-    ]);
-    for (const line of err.split('\n')) expect(codesIn(line).length, line).toBeLessThanOrEqual(1);
-    expect(err).toContain('6 lines read, 2 sent, 2 acked, 4 refused');
+describe('one label per refusal reason', () => {
+  it.each([
+    ['bad-sys-id', log('x', { sysId: 'TOOLONGSYS' })],
+    ['bad-sys-id', log('x', { sysId: 'P/1' })],
+    ['bad-msg-type', log('x', { msgType: 'T X' })],
+    ['bad-file-name', log('x', { fileName: '.hidden' })],
+    ['bad-file-name', log('x', { fileName: '../etc' })],
+    ['bad-level', log('x', { level: 99 })],
+    ['too-long', log('y'.repeat(65_490), {})],
+    ['bad-record', log('x', { headLen: 5 })],
+    ['no-msg-type', () => parseLine(Buffer.from('PAY1'), 'clogs')],
+    ['empty-message', () => parseLine(Buffer.from('PAY1 TXT'), 'clogs')],
+  ])('%s', (label, run) => {
+    expect(refusal(run)).toBe(label);
+    expect(Object.keys(REFUSALS)).toContain(label);
   });
 
-  it('shows the first ten, then counts the rest in the summary only', async () => {
-    const input = Array.from({ length: 25 }, (_, i) => `BAD! TXT line ${i + 1}\n`);
-    const { code, err } = await run(['-s', spec, '--ack'], input);
-    expect(code).toBe(ExitCode.REFUSED);
-    const said = err.split('\n').filter((l) => l.includes(' refused: '));
-    expect(said.map((l) => /^clogs-cli: line (\d+) refused: /.exec(l)?.[1])).toEqual(
-      Array.from({ length: 10 }, (_, i) => String(i + 1)),
-    );
-    expect(said[0]).toBe(
-      'clogs-cli: line 1 refused: sys_id may only contain [A-Za-z0-9_] [ERR_PROTOCOL_BAD_CHARSET]',
-    );
-    expect(err).toContain(
-      'clogs-cli: only the first 10 refused lines are shown; the summary counts them all',
-    );
-    expect(err).toContain('25 lines read, 0 sent, 0 acked, 25 refused (25 ERR_PROTOCOL_BAD_CHARSET)');
-  });
-
-  it('--quiet says nothing, the exit code says it', async () => {
-    const { code, err } = await run(['-s', spec, '--ack', '-q'], ['PAY1 TXT\n']);
-    expect(code).toBe(ExitCode.REFUSED);
-    expect(err).toBe('');
+  it('an error that is no refusal of a line is thrown again', () => {
+    const bug = new TypeError('a bug');
+    expect(() => refusalOf(bug)).toThrow(bug);
   });
 });

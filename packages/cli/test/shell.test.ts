@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describeLevels } from '@clogs/protocol';
 import { type ClogsServer, createServer } from 'clogs-server';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type CliIo, main } from '../src/index.js';
-import { tally, until } from './helpers.js';
+import { tally } from './helpers.js';
 
 let dir: string;
 let server: ClogsServer | undefined;
@@ -42,13 +42,16 @@ function shell(argv: string[], historyFile?: string) {
     historyFile,
   };
   const exited = main(argv, io);
-  /** Types a line and waits until the output holds `expect`. */
-  const type = async (line: string, expect: string | RegExp) => {
+  /** Types a line and waits until the output after it holds `wanted`; returns that output. */
+  const type = async (line: string, wanted: string | RegExp) => {
     const from = seen.out.length;
     stdin.write(`${line}\n`);
-    const hit = () =>
-      typeof expect === 'string' ? seen.out.includes(expect, from) : expect.test(seen.out.slice(from));
-    await until(hit, `"${expect}" after ${line}`);
+    return vi.waitFor(() => {
+      const after = seen.out.slice(from);
+      if (typeof wanted === 'string') expect(after, `after ${line}`).toContain(wanted);
+      else expect(after, `after ${line}`).toMatch(wanted);
+      return after;
+    });
   };
   return { type, exited, seen, stdin };
 }
@@ -62,6 +65,9 @@ describe('the shell, driven through injected streams', () => {
       expect(sh.seen.out).toContain(name);
     }
     await sh.type('PAY1 TXT hello shell', 'clogs PAY1/TXT/sh>');
+    // blank lines: skipped and counted, as in pipe mode
+    await sh.type('', 'clogs PAY1/TXT/sh>');
+    await sh.type(' \t ', 'clogs PAY1/TXT/sh>');
     await sh.type('bad', 'refused: no msg_type');
     await sh.type('.set file other', 'PAY1/TXT/other>');
     await sh.type('PAY1 XML <x/>', 'PAY1/XML/other>');
@@ -72,7 +78,7 @@ describe('the shell, driven through injected streams', () => {
     await sh.type('.flush', 'flushed');
     sh.stdin.write('.exit\n');
     expect(await sh.exited).toBe(0);
-    expect(sh.seen.err).toContain('2 records sent, 1 refused');
+    expect(sh.seen.err).toContain('2 records sent, 1 refused (1 no-msg-type), 2 blank skipped');
     await server!.flush();
     const seen = await tally([join(dir, 'data')]);
     expect([...seen.keys()].sort()).toEqual(['<x/>', 'hello shell']);
@@ -110,22 +116,85 @@ describe('the shell, driven through injected streams', () => {
     ]);
   });
 
-  it('.ack on makes records wait for their ACK; the prompt says so', async () => {
-    const sh = shell(['-s', `127.0.0.1:${server!.address.port} one`]);
-    await sh.type('.ack on', ' ack>');
-    await sh.type('ACK TXT acknowledged', ' ack>');
+  it('a refused line or setting changes nothing; .set and .route check with the checks log() runs, and say why', async () => {
+    const sh = shell(['-s', `127.0.0.1:${server!.address.port} one`, '--file', 'sh']);
+    await sh.type('PAY1 TXT first', 'PAY1/TXT/sh>');
+    // a 5-byte sys_id: refused, and the prompt keeps PAY1/TXT
+    const refused = await sh.type('hello world and more', 'PAY1/TXT/sh>');
+    expect(refused).toContain('refused: sys_id');
+    const file = await sh.type('.set file ../etc', 'PAY1/TXT/sh>');
+    expect(file).toContain('file not set: file_name may only contain');
+    const dot = await sh.type('.set file .hidden', 'PAY1/TXT/sh>');
+    expect(dot).toContain('file not set: file_name must not start with "."');
+    const sys = await sh.type('.set sys TOOLONG', 'PAY1/TXT/sh>');
+    expect(sys).toMatch(/sys not set: sys_id .*7/);
+    await sh.type('.set type XML', 'PAY1/XML/sh>');
+    const route = await sh.type('.route PAY1/app', 'PAY1/XML/sh>');
+    expect(route).toMatch(/not a log file: sys_id .*\(usage: \.route <sys> <file>\)/);
+    expect(route).not.toContain('→');
+    await sh.type('.route PAY1 app', 'PAY1/app → one');
+    await sh.type('PAY1 TXT second', 'PAY1/TXT/sh>');
     sh.stdin.end();
     expect(await sh.exited).toBe(0);
-    expect(sh.seen.err).toContain('1 records sent, 1 acked');
+    expect(sh.seen.err).toContain('2 records sent, 1 refused');
+  });
+
+  it('.ack on makes records wait for their ACK; the prompt says so; the counts go on across the switch', async () => {
+    const sh = shell(['-s', `127.0.0.1:${server!.address.port} one`]);
+    await sh.type('ACK TXT before, at most once', 'ACK/TXT');
+    await sh.type('.flush', 'flushed');
+    await sh.type('.ack on', ' ack>');
+    await sh.type('ACK TXT acknowledged', ' ack>');
+    // with ack, .flush waits for the ACK: the counts below are final
+    await sh.type('.flush', 'flushed');
+    await sh.type('.stats', /2 accepted, 2 sent, 1 acked, 0 refused/);
+    sh.stdin.end();
+    expect(await sh.exited).toBe(0);
+    expect(sh.seen.err).toContain('2 records sent, 1 acked, 0 refused');
+  });
+
+  it('counts a re-routed record once in its exit summary', async () => {
+    // A server that answers pings but never ACKs: with --ack it is taken out and what it
+    // was sent goes again to the other, counted by the client as sent twice.
+    const deaf = await createServer({
+      host: '127.0.0.1',
+      port: 0,
+      dataDir: join(dir, 'deaf'),
+      faults: { noAck: true },
+    });
+    try {
+      const fast = join(import.meta.dirname, 'fixtures', 'fast-ping.json');
+      const sh = shell([
+        '-s',
+        `127.0.0.1:${server!.address.port} one`,
+        '-s',
+        `127.0.0.1:${deaf.address.port} deaf`,
+        '-c',
+        fast,
+        '--ack',
+      ]);
+      const sysIds = Array.from({ length: 20 }, (_, i) => `S${i}`);
+      for (const sys of sysIds) await sh.type(`${sys} TXT to whichever owns it`, `${sys}/TXT`);
+      sh.stdin.end();
+      expect(await sh.exited).toBe(0);
+      // Some went to the deaf server first: the test is void without a re-route.
+      expect(deaf.stats().records).toBeGreaterThan(0);
+      expect(sh.seen.err).toContain('20 records sent, 20 acked, 0 refused');
+    } finally {
+      await deaf.close();
+    }
   });
 
   it('keeps its history in a file of mode 0600; an unwritable one is a notice, not an error', async () => {
     const history = join(dir, 'history');
     const sh = shell(['-s', `127.0.0.1:${server!.address.port} one`], history);
     await sh.type('HIS TXT remembered', 'HIS/TXT');
+    await sh.type('HIS TXT other', 'HIS/TXT');
+    await sh.type('HIS TXT remembered', 'HIS/TXT');
     sh.stdin.end();
     expect(await sh.exited).toBe(0);
-    expect(await readFile(history, 'utf8')).toBe('HIS TXT remembered\n');
+    // each line once in the file, at its newest use
+    expect(await readFile(history, 'utf8')).toBe('HIS TXT other\nHIS TXT remembered\n');
     expect((await stat(history)).mode & 0o777).toBe(0o600);
 
     const broken = shell(

@@ -53,7 +53,26 @@ export class LineParser {
   private readonly sys = new TokenCache();
   private readonly type = new TokenCache();
 
-  constructor(readonly format: LineFormat) {}
+  /**
+   * `keepEmpty` (`--keep-empty`): a message may be empty. In `clogs` format `sys_id
+   * msg_type` alone is then a record with an empty message; in `raw` format a blank
+   * line is a record, its message the line as it is.
+   */
+  constructor(
+    readonly format: LineFormat,
+    readonly keepEmpty = false,
+  ) {}
+
+  /**
+   * Whether `line[start, end)` is a blank line the rule skips (and counts): empty, or
+   * spaces and tabs only. Not with `keepEmpty` in `raw` format, where it is a message;
+   * always in `clogs` format, where it names no sys_id.
+   */
+  skips(line: Buffer, start: number, end: number): boolean {
+    if (this.keepEmpty && this.format === 'raw') return false;
+    for (let i = start; i < end; i++) if (!isBlank(line[i])) return false;
+    return true;
+  }
 
   /**
    * The fields of `line[start, end)`, in an object this parser reuses.
@@ -62,7 +81,8 @@ export class LineParser {
   parse(line: Buffer, start: number, end: number): ParsedLine {
     const out = this.out;
     if (this.format === 'raw') {
-      if (end === start) throw new CliError('ERR_CLI_BAD_LINE', 'empty message');
+      if (end === start && !this.keepEmpty)
+        throw new CliError('ERR_CLI_BAD_LINE', 'empty message', { reason: 'empty-message' });
       out.msg = line.subarray(start, end);
       return out;
     }
@@ -77,10 +97,15 @@ export class LineParser {
     const typeEnd = i;
     while (i < end && isBlank(line[i])) i++;
     if (sysEnd === sysStart)
-      throw new CliError('ERR_CLI_BAD_LINE', 'empty line: expected sys_id msg_type msg');
+      throw new CliError('ERR_CLI_BAD_LINE', 'empty line: expected sys_id msg_type msg', {
+        reason: 'empty-message',
+      });
     if (typeEnd === typeStart)
-      throw new CliError('ERR_CLI_BAD_LINE', 'no msg_type: expected sys_id msg_type msg');
-    if (i >= end) throw new CliError('ERR_CLI_BAD_LINE', 'empty message');
+      throw new CliError('ERR_CLI_BAD_LINE', 'no msg_type: expected sys_id msg_type msg', {
+        reason: 'no-msg-type',
+      });
+    if (i >= end && !this.keepEmpty)
+      throw new CliError('ERR_CLI_BAD_LINE', 'empty message', { reason: 'empty-message' });
     out.sysId = this.sys.get(line, sysStart, sysEnd);
     out.msgType = this.type.get(line, typeStart, typeEnd);
     out.msg = line.subarray(i, end);
@@ -88,7 +113,7 @@ export class LineParser {
   }
 }
 
-/** One line's fields, in a new object (the shell's one-off parse). */
-export function parseLine(line: Buffer, format: LineFormat): ParsedLine {
-  return { ...new LineParser(format).parse(line, 0, line.length) };
+/** One line's fields, in a new object (a one-off parse). */
+export function parseLine(line: Buffer, format: LineFormat, keepEmpty = false): ParsedLine {
+  return { ...new LineParser(format, keepEmpty).parse(line, 0, line.length) };
 }

@@ -1,13 +1,19 @@
-import type { ClientError, ClogsClient } from '@clogs/client';
 import { MAX_DATAGRAM_BYTES } from '@clogs/protocol';
-import { type CliError, mostSpecificMessage } from '../errors.js';
-import { ExitCode } from '../exit-codes.js';
+import { mostSpecificMessage } from '../errors.js';
 import { LineSplitter } from '../line/line-splitter.js';
 import { type LineFormat, LineParser, type ParsedLine } from '../line/parse-line.js';
-import { type StopSignals, signalExitCode } from '../stop-signals.js';
+import type { Notices } from '../notices.js';
+import { refusalOf } from '../refusals.js';
+import type { Session } from '../session.js';
+import type { StopSignals } from '../stop-signals.js';
+import { countRefused, emptySummary, type RunSummary, settle } from '../summary.js';
+import { closeInputs, type Input } from './inputs.js';
+import { ProgressLine, type TerminalOut } from './progress.js';
 
 export interface PipeOptions {
   format: LineFormat;
+  /** `--keep-empty`: empty messages are sent (see {@link LineParser}). */
+  keepEmpty: boolean;
   /** With --ack the summary also says how many records were acknowledged. */
   ack: boolean;
   /** How long the final flush may take, ms. */
@@ -17,26 +23,13 @@ export interface PipeOptions {
 }
 
 export interface PipeIo {
-  stdin: NodeJS.ReadableStream;
+  /** Read in order: stdin, or the files of `--input`. */
+  inputs: Input[];
   stderr: NodeJS.WritableStream;
   /** The first stop stops the reading (the queued records still get the deadline); a second gives up the flush. */
   stop: StopSignals;
-  /** A notice for the person watching (stderr, unless --quiet). */
-  notice: (line: string) => void;
-}
-
-/** What a pipe run did, as the summary line says it. */
-export interface PipeSummary {
-  read: number;
-  sent: number;
-  acked: number;
-  refused: number;
-  /** Refusals by reason: `too-long`, `empty message`, a protocol code, ... */
-  reasons: Record<string, number>;
-  undelivered: number;
-  interrupted: NodeJS.Signals | undefined;
-  /** Reading gave up: the queue stayed full this long (ms) with no record delivered. */
-  stalledMs: number | undefined;
+  /** Notices for the person watching (stderr, unless --quiet; above the progress line while it shows). */
+  notices: Notices;
 }
 
 /** Refused lines said one by one on stderr; past these the summary counts the rest. */
@@ -46,7 +39,8 @@ const REFUSALS_SHOWN = 10;
 const STALL_CHECK_MS = 250;
 
 /**
- * Pipe mode: every line of stdin becomes one record. Reading pauses while the
+ * Pipe mode: every line of the inputs (stdin, or the `--input` files one after the
+ * other; each one's last line ends with it) becomes one record. Reading pauses while the
  * client's queue is past its high-water mark (log() returned false) and resumes on
  * 'drain', so nothing is dropped however fast the input comes. That wait gives up
  * only when no record at all was delivered for `timeoutMs` (every server down): the
@@ -54,29 +48,30 @@ const STALL_CHECK_MS = 250;
  * the client is closed within `timeoutMs`: with --ack that waits for every ACK; a
  * second signal gives up the wait.
  */
-export async function runPipe(client: ClogsClient, o: PipeOptions, io: PipeIo): Promise<PipeSummary> {
-  const summary: PipeSummary = {
-    read: 0,
-    sent: 0,
-    acked: 0,
-    refused: 0,
-    reasons: {},
-    undelivered: 0,
-    interrupted: undefined,
-    stalledMs: undefined,
-  };
-  const refuse = (reason: string, n = 1) => {
-    summary.refused += n;
-    summary.reasons[reason] = (summary.reasons[reason] ?? 0) + n;
-  };
+export async function runPipe(session: Session, o: PipeOptions, io: PipeIo): Promise<RunSummary> {
+  const summary: RunSummary & { read: number } = { ...emptySummary(), read: 0 };
+  const refuse = (reason: string, n = 1) => countRefused(summary, reason, n);
   const splitter = new LineSplitter(MAX_DATAGRAM_BYTES);
-  const parser = new LineParser(o.format);
+  const parser = new LineParser(o.format, o.keepEmpty);
   // One options object for every log() call: the client reads it before returning.
   const fields: { sysId: string | undefined; msgType: string | undefined } = {
     sysId: undefined,
     msgType: undefined,
   };
   let tooLongCounted = 0;
+  let shown = 0;
+  /** The current line refused with an error: said for the first few, counted always. */
+  const refuseLine = (err: unknown) => {
+    refuse(refusalOf(err));
+    if (shown === REFUSALS_SHOWN) return;
+    // Too-long lines before this one in the chunk are counted in `read` only later.
+    const line = summary.read + splitter.tooLong - tooLongCounted;
+    io.notices.say(`clogs-cli: line ${line} refused: ${mostSpecificMessage(err)}`);
+    if (++shown === REFUSALS_SHOWN)
+      io.notices.say(
+        `clogs-cli: only the first ${REFUSALS_SHOWN} refused lines are shown; the summary counts them all`,
+      );
+  };
   const countTooLong = () => {
     const n = splitter.tooLong - tooLongCounted;
     if (n === 0) return;
@@ -84,42 +79,36 @@ export async function runPipe(client: ClogsClient, o: PipeOptions, io: PipeIo): 
     summary.read += n;
     refuse('too-long', n);
   };
-  let shown = 0;
-  /** The current line refused with an error: said for the first few, counted always. */
-  const refuseLine = (reason: string, err: unknown) => {
-    refuse(reason);
-    if (shown === REFUSALS_SHOWN) return;
-    // Too-long lines before this one in the chunk are counted in `read` only later.
-    const line = summary.read + splitter.tooLong - tooLongCounted;
-    io.notice(`clogs-cli: line ${line} refused: ${mostSpecificMessage(err)}`);
-    if (++shown === REFUSALS_SHOWN)
-      io.notice(
-        `clogs-cli: only the first ${REFUSALS_SHOWN} refused lines are shown; the summary counts them all`,
-      );
-  };
   /** Reading is over (a signal, or no progress): lines already read are still logged. */
   let stopped = false;
+  let reading: Input['stream'] | undefined;
   let wakeWaiter: (() => void) | undefined;
   const stopReading = () => {
     stopped = true;
     wakeWaiter?.();
-    // Ends the for-await below at its next chunk.
-    (io.stdin as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
+    // Ends the for-await below at its next chunk; files not reached are closed.
+    reading?.destroy?.();
+    closeInputs(io.inputs);
   };
   const onStop = (signal: NodeJS.Signals, count: number) => {
     if (count === 1) {
       summary.interrupted = signal;
       stopReading();
-      io.notice(
+      io.notices.say(
         `clogs-cli: ${signal}: stopped reading; delivering what was read (up to ${o.timeoutMs} ms; another signal gives up)`,
       );
     } else {
-      void client.close({ timeoutMs: 0 });
+      session.giveUp();
     }
   };
-  io.stop.on('stop', onStop);
-  if (io.stop.first !== undefined) onStop(io.stop.first, 1);
-  const progress = o.progress ? setInterval(() => showProgress(io.stderr, summary, client), 250) : undefined;
+  io.stop.listen(onStop);
+  const progress = o.progress
+    ? new ProgressLine(io.stderr as TerminalOut, () => progressText(summary, session))
+    : undefined;
+  if (progress !== undefined) {
+    progress.start();
+    io.notices.printAbove((line) => progress.above(line));
+  }
 
   /**
    * Waits for 'drain'; gives up (and stops the reading) after `timeoutMs` with no record
@@ -128,13 +117,13 @@ export async function runPipe(client: ClogsClient, o: PipeOptions, io: PipeIo): 
   const room = () =>
     new Promise<void>((resolve) => {
       const delivered = () => {
-        const st = client.stats();
+        const st = session.stats();
         return st.sent + st.acked;
       };
       let last = delivered();
       let since = performance.now();
       const done = () => {
-        client.off('drain', done);
+        session.off('drain', done);
         clearInterval(watch);
         wakeWaiter = undefined;
         resolve();
@@ -150,7 +139,7 @@ export async function runPipe(client: ClogsClient, o: PipeOptions, io: PipeIo): 
         }
       }, STALL_CHECK_MS);
       wakeWaiter = done;
-      client.on('drain', done);
+      session.on('drain', done);
     });
 
   /** Sends each line `next` moves the splitter to. */
@@ -159,19 +148,22 @@ export async function runPipe(client: ClogsClient, o: PipeOptions, io: PipeIo): 
       summary.read++;
       let parsed: ParsedLine;
       try {
+        if (parser.skips(splitter.buf, splitter.start, splitter.end)) {
+          summary.blank++;
+          continue;
+        }
         parsed = parser.parse(splitter.buf, splitter.start, splitter.end);
       } catch (err) {
-        refuseLine((err as CliError).detail, err);
+        refuseLine(err);
         continue;
       }
       fields.sysId = parsed.sysId;
       fields.msgType = parsed.msgType;
       let more: boolean;
       try {
-        more = client.log(parsed.msg, fields);
+        more = session.log(parsed.msg, fields);
       } catch (err) {
-        const e = err as Partial<ClientError>;
-        refuseLine(e.reason ?? e.detail ?? String(err), err);
+        refuseLine(err);
         continue;
       }
       if (!more && !stopped) await room();
@@ -181,65 +173,36 @@ export async function runPipe(client: ClogsClient, o: PipeOptions, io: PipeIo): 
   const nextLine = () => splitter.next();
   const lastLine = () => splitter.finish();
 
-  try {
-    if (!stopped) {
-      for await (const chunk of io.stdin as AsyncIterable<Buffer>) {
+  for (const input of io.inputs) {
+    if (stopped) break;
+    reading = input.stream;
+    try {
+      for await (const chunk of input.stream as AsyncIterable<Buffer>) {
         splitter.feed(chunk);
         await send(nextLine);
         if (stopped) break;
       }
+    } catch (err) {
+      // A destroyed input (a signal, a stall) ends the loop with an abort; anything else is real.
+      if (!stopped) throw err;
     }
-  } catch (err) {
-    // A destroyed stdin (a signal, a stall) ends the loop with an abort; anything else is real.
-    if (!stopped) throw err;
+    if (!stopped) await send(lastLine);
   }
-  if (!stopped) await send(lastLine);
+  reading = undefined;
 
   // Stalled: the whole --timeout already passed with nothing delivered; no second wait.
-  const { undelivered } = await client.close({
-    timeoutMs: summary.stalledMs === undefined ? o.timeoutMs : 0,
-  });
-  clearInterval(progress);
-  io.stop.off('stop', onStop);
-  const stats = client.stats();
-  summary.undelivered =
-    undelivered + Object.values(stats.dropped).reduce((a, b) => a + b, 0) - stats.dropped.closed;
-  // The client counts a re-routed record each time it goes out; lines count once.
-  summary.sent = stats.accepted - summary.undelivered;
-  summary.acked = stats.acked;
-  if (o.progress) io.stderr.write('\r\x1b[K');
+  const { undelivered } = await session.close(summary.stalledMs === undefined ? o.timeoutMs : 0);
+  if (progress !== undefined) {
+    io.notices.printAbove(undefined);
+    progress.stop();
+  }
+  io.stop.unlisten(onStop);
+  settle(summary, session.stats(), undelivered);
   return summary;
 }
 
-function showProgress(out: NodeJS.WritableStream, s: PipeSummary, client: ClogsClient): void {
-  const st = client.stats();
+function progressText(s: RunSummary, session: Session): string {
+  const st = session.stats();
   const sent = Math.min(st.sent, st.accepted);
-  out.write(`\r\x1b[K${s.read} read, ${sent} sent, ${st.acked} acked, ${s.refused} refused`);
-}
-
-/** The one-line summary for stderr. */
-export function formatSummary(s: PipeSummary, ack: boolean): string {
-  const parts = [`${s.read} lines read`, `${s.sent} sent`];
-  if (ack) parts.push(`${s.acked} acked`);
-  let refused = `${s.refused} refused`;
-  const reasons = Object.entries(s.reasons);
-  if (reasons.length > 0) refused += ` (${reasons.map(([r, n]) => `${n} ${r}`).join(', ')})`;
-  parts.push(refused);
-  if (s.undelivered > 0) parts.push(`${s.undelivered} undelivered`);
-  if (s.stalledMs !== undefined) parts.push(`gave up reading: no record delivered for ${s.stalledMs} ms`);
-  if (s.interrupted !== undefined) parts.push(`stopped by ${s.interrupted}`);
-  return `clogs-cli: ${parts.join(', ')}`;
-}
-
-/**
- * The exit status a script sees: undelivered records first (75), then a stop by a
- * signal (128 + its number, as a shell reports it), then refused lines (65), else 0.
- */
-export function pipeExitCode(s: PipeSummary, ack: boolean): number {
-  const accepted = s.read - s.refused;
-  const delivered = ack ? s.acked : s.sent;
-  if (s.undelivered > 0 || delivered < accepted || s.stalledMs !== undefined) return ExitCode.UNDELIVERED;
-  if (s.interrupted !== undefined) return signalExitCode(s.interrupted);
-  if (s.refused > 0) return ExitCode.REFUSED;
-  return ExitCode.OK;
+  return `${s.read} read, ${sent} sent, ${st.acked} acked, ${s.refused} refused`;
 }

@@ -1,24 +1,24 @@
-import type { ClogsClient } from '@clogs/client';
 import { describeLevels, levelName, type ProtocolError, parseLevel } from '@clogs/protocol';
 import type { LineFormat } from '../line/parse-line.js';
+import type { Session } from '../session.js';
+import type { RunSummary } from '../summary.js';
+import { fieldProblem } from './field-check.js';
 
 /** What the shell's commands work on. */
 export interface ShellState {
-  client: ClogsClient;
+  /** The client and the embedded server: sends, stats, routes, `.ack` and `.reload`. */
+  session: Session;
   sys: string;
   type: string;
   file: string;
   level: string;
   format: LineFormat;
+  /** `--keep-empty`: lines with an empty message are sent. */
+  keepEmpty: boolean;
   /** Prints one line above the prompt. */
   print(line: string): void;
-  /** `.reload`: re-reads the config file. */
-  reload(): Promise<void>;
-  /** `.ack on|off`: makes the client anew in the other delivery mode. */
-  setAck(on: boolean): Promise<void>;
-  ack: boolean;
-  /** Lines refused so far (malformed). */
-  refused: number;
+  /** What the shell's lines did: refusals by reason; settled into the exit summary. */
+  summary: RunSummary;
   exit(): void;
 }
 
@@ -65,7 +65,7 @@ export const COMMANDS: readonly Command[] = [
     help: 'the fleet: address, weight, state, RTT, misses, share of the continuum, flow, rate',
     run(s) {
       const rows = [['name', 'address', 'weight', 'state', 'rtt', 'misses', 'share', 'flow', 'rate']];
-      for (const v of s.client.stats().servers) {
+      for (const v of s.session.stats().servers) {
         rows.push([
           v.name,
           `${v.address ?? v.host}:${v.port}`,
@@ -86,7 +86,7 @@ export const COMMANDS: readonly Command[] = [
     usage: '',
     help: 'records accepted, sent, acked, refused, dropped',
     run(s) {
-      const st = s.client.stats();
+      const st = s.session.stats();
       const dropped = Object.entries(st.dropped)
         .filter(([, n]) => n > 0)
         .map(([r, n]) => `${n} ${r}`);
@@ -113,6 +113,9 @@ export const COMMANDS: readonly Command[] = [
         }
         return;
       }
+      const next = { sys: s.sys, type: s.type, file: s.file, [what as string]: value };
+      const problem = fieldProblem(next.sys, next.type, next.file);
+      if (problem !== undefined) return s.print(`  ${what} not set: ${problem}`);
       s[what as 'sys' | 'type' | 'file'] = value;
     },
   },
@@ -120,9 +123,12 @@ export const COMMANDS: readonly Command[] = [
     name: '.route',
     usage: '<sys> <file>',
     help: 'which server a log file goes to, and why',
-    run(s, [sys, file]) {
-      const key = `${sys ?? s.sys}/${file ?? s.file}`;
-      const server = s.client.route(key);
+    run(s, [sys = s.sys, file = s.file, ...more]) {
+      if (more.length > 0) return s.print('  usage: .route <sys> <file>');
+      const problem = fieldProblem(sys, s.type, file);
+      if (problem !== undefined) return s.print(`  not a log file: ${problem} (usage: .route <sys> <file>)`);
+      const key = `${sys}/${file}`;
+      const server = s.session.route(key);
       s.print(
         server === undefined
           ? `  ${key}: no server is up; records wait until one answers`
@@ -135,7 +141,7 @@ export const COMMANDS: readonly Command[] = [
     usage: '',
     help: 'up/down and round trip of every server (from the last ping)',
     run(s) {
-      for (const v of s.client.stats().servers) {
+      for (const v of s.session.stats().servers) {
         s.print(
           `  ${v.name}: ${v.state}, rtt ${v.rttMs === undefined ? '-' : `${v.rttMs.toFixed(2)} ms`}, ${v.misses} missed`,
         );
@@ -147,7 +153,7 @@ export const COMMANDS: readonly Command[] = [
     usage: '',
     help: 'send what is queued (with ack: wait for the ACKs)',
     async run(s) {
-      const done = await s.client.flush({ timeoutMs: 5000 });
+      const done = await s.session.flush({ timeoutMs: 5000 });
       s.print(done ? '  flushed' : '  not everything went out within 5 s (is a server up?)');
     },
   },
@@ -158,15 +164,15 @@ export const COMMANDS: readonly Command[] = [
     args: ['on', 'off'],
     async run(s, [mode]) {
       if (mode !== 'on' && mode !== 'off')
-        return s.print(`  ack is ${s.ack ? 'on' : 'off'}; usage: .ack on|off`);
-      await s.setAck(mode === 'on');
+        return s.print(`  ack is ${s.session.ack ? 'on' : 'off'}; usage: .ack on|off`);
+      await s.session.setAck(mode === 'on');
     },
   },
   {
     name: '.reload',
     usage: '',
     help: 're-read the config file; the continuum is rebuilt',
-    run: (s) => s.reload(),
+    run: (s) => s.session.reload(),
   },
   { name: '.exit', usage: '', help: 'flush and leave (also Ctrl-D, or Ctrl-C twice)', run: (s) => s.exit() },
 ];

@@ -1,9 +1,11 @@
 import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { clearLine, createInterface, cursorTo, type Interface } from 'node:readline';
 import { parseLevel } from '@clogs/protocol';
-import type { createColors } from 'picocolors';
+import type { Colors } from '../colours.js';
 import { mostSpecificMessage } from '../errors.js';
-import { parseLine } from '../line/parse-line.js';
+import { LineParser } from '../line/parse-line.js';
+import { refusalOf } from '../refusals.js';
+import { countRefused } from '../summary.js';
 import { COMMANDS, complete, type ShellState } from './commands.js';
 
 export interface ReplIo {
@@ -15,23 +17,25 @@ export interface ReplOptions {
   /** `~/.clogs_history`, or undefined for none. */
   historyFile: string | undefined;
   historySize: number;
-  colors: ReturnType<typeof createColors>;
+  colors: Colors;
   /** Called once the shell runs, with the function that prints above its prompt. */
   onReady?: (print: (line: string) => void) => void;
 }
 
-/** Reads the history file, newest line first (readline's order); a missing file is an empty history. */
+/**
+ * Reads the history file, newest line first (readline's order), each line once (its
+ * newest use); a missing file is an empty history.
+ */
 async function loadHistory(path: string, size: number): Promise<string[]> {
+  let text: string;
   try {
-    const text = await readFile(path, 'utf8');
-    return text
-      .split('\n')
-      .filter((l) => l !== '')
-      .slice(-size)
-      .reverse();
+    text = await readFile(path, 'utf8');
   } catch {
     return [];
   }
+  const newestFirst = new Set(text.split('\n').reverse());
+  newestFirst.delete('');
+  return [...newestFirst].slice(0, size);
 }
 
 /**
@@ -69,6 +73,7 @@ export async function runRepl(
     }
   };
   const s = state as ShellState;
+  const parser = new LineParser(s.format, s.keepEmpty);
   s.print = print;
   let leaving = false;
   const done = new Promise<void>((resolve) => rl.once('close', resolve));
@@ -78,7 +83,7 @@ export async function runRepl(
   };
   const setPrompt = () =>
     rl.setPrompt(
-      `${c.cyan('clogs')} ${c.dim(`${s.sys}/${s.type}/${s.file}`)}${s.ack ? c.green(' ack') : ''}> `,
+      `${c.cyan('clogs')} ${c.dim(`${s.sys}/${s.type}/${s.file}`)}${s.session.ack ? c.green(' ack') : ''}> `,
     );
 
   // Kept here, not through readline's 'history' event (a TTY only): every line typed
@@ -87,6 +92,9 @@ export async function runRepl(
   let saving = Promise.resolve();
   const remember = (line: string) => {
     if (o.historyFile === undefined || historyBroken || saved.at(-1) === line) return;
+    // Once in the file, at its newest use (readline's removeHistoryDuplicates does the same in memory).
+    const earlier = saved.indexOf(line);
+    if (earlier >= 0) saved.splice(earlier, 1);
     saved.push(line);
     if (saved.length > o.historySize) saved.splice(0, saved.length - o.historySize);
     const file = o.historyFile;
@@ -115,7 +123,12 @@ export async function runRepl(
 
   const handle = async (raw: string) => {
     const line = raw.trim();
-    if (line === '') return;
+    const bytes = Buffer.from(raw, 'utf8');
+    // Blank: skipped and counted, as in pipe mode (not remembered either).
+    if (!line.startsWith('.') && parser.skips(bytes, 0, bytes.length)) {
+      s.summary.blank++;
+      return;
+    }
     remember(raw);
     if (line.startsWith('.')) {
       const [name, ...args] = line.split(/\s+/);
@@ -125,12 +138,22 @@ export async function runRepl(
       return;
     }
     try {
-      const p = parseLine(Buffer.from(raw, 'utf8'), s.format);
-      if (p.sysId !== undefined) s.sys = p.sysId;
-      if (p.msgType !== undefined) s.type = p.msgType;
-      s.client.log(p.msg, { sysId: s.sys, msgType: s.type, fileName: s.file, level: parseLevel(s.level) });
+      const p = parser.parse(bytes, 0, bytes.length);
+      const sysId = p.sysId ?? s.sys;
+      const msgType = p.msgType ?? s.type;
+      s.session.log(p.msg, { sysId, msgType, fileName: s.file, level: parseLevel(s.level) });
+      // Only a line that was taken becomes the prompt's default: a refused one changes nothing.
+      s.sys = sysId;
+      s.type = msgType;
     } catch (err) {
-      s.refused++;
+      // Counted under its reason; anything else (a bug) is said, and the shell goes on.
+      let reason: string;
+      try {
+        reason = refusalOf(err);
+      } catch {
+        return print(c.red(`error: ${(err as Error).message}`));
+      }
+      countRefused(s.summary, reason);
       print(c.red(`refused: ${mostSpecificMessage(err)}`));
     }
   };

@@ -1,0 +1,135 @@
+import { describeLevels, levelName, type ProtocolError, parseLevel } from '@clogs/protocol';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import type { LineFormat } from './line/parse-line.js';
+
+/** The flags, parsed. */
+export interface Flags {
+  server: string[];
+  config?: string;
+  sys: string;
+  type: string;
+  file: string;
+  level: string;
+  ack: boolean;
+  keyFile?: string;
+  maxDatagram?: number;
+  format: LineFormat;
+  input: string[];
+  keepEmpty: boolean;
+  embedded: boolean;
+  dataDir: string;
+  timeout: number;
+  color: boolean;
+  quiet: boolean;
+}
+
+/** The flags, and whether each was given on the command line (or is its default). */
+export interface CommandLine {
+  flags: Flags;
+  /** The arguments after the options: one record to send (one-shot mode), or none. */
+  words: string[];
+  given(flag: keyof Flags): boolean;
+}
+
+const EXAMPLES = `
+Examples:
+  clogs-cli                                  shell on an embedded server writing to ./clogs-data
+  clogs-cli -s 10.0.0.5:7070 -s '10.0.0.6:7070:2 log-b'
+  app | clogs-cli -s 10.0.0.5:7070 --format raw --sys PAY1 --file app
+  clogs-cli -c fleet.json --ack --timeout 60000 < trades.log
+
+Input lines (--format clogs): "<sys_id> <msg_type> <message>", e.g. "PAY1 TXT order 42 accepted".
+Exit codes: 0 every line delivered (--ack: acknowledged), 64 bad usage, 65 some lines refused,
+66 key file or input unreadable, 70 internal error, 75 records undelivered, 78 bad config,
+130/143 stopped by SIGINT/SIGTERM (everything read delivered).
+`;
+
+function positiveInt(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1)
+    throw new InvalidArgumentError('expected a positive integer');
+  return Number(value);
+}
+
+/** Where commander writes help, the version and its errors. */
+export interface CommandLineIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  version: string;
+}
+
+/** A level as the level table takes it, kept as its name. */
+function levelFlag(value: string): string {
+  try {
+    return levelName(parseLevel(value));
+  } catch (err) {
+    throw new InvalidArgumentError((err as ProtocolError).detail);
+  }
+}
+
+function buildProgram(io: CommandLineIo): Command {
+  return new Command('clogs-cli')
+    .usage('[options] [sys_id msg_type message...]')
+    .description(
+      'Send log records to a fleet of clogs servers. With arguments: they are one line, sent as one\n' +
+        'record, then it exits (--format raw: the arguments are the message). Without: the lines of\n' +
+        'stdin or of --input files, one record each; on a terminal, an interactive shell.',
+    )
+    .argument('[line...]')
+    .version(io.version, '-V, --version')
+    .option(
+      '-s, --server <spec>',
+      "a server, 'host:port[:weight][ name]' (repeatable)",
+      (v, all: string[]) => [...all, v],
+      [],
+    )
+    .option('-c, --config <file>', 'JSON config: servers, defaults, client options (see README)')
+    .option('--sys <id>', 'sys_id of records (raw format; clogs lines carry their own)', 'CLI')
+    .option('--type <type>', 'msg_type of records (raw format)', 'TXT')
+    .option('--file <name>', 'file_name: the log file the records go to', 'cli')
+    .option('--level <level>', `the records' level: ${describeLevels()}`, levelFlag, 'info')
+    .option('--ack', 'at-least-once: wait for every record to be acknowledged', false)
+    .option('--key-file <path>', 'HMAC key: frames carry an AUTH trailer')
+    .option('--max-datagram <bytes>', 'frame size budget (default 1432; 8192 on loopback)', positiveInt)
+    .addOption(
+      new Option('--format <format>', 'how a line becomes a record')
+        .choices(['clogs', 'raw'])
+        .default('clogs'),
+    )
+    .option(
+      '-i, --input <file>',
+      "read lines from this file, not stdin ('-': stdin); repeatable, read in order",
+      (v, all: string[]) => [...all, v],
+      [],
+    )
+    .option(
+      '--keep-empty',
+      'send empty messages: a blank line (raw format), "sys_id msg_type" alone (clogs); skipped/refused without',
+      false,
+    )
+    .option('--embedded', 'start an in-process clogs-server on 127.0.0.1 (the default with no server)', false)
+    .option('--data-dir <dir>', "the embedded server's folder", './clogs-data')
+    .option('--timeout <ms>', 'how long the final flush may take', positiveInt, 30_000)
+    .option('--no-color', 'no colour (also: NO_COLOR, or output not a TTY)')
+    .option('-q, --quiet', 'no notices, no summary: the exit code says it all', false)
+    .addHelpText('after', EXAMPLES)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+    });
+}
+
+/**
+ * Parses `argv` (no node, no script name). Commander prints help, the version and
+ * usage errors itself.
+ * @throws {CommanderError} for `--help` and `--version` (exit code 0) and bad usage.
+ */
+export function parseCommandLine(argv: readonly string[], io: CommandLineIo): CommandLine {
+  const program = buildProgram(io);
+  program.parse([...argv], { from: 'user' });
+  return {
+    flags: program.opts<Flags>(),
+    words: program.args,
+    given: (flag) => program.getOptionValueSource(flag) === 'cli',
+  };
+}

@@ -1,0 +1,55 @@
+import type { ClogsClient, DownEvent } from '@clogs/client';
+import type { Colors } from './colours.js';
+
+/**
+ * What clogs-cli tells the person watching: on stderr, or above the shell's prompt
+ * while it runs; nothing with `--quiet`.
+ */
+export class Notices {
+  private above: ((line: string) => void) | undefined;
+  /** The last warning, when it was said, and how many like it were not repeated since. */
+  private last = { message: '', at: 0, repeats: 0 };
+
+  constructor(
+    private readonly stderr: NodeJS.WritableStream,
+    private readonly quiet: boolean,
+    readonly colors: Colors,
+  ) {}
+
+  readonly say = (line: string): void => {
+    if (this.quiet) return;
+    if (this.above === undefined) this.stderr.write(`${line}\n`);
+    else this.above(line);
+  };
+
+  /** Notices go above the shell's prompt through `print` (undefined: back to stderr). */
+  printAbove(print: ((line: string) => void) | undefined): void {
+    this.above = print;
+  }
+
+  /** Says what the client reports: servers up and down, warnings. */
+  watch(client: ClogsClient): void {
+    const c = this.colors;
+    client.on('warning', (err: Error) => this.warn(err));
+    client.on('down', ({ server, reason, message }: DownEvent) =>
+      this.say(`${c.yellow('clogs-cli:')} server ${server} down (${reason}): ${message}`),
+    );
+    client.on('up', ({ server }) => this.say(`clogs-cli: server ${server} up`));
+  }
+
+  /**
+   * A dead server fails every send to it until it is taken out: each warning is said
+   * once a second, with how many like it were not repeated.
+   */
+  private warn(err: Error): void {
+    const now = Date.now();
+    const last = this.last;
+    if (err.message === last.message && now - last.at < 1000) {
+      last.repeats++;
+      return;
+    }
+    const more = last.repeats > 0 ? ` (and ${last.repeats} more like the last)` : '';
+    this.last = { message: err.message, at: now, repeats: 0 };
+    this.say(`${this.colors.yellow('clogs-cli:')} ${err.message}${more}`);
+  }
+}

@@ -1,0 +1,57 @@
+import { mostSpecificMessage } from './errors.js';
+import { type LineFormat, LineParser } from './line/parse-line.js';
+import { refusalOf } from './refusals.js';
+import type { Session } from './session.js';
+import type { StopListener, StopSignals } from './stop-signals.js';
+import { countRefused, emptySummary, type RunSummary, settle } from './summary.js';
+
+export interface OneShotOptions {
+  format: LineFormat;
+  keepEmpty: boolean;
+  /** How long the flush (with --ack, the wait for the ACK) may take, ms. */
+  timeoutMs: number;
+}
+
+/**
+ * One-shot mode, `clogs-cli [options] PAY1 TXT disk full`: the arguments, joined by
+ * spaces, are one line read as `--format` says (so in `raw` format they are the
+ * message), sent as one record; the client is then closed within `timeoutMs`. It is
+ * counted as pipe mode counts a line, so the exit code is pipe mode's. A signal stops
+ * nothing more than the wait (a second gives it up).
+ */
+export async function runOneShot(
+  session: Session,
+  words: readonly string[],
+  o: OneShotOptions,
+  io: { stop: StopSignals; notice: (line: string) => void },
+): Promise<RunSummary> {
+  const summary: RunSummary = { ...emptySummary(), read: 1 };
+  const onStop: StopListener = (signal, count) => {
+    if (count === 1) summary.interrupted = signal;
+    else session.giveUp();
+  };
+  io.stop.listen(onStop);
+  // Not split at newlines: an argument with one in it is still one record.
+  const line = Buffer.from(words.join(' '), 'utf8');
+  const parser = new LineParser(o.format, o.keepEmpty);
+  if (parser.skips(line, 0, line.length)) {
+    summary.blank++;
+  } else {
+    try {
+      const p = parser.parse(line, 0, line.length);
+      session.log(p.msg, { sysId: p.sysId, msgType: p.msgType });
+    } catch (err) {
+      const reason = refusalOf(err);
+      countRefused(summary, reason);
+      const form =
+        reason === 'no-msg-type' || reason === 'empty-message'
+          ? ' (the arguments are "sys_id msg_type message...", or with --format raw the message)'
+          : '';
+      io.notice(`clogs-cli: refused: ${mostSpecificMessage(err, form)}`);
+    }
+  }
+  const { undelivered } = await session.close(o.timeoutMs);
+  io.stop.unlisten(onStop);
+  settle(summary, session.stats(), undelivered);
+  return summary;
+}

@@ -1,0 +1,67 @@
+import type { ClientStats } from '@clogs/client';
+
+/** What a run did, as its one-line summary says it (the shell's and pipe mode's alike). */
+export interface RunSummary {
+  /** Lines read (pipe mode); undefined in the shell, whose lines are typed. */
+  read: number | undefined;
+  sent: number;
+  acked: number;
+  refused: number;
+  /** Blank lines skipped (empty, or spaces and tabs only): neither sent nor refused. */
+  blank: number;
+  /** Refusals by reason: `too-long`, `empty message`, a protocol code, ... */
+  reasons: Record<string, number>;
+  undelivered: number;
+  interrupted: NodeJS.Signals | undefined;
+  /** Reading gave up: the queue stayed full this long (ms) with no record delivered. */
+  stalledMs: number | undefined;
+}
+
+/** Nothing done yet; a pipe run then sets `read` to 0. */
+export function emptySummary(): RunSummary {
+  return {
+    read: undefined,
+    sent: 0,
+    acked: 0,
+    refused: 0,
+    blank: 0,
+    reasons: {},
+    undelivered: 0,
+    interrupted: undefined,
+    stalledMs: undefined,
+  };
+}
+
+/** Counts one refused line (or `n`) under its reason. */
+export function countRefused(s: RunSummary, reason: string, n = 1): void {
+  s.refused += n;
+  s.reasons[reason] = (s.reasons[reason] ?? 0) + n;
+}
+
+/**
+ * Fills in what became of the records the client accepted, each counted once, from its
+ * stats after close() and the number close() left undelivered. The client counts a
+ * re-routed record each time it goes out; a record sent twice is still one line.
+ */
+export function settle(s: RunSummary, stats: ClientStats, undeliveredAtClose: number): void {
+  const dropped = Object.values(stats.dropped).reduce((a, b) => a + b, 0) - stats.dropped.closed;
+  s.undelivered = undeliveredAtClose + dropped;
+  s.sent = stats.accepted - s.undelivered;
+  s.acked = stats.acked;
+}
+
+/** The one-line summary for stderr. */
+export function formatSummary(s: RunSummary, ack: boolean): string {
+  const parts =
+    s.read === undefined ? [`${s.sent} records sent`] : [`${s.read} lines read`, `${s.sent} sent`];
+  if (ack) parts.push(`${s.acked} acked`);
+  let refused = `${s.refused} refused`;
+  const reasons = Object.entries(s.reasons);
+  if (reasons.length > 0) refused += ` (${reasons.map(([r, n]) => `${n} ${r}`).join(', ')})`;
+  parts.push(refused);
+  if (s.blank > 0) parts.push(`${s.blank} blank skipped`);
+  if (s.undelivered > 0) parts.push(`${s.undelivered} undelivered`);
+  if (s.stalledMs !== undefined) parts.push(`gave up reading: no record delivered for ${s.stalledMs} ms`);
+  if (s.interrupted !== undefined) parts.push(`stopped by ${s.interrupted}`);
+  return `clogs-cli: ${parts.join(', ')}`;
+}
