@@ -6,7 +6,14 @@
  *   pnpm bench -- --runs 9 --time 500
  */
 import { parseArgs } from 'node:util';
-import { BatchWriter, decodeFrame, decodeHeader, type LogRecordInput, RecordCursor } from '@clogs/protocol';
+import {
+  BatchWriter,
+  decodeFrame,
+  decodeHeader,
+  FrameDecoder,
+  type LogRecordInput,
+  RecordCursor,
+} from '@clogs/protocol';
 import { Bench } from 'tinybench';
 import { machineLine, median } from './machine.js';
 import {
@@ -108,6 +115,7 @@ function jsonFramesFor(max: number): Buffer[] {
 
 let sink = 0;
 const cursor = new RecordCursor();
+const decoder = new FrameDecoder();
 
 function addCases(bench: Bench, max: number): void {
   const writer = new BatchWriter({ sender: 1, maxDatagramBytes: max });
@@ -125,6 +133,9 @@ function addCases(bench: Bench, max: number): void {
     })
     .add(`decode ${max} ours`, () => {
       for (const f of frames) sink += decodeFrame(f).records.length;
+    })
+    .add(`decode ${max} ours-decoder`, () => {
+      for (const f of frames) sink += decoder.decode(f).records.length;
     })
     .add(`decode ${max} ours-cursor`, () => {
       for (const f of frames) {

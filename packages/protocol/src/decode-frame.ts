@@ -15,21 +15,40 @@ export interface Frame extends FrameHeader {
   records: LogRecord[];
 }
 
-/**
- * Decodes one datagram and checks it against every rule of wire format v1: all or
- * nothing, a frame with one bad record yields no records.
- * @throws {ProtocolError} (only; `FrameError`, `FieldError` or `AuthError`) naming the rule, field and offset.
- */
-export function decodeFrame(data: Uint8Array, options?: DecodeFrameOptions): Frame {
+/** With no cursor given, a LOG frame gets one of its own. */
+function decode(cursor: RecordCursor | undefined, data: Uint8Array, options?: DecodeFrameOptions): Frame {
   const buf = asBuffer(data);
   const frame = decodeHeader(buf, options) as Frame;
   const records: LogRecord[] = [];
   if (frame.kind === Kind.LOG) {
     const copy = options?.copy === true;
-    // A cursor per frame, not one shared: decodeFrame keeps no state between calls.
-    const cursor = new RecordCursor().reset(buf, frame);
-    while (cursor.next()) records.push(cursor.toRecord(copy));
+    const c = (cursor ?? new RecordCursor()).reset(buf, frame);
+    while (c.next()) records.push(c.toRecord(copy));
   }
   frame.records = records;
   return frame;
+}
+
+/**
+ * Decodes one datagram and checks it against every rule of wire format v1: all or
+ * nothing, a frame with one bad record yields no records. Keeps nothing between calls
+ * (a LOG frame gets a cursor of its own); {@link FrameDecoder} reuses one.
+ * @throws {ProtocolError} (only; `FrameError`, `FieldError` or `AuthError`) naming the rule, field and offset.
+ */
+export function decodeFrame(data: Uint8Array, options?: DecodeFrameOptions): Frame {
+  return decode(undefined, data, options);
+}
+
+/**
+ * {@link decodeFrame} for a caller that decodes many LOG frames: one cursor, its own,
+ * serves every call, and a record's text fields equal to the last frame's are not made
+ * again. Calls must not overlap (they cannot: decoding is synchronous).
+ */
+export class FrameDecoder {
+  private readonly cursor = new RecordCursor();
+
+  /** @throws {ProtocolError} as {@link decodeFrame}. */
+  decode(data: Uint8Array, options?: DecodeFrameOptions): Frame {
+    return decode(this.cursor, data, options);
+  }
 }

@@ -3,7 +3,7 @@
  *
  * Writing: {@link BatchWriter} (the client's hot path), {@link encodeLogFrame},
  * {@link ControlFrameEncoder} / {@link encodeControlFrame}.
- * Reading: {@link decodeFrame}, or {@link decodeHeader} + {@link RecordCursor} to read
+ * Reading: {@link decodeFrame} (or a {@link FrameDecoder} for many frames), or {@link decodeHeader} + {@link RecordCursor} to read
  * records in place. Checking a record before accepting it: {@link recordByteLength}.
  * Levels: the table {@link LEVELS}, {@link parseLevel}, {@link levelName}.
  * Every error is a {@link ProtocolError} with a stable `code`; every clogs package
@@ -38,7 +38,7 @@ export {
   VERSION,
 } from './constants.js';
 export { ControlFrameEncoder, encodeControlFrame } from './control-frame.js';
-export { type DecodeFrameOptions, decodeFrame, type Frame } from './decode-frame.js';
+export { type DecodeFrameOptions, decodeFrame, type Frame, FrameDecoder } from './decode-frame.js';
 export {
   AuthError,
   FieldError,

@@ -5,6 +5,7 @@ import {
   decodeHeader,
   encodeLogFrame,
   FieldError,
+  FrameDecoder,
   FrameError,
   Kind,
   MAX_DATAGRAM_BYTES,
@@ -140,6 +141,31 @@ describe('decodeFrame', () => {
   it('reads u32 sender and seq above 2^31 as positive numbers', () => {
     const bytes = new FrameBuilder().header(Kind.ACK, 0, 0, 0xffff_fffe, 0x8000_0000).build();
     expect(decodeHeader(bytes)).toMatchObject({ sender: 0xffff_fffe, seq: 0x8000_0000, bodyEnd: 16 });
+  });
+});
+
+describe('FrameDecoder', () => {
+  it('decodes frame after frame as decodeFrame does, a refused one leaving nothing behind', () => {
+    const decoder = new FrameDecoder();
+    const frames = [
+      log({ sysId: 'A', msg: 'one' }, { sysId: 'A', msg: 'two' }),
+      log({ sysId: 'BB', fileName: 'other', msg: 'three' }),
+      log({ msg: 'fine' }, { level: 9, msg: 'bad' }),
+      log({ sysId: 'A', msgType: 'XML', msg: 'four' }),
+    ];
+    for (const f of frames) {
+      let expected: unknown;
+      try {
+        expected = decodeFrame(f);
+      } catch (err) {
+        expected = err;
+      }
+      if (expected instanceof ProtocolError) {
+        expect(thrown(() => decoder.decode(f)).code).toBe(expected.code);
+      } else {
+        expect(decoder.decode(f)).toEqual(expected);
+      }
+    }
   });
 });
 
