@@ -259,7 +259,11 @@ describe('pipe mode (main on injected streams, a real server)', () => {
     expect(typo.err).toMatch(/bad config .*nested\.json: client\.ping\.intervlMs: unknown key\n$/);
     const help = await run(['--help'], []);
     expect(help.code).toBe(ExitCode.OK);
-    expect(help.out).toMatch(/Examples:[\s\S]*Exit codes:/);
+    // one-shot first: in the usage line, and first of the examples for the three uses
+    expect(help.out.split('\n')[0]).toBe('Usage: clogs-cli [options] [sys_id msg_type message...]');
+    expect(help.out).toMatch(
+      /Examples:\n {2}One record, then exit[^\n]*\n {4}clogs-cli [^\n]*PAY1 TXT[\s\S]* {2}The shell[\s\S]* {2}Pipes and files[\s\S]*Exit codes:/,
+    );
   });
 
   it('--embedded writes where its one line says', async () => {
