@@ -33,12 +33,19 @@ export interface CommandLine {
 
 const EXAMPLES = `
 Examples:
-  clogs-cli                                  shell on an embedded server writing to ./clogs-data
-  clogs-cli -s 10.0.0.5:7070 -s '10.0.0.6:7070:2 log-b'
-  app | clogs-cli -s 10.0.0.5:7070 --format raw --sys PAY1 --file app
-  clogs-cli -c fleet.json --ack --timeout 60000 < trades.log
+  One record, then exit (one-shot; the exit code says whether it went):
+    clogs-cli -s 10.0.0.5:7070 --ack PAY1 TXT disk full on /var || alert
+    clogs-cli -s 10.0.0.5:7070 --format raw --sys OPS --file deploys "deploy 42 done"
+  The shell (on a terminal, no arguments; type .help):
+    clogs-cli                                shell on an embedded server writing to ./clogs-data
+    clogs-cli -s 10.0.0.5:7070 -s '10.0.0.6:7070:2 log-b'
+  Pipes and files, one record per line:
+    app | clogs-cli -s 10.0.0.5:7070 --format raw --sys PAY1 --file app
+    clogs-cli -c fleet.json --ack --timeout 60000 < trades.log
+    clogs-cli -s 10.0.0.5:7070 -i yesterday.log -i today.log
 
-Input lines (--format clogs): "<sys_id> <msg_type> <message>", e.g. "PAY1 TXT order 42 accepted".
+Lines (--format clogs): "<sys_id> <msg_type> <message>", e.g. "PAY1 TXT order 42 accepted".
+Blank lines are skipped and counted; refused lines are counted by reason (too-long, bad-sys-id, ...).
 Exit codes: 0 every line delivered (--ack: acknowledged), 64 bad usage, 65 some lines refused,
 66 key file or input unreadable, 70 internal error, 75 records undelivered, 78 bad config,
 130/143 stopped by SIGINT/SIGTERM (everything read delivered).
@@ -70,8 +77,8 @@ function buildProgram(io: CommandLineIo): Command {
   return new Command('clogs-cli')
     .usage('[options] [sys_id msg_type message...]')
     .description(
-      'Send log records to a fleet of clogs servers. With arguments: they are one line, sent as one\n' +
-        'record, then it exits (--format raw: the arguments are the message). Without: the lines of\n' +
+      'Send log records to a fleet of clogs servers. With arguments: they are one line, sent as one ' +
+        'record, then it exits (--format raw: the arguments are the message). Without: the lines of ' +
         'stdin or of --input files, one record each; on a terminal, an interactive shell.',
     )
     .argument('[line...]')

@@ -1,7 +1,24 @@
 import { readFile } from 'node:fs/promises';
-import type { ClientOptions, ServerInput } from '@clogs/client';
+import type { ClientOptions } from '@clogs/client';
 import { type ProtocolError, parseLevel } from '@clogs/protocol';
 import { CliError } from './errors.js';
+import { either, type Infer, list, number, object, oneOf, problems, string } from './schema.js';
+
+/** What the `client` key takes: the client's options less `servers`, `defaults` and `key`. */
+const CLIENT = object({
+  route: oneOf('file', 'record'),
+  maxDatagramBytes: number(),
+  flushIntervalMs: number(),
+  maxQueueBytes: number(),
+  highWaterBytes: number(),
+  onFull: oneOf('drop-newest', 'drop-oldest'),
+  ping: object({ intervalMs: number(), failureLimit: number() }),
+  delivery: oneOf('at-most-once', 'at-least-once'),
+  pace: object({ bytesPerMs: number(), framesPerMs: number() }),
+  routeCacheSize: number(),
+  dnsRefreshMs: number(),
+  exitTimeoutMs: number(),
+});
 
 /**
  * The config file (`--config`, re-read on `.reload` and SIGHUP), JSON:
@@ -14,51 +31,51 @@ import { CliError } from './errors.js';
  * }
  * ```
  * Every key is optional; `client` takes the options of `@clogs/client` except
- * `servers`, `defaults` and `key` (use `--key-file`). Unknown keys are refused, so a
- * typo is an error rather than a silently ignored setting.
+ * `servers`, `defaults` and `key` (use `--key-file`). The whole file is checked, nested
+ * keys too: an unknown key is refused, so a typo is an error rather than a silently
+ * ignored setting.
  */
-export interface CliConfig {
-  servers?: ServerInput[];
-  defaults?: { sysId?: string; msgType?: string; fileName?: string; level?: string | number };
-  client?: Omit<ClientOptions, 'servers' | 'defaults' | 'key'>;
-}
+const CONFIG = object({
+  servers: list(
+    either(
+      string(),
+      object({ host: string(), port: number(), weight: number(), name: string() }, ['host', 'port']),
+    ),
+  ),
+  defaults: object({
+    sysId: string(),
+    msgType: string(),
+    fileName: string(),
+    level: either(string(), number()),
+  }),
+  client: CLIENT,
+});
 
-const TOP = ['servers', 'defaults', 'client'];
-const DEFAULTS = ['sysId', 'msgType', 'fileName', 'level'];
-const CLIENT = [
-  'route',
-  'maxDatagramBytes',
-  'flushIntervalMs',
-  'maxQueueBytes',
-  'highWaterBytes',
-  'onFull',
-  'ping',
-  'delivery',
-  'pace',
-  'routeCacheSize',
-  'dnsRefreshMs',
-];
+export type CliConfig = Infer<typeof CONFIG>;
 
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
-
-function checkKeys(where: string, value: unknown, allowed: string[], path: string): void {
-  if (!isObject(value)) throw bad(path, `${where} must be an object`);
-  for (const key of Object.keys(value)) {
-    if (!allowed.includes(key))
-      throw bad(path, `unknown key ${where === 'the file' ? '' : `${where}.`}${key}`);
-  }
-}
+// The schema and the client agree: every client option has its place (none forgotten
+// when the client gains one), and each takes what the client takes.
+type ClientKeys = keyof Omit<ClientOptions, 'servers' | 'defaults' | 'key'>;
+type Holds<T extends true> = T;
+export type EveryClientOption = Holds<
+  [Exclude<ClientKeys, keyof NonNullable<CliConfig['client']>>] extends [never] ? true : false
+>;
+export type ClientTypesAgree = Holds<
+  NonNullable<CliConfig['client']> extends Omit<ClientOptions, 'servers' | 'defaults' | 'key'> ? true : false
+>;
+export type ServersAgree = Holds<
+  NonNullable<CliConfig['servers']> extends ClientOptions['servers'] ? true : false
+>;
 
 function bad(path: string, why: string, cause?: unknown): CliError {
   return new CliError('ERR_CLI_BAD_CONFIG', `bad config ${path}: ${why}`, { cause });
 }
 
 /**
- * Reads and checks a config file's shape, and its level against the level table. Other
- * values (server specs, option ranges) are checked by the client when it is made, and
+ * Reads a config file and checks all of it: every key at every depth, and the type of
+ * every value; the level against the level table. Ranges (a port, a size) are checked by the client when it is made, and
  * reported against this file too.
- * @throws {CliError} `ERR_CLI_BAD_CONFIG` naming the file and what is wrong.
+ * @throws {CliError} `ERR_CLI_BAD_CONFIG` naming the file and every problem with its path.
  */
 export async function readConfig(path: string): Promise<CliConfig> {
   let text: string;
@@ -73,22 +90,18 @@ export async function readConfig(path: string): Promise<CliConfig> {
   } catch (err) {
     throw bad(path, `not JSON (${(err as Error).message})`, err);
   }
-  checkKeys('the file', json, TOP, path);
-  const config = json as CliConfig & Record<string, unknown>;
-  if (config.servers !== undefined && !Array.isArray(config.servers)) {
-    throw bad(path, 'servers must be a list');
+  const found = problems(CONFIG, json);
+  if (found.length > 0) {
+    throw bad(path, found.map((i) => (i.path === '' ? i.problem : `${i.path}: ${i.problem}`)).join('; '));
   }
-  if (config.defaults !== undefined) {
-    checkKeys('defaults', config.defaults, DEFAULTS, path);
-    const level = config.defaults.level;
-    if (level !== undefined) {
-      try {
-        parseLevel(level);
-      } catch (err) {
-        throw bad(path, `defaults.${(err as ProtocolError).detail}`, err);
-      }
+  const config = json as CliConfig;
+  const level = config.defaults?.level;
+  if (level !== undefined) {
+    try {
+      parseLevel(level);
+    } catch (err) {
+      throw bad(path, `defaults.${(err as ProtocolError).detail}`, err);
     }
   }
-  if (config.client !== undefined) checkKeys('client', config.client, CLIENT, path);
   return config;
 }

@@ -2,7 +2,6 @@ import type { ClientOptions, ServerInput } from '@clogs/client';
 import { parseLevel } from '@clogs/protocol';
 import type { CommandLine, Flags } from './command-line.js';
 import type { CliConfig } from './config.js';
-import { CliError } from './errors.js';
 
 /** The client options of the config file and the flags that set client options. */
 export type ClientBase = Omit<ClientOptions, 'servers' | 'defaults' | 'key' | 'delivery'>;
@@ -20,24 +19,14 @@ export interface Settings extends Omit<Flags, 'maxDatagram'> {
  * Flag/config precedence, all of it: a flag given on the command line wins over the
  * config file, which wins over the flags' own defaults. The servers of both are used
  * together (see {@link fleet}). `--embedded` is implied when neither names a server.
- * @throws {CliError} `ERR_CLI_BAD_CONFIG` for a `client.delivery` that is neither mode.
  */
-export function resolveSettings(
-  { flags, given }: CommandLine,
-  config: CliConfig | undefined,
-  configPath: string | undefined,
-): Settings {
+export function resolveSettings({ flags, given }: CommandLine, config: CliConfig | undefined): Settings {
   const { maxDatagram, ...rest } = flags;
   const fromFile = config?.defaults ?? {};
   const field = (flag: 'sys' | 'type' | 'file' | 'level', value: string | number | undefined) =>
     value === undefined || given(flag) ? flags[flag] : String(value);
+  // readConfig checked it is one of the two modes.
   const { delivery, ...client } = config?.client ?? {};
-  if (delivery !== undefined && delivery !== 'at-most-once' && delivery !== 'at-least-once') {
-    throw new CliError(
-      'ERR_CLI_BAD_CONFIG',
-      `bad config ${configPath}: client.delivery must be 'at-most-once' or 'at-least-once'`,
-    );
-  }
   return {
     ...rest,
     sys: field('sys', fromFile.sysId),

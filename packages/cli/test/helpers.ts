@@ -177,3 +177,18 @@ export async function serverFleet(n: number, args: string[], cleanups: (() => Pr
     },
   };
 }
+
+/**
+ * What each draw of the progress line put on it: the text after each clear (`\r` ESC
+ * `[K`) up to the next CR, LF or ESC; the summary line (`clogs-cli: ...`) left out.
+ */
+export function progressDraws(text: string): string[] {
+  return text
+    .split('\r\x1b[K')
+    .slice(1)
+    .map((seg) => {
+      const stops = ['\r', '\n', '\x1b'].map((c) => seg.indexOf(c)).filter((at) => at >= 0);
+      return seg.slice(0, stops.length === 0 ? seg.length : Math.min(...stops));
+    })
+    .filter((d) => !d.startsWith('clogs-cli:'));
+}

@@ -235,60 +235,9 @@ describe('pipe mode (main on injected streams, a real server)', () => {
     await writeFile(bogus, JSON.stringify({ client: { delivery: 'sometimes' } }));
     const refused = await run(['-s', spec, '-c', bogus, '--ack'], ['DLV TXT never sent\n']);
     expect(refused.code).toBe(ExitCode.CONFIG);
-    expect(refused.err).toMatch(/bad config .*bogus\.json: client\.delivery must be/);
-  });
-
-  it('shows a live progress line when stderr is a terminal, cleared before the summary', async () => {
-    const spec = await start();
-    const stdin = new PassThrough();
-    let seen = '';
-    const running = run(['-s', spec, '--ack'], stdin, {
-      onStderr: (all) => {
-        seen = all;
-      },
-    });
-    stdin.write('PRO TXT one\n');
-    await vi.waitFor(() => expect(seen).toContain('\r\x1b[K1 read, 1 sent, 1 acked, 0 refused'));
-    stdin.end('PRO TXT two\n');
-    const { code, err } = await running;
-    expect(code).toBe(0);
-    expect(err).toContain('\r\x1b[Kclogs-cli: 2 lines read, 2 sent, 2 acked, 0 refused');
-  });
-
-  it('the progress line fits the terminal width, and is drawn again within it when the terminal narrows', async () => {
-    const spec = await start();
-    const stdin = new PassThrough();
-    let seen = '';
-    let resize: ((columns: number) => void) | undefined;
-    const running = run(['-s', spec, '--ack'], stdin, {
-      onStderr: (all) => {
-        seen = all;
-      },
-      columns: 24,
-      resize: (r) => {
-        resize = r;
-      },
-    });
-    /** What each draw put on the line: the text after each clear, up to the next control. */
-    const draws = (text: string) =>
-      text
-        .split('\r\x1b[K')
-        .slice(1)
-        .map((seg) => /^[^\r\x1b\n]*/.exec(seg)![0])
-        .filter((d) => !d.startsWith('clogs-cli:'));
-    stdin.write('PRO TXT one\n');
-    // 24 columns: 23 characters of "1 read, 1 sent, 1 acked, 0 refused"
-    await vi.waitFor(() => expect(seen).toContain('\r\x1b[K1 read, 1 sent, 1 acked\r'));
-    const before = seen.length;
-    // Narrowed to 10: the 23 characters drawn wrapped onto 3 rows; up 2, clear, draw 9.
-    resize!(10);
-    await vi.waitFor(() => expect(seen.slice(before)).toContain('\r\x1b[2A\x1b[J\r\x1b[K1 read, 1'));
-    stdin.end();
-    const { code, err } = await running;
-    expect(code).toBe(0);
-    expect(draws(err.slice(0, before)).filter((d) => d.length > 23)).toEqual([]);
-    expect(draws(err.slice(before)).filter((d) => d.length > 9)).toEqual([]);
-    expect(draws(err.slice(before))).toContain('1 read, 1');
+    expect(refused.err).toMatch(
+      /bad config .*bogus\.json: client\.delivery: must be 'at-most-once' or 'at-least-once', not "sometimes"/,
+    );
   });
 
   it('usage and config errors get their own exit codes and a one-line reason', async () => {
@@ -303,9 +252,18 @@ describe('pipe mode (main on injected streams, a real server)', () => {
     const invalid = await run(['-c', bad], []);
     expect(invalid.code).toBe(ExitCode.CONFIG);
     expect(invalid.err).toMatch(/bad server.*\(config .*bad\.json\)/);
+    const nested = join(dir, 'nested.json');
+    await writeFile(nested, JSON.stringify({ client: { ping: { intervlMs: 500 } } }));
+    const typo = await run(['-c', nested], []);
+    expect(typo.code).toBe(ExitCode.CONFIG);
+    expect(typo.err).toMatch(/bad config .*nested\.json: client\.ping\.intervlMs: unknown key\n$/);
     const help = await run(['--help'], []);
     expect(help.code).toBe(ExitCode.OK);
-    expect(help.out).toMatch(/Examples:[\s\S]*Exit codes:/);
+    // one-shot first: in the usage line, and first of the examples for the three uses
+    expect(help.out.split('\n')[0]).toBe('Usage: clogs-cli [options] [sys_id msg_type message...]');
+    expect(help.out).toMatch(
+      /Examples:\n {2}One record, then exit[^\n]*\n {4}clogs-cli [^\n]*PAY1 TXT[\s\S]* {2}The shell[\s\S]* {2}Pipes and files[\s\S]*Exit codes:/,
+    );
   });
 
   it('--embedded writes where its one line says', async () => {

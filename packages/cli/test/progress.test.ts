@@ -1,0 +1,72 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { type ClogsServer, createServer } from 'clogs-server';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { progressDraws, run } from './helpers.js';
+
+// Pipe mode's live progress line, on an injected stderr that says it is a terminal.
+let dir: string;
+let server: ClogsServer | undefined;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'clogs-cli-progress-'));
+});
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function start() {
+  server = await createServer({ host: '127.0.0.1', port: 0, dataDir: join(dir, 'data') });
+  return `127.0.0.1:${server.address.port} one`;
+}
+
+describe('the progress line on a terminal', () => {
+  it('shows a live progress line when stderr is a terminal, cleared before the summary', async () => {
+    const spec = await start();
+    const stdin = new PassThrough();
+    let seen = '';
+    const running = run(['-s', spec, '--ack'], stdin, {
+      onStderr: (all) => {
+        seen = all;
+      },
+    });
+    stdin.write('PRO TXT one\n');
+    await vi.waitFor(() => expect(seen).toContain('\r\x1b[K1 read, 1 sent, 1 acked, 0 refused'));
+    stdin.end('PRO TXT two\n');
+    const { code, err } = await running;
+    expect(code).toBe(0);
+    expect(err).toContain('\r\x1b[Kclogs-cli: 2 lines read, 2 sent, 2 acked, 0 refused');
+  });
+
+  it('the progress line fits the terminal width, and is drawn again within it when the terminal narrows', async () => {
+    const spec = await start();
+    const stdin = new PassThrough();
+    let seen = '';
+    let resize: ((columns: number) => void) | undefined;
+    const running = run(['-s', spec, '--ack'], stdin, {
+      onStderr: (all) => {
+        seen = all;
+      },
+      columns: 24,
+      resize: (r) => {
+        resize = r;
+      },
+    });
+    stdin.write('PRO TXT one\n');
+    // 24 columns: 23 characters of "1 read, 1 sent, 1 acked, 0 refused"
+    await vi.waitFor(() => expect(seen).toContain('\r\x1b[K1 read, 1 sent, 1 acked\r'));
+    const before = seen.length;
+    // Narrowed to 10: the 23 characters drawn wrapped onto 3 rows; up 2, clear, draw 9.
+    resize!(10);
+    await vi.waitFor(() => expect(seen.slice(before)).toContain('\r\x1b[2A\x1b[J\r\x1b[K1 read, 1'));
+    stdin.end();
+    const { code, err } = await running;
+    expect(code).toBe(0);
+    expect(progressDraws(err.slice(0, before)).filter((d) => d.length > 23)).toEqual([]);
+    expect(progressDraws(err.slice(before)).filter((d) => d.length > 9)).toEqual([]);
+    expect(progressDraws(err.slice(before))).toContain('1 read, 1');
+  });
+});
