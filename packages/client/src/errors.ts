@@ -15,6 +15,11 @@ export type ClientErrorCode =
   /** Reported through the `error` event: a server name did not resolve. Never thrown. */
   | 'ERR_CLIENT_DNS'
   /**
+   * Reported through the `warning` event: a UDP socket could not be made or failed (EMFILE,
+   * a bind error, ...). A server that cannot have a socket of its own shares the client's. Never thrown.
+   */
+  | 'ERR_CLIENT_SOCKET'
+  /**
    * Reported through the `error` event: a server answers pings but sends no ACKs. At-most-once
    * it is then sent open-loop; at-least-once it leaves the continuum. Never thrown.
    */

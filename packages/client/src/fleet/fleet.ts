@@ -1,9 +1,15 @@
 import { decodeFrame, type LogRecord, type LogRecordInput } from '@clogs/protocol';
 import type { ServerState } from '../client-types.js';
+import { ClientError } from '../errors.js';
+import type { TimerSlot } from '../lifetime/scheduler.js';
 import type { LinkContext } from '../link/link-context.js';
 import { ServerLink } from '../link/server-link.js';
 import type { ServerSpec } from '../server-spec.js';
+import { SocketPool } from '../transport/socket-pool.js';
 import { Router } from './router.js';
+
+/** PINGs sent at once, at least; see {@link Fleet.healthTick}. */
+const PINGS_PER_SLICE = 64;
 
 /**
  * The client's servers, as kafkajs' broker pool: one {@link ServerLink} each, the
@@ -17,11 +23,21 @@ export class Fleet {
   private readonly ctx: LinkContext;
   /** Health ticks so far. */
   private ticks = 0;
+  /** The links of the health tick under way, the next to ping, and how many a slice pings. */
+  private round: readonly ServerLink[] = [];
+  private roundAt = 0;
+  private perSlice = PINGS_PER_SLICE;
+  private readonly slices: TimerSlot;
   private closed = false;
 
-  constructor(shared: Omit<LinkContext, 'pump'>) {
-    this.ctx = { ...shared, pump: () => this.pump() };
+  constructor(shared: Omit<LinkContext, 'sockets'>) {
+    const sockets = new SocketPool((err, family) => {
+      const text = `the client's shared udp${family} socket: ${err.message}`;
+      shared.events.emit('warning', new ClientError('ERR_CLIENT_SOCKET', text, { cause: err }));
+    });
+    this.ctx = { ...shared, sockets };
     this.router = new Router(shared.o.route, shared.o.routeCacheSize);
+    this.slices = shared.scheduler.slot(() => this.probeSlice());
     this.links = shared.o.servers.map((spec) => new ServerLink(spec, 'probing', this.ctx));
     this.rebuild();
   }
@@ -63,13 +79,33 @@ export class Fleet {
     if (waitMs !== Number.POSITIVE_INFINITY) this.ctx.scheduler.armPump(Math.max(1, Math.ceil(waitMs)));
   }
 
-  /** Every ping interval: judges each server's last PING and sends the next. */
+  /**
+   * Every ping interval: judges each server's last PING and sends the next, in slices
+   * of at least {@link PINGS_PER_SLICE} a millisecond apart, all within half the
+   * interval: a big fleet's PONGs then come spread out, not in one burst onto the shared
+   * socket, whose receive buffer holds about a thousand of them.
+   */
   healthTick(): void {
     if (this.closed) return;
     this.ticks++;
+    this.round = this.links;
+    this.roundAt = 0;
+    const o = this.ctx.o;
+    this.perSlice = Math.max(
+      PINGS_PER_SLICE,
+      Math.ceil(this.round.length / Math.max(1, o.pingIntervalMs / 2)),
+    );
+    this.probeSlice();
+  }
+
+  private probeSlice(): void {
+    const round = this.round;
+    const end = Math.min(this.roundAt + this.perSlice, round.length);
     const now = performance.now();
     let changed = false;
-    for (const link of this.links) if (link.probe(now)) changed = true;
+    for (let i = this.roundAt; i < end; i++) if (round[i]!.probe(now)) changed = true;
+    this.roundAt = end;
+    if (end < round.length) this.slices.rearm(1);
     if (changed) this.ringChanged();
   }
 
@@ -128,13 +164,14 @@ export class Fleet {
 
   states(): ServerState[] {
     const shares = this.router.shares();
-    const members = this.router.members;
-    return this.links.map((l) => l.state(shares[members.indexOf(l)] ?? 0));
+    const index = new Map(this.router.members.map((m, i) => [m, i]));
+    return this.links.map((l) => l.state(shares[index.get(l) ?? -1] ?? 0));
   }
 
   close(): void {
     this.closed = true;
     for (const link of this.links) link.close();
+    this.ctx.sockets.close();
   }
 
   /** Servers went in or out: the continuum is rebuilt, the records of those out move. */

@@ -4,6 +4,7 @@ import type { RecordCounts } from '../client-types.js';
 import type { DropReporter } from '../events/drop-reporter.js';
 import type { Scheduler } from '../lifetime/scheduler.js';
 import type { ResolvedOptions } from '../options.js';
+import type { SocketPool } from '../transport/socket-pool.js';
 
 /** What every link of a client shares. */
 export interface LinkContext {
@@ -16,8 +17,8 @@ export interface LinkContext {
   readonly drops: DropReporter;
   readonly scheduler: Scheduler;
   readonly counts: RecordCounts;
+  /** The client's sockets: a bounded number, whatever the fleet's size. */
+  readonly sockets: SocketPool;
   /** The client: `up`, `down` and `warning` events. */
   readonly events: { emit(event: string, payload: unknown): boolean };
-  /** Frames may go now (a socket connected, a server answered its first PING). */
-  pump(): void;
 }

@@ -31,6 +31,8 @@ export class ServerLink {
   private readonly acks: AckWatch;
   /** The open-loop warning was given. */
   private noAckWarned = false;
+  /** It left the fleet. */
+  private closed = false;
   private readonly stats = { framesSent: 0, recordsSent: 0, bytesSent: 0, sendErrors: 0 };
 
   constructor(
@@ -44,14 +46,20 @@ export class ServerLink {
     this.rc = newRateControl(this.ctx.o);
     this.pacer = new Pacer(o.paceBytesPerMs, o.paceFramesPerMs, performance.now());
     this.acks = new AckWatch(o.atLeastOnce, o.failureLimit * o.pingIntervalMs);
-    this.transport = new UdpTransport(spec, {
-      message: (msg) => this.onMessage(msg),
-      ready: () => ctx.pump(),
-      error: (err) => {
-        if (err.code === 'ECONNREFUSED') this.tracker.refused();
-        else this.warn(new ClientError('ERR_CLIENT_DNS', `${spec.name}: ${err.message}`, { cause: err }));
+    const name = spec.name;
+    this.transport = new UdpTransport(
+      spec,
+      {
+        message: (msg) => this.onMessage(msg),
+        ready: () => this.sendNow(),
+        refused: () => this.tracker.refused(),
+        dnsFailed: (err) =>
+          this.warn(new ClientError('ERR_CLIENT_DNS', `${name}: ${err.message}`, { cause: err })),
+        socketFailed: (err) =>
+          this.warn(new ClientError('ERR_CLIENT_SOCKET', `${name}: ${err.message}`, { cause: err })),
       },
-    });
+      ctx.sockets,
+    );
   }
 
   /** In the continuum: not down, and not out for sending no ACKs. */
@@ -61,6 +69,7 @@ export class ServerLink {
 
   /** Judges the last PING and sends the next; true when the server went up or down. */
   probe(now: number): boolean {
+    if (this.closed) return false;
     const verdict = this.tracker.tick(now);
     if (verdict.change === 'up')
       this.ctx.events.emit('up', { server: this.spec.name, reason: verdict.reason });
@@ -114,7 +123,10 @@ export class ServerLink {
    * that sends no ACKs (at-most-once) is sent open-loop, at the `pace` setting.
    */
   pump(now: number): number {
-    if (!this.transport.ready || !this.tracker.up || this.acks.outUntil > 0) return Number.POSITIVE_INFINITY;
+    // Nothing queued first: a fleet of thousands is pumped whole, and most have nothing.
+    if (this.lane.queue.length === 0 || !this.transport.ready || !this.tracker.up || this.acks.outUntil > 0) {
+      return Number.POSITIVE_INFINITY;
+    }
     const { o, budget } = this.ctx;
     const { pacer, rc, lane } = this;
     const openLoop = this.acks.openLoop;
@@ -137,6 +149,12 @@ export class ServerLink {
     return lane.queue.length > 0 && this.mayTake() ? pacer.waitMs() : Number.POSITIVE_INFINITY;
   }
 
+  /** It can send now (connected, first answer, window reopened): what its pacer allows goes. */
+  private sendNow(): void {
+    const ms = this.pump(performance.now());
+    if (ms !== Number.POSITIVE_INFINITY) this.ctx.scheduler.armPump(Math.max(1, Math.ceil(ms)));
+  }
+
   /**
    * Every tick: at-least-once, resends frames whose timeout passed (while the server is
    * up); at-most-once, gives up waiting for their ACKs. A timeout shrinks the window only
@@ -153,7 +171,7 @@ export class ServerLink {
       });
       if (this.rtx.unacked.size !== before) {
         this.waitFrom();
-        this.ctx.pump();
+        this.sendNow();
       }
       return;
     }
@@ -208,6 +226,7 @@ export class ServerLink {
   }
 
   close(): void {
+    this.closed = true;
     this.transport.close();
   }
 
@@ -224,7 +243,7 @@ export class ServerLink {
     if (frame.kind === Kind.PONG) {
       const probing = this.tracker.state === 'probing';
       // Its first answer: the records routed to it while it was probing can go.
-      if (this.tracker.pong(frame.seq, now) && probing) this.ctx.pump();
+      if (this.tracker.pong(frame.seq, now) && probing) this.sendNow();
     } else if (frame.kind === Kind.ACK) {
       this.onAck(frame.seq, now);
     }
