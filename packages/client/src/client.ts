@@ -10,6 +10,9 @@ import {
   type LogRecordInput,
   ProtocolError,
 } from '@clogs/protocol';
+import { ChildLogger } from './api/child-logger.js';
+import type { Bindings } from './api/log-sink.js';
+import { createLogStream, type LogStream, type LogStreamOptions } from './api/log-stream.js';
 import { BufferPool } from './batch/buffer-pool.js';
 import { Lane, type QueuedFrame } from './batch/lane.js';
 import { RateControl, type RateMode } from './delivery/rate-control.js';
@@ -350,6 +353,16 @@ export class ClogsClient extends EventEmitter {
       return { undelivered };
     });
     return this.closing;
+  }
+
+  /** A view with bound defaults, sharing this client (see {@link ChildLogger}). */
+  child(bindings: Bindings): ChildLogger {
+    return new ChildLogger(this, bindings);
+  }
+
+  /** A `Writable` over this client: one line (or, `objectMode`, one object) one record (see {@link LogStream}). */
+  stream(options?: LogStreamOptions): LogStream {
+    return createLogStream(this, options);
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
