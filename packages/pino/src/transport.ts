@@ -89,7 +89,7 @@ export async function clogsTransport(options: ClogsPinoOptions): Promise<Transfo
         caughtUp();
       };
       source.on('data', (line: string) => {
-        if (take(line)) caughtUp();
+        if (take(line) || gate.stalled) caughtUp();
         else {
           source.pause();
           gate.wait(resume);

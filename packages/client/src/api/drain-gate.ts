@@ -10,9 +10,9 @@ import type { LogSink } from './log-sink.js';
  * at most `timeoutMs`.
  */
 export class DrainGate {
-  private stalled = false;
+  private isStalled = false;
   private readonly unstall = () => {
-    this.stalled = false;
+    this.isStalled = false;
   };
 
   constructor(
@@ -20,9 +20,14 @@ export class DrainGate {
     private readonly timeoutMs: number,
   ) {}
 
-  /** Calls `done` (once) when there is room again or the wait is given up. */
+  /** A wait was given up and no `'drain'` came since: {@link wait} returns at once. */
+  get stalled(): boolean {
+    return this.isStalled;
+  }
+
+  /** Calls `done` (once) when there is room again or the wait is given up; at once while stalled. */
   wait(done: () => void): void {
-    if (this.stalled) {
+    if (this.isStalled) {
       done();
       return;
     }
@@ -32,7 +37,7 @@ export class DrainGate {
     };
     const timer = setTimeout(() => {
       this.sink.off('drain', onDrain);
-      this.stalled = true;
+      this.isStalled = true;
       this.sink.once('drain', this.unstall);
       done();
     }, this.timeoutMs);
