@@ -138,6 +138,44 @@ export async function ended(
   return { code, signal: app.child.signalCode, ms };
 }
 
+export interface AppCase {
+  /** Node's own arguments (`--import tsx …` for a TypeScript app). */
+  nodeArgs: string[];
+  app: string;
+  /** The app's arguments: mode, servers, delivery, count, file name. */
+  mode: string;
+  delivery: 'at-most-once' | 'at-least-once';
+  count: number;
+  file: string;
+  /** The sys_id the app logs under, where its records are read back. */
+  sys: string;
+  env?: Record<string, string>;
+  /** Sent once the app prints `logged`. */
+  signal?: NodeJS.Signals;
+}
+
+/**
+ * Runs an app against `fleet` to its end, waits until the servers have written what it
+ * sent, and reads back the indexes of its `record <i>` messages.
+ */
+export async function runApp(fleet: ProcessFleet, c: AppCase) {
+  const before = await fleet.written();
+  const startedAt = performance.now();
+  const app = startApp(
+    c.nodeArgs,
+    c.app,
+    [c.mode, fleet.specs.join(','), c.delivery, String(c.count), c.file],
+    c.env,
+  );
+  if (c.signal !== undefined) {
+    await app.until(() => app.stdout.includes('logged\n'), 'the app to log', 30_000);
+    app.child.kill(c.signal);
+  }
+  const end = await ended(app, startedAt);
+  await fleet.written(before + c.count);
+  return { ...end, app, got: recordIndexes(await fleet.messages(c.sys, c.file)) };
+}
+
 /** Indexes `i` of messages holding `record <i>` (as the apps write them), sorted; others are left out. */
 export function recordIndexes(messages: string[]): number[] {
   const out: number[] = [];

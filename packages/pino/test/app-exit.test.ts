@@ -6,7 +6,7 @@ import {
   ensureBuilt,
   type ProcessFleet,
   range,
-  recordIndexes,
+  runApp,
   startApp,
   startProcessFleet,
 } from '../../../test/support/app-fleet.js';
@@ -27,26 +27,26 @@ afterAll(async () => {
   await fleet?.remove();
 });
 
-/** Runs the app to its end; what it logged is in `<PINO>/<file>.log` (file: mode + delivery). */
-async function run(
+function run(
   mode: string,
-  delivery: string,
+  delivery: 'at-most-once' | 'at-least-once',
   env: Record<string, string> = {},
   file = `${mode}-${delivery === 'at-least-once' ? 'alo' : 'amo'}`,
 ) {
-  const before = await fleet.written();
-  const startedAt = performance.now();
-  const app = startApp([], APP, [mode, fleet.specs.join(','), delivery, String(N), file], env);
-  if (mode === 'sigterm') {
-    await app.until(() => app.stdout.includes('logged\n'), 'the app to log', 30_000);
-    app.child.kill('SIGTERM');
-  }
-  const end = await ended(app, startedAt);
-  await fleet.written(before + N);
-  return { ...end, app, got: recordIndexes(await fleet.messages('PINO', file)) };
+  return runApp(fleet, {
+    nodeArgs: [],
+    app: APP,
+    mode,
+    delivery,
+    count: N,
+    file,
+    sys: 'PINO',
+    env,
+    ...(mode === 'sigterm' ? { signal: 'SIGTERM' as const } : {}),
+  });
 }
 
-describe.each(['at-most-once', 'at-least-once'])(
+describe.each(['at-most-once', 'at-least-once'] as const)(
   'pino → @clogs/pino (%s): every record of an app',
   (delivery) => {
     it.each([
