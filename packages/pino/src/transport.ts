@@ -1,6 +1,5 @@
-import type { Transform } from 'node:stream';
 import { type ClientStats, type ClogsClient, createClient, DrainGate, type LogSink } from '@clogs/client';
-import build from 'pino-abstract-transport';
+import { LineDestination } from './line-destination.js';
 import { LineReader } from './line-reader.js';
 import { MainThread } from './main-thread.js';
 import { type ClogsPinoOptions, resolvePinoOptions } from './options.js';
@@ -20,22 +19,14 @@ const SAY_EVERY_MS = 1000;
  * `'drain'` (at most `drainTimeoutMs`). On `end()` (pino does it at exit) the close hook
  * closes the client within `closeTimeoutMs` and prints what was lost, if anything.
  */
-export async function clogsTransport(options: ClogsPinoOptions): Promise<Transform> {
+export async function clogsTransport(options: ClogsPinoOptions): Promise<LineDestination> {
   const o = resolvePinoOptions(options);
   const owned: ClogsClient | undefined = o.client === undefined ? undefined : createClient(o.client);
   const sink: LogSink = owned ?? o.borrowed!;
   const reader = new LineReader(o.fileKey, o.messageOnly ? o.messageKey : undefined);
-  const gate = new DrainGate(sink, o.drainTimeoutMs);
-  let out: MainThread | undefined;
   let refused = 0;
   let unsaid = 0;
   let saidAt = Number.NEGATIVE_INFINITY;
-  /** Woken once every line written so far has been handed to the client. */
-  const waiters: (() => void)[] = [];
-  for (const name of ['up', 'down', 'drop', 'reroute']) {
-    sink.on(name, (payload: unknown) => out?.emit(name, payload));
-  }
-  sink.on('warning', (err: Error) => out?.emit('warning', plain(err)));
 
   /** Hands one line to the client; false: wait for room. */
   const take = (line: string): boolean => {
@@ -44,10 +35,10 @@ export async function clogsTransport(options: ClogsPinoOptions): Promise<Transfo
     } catch (err) {
       if ((err as { code?: unknown }).code !== 'ERR_CLIENT_BAD_RECORD') throw err;
       refused++;
-      out!.emit('warning', plain(err as Error));
+      out.emit('warning', plain(err as Error));
       const now = performance.now();
       if (now - saidAt >= SAY_EVERY_MS) {
-        out!.say(`${(err as Error).message}${unsaid > 0 ? ` (and ${unsaid} more refused before it)` : ''}`);
+        out.say(`${(err as Error).message}${unsaid > 0 ? ` (and ${unsaid} more refused before it)` : ''}`);
         saidAt = now;
         unsaid = 0;
       } else unsaid++;
@@ -66,46 +57,23 @@ export async function clogsTransport(options: ClogsPinoOptions): Promise<Transfo
     }
     const dropped = Object.entries(stats?.dropped ?? {}).filter(([, n]) => n > 0);
     const lost = dropped.reduce((sum, [, n]) => sum + n, 0);
-    out?.emit('closed', { undelivered, refused, dropped: stats?.dropped });
+    out.emit('closed', { undelivered, refused, dropped: stats?.dropped });
     if (refused > 0 || lost > 0) {
       const reasons = dropped.map(([reason, n]) => `${n} ${reason}`).join(', ');
-      out?.say(
+      out.say(
         `closed: ${stats?.accepted ?? '?'} records taken, ${refused} refused, ${lost} not delivered` +
           (reasons === '' ? '' : ` (${reasons})`),
       );
     }
   };
 
-  const stream: Transform = await build(
-    (source: Transform) => {
-      out = new MainThread(source);
-      const caughtUp = () => {
-        if (waiters.length > 0 && source.readableLength === 0 && !source.isPaused()) {
-          for (const wake of waiters.splice(0)) wake();
-        }
-      };
-      const resume = () => {
-        source.resume();
-        caughtUp();
-      };
-      source.on('data', (line: string) => {
-        if (take(line) || gate.stalled) caughtUp();
-        else {
-          source.pause();
-          gate.wait(resume);
-        }
-      });
-      // thread-stream calls it for the app's `transport.flush(cb)`, once this worker has
-      // read everything written before it: the lines still queued here go to the client,
-      // then the client is flushed.
-      Object.assign(source, {
-        flush(cb: (err?: Error) => void) {
-          waiters.push(() => sink.flush().then(() => cb(), cb));
-          caughtUp();
-        },
-      });
-    },
-    { parse: 'lines', close },
+  const destination = new LineDestination(take, new DrainGate(sink, o.drainTimeoutMs), close, () =>
+    sink.flush(),
   );
-  return stream;
+  const out = new MainThread(destination);
+  for (const name of ['up', 'down', 'drop', 'reroute']) {
+    sink.on(name, (payload: unknown) => out.emit(name, payload));
+  }
+  sink.on('warning', (err: Error) => out.emit('warning', plain(err)));
+  return destination;
 }

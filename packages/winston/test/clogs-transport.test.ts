@@ -82,11 +82,12 @@ describe('@clogs/winston through the test double', () => {
   it("waits for the client's 'drain' and loses nothing", async () => {
     const double = createTestClient({ defaults });
     const events = new EventEmitter();
+    let taken = 0;
     let pauses = 0;
     const sink: LogSink = {
       log(msg: string | Uint8Array, options?: RecordOptions) {
         double.log(msg, options);
-        if (double.records().length % 50 !== 0) return true;
+        if (++taken % 50 !== 0) return true;
         pauses++;
         setImmediate(() => events.emit('drain'));
         return false;
@@ -103,6 +104,32 @@ describe('@clogs/winston through the test double', () => {
       Array.from({ length: 1000 }, (_, i) => `record ${i}`),
     );
     expect(pauses).toBe(20);
+  });
+
+  it('stops waiting for a client that never drains, and logger.end() still loses none', async () => {
+    const double = createTestClient({ defaults });
+    // Past its mark from the 10th record on, and no 'drain' ever.
+    const sink: LogSink = {
+      log(msg: string | Uint8Array, options?: RecordOptions) {
+        double.log(msg, options);
+        return double.records().length < 10;
+      },
+      flush: () => double.flush(),
+      on: () => sink,
+      once: () => sink,
+      off: () => sink,
+    };
+    const logger = winston.createLogger({
+      transports: [new ClogsTransport({ client: sink, drainTimeoutMs: 50 })],
+    });
+    const startedAt = performance.now();
+    for (let i = 0; i < 1000; i++) logger.info(`record ${i}`);
+    await end(logger);
+    expect(double.records().map((r) => JSON.parse(r.msg).message)).toEqual(
+      Array.from({ length: 1000 }, (_, i) => `record ${i}`),
+    );
+    // One wait given up, not one per record.
+    expect(performance.now() - startedAt).toBeLessThan(1000);
   });
 
   it('flushes a borrowed client at the end and leaves it open; closes an owned one', async () => {
