@@ -87,3 +87,21 @@ describe('@clogs/client/testing', () => {
     expect(() => double.log('late')).toThrow(expect.objectContaining({ code: 'ERR_CLIENT_CLOSED' }));
   });
 });
+
+describe('the README example', () => {
+  it('runs as written', async () => {
+    // "your code": an app handed something to log with.
+    const startApp = ({ log }: { log: { log(msg: string): boolean } }) => {
+      setImmediate(() => log.log('started'));
+    };
+    const clogs = createTestClient({ defaults: { sysId: 'PAY1', msgType: 'TXT', fileName: 'app' } });
+    startApp({ log: clogs });
+    const [first] = await clogs.waitFor(1);
+    expect(first).toMatchObject({ fileName: 'app', level: 0, msg: 'started' });
+    expect(() => clogs.log('x', { fileName: '../etc' })).toThrow(
+      expect.objectContaining({ reason: 'ERR_PROTOCOL_BAD_CHARSET' }),
+    );
+    clogs.clear();
+    expect(clogs.records()).toEqual([]);
+  });
+});
