@@ -85,6 +85,17 @@ describe('pino → @clogs/pino', () => {
     expect(got).toEqual(range(N));
   });
 
+  it("forwards the client's events to the main thread", async () => {
+    const [dead] = await deadSpecs(1);
+    const startedAt = performance.now();
+    const app = startApp([], APP, ['await-down', dead!, 'at-most-once', '10', 'events'], { CLOSE_MS: '500' });
+    const { code } = await ended(app, startedAt);
+    expect(code).toBe(0);
+    expect(app.stdout).toMatch(
+      /^event down \{"server":"dead-0","reason":"refused","message":"nothing listens at 127\.0\.0\.1:\d+/m,
+    );
+  });
+
   it('ends within its close deadline, not pino’s 10 s, with every server down, and counts what it could not deliver', async () => {
     const startedAt = performance.now();
     const app = startApp(
