@@ -1,16 +1,12 @@
 import { randomInt } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import {
-  ControlFrameEncoder,
-  createAuthKey,
-  Kind,
-  type LogRecordInput,
-  ProtocolError,
-  parseLevel,
-} from '@clogs/protocol';
+import { ControlFrameEncoder, createAuthKey, Kind, type LogRecordInput, parseLevel } from '@clogs/protocol';
+import { ChildLogger } from './api/child-logger.js';
+import type { Bindings } from './api/log-sink.js';
+import { createLogStream, type LogStream, type LogStreamOptions } from './api/log-stream.js';
 import { QueueBudget } from './batch/queue-budget.js';
 import type { ClientStats, DropReason, LogOptions, RecordCounts } from './client-types.js';
-import { ClientError } from './errors.js';
+import { ClientError, toRecordError } from './errors.js';
 import { DropReporter } from './events/drop-reporter.js';
 import { Fleet } from './fleet/fleet.js';
 import { Scheduler } from './lifetime/scheduler.js';
@@ -169,6 +165,16 @@ export class ClogsClient extends EventEmitter {
     return this.closing;
   }
 
+  /** A view with bound defaults, sharing this client (see {@link ChildLogger}). */
+  child(bindings: Bindings): ChildLogger {
+    return new ChildLogger(this, bindings);
+  }
+
+  /** A `Writable` over this client: one line (or, `objectMode`, one object) one record (see {@link LogStream}). */
+  stream(options?: LogStreamOptions): LogStream {
+    return createLogStream(this, options);
+  }
+
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
@@ -212,18 +218,6 @@ export class ClogsClient extends EventEmitter {
     }
     return left;
   }
-}
-
-/** Wraps a protocol refusal as the client's typed error, keeping the field and the protocol's code. */
-function toRecordError(err: unknown): ClientError {
-  if (err instanceof ProtocolError) {
-    return new ClientError('ERR_CLIENT_BAD_RECORD', `record refused: ${err.detail}`, {
-      cause: err,
-      field: err.field,
-      reason: err.code,
-    });
-  }
-  return new ClientError('ERR_CLIENT_BAD_RECORD', `record refused: ${String(err)}`, { cause: err });
 }
 
 /** Makes a client and starts connecting and pinging its servers. */

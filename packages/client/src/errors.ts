@@ -1,4 +1,4 @@
-import { formatErrorMessage } from '@clogs/protocol';
+import { formatErrorMessage, ProtocolError } from '@clogs/protocol';
 
 /** Stable codes of @clogs/client's errors. */
 export type ClientErrorCode =
@@ -53,4 +53,16 @@ export class ClientError extends Error {
     this.field = options.field;
     this.reason = options.reason;
   }
+}
+
+/** Wraps a protocol refusal as the client's typed error, keeping the field and the protocol's code. */
+export function toRecordError(err: unknown): ClientError {
+  if (err instanceof ProtocolError) {
+    return new ClientError('ERR_CLIENT_BAD_RECORD', `record refused: ${err.detail}`, {
+      cause: err,
+      field: err.field,
+      reason: err.code,
+    });
+  }
+  return new ClientError('ERR_CLIENT_BAD_RECORD', `record refused: ${String(err)}`, { cause: err });
 }

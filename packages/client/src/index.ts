@@ -2,6 +2,13 @@
  * @clogs/client: non-blocking batched logging over UDP to a fleet of clogs servers,
  * ketama routing, ping/pong isolation and recovery.
  */
+
+export { ChildLogger } from './api/child-logger.js';
+export { DrainGate } from './api/drain-gate.js';
+export { levelFromName, levelFromPino } from './api/level-bands.js';
+export type { Bindings, LogSink, RecordOptions } from './api/log-sink.js';
+export { LogStream, type LogStreamOptions, type StreamRecord } from './api/log-stream.js';
+export { type PinoHead, pinoTimeUs, readPinoHead } from './api/pino-line.js';
 export { ClogsClient, createClient } from './client.js';
 export type {
   ClientStats,

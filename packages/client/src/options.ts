@@ -115,12 +115,13 @@ function int(name: string, value: number | undefined, fallback: number, min: num
   return v;
 }
 
-function level(value: LevelInput | undefined): number {
+/** A level given as an option (`defaults.level`, a child's `level`), 0 when not given. */
+export function optionLevel(value: LevelInput | undefined, option = 'defaults'): number {
   if (value === undefined) return 0;
   try {
     return parseLevel(value);
   } catch (err) {
-    throw new ClientError('ERR_CLIENT_BAD_OPTION', `defaults.${(err as ProtocolError).detail}`, {
+    throw new ClientError('ERR_CLIENT_BAD_OPTION', `${option}.${(err as ProtocolError).detail}`, {
       cause: err,
     });
   }
@@ -167,7 +168,7 @@ export function resolveOptions(o: ClientOptions): ResolvedOptions {
     sysId: o.defaults?.sysId,
     msgType: o.defaults?.msgType,
     fileName: o.defaults?.fileName,
-    level: level(o.defaults?.level),
+    level: optionLevel(o.defaults?.level),
     route,
     maxDatagramBytes: int(
       'maxDatagramBytes',

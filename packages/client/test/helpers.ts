@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type ClogsServer, createServer, parseLine, type ServerOptions } from 'clogs-server';
+import { type ClogsServer, createServer, type ParsedLine, parseLine, type ServerOptions } from 'clogs-server';
 
 export interface Fleet {
   servers: ClogsServer[];
@@ -65,3 +65,18 @@ export async function messages(dir: string, sys: string, file: string): Promise<
 
 /** Records a fleet has taken so far. */
 export const received = (fleet: Fleet) => fleet.servers.reduce((n, s) => n + s.stats().records, 0);
+
+/** The parsed lines of `<dir>/<sys>/<file>.log`, in order ([] when there is no such file). */
+export async function lines(dir: string, sys: string, file: string): Promise<ParsedLine[]> {
+  let text: Buffer;
+  try {
+    text = await readFile(join(dir, sys, `${file}.log`));
+  } catch {
+    return [];
+  }
+  const out: ParsedLine[] = [];
+  for (let at = 0, lf = text.indexOf(0x0a); lf >= 0; at = lf + 1, lf = text.indexOf(0x0a, at)) {
+    out.push(parseLine(text.subarray(at, lf))!);
+  }
+  return out;
+}

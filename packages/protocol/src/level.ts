@@ -26,10 +26,17 @@ export const MAX_LEVEL = Level.FATAL;
 
 /**
  * Other names for a level, taken so that what people type elsewhere works here:
- * syslog's keywords (`logger -p`, RFC 5424) and Python's `critical`. Each maps to the
- * nearest level: clogs has nothing between error and fatal, nor between info and warn.
+ * syslog's keywords (`logger -p`, RFC 5424), npm's (winston's default set) and Python's
+ * `critical`. Each maps to the nearest level: clogs has nothing between error and fatal,
+ * nor between info and warn.
  */
 export const LEVEL_ALIASES = Object.freeze({
+  /** npm (winston): below debug. */
+  silly: Level.TRACE,
+  /** npm (winston): between info and debug. */
+  verbose: Level.DEBUG,
+  /** npm (winston): between info and verbose. */
+  http: Level.INFO,
   /** syslog: normal but significant; below warning. */
   notice: Level.INFO,
   /** syslog and Python. */

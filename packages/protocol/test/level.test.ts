@@ -36,6 +36,9 @@ describe('the level table', () => {
 
   it('takes exactly the aliases the README lists', () => {
     expect(LEVEL_ALIASES).toEqual({
+      silly: 1,
+      verbose: 2,
+      http: 3,
       notice: 3,
       warning: 4,
       err: 5,
@@ -46,6 +49,9 @@ describe('the level table', () => {
       panic: 6,
     });
     expect(LEVELS.flatMap((l) => l.aliases.map((a) => `${a}=${l.name}`))).toEqual([
+      'silly=trace',
+      'verbose=debug',
+      'http=info',
       'notice=info',
       'warning=warn',
       'err=error',
@@ -66,7 +72,7 @@ describe('the level table', () => {
   it('describes itself in words, for help texts and errors', () => {
     expect(describeLevels()).toBe(
       'trace, debug, info, warn, error, fatal, or 0..6 (0 or unset: none); ' +
-        'also notice = info, warning = warn, err = error, crit/critical/alert/emerg/panic = fatal',
+        'also silly = trace, verbose = debug, http/notice = info, warning = warn, err = error, crit/critical/alert/emerg/panic = fatal',
     );
   });
 });
