@@ -27,6 +27,7 @@ import {
 } from './options.js';
 import { Continuum } from './ring/continuum.js';
 import { ketamaHash } from './ring/ketama-hash.js';
+import { KetamaPoints } from './ring/ketama-points.js';
 import { RouteCache } from './ring/route-cache.js';
 import type { ServerInput, ServerSpec } from './server-spec.js';
 import { Pacer } from './transport/pacer.js';
@@ -181,6 +182,8 @@ export class ClogsClient extends EventEmitter {
   private readonly ping: ControlFrameEncoder;
   private readonly key;
   private entries: ServerEntry[] = [];
+  /** Servers' continuum points, hashed once: a fleet change merges instead of hashing again. */
+  private readonly ketama = new KetamaPoints();
   private ring = new Continuum([]);
   private ringEntries: ServerEntry[] = [];
   private readonly cache: RouteCache;
@@ -453,12 +456,7 @@ export class ClogsClient extends EventEmitter {
   }
 
   private lookup(key: string): ServerEntry {
-    let index = this.cache.get(key);
-    if (index === undefined) {
-      index = this.ring.ownerOf(ketamaHash(key));
-      this.cache.set(key, index);
-    }
-    return this.ringEntries[index]!;
+    return this.ringEntries[this.cache.route(key, this.ring)]!;
   }
 
   private byName(name: string, rec: LogRecordInput): ServerEntry | undefined {
@@ -937,8 +935,9 @@ export class ClogsClient extends EventEmitter {
   private rebuild(): void {
     // Probing servers are in: records route as they will once it answers, and wait for that.
     this.ringEntries = this.entries.filter((e) => this.inRing(e));
-    this.ring = new Continuum(this.ringEntries.map((e) => ({ name: e.spec.name, weight: e.spec.weight })));
-    this.cache.clear();
+    const nodes = this.ringEntries.map((e) => ({ name: e.spec.name, weight: e.spec.weight }));
+    this.ring = new Continuum(nodes, this.ketama, this.ring);
+    this.cache.retire();
     this.lastEntry = undefined;
     if (this.ringEntries.length > 0) this.reroute(undefined);
   }

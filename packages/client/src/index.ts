@@ -14,5 +14,12 @@ export {
 export { ClientError, type ClientErrorCode } from './errors.js';
 export type { HealthReason, HealthState } from './health/ping-tracker.js';
 export type { ClientOptions, LevelInput, RouteMode } from './options.js';
-export { Continuum, ketamaDigests, ketamaHash, type RingNode, RouteCache } from './ring/index.js';
+export {
+  Continuum,
+  KetamaPoints,
+  ketamaDigests,
+  ketamaHash,
+  type RingNode,
+  RouteCache,
+} from './ring/index.js';
 export { parseServer, type ServerInput, type ServerSpec } from './server-spec.js';
