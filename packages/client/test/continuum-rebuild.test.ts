@@ -68,7 +68,11 @@ describe('continuum rebuilds (point cache, radix sort, merge into the previous o
             );
             let next = nodes.filter((n) => !leaving.has(n.name));
             const names = new Set(next.map((n) => n.name));
-            for (const name of c.join) if (!names.has(name)) next.push({ name, weight: 1 }), names.add(name);
+            for (const name of c.join) {
+              if (names.has(name)) continue;
+              next.push({ name, weight: 1 });
+              names.add(name);
+            }
             if (c.reweigh !== null && next.length > 0) {
               const at = c.reweigh.at % next.length;
               next = next.map((n, i) => (i === at ? { name: n.name, weight: c.reweigh!.weight } : n));
