@@ -1,4 +1,19 @@
 import { defineConfig } from 'tsup';
 import { library } from '../../tsup.base.js';
 
-export default defineConfig(library);
+/**
+ * The library, and beside it the discovery worker (`dist/fleet-worker.js`, ESM, loaded
+ * by `new Worker()` from either build). The two builds run side by side, so neither
+ * cleans dist/.
+ */
+export default defineConfig([
+  { ...library, clean: false },
+  {
+    entry: { 'fleet-worker': 'src/discovery/fleet-worker.ts' },
+    format: ['esm'],
+    clean: false,
+    sourcemap: true,
+    target: 'node20',
+    platform: 'node',
+  },
+]);

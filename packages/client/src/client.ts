@@ -14,6 +14,7 @@ import { BufferPool } from './batch/buffer-pool.js';
 import { Lane, type QueuedFrame } from './batch/lane.js';
 import { RateControl, type RateMode } from './delivery/rate-control.js';
 import { Retransmit } from './delivery/retransmit.js';
+import { type DiscoveryState, startDiscovery } from './discovery/discovery.js';
 import { ClientError } from './errors.js';
 import { type HealthReason, type HealthState, PingTracker } from './health/ping-tracker.js';
 import { ProcessHold } from './lifetime/process-hold.js';
@@ -133,6 +134,8 @@ export interface ClientStats {
   /** Records waiting because no server is up. */
   parkedRecords: number;
   servers: ServerState[];
+  /** With the `discovery` option: where the fleet comes from, its revision (the config version), and whether etcd answers. */
+  discovery: DiscoveryState | undefined;
 }
 
 interface ServerEntry {
@@ -224,6 +227,7 @@ export class ClogsClient extends EventEmitter {
   private readonly healthTimer: NodeJS.Timeout;
   private readonly dnsTimer: NodeJS.Timeout;
   private readonly idleWaiters: (() => void)[] = [];
+  private readonly discovery: ReturnType<typeof startDiscovery> | undefined;
   // One record object, refilled by every log() call: no allocation per record for it.
   private readonly rec: LogRecordInput = { sysId: '', msgType: '', fileName: '', msg: '' };
   private lastSys = '';
@@ -261,6 +265,7 @@ export class ClogsClient extends EventEmitter {
     this.dnsTimer = setInterval(() => {
       for (const e of this.entries) void e.transport.refresh();
     }, this.o.dnsRefreshMs).unref();
+    this.discovery = this.o.discovery && startDiscovery(this.o.discovery, this);
     // First pings go out once the sockets are connected.
     void Promise.all(this.entries.map((e) => e.transport.refresh())).then(() => {
       // Unless the interval got there first (slow DNS): a second tick now would judge
@@ -332,6 +337,7 @@ export class ClogsClient extends EventEmitter {
       return this.closing;
     }
     this.closed = true;
+    void this.discovery?.close();
     // Health checks go on meanwhile: a server that dies now is taken out and its
     // records re-routed; one that comes back takes the parked ones.
     this.sealAll();
@@ -406,6 +412,7 @@ export class ClogsClient extends EventEmitter {
       dropped: { ...this.dropped },
       queuedBytes: this.held,
       parkedRecords: this.parked.queuedRecords + this.parked.openRecords,
+      discovery: this.discovery?.state(),
       servers: this.entries.map((e) => ({
         name: e.spec.name,
         host: e.spec.host,

@@ -1,4 +1,5 @@
 import { type AuthKey, DEFAULT_MAX_DATAGRAM_BYTES, LEVEL_NAMES, MAX_DATAGRAM_BYTES } from '@clogs/protocol';
+import { type DiscoveryOptions, type ResolvedDiscovery, resolveDiscovery } from './discovery/discovery.js';
 import { ClientError } from './errors.js';
 import { parseServer, type ServerInput, type ServerSpec } from './server-spec.js';
 
@@ -16,7 +17,9 @@ export type RouteMode =
 
 export interface ClientOptions {
   /** The fleet: `'host:port[:weight][ name]'` strings or `{ host, port, weight?, name? }`. */
-  servers: readonly ServerInput[];
+  servers?: readonly ServerInput[] | undefined;
+  /** Instead of `servers`: learn the fleet from etcd and follow it live (see the README's Discovery). */
+  discovery?: DiscoveryOptions | undefined;
   /** Fields of every record unless `log()` says otherwise. */
   defaults?: { sysId?: string; msgType?: string; fileName?: string; level?: LevelInput } | undefined;
   route?: RouteMode | undefined;
@@ -61,6 +64,7 @@ export interface ClientOptions {
 
 export interface ResolvedOptions {
   servers: ServerSpec[];
+  discovery: ResolvedDiscovery | undefined;
   sysId: string | undefined;
   msgType: string | undefined;
   fileName: string | undefined;
@@ -132,7 +136,10 @@ export function resolveServers(list: readonly ServerInput[] | undefined): Server
 
 export function resolveOptions(o: ClientOptions): ResolvedOptions {
   if (typeof o !== 'object' || o === null) throw bad('options', 'an object', o);
-  const servers = resolveServers(o.servers);
+  const discovery = resolveDiscovery(o.discovery);
+  if (discovery !== undefined && o.servers !== undefined)
+    throw bad('servers', 'left out with discovery', o.servers);
+  const servers = discovery === undefined ? resolveServers(o.servers) : [];
   const delivery = o.delivery ?? 'at-most-once';
   if (delivery !== 'at-most-once' && delivery !== 'at-least-once') {
     throw bad('delivery', "'at-most-once' or 'at-least-once'", delivery);
@@ -157,6 +164,7 @@ export function resolveOptions(o: ClientOptions): ResolvedOptions {
   );
   return {
     servers,
+    discovery,
     sysId: o.defaults?.sysId,
     msgType: o.defaults?.msgType,
     fileName: o.defaults?.fileName,
