@@ -1,87 +1,22 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EtcdCluster } from '../../../test/support/etcd-process.js';
-import { ServerProcess } from '../../../test/support/server-process.js';
-import { type ClogsClient, createClient, type FleetEvent, type ServerState } from '../src/index.js';
+import { createClient, type FleetEvent } from '../src/index.js';
+import { cleanup, discover, fleetWhere, register, tracked, up } from './discovery-helpers.js';
 import { messages, until } from './helpers.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const EXIT_SCRIPT = fileURLToPath(new URL('./fixtures/discovery-exit.ts', import.meta.url));
 
-interface Registered {
-  p: ServerProcess;
-  name: string;
-  port: number;
-  dir: string;
-}
-
 let etcd: EtcdCluster | undefined;
-const clients: ClogsClient[] = [];
-const servers: Registered[] = [];
 afterEach(async () => {
-  for (const c of clients.splice(0)) await c.close({ timeoutMs: 500 });
-  for (const s of servers.splice(0)) {
-    s.p.child.kill('SIGKILL');
-    await s.p.exited;
-    await rm(s.dir, { recursive: true, force: true });
-  }
+  await cleanup();
   await etcd?.close();
   etcd = undefined;
 });
 
-/** A clogs-server process registered as `name` in `cluster`; resolves once etcd has it. */
-async function register(urls: string, cluster: string, name: string, ttl = 2): Promise<Registered> {
-  const dir = await mkdtemp(join(tmpdir(), 'clogs-discovery-'));
-  const args = ['--port', '0', '--data-dir', dir, '--flush-ms', '20', '--etcd', urls];
-  const p = ServerProcess.start([...args, '--cluster', cluster, '--name', name, '--lease-ttl', String(ttl)]);
-  const s = { p, name, dir, port: 0 };
-  servers.push(s);
-  s.port = await p.port();
-  await p.until(
-    () => p.stdout.includes(`registered /clogs/${cluster}/servers/${name}`),
-    `${name} registered`,
-  );
-  return s;
-}
-
-function discover(urls: string | string[], cluster: string, extra: object = {}): ClogsClient {
-  const c = createClient({ discovery: { etcd: urls, cluster }, ping: { intervalMs: 100 }, ...extra });
-  c.on('warning', () => {});
-  clients.push(c);
-  return c;
-}
-
-/** Resolves with the first `fleet` event whose servers satisfy `test`, and when it came. */
-function fleetWhere(
-  c: ClogsClient,
-  test: (names: string[]) => boolean,
-  ms = 10_000,
-): Promise<FleetEvent & { at: number }> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`no such fleet within ${ms} ms; last: ${JSON.stringify(c.stats().discovery)}`)),
-      ms,
-    );
-    const on = (f: FleetEvent) => {
-      if (!test(f.servers)) return;
-      clearTimeout(timer);
-      c.off('fleet', on);
-      resolve({ ...f, at: Date.now() });
-    };
-    c.on('fleet', on);
-  });
-}
-
-const up = (c: ClogsClient) =>
-  c
-    .stats()
-    .servers.filter((s: ServerState) => s.up)
-    .map((s) => s.name);
 const keys = Array.from({ length: 2000 }, (_, i) => `PAY1/file-${i}`);
 
 describe('discovery from etcd', () => {
@@ -91,8 +26,7 @@ describe('discovery from etcd', () => {
     const c = discover(etcd.url, 'd1');
     await until(() => up(c).length === 3, 'three servers up');
     const specs = fleet.map((s) => ({ host: '127.0.0.1', port: s.port, weight: 1, name: s.name }));
-    const still = createClient({ servers: specs, ping: { intervalMs: 100 } });
-    clients.push(still);
+    const still = tracked(createClient({ servers: specs, ping: { intervalMs: 100 } }));
     await until(() => up(still).length === 3, 'the static client up');
     const differ = keys.filter((k) => c.route(k) !== still.route(k));
     expect(differ).toEqual([]);
