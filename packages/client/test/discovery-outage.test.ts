@@ -63,6 +63,26 @@ describe('discovery when etcd fails', () => {
     expect(c.stats()).toMatchObject({ accepted: sent, acked: sent });
   });
 
+  it('a client started while etcd is down has no fleet yet: its records wait, and go once etcd answers', async () => {
+    etcd = await EtcdCluster.start(1);
+    const [a] = await Promise.all([register(etcd.url, 'o3', 'log-a', 30)]);
+    await etcd.members[0]!.kill();
+    const c = discover(etcd.url, 'o3', {
+      defaults: { sysId: 'OUT', msgType: 'TXT' },
+      delivery: 'at-least-once',
+    });
+    for (let i = 0; i < 100; i++) c.log(`early ${i}`, { fileName: 'f0' });
+    await until(
+      () => c.warnings.some((w) => w.includes('no fleet yet: records wait for one')),
+      'the warning',
+    );
+    expect(c.stats()).toMatchObject({ parkedRecords: 100, servers: [] });
+    await etcd.members[0]!.start();
+    expect(await c.flush({ timeoutMs: 15_000 })).toBe(true);
+    const got = await messages(a!.dir, 'OUT', 'f0');
+    expect(got).toEqual(Array.from({ length: 100 }, (_, i) => `early ${i}`));
+  });
+
   it('a 3-member etcd cluster with one member killed: discovery keeps following the fleet', async () => {
     etcd = await EtcdCluster.start(3);
     const [a] = await Promise.all(['log-a', 'log-b'].map((n) => register(etcd!.url, 'o2', n, 10)));

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { Etcd3 } from 'etcd3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EtcdCluster } from '../../../test/support/etcd-process.js';
 import { createClient, type FleetEvent } from '../src/index.js';
@@ -97,6 +98,32 @@ describe('discovery from etcd', () => {
     const got: string[] = [];
     for (const f of mine) got.push(...(await messages(n.dir, 'DISC', f)));
     expect(got.sort()).toEqual(mine.map((f) => `record of ${f}`).sort());
+  });
+});
+
+describe('discovery: what is not applied', () => {
+  it('an empty fleet is not applied (said once), nor a registration that does not parse (said once)', async () => {
+    etcd = await EtcdCluster.start(1);
+    const kv = new Etcd3({ hosts: etcd.urls });
+    try {
+      const c = discover(etcd.url, 'd6');
+      await until(() => c.stats().discovery!.revision !== undefined, 'the first read');
+      expect(c.warnings).toEqual([
+        `no server is registered in /clogs/d6/servers/ (revision ${c.stats().discovery!.revision}): keeping the fleet as it was [ERR_CLIENT_DISCOVERY]`,
+      ]);
+      expect(c.stats().servers).toEqual([]);
+      const applied = fleetWhere(c, (names) => names.length > 0);
+      await kv.put('/clogs/d6/servers/bad-json').value('{ not json');
+      await kv.put('/clogs/d6/servers/bad-port').value('{ "host": "127.0.0.1", "port": 70000, "weight": 1 }');
+      await kv.put('/clogs/d6/servers/good').value('{ "host": "127.0.0.1", "port": 9, "weight": 2 }');
+      expect((await applied).servers).toEqual(['good']);
+      expect(c.stats().servers.map((s) => [s.name, s.port, s.weight])).toEqual([['good', 9, 2]]);
+      expect(c.warnings.filter((w) => w.includes('bad-json')).length).toBe(1);
+      expect(c.warnings.filter((w) => w.includes('bad-port')).length).toBe(1);
+      expect(c.warnings.find((w) => w.includes('bad-port'))).toContain('port must be 1..65535');
+    } finally {
+      kv.close();
+    }
   });
 });
 
