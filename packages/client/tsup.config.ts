@@ -7,7 +7,8 @@ import { library } from '../../tsup.base.js';
  * cleans dist/.
  */
 export default defineConfig([
-  { ...library, clean: false },
+  // shims: import.meta.url in the CJS build too (it finds the worker beside the bundle).
+  { ...library, clean: false, shims: true },
   {
     entry: { 'fleet-worker': 'src/discovery/fleet-worker.ts' },
     format: ['esm'],

@@ -1,4 +1,3 @@
-import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { ClientError } from '../errors.js';
 import { parseServer, type ServerInput } from '../server-spec.js';
@@ -9,12 +8,14 @@ import type { FromFleetWorker } from './worker-messages.js';
 const WORKER_CLOSE_MS = 2000;
 
 /**
- * The worker: beside the bundle in dist/ (ESM, for both builds; a CJS bundle has no
- * import.meta), or, running from source (the tests), the .ts file through tsx's loader.
+ * The worker: beside the bundle in dist/ (ESM, for both builds), or, running from
+ * source (the tests), the .ts file through tsx's loader.
  */
 function startWorker(o: ResolvedDiscovery): Worker {
-  const here = typeof __filename === 'string' ? pathToFileURL(__filename).href : import.meta.url;
-  if (!here.endsWith('.ts')) return new Worker(new URL('./fleet-worker.js', here), { workerData: o });
+  const here = import.meta.url;
+  // No execArgv of the app's (such as --input-type, which a worker refuses): the worker needs none.
+  if (!here.endsWith('.ts'))
+    return new Worker(new URL('./fleet-worker.js', here), { workerData: o, execArgv: [] });
   // From source only (this repository's tests): tsx, a dev tool of the repository, not
   // a dependency of the package; the published build never takes this path.
   const script = JSON.stringify(new URL('./fleet-worker.ts', here).href);
