@@ -265,7 +265,7 @@ export class ClogsClient extends EventEmitter {
     this.dnsTimer = setInterval(() => {
       for (const e of this.entries) void e.transport.refresh();
     }, this.o.dnsRefreshMs).unref();
-    this.discovery = this.o.discovery && startDiscovery(this.o.discovery, this);
+    this.discovery = this.o.discovery && startDiscovery(this.o.discovery, this, this.o);
     // First pings go out once the sockets are connected.
     void Promise.all(this.entries.map((e) => e.transport.refresh())).then(() => {
       // Unless the interval got there first (slow DNS): a second tick now would judge

@@ -11,7 +11,7 @@ export {
   type LogOptions,
   type ServerState,
 } from './client.js';
-export type { DiscoveryOptions, DiscoveryState, FleetEvent } from './discovery/discovery.js';
+export type { ConfigEvent, DiscoveryOptions, DiscoveryState, FleetEvent } from './discovery/discovery.js';
 export { ClientError, type ClientErrorCode } from './errors.js';
 export type { HealthReason, HealthState } from './health/ping-tracker.js';
 export type { ClientOptions, LevelInput, RouteMode } from './options.js';

@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { ClientError } from '../errors.js';
 import { parseServer, type ServerInput } from '../server-spec.js';
 import type { FleetServer } from './etcd-fleet.js';
+import { type LiveOptions, liveOptions } from './live-config.js';
 import type { FromFleetWorker } from './worker-messages.js';
 
 /** How long close() waits for the worker to close its etcd connection before ending it. */
@@ -46,6 +47,17 @@ export interface DiscoveryState {
   revision: string | undefined;
   /** etcd answered last time it was asked; while false, the last fleet stands. */
   connected: boolean;
+  /** The etcd revision of the config applied (`/clogs/<cluster>/config`); undefined while there is none. */
+  configRevision: string | undefined;
+}
+
+/** Payload of the client's `config` event: `/clogs/<cluster>/config` changed and was applied. */
+export interface ConfigEvent {
+  revision: string;
+  /** Keys applied live (those left out of the config are back to the createClient() values). */
+  applied: string[];
+  /** Keys the config holds that a running client does not take (a warning names them). */
+  notLive: string[];
 }
 
 /** Payload of the client's `fleet` event. */
@@ -93,7 +105,26 @@ export function resolveDiscovery(o: DiscoveryOptions | undefined): ResolvedDisco
 export function startDiscovery(
   o: ResolvedDiscovery,
   client: FleetTarget,
+  live: LiveOptions,
 ): { state(): DiscoveryState; close(): Promise<void> } {
+  const base = { ...live };
+  let configRevision: string | undefined;
+  const configure = (text: string | undefined, revision: string) => {
+    if (stopped) return;
+    try {
+      const next = liveOptions(base, text, revision);
+      Object.assign(live, next.options);
+      configRevision = text === undefined ? undefined : revision;
+      if (next.notLive.length > 0) {
+        const keys = next.notLive.join(', ');
+        const message = `config at revision ${revision}: ${keys} cannot change while the client runs (set in createClient()): not applied`;
+        client.emit('warning', new ClientError('ERR_CLIENT_DISCOVERY', message));
+      }
+      client.emit('config', { revision, applied: next.applied, notLive: next.notLive } satisfies ConfigEvent);
+    } catch (err) {
+      client.emit('warning', err);
+    }
+  };
   let emptyWarned = false;
   const refused = new Set<string>();
   const usable = (s: FleetServer) => {
@@ -143,6 +174,8 @@ export function startDiscovery(
       revision = m.update.revision;
       connected = true;
       apply(m.update.servers, m.update.revision);
+    } else if (m.type === 'config') {
+      configure(m.text, m.revision);
     } else if (m.type === 'state') {
       connected = m.connected;
     } else {
@@ -162,7 +195,7 @@ export function startDiscovery(
   worker.unref();
   let closing: Promise<void> | undefined;
   return {
-    state: () => ({ source: 'etcd', etcd: o.etcd, cluster: o.cluster, revision, connected }),
+    state: () => ({ source: 'etcd', etcd: o.etcd, cluster: o.cluster, revision, connected, configRevision }),
     close() {
       stopped = true;
       closing ??= (async () => {

@@ -24,6 +24,11 @@ export interface EtcdFleetOptions {
 export interface EtcdFleetEvents {
   /** The fleet as etcd has it now: after the first read, after each change, after a re-read. */
   fleet(update: FleetUpdate): void;
+  /**
+   * `/clogs/<cluster>/config` as etcd has it now (its text; undefined when there is
+   * none): after the first read where there is one, and after each change.
+   */
+  config(text: string | undefined, revision: string): void;
   /** Trouble (the client reports it as `ERR_CLIENT_DISCOVERY`): said once until it clears. */
   warning(message: string, cause?: Error): void;
   /**
@@ -40,10 +45,15 @@ export function serversPrefix(cluster: string): string {
   return `/clogs/${cluster}/servers/`;
 }
 
+export function configKey(cluster: string): string {
+  return `/clogs/${cluster}/config`;
+}
+
 /**
- * Follows a cluster's fleet in etcd: reads the prefix `/clogs/<cluster>/servers/`,
- * then watches it from the revision read, and reports the whole fleet after every
- * change with the revision it is at. When etcd becomes unreachable the last fleet
+ * Follows a cluster's fleet in etcd: reads the prefix `/clogs/<cluster>/` (its
+ * `servers/` and its `config`), then watches it from the revision read, and reports
+ * the whole fleet after every change to it with the revision it is at, and the config
+ * after every change to that. When etcd becomes unreachable the last fleet
  * stands (nothing is reported but one warning); etcd3 resumes the watch from the
  * last revision seen once etcd answers, so no change is missed. A watch etcd cancels
  * (its revision compacted away) starts over with a fresh read.
@@ -56,6 +66,9 @@ export class EtcdFleet {
   private etcd: Etcd3 | undefined;
   private readonly servers = new Map<string, FleetServer>();
   private readonly prefix: string;
+  private readonly clusterPrefix: string;
+  private readonly configKey: string;
+  private configText: string | undefined;
   private closed = false;
   private wake: (() => void) | undefined;
   private loop: Promise<void> = Promise.resolve();
@@ -67,6 +80,8 @@ export class EtcdFleet {
     private readonly on: EtcdFleetEvents,
   ) {
     this.prefix = serversPrefix(o.cluster);
+    this.clusterPrefix = `/clogs/${o.cluster}/`;
+    this.configKey = configKey(o.cluster);
   }
 
   start(): void {
@@ -89,15 +104,20 @@ export class EtcdFleet {
       let watcher: Watcher | undefined;
       try {
         this.etcd ??= await connectEtcd(this.o.etcd);
-        const read = await this.etcd.getAll().prefix(this.prefix).exec();
+        const read = await this.etcd.getAll().prefix(this.clusterPrefix).exec();
         if (this.closed) return;
         this.servers.clear();
-        for (const kv of read.kvs) this.put(kv);
+        let config: string | undefined;
+        for (const kv of read.kvs) {
+          if (kv.key.toString() === this.configKey) config = kv.value.toString();
+          else if (this.isServer(kv)) this.put(kv);
+        }
         this.answered();
         this.publish(read.header.revision);
+        if (config !== this.configText) this.publishConfig(config, read.header.revision);
         waitMs = RETRY_MIN_MS;
         const from = String(BigInt(read.header.revision) + 1n);
-        watcher = this.etcd.watch().prefix(this.prefix).startRevision(from).watcher();
+        watcher = this.etcd.watch().prefix(this.clusterPrefix).startRevision(from).watcher();
         const ended = await this.watch(watcher);
         if (ended !== undefined)
           this.report('watch', `the watch of ${this.prefix} ended (${ended}): reading the fleet again`);
@@ -114,11 +134,19 @@ export class EtcdFleet {
   /** Applies the watch's changes until it fails for good or close(); resolves with why it ended. */
   private watch(watcher: Watcher): Promise<string | undefined> {
     watcher.on('data', (res) => {
+      let fleet = false;
+      let config: string | undefined | null = null;
       for (const e of res.events) {
-        if (e.type === 'Delete') this.servers.delete(this.nameOf(e.kv));
-        else this.put(e.kv);
+        if (e.kv.key.toString() === this.configKey) {
+          config = e.type === 'Delete' ? undefined : e.kv.value.toString();
+        } else if (this.isServer(e.kv)) {
+          fleet = true;
+          if (e.type === 'Delete') this.servers.delete(this.nameOf(e.kv));
+          else this.put(e.kv);
+        }
       }
-      this.publish(res.header.revision);
+      if (fleet) this.publish(res.header.revision);
+      if (config !== null && config !== this.configText) this.publishConfig(config, res.header.revision);
     });
     watcher.on('disconnected', (err) => this.unreachable(err));
     watcher.on('connected', () => this.answered());
@@ -136,6 +164,16 @@ export class EtcdFleet {
     }).finally(() => {
       this.wake = undefined;
     });
+  }
+
+  private isServer(kv: IKeyValue): boolean {
+    return kv.key.toString().startsWith(this.prefix);
+  }
+
+  private publishConfig(text: string | undefined, revision: string): void {
+    if (this.closed) return;
+    this.configText = text;
+    this.on.config(text, revision);
   }
 
   private nameOf(kv: IKeyValue): string {

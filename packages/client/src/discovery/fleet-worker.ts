@@ -13,6 +13,7 @@ const port = parentPort!;
 const post = (message: FromFleetWorker) => port.postMessage(message);
 const fleet = new EtcdFleet(workerData as EtcdFleetOptions, {
   fleet: (update) => post({ type: 'fleet', update }),
+  config: (text, revision) => post({ type: 'config', text, revision }),
   warning: (message, cause) => post({ type: 'warning', message, cause: cause?.message }),
   connection: (connected, revision) => post({ type: 'state', connected, revision }),
 });
