@@ -55,13 +55,15 @@ export type CliConfig = Infer<typeof CONFIG>;
 
 // The schema and the client agree: every client option has its place (none forgotten
 // when the client gains one), and each takes what the client takes.
-type ClientKeys = keyof Omit<ClientOptions, 'servers' | 'defaults' | 'key'>;
+type ClientKeys = keyof Omit<ClientOptions, 'servers' | 'discovery' | 'defaults' | 'key'>;
 type Holds<T extends true> = T;
 export type EveryClientOption = Holds<
   [Exclude<ClientKeys, keyof NonNullable<CliConfig['client']>>] extends [never] ? true : false
 >;
 export type ClientTypesAgree = Holds<
-  NonNullable<CliConfig['client']> extends Omit<ClientOptions, 'servers' | 'defaults' | 'key'> ? true : false
+  NonNullable<CliConfig['client']> extends Omit<ClientOptions, 'servers' | 'discovery' | 'defaults' | 'key'>
+    ? true
+    : false
 >;
 export type ServersAgree = Holds<
   NonNullable<CliConfig['servers']> extends ClientOptions['servers'] ? true : false

@@ -1,4 +1,5 @@
 import type { RateMode } from './delivery/rate-control.js';
+import type { DiscoveryState } from './discovery/discovery.js';
 import type { HealthReason, HealthState } from './health/ping-tracker.js';
 import type { LevelInput } from './options.js';
 
@@ -108,6 +109,8 @@ export interface ClientStats {
   /** Records waiting because no server is up. */
   parkedRecords: number;
   servers: ServerState[];
+  /** With the `discovery` option: where the fleet comes from, its revision (the config version), and whether etcd answers. */
+  discovery: DiscoveryState | undefined;
 }
 
 /** The record counters of {@link ClientStats}, kept by the client and its links. */

@@ -6,6 +6,7 @@ import type { Bindings } from './api/log-sink.js';
 import { createLogStream, type LogStream, type LogStreamOptions } from './api/log-stream.js';
 import { QueueBudget } from './batch/queue-budget.js';
 import type { ClientStats, DropReason, LogOptions, RecordCounts } from './client-types.js';
+import { startDiscovery } from './discovery/discovery.js';
 import { ClientError, toRecordError } from './errors.js';
 import { DropReporter } from './events/drop-reporter.js';
 import { Fleet } from './fleet/fleet.js';
@@ -36,6 +37,7 @@ export class ClogsClient extends EventEmitter {
   private readonly drops: DropReporter;
   private readonly budget: QueueBudget;
   private readonly fleet: Fleet;
+  private readonly discovery: ReturnType<typeof startDiscovery> | undefined;
   /** close() was called: log() refuses. */
   private closed = false;
   private closing: Promise<{ undelivered: number }> | undefined;
@@ -85,6 +87,7 @@ export class ClogsClient extends EventEmitter {
       events: this,
     });
     this.fleet.start();
+    this.discovery = o.discovery && startDiscovery(o.discovery, this, o);
   }
 
   /**
@@ -148,6 +151,7 @@ export class ClogsClient extends EventEmitter {
       return this.closing;
     }
     this.closed = true;
+    void this.discovery?.close();
     // Health checks go on meanwhile: a server that dies now is taken out and its
     // records re-routed; one that comes back takes the parked ones.
     this.budget.sealAll();
@@ -202,6 +206,7 @@ export class ClogsClient extends EventEmitter {
       queuedBytes: this.budget.held,
       parkedRecords: parked.queuedRecords + parked.openRecords,
       servers: this.fleet.states(),
+      discovery: this.discovery?.state(),
     };
   }
 

@@ -23,7 +23,12 @@ export type ClientErrorCode =
    * Reported through the `error` event: a server answers pings but sends no ACKs. At-most-once
    * it is then sent open-loop; at-least-once it leaves the continuum. Never thrown.
    */
-  | 'ERR_CLIENT_NO_ACK';
+  | 'ERR_CLIENT_NO_ACK'
+  /**
+   * Reported through the `warning` event: with `discovery`, etcd is unreachable (the last
+   * fleet stands), its watch ended, or a registration does not parse. Never thrown.
+   */
+  | 'ERR_CLIENT_DISCOVERY';
 
 /**
  * Base class of @clogs/client's errors: switch on `code`. The message is `detail [code]`;

@@ -18,8 +18,16 @@ export type {
   LogOptions,
   ServerState,
 } from './client-types.js';
+export type { ConfigEvent, DiscoveryOptions, DiscoveryState, FleetEvent } from './discovery/discovery.js';
 export { ClientError, type ClientErrorCode } from './errors.js';
 export type { HealthReason, HealthState } from './health/ping-tracker.js';
 export type { ClientOptions, LevelInput, RouteMode } from './options.js';
-export { Continuum, ketamaDigests, ketamaHash, type RingNode, RouteCache } from './ring/index.js';
+export {
+  Continuum,
+  KetamaPoints,
+  ketamaDigests,
+  ketamaHash,
+  type RingNode,
+  RouteCache,
+} from './ring/index.js';
 export { parseServer, type ServerInput, type ServerSpec } from './server-spec.js';

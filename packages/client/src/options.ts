@@ -6,6 +6,7 @@ import {
   type ProtocolError,
   parseLevel,
 } from '@clogs/protocol';
+import { type DiscoveryOptions, type ResolvedDiscovery, resolveDiscovery } from './discovery/discovery.js';
 import { ClientError } from './errors.js';
 import { parseServer, type ServerInput, type ServerSpec } from './server-spec.js';
 
@@ -23,7 +24,9 @@ export type RouteMode =
 
 export interface ClientOptions {
   /** The fleet: `'host:port[:weight][ name]'` strings or `{ host, port, weight?, name? }`. */
-  servers: readonly ServerInput[];
+  servers?: readonly ServerInput[] | undefined;
+  /** Instead of `servers`: learn the fleet from etcd and follow it live (see the README's Discovery). */
+  discovery?: DiscoveryOptions | undefined;
   /** Fields of every record unless `log()` says otherwise. */
   defaults?: { sysId?: string; msgType?: string; fileName?: string; level?: LevelInput } | undefined;
   route?: RouteMode | undefined;
@@ -68,6 +71,7 @@ export interface ClientOptions {
 
 export interface ResolvedOptions {
   servers: ServerSpec[];
+  discovery: ResolvedDiscovery | undefined;
   sysId: string | undefined;
   msgType: string | undefined;
   fileName: string | undefined;
@@ -143,7 +147,10 @@ export function resolveServers(list: readonly ServerInput[] | undefined): Server
 
 export function resolveOptions(o: ClientOptions): ResolvedOptions {
   if (typeof o !== 'object' || o === null) throw bad('options', 'an object', o);
-  const servers = resolveServers(o.servers);
+  const discovery = resolveDiscovery(o.discovery);
+  if (discovery !== undefined && o.servers !== undefined)
+    throw bad('servers', 'left out with discovery', o.servers);
+  const servers = discovery === undefined ? resolveServers(o.servers) : [];
   const delivery = o.delivery ?? 'at-most-once';
   if (delivery !== 'at-most-once' && delivery !== 'at-least-once') {
     throw bad('delivery', "'at-most-once' or 'at-least-once'", delivery);
@@ -165,6 +172,7 @@ export function resolveOptions(o: ClientOptions): ResolvedOptions {
   );
   return {
     servers,
+    discovery,
     sysId: o.defaults?.sysId,
     msgType: o.defaults?.msgType,
     fileName: o.defaults?.fileName,

@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ClogsServer, createServer, type ParsedLine, parseLine, type ServerOptions } from 'clogs-server';
+import { vi } from 'vitest';
 
 export interface Fleet {
   servers: ClogsServer[];
@@ -36,6 +37,16 @@ export async function startFleet(n: number, options: ServerOptions = {}): Promis
  * answers in well under that), fails after 10 s with the last assertion's message.
  */
 export const POLL = { timeout: 10_000, interval: 5 } as const;
+
+/** `vi.waitFor` for a condition with no value to compare: fails naming what it waited for. */
+export async function until(test: () => boolean, what: string, ms = POLL.timeout): Promise<void> {
+  await vi.waitFor(
+    () => {
+      if (!test()) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    },
+    { timeout: ms, interval: POLL.interval },
+  );
+}
 
 /** Resolves with the first emission of `event`; fails after `ms`. */
 export function once<T>(emitter: NodeJS.EventEmitter, event: string, ms = 10_000): Promise<T> {

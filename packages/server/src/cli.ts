@@ -2,6 +2,8 @@ import { parseArgs } from 'node:util';
 import { ServerError } from './errors.js';
 import { readKeyFile } from './key-file.js';
 import type { ServerOptions } from './options.js';
+import { type RegisteredEvent, Registration } from './registry/registration.js';
+import { planRegistry, type RegistryPlan, registrationOptions } from './registry/registry-flags.js';
 import { createServer } from './server.js';
 
 /** Exit codes, after sysexits.h, so scripts can tell failures apart. */
@@ -13,6 +15,8 @@ export const ExitCode = {
   NO_INPUT: 66,
   /** The socket cannot be bound or the data folder made. */
   OS_ERROR: 71,
+  /** `--etcd`: another live server holds this `--name` (EX_CONFIG). */
+  NAME_TAKEN: 78,
 } as const;
 
 const HELP = `usage: clogs-server [options]
@@ -38,6 +42,15 @@ options:
                          the disk. The default ACKs after the write.
   --ack-after-write      the default; accepted for scripts that still pass it
   --quiet                print only the listening line
+
+registration in etcd (the config centre clients discover the fleet from):
+  --etcd <url>[,<url>...] register at these etcd members (http://host:port)
+  --cluster <name>       the fleet to join: key /clogs/<cluster>/servers/<name> (default default)
+  --name <name>          the name clients hash (default: the advertised host:port)
+  --weight <n>           share of the keys, relative to the other servers (default 1)
+  --advertise <host:port> where clients send (default: the bound address; required
+                         with a wildcard --host such as 0.0.0.0)
+  --lease-ttl <s>        a server that dies without stopping leaves after this long (default 5)
   -h, --help             this help
   -v, --version          the version
 
@@ -51,7 +64,8 @@ fault injection, for tests only:
 Prints "clogs-server listening on udp://HOST:PORT data-dir DIR" once ready.
 SIGINT/SIGTERM: stop, write and fsync everything, exit 0. SIGUSR1: print stats.
 Both are handled from the moment the process starts, before the listening line.
-Exit codes: 0 ok, 64 bad usage, 66 key file unreadable, 71 cannot listen.
+Exit codes: 0 ok, 64 bad usage, 66 key file unreadable, 71 cannot listen,
+78 --name held by another live server.
 
 examples:
   clogs-server --port 7070 --data-dir /var/log/clogs
@@ -154,7 +168,9 @@ async function serve(argv: readonly string[], io: ServerCliIo, signals: SignalDe
     return ExitCode.OK;
   }
   let options: ServerOptions;
+  let plan: RegistryPlan | undefined;
   try {
+    plan = planRegistry(values, values.host);
     options = {
       host: values.host,
       port: values.port === undefined ? 7070 : parseInteger('--port', values.port),
@@ -208,7 +224,20 @@ async function serve(argv: readonly string[], io: ServerCliIo, signals: SignalDe
     return code === 'ERR_SERVER_BAD_OPTION' ? ExitCode.USAGE : ExitCode.OS_ERROR;
   }
   const quiet = values.quiet === true;
-  if (!quiet) server.on('warning', (err: Error) => io.stderr.write(`clogs-server: ${err.message}\n`));
+  const warn = (err: Error) => io.stderr.write(`clogs-server: ${err.message}\n`);
+  if (!quiet) server.on('warning', warn);
+  let registration: Registration | undefined;
+  if (plan !== undefined && !signals.stopAsked) {
+    registration = new Registration(registrationOptions(plan, server.address));
+    if (!quiet) registration.on('warning', warn);
+    try {
+      await registration.start();
+    } catch (err) {
+      warn(err as Error);
+      await server.close();
+      return ExitCode.NAME_TAKEN;
+    }
+  }
   signals.whenStats(() => io.stderr.write(`clogs-server stats ${JSON.stringify(server.stats())}\n`));
   const stopped = new Promise<number>((resolve) => {
     let stopping = false;
@@ -221,16 +250,19 @@ async function serve(argv: readonly string[], io: ServerCliIo, signals: SignalDe
         return;
       }
       stopping = true;
-      server.close().then(
-        (stats) => {
-          if (!quiet) io.stderr.write(`clogs-server stopped ${JSON.stringify(stats)}\n`);
-          resolve(ExitCode.OK);
-        },
-        (err) => {
-          io.stderr.write(`clogs-server: close failed: ${(err as Error).message}\n`);
-          resolve(ExitCode.OS_ERROR);
-        },
-      );
+      // The key goes first: clients remap at once, while the server still reads what was sent.
+      (registration?.close() ?? Promise.resolve())
+        .then(() => server.close())
+        .then(
+          (stats) => {
+            if (!quiet) io.stderr.write(`clogs-server stopped ${JSON.stringify(stats)}\n`);
+            resolve(ExitCode.OK);
+          },
+          (err) => {
+            io.stderr.write(`clogs-server: close failed: ${(err as Error).message}\n`);
+            resolve(ExitCode.OS_ERROR);
+          },
+        );
     };
     signals.whenStopped(stop);
     // Asked to stop while starting: stop without announcing a server that is going away.
@@ -240,6 +272,14 @@ async function serve(argv: readonly string[], io: ServerCliIo, signals: SignalDe
     const { host, port, family } = server.address;
     const shown = family === 'IPv6' ? `[${host}]` : host;
     io.stdout.write(`clogs-server listening on udp://${shown}:${port} data-dir ${server.dataDir}\n`);
+  }
+  if (registration !== undefined && !quiet) {
+    const say = (rev: string, again: boolean) =>
+      io.stdout.write(
+        `clogs-server registered${again ? ' again' : ''} ${registration.key} at etcd revision ${rev}\n`,
+      );
+    registration.on('registered', (e: RegisteredEvent) => say(e.revision, e.again));
+    if (registration.revision !== undefined) say(registration.revision, false);
   }
   return stopped;
 }
@@ -264,6 +304,12 @@ function parse(argv: readonly string[]) {
       'ack-early': { type: 'boolean' },
       'fault-write-delay': { type: 'string' },
       'fault-no-ack': { type: 'boolean' },
+      etcd: { type: 'string' },
+      cluster: { type: 'string' },
+      name: { type: 'string' },
+      weight: { type: 'string' },
+      advertise: { type: 'string' },
+      'lease-ttl': { type: 'string' },
       quiet: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },

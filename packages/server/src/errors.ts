@@ -13,7 +13,11 @@ export type ServerErrorCode =
   /** A path would leave the data folder (cannot happen with v1's charsets). */
   | 'ERR_SERVER_BAD_PATH'
   /** The socket reported an error after it was bound. */
-  | 'ERR_SERVER_SOCKET';
+  | 'ERR_SERVER_SOCKET'
+  /** `--etcd`: etcd did not answer, or the registration was lost; the server serves on and registers again. */
+  | 'ERR_SERVER_ETCD'
+  /** `--etcd`: another live server holds this `--name` in the cluster; the name is never taken over. */
+  | 'ERR_SERVER_NAME_TAKEN';
 
 /** Base class of clogs-server's errors: switch on `code`. The message is `detail [code]`. */
 export class ServerError extends Error {

@@ -1,6 +1,7 @@
 import type { RouteMode } from '../options.js';
 import { Continuum } from '../ring/continuum.js';
 import { ketamaHash } from '../ring/ketama-hash.js';
+import { KetamaPoints } from '../ring/ketama-points.js';
 import { RouteCache } from '../ring/route-cache.js';
 import type { ServerSpec } from '../server-spec.js';
 
@@ -20,6 +21,8 @@ export class Router<T extends { readonly spec: ServerSpec }> {
   /** The servers in the continuum, by its node index. */
   members: readonly T[] = [];
   private ring = new Continuum([]);
+  /** Servers' continuum points, hashed once: a fleet change merges instead of hashing again. */
+  private readonly ketama = new KetamaPoints();
   private readonly cache: RouteCache;
   /** Round robin position for route 'record'. */
   private roundRobin = 0;
@@ -37,8 +40,9 @@ export class Router<T extends { readonly spec: ServerSpec }> {
   /** The continuum is now over `members`: routes are looked up afresh. */
   rebuild(members: readonly T[]): void {
     this.members = members;
-    this.ring = new Continuum(members.map((m) => ({ name: m.spec.name, weight: m.spec.weight })));
-    this.cache.clear();
+    const nodes = members.map((m) => ({ name: m.spec.name, weight: m.spec.weight }));
+    this.ring = new Continuum(nodes, this.ketama, this.ring);
+    this.cache.retire();
     this.lastMember = undefined;
   }
 
@@ -74,11 +78,6 @@ export class Router<T extends { readonly spec: ServerSpec }> {
   }
 
   private lookup(key: string): T {
-    let index = this.cache.get(key);
-    if (index === undefined) {
-      index = this.ring.ownerOf(ketamaHash(key));
-      this.cache.set(key, index);
-    }
-    return this.members[index]!;
+    return this.members[this.cache.route(key, this.ring)]!;
   }
 }

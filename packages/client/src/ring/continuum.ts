@@ -1,4 +1,6 @@
-import { createHash } from 'node:crypto';
+import { mergeContinuum, planMerge, type SortedPoints } from './continuum-merge.js';
+import { KetamaPoints } from './ketama-points.js';
+import { radixSort } from './radix-sort.js';
 
 /** A server on the continuum: `name` is what is hashed, so an address can change without remapping. */
 export interface RingNode {
@@ -20,43 +22,58 @@ export function ketamaDigests(weight: number, totalWeight: number, servers: numb
   return Math.floor(Math.fround(pct * 40 * servers));
 }
 
+/** Owner indexes must fit the sort's tie order and `owners`; far beyond any fleet. */
+const MAX_NODES = 2 ** 20;
+
 /**
  * A ketama consistent-hash continuum, built exactly as libketama builds it: for each
  * server, {@link ketamaDigests} digests md5("<name>-<k>"), each giving four points
  * (its four little-endian u32 words); the points are sorted; a key belongs to the
- * server of the first point ≥ its hash, wrapping to the first point.
+ * server of the first point ≥ its hash, wrapping to the first point. Equal points (two
+ * servers' md5 words colliding) are ordered by the server's index in `nodes`.
  *
  * Points live in one `Uint32Array`, their owners (indexes into `nodes`) in another.
+ *
+ * Pass the same {@link KetamaPoints} to every build of a fleet: servers' points are
+ * then hashed once, and a rebuild is a fill and a radix sort, or a merge into the
+ * previous continuum (bench/README.md: ~100 ms at 1,000 servers when every point is
+ * hashed and compared, a few ms this way).
  */
 export class Continuum {
   readonly nodes: readonly RingNode[];
   readonly points: Uint32Array;
   readonly owners: Uint32Array;
 
-  constructor(nodes: readonly RingNode[]) {
+  /** Digests per node, by index. */
+  private readonly digests: Uint32Array;
+
+  /**
+   * `previous`: the continuum this one replaces, built with the same `cache`. Servers
+   * whose points are unchanged (same name, same digest count) are then taken from it,
+   * and only the others' points are sorted and merged in: one server joining or
+   * leaving a fleet of 1,000 is a sequential pass over its points.
+   */
+  constructor(nodes: readonly RingNode[], cache: KetamaPoints = new KetamaPoints(), previous?: Continuum) {
+    if (nodes.length > MAX_NODES) throw new RangeError('too many servers for one continuum');
     this.nodes = nodes;
-    const total = nodes.reduce((sum, n) => sum + n.weight, 0);
-    const counts = nodes.map((n) => ketamaDigests(n.weight, total, nodes.length) * 4);
-    const size = counts.reduce((a, b) => a + b, 0);
-    // Sort (point, owner) pairs packed in one float64: point × 2^20 + owner stays exact
-    // (2^32 × 2^20 < 2^53) and sorts by point, then by owner, without objects.
-    if (nodes.length > 2 ** 20) throw new RangeError('too many servers for one continuum');
-    const packed = new Float64Array(size);
-    let at = 0;
-    nodes.forEach((node, owner) => {
-      for (let k = 0; k < counts[owner]! / 4; k++) {
-        const digest = createHash('md5').update(`${node.name}-${k}`).digest();
-        for (let h = 0; h < 4; h++) packed[at++] = digest.readUInt32LE(h * 4) * 2 ** 20 + owner;
-      }
-    });
-    packed.sort();
-    this.points = new Uint32Array(size);
-    this.owners = new Uint32Array(size);
-    for (let i = 0; i < size; i++) {
-      const owner = packed[i]! % 2 ** 20;
-      this.owners[i] = owner;
-      this.points[i] = (packed[i]! - owner) / 2 ** 20;
+    let total = 0;
+    for (const n of nodes) total += n.weight;
+    const digests = new Uint32Array(nodes.length);
+    let size = 0;
+    for (let i = 0; i < nodes.length; i++) {
+      digests[i] = ketamaDigests(nodes[i]!.weight, total, nodes.length);
+      size += digests[i]! * 4;
     }
+    this.digests = digests;
+    const plan =
+      previous === undefined ? undefined : planMerge(previous.nodes, previous.digests, nodes, digests);
+    const built =
+      plan === undefined
+        ? fullBuild(nodes, digests, size, cache)
+        : mergeContinuum(previous!, plan, nodes, digests, size, cache);
+    cache.used(nodes);
+    this.points = built.points;
+    this.owners = built.owners;
   }
 
   /** Points on the continuum (160 per server when weights are equal). */
@@ -88,4 +105,25 @@ export class Continuum {
     }
     return shares;
   }
+}
+
+/** Every server's points (from the cache), filled in owner order, then radix-sorted. */
+function fullBuild(
+  nodes: readonly RingNode[],
+  digests: Uint32Array,
+  size: number,
+  cache: KetamaPoints,
+): SortedPoints {
+  // The radix sort is stable: equal points stay in owner order.
+  const src = cache.scratch.take(size);
+  let at = 0;
+  for (let owner = 0; owner < nodes.length; owner++) {
+    const own = cache.points(nodes[owner]!.name, digests[owner]!);
+    src.points.set(own, at);
+    src.owners.fill(owner, at, at + own.length);
+    at += own.length;
+  }
+  const out = { points: new Uint32Array(size), owners: new Uint32Array(size) };
+  radixSort(src, out, cache.scratch.counts);
+  return out;
 }

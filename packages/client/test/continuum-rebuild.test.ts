@@ -1,0 +1,157 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { referenceContinuum } from '../../../test/support/reference-continuum.js';
+import { planMerge } from '../src/ring/continuum-merge.js';
+import { Continuum, KetamaPoints, ketamaDigests, ketamaHash, type RingNode } from '../src/ring/index.js';
+
+const equal = (names: string[]): RingNode[] => names.map((name) => ({ name, weight: 1 }));
+const fleet = (n: number, from = 0) =>
+  equal(Array.from({ length: n }, (_, i) => `10.1.${(from + i) >> 8}.${(from + i) & 255}:7070`));
+
+/** The first index where `ring` differs from a from-scratch build of its nodes, or -1. */
+function firstDifference(ring: Continuum): number {
+  const ref = referenceContinuum(ring.nodes);
+  if (ref.points.length !== ring.size) return Math.min(ref.points.length, ring.size);
+  for (let i = 0; i < ring.size; i++) {
+    if (ring.points[i] !== ref.points[i] || ring.owners[i] !== ref.owners[i]) return i;
+  }
+  return -1;
+}
+
+/** Points equal to their predecessor but owned by another server: where the order of equal points decides. */
+function ties(ring: Continuum): number {
+  let n = 0;
+  for (let i = 1; i < ring.size; i++) {
+    if (ring.points[i] === ring.points[i - 1] && ring.owners[i] !== ring.owners[i - 1]) n++;
+  }
+  return n;
+}
+
+/** Whether a rebuild from `before` to `after` takes the merge path (else a full build from the cache). */
+function merges(before: readonly RingNode[], after: readonly RingNode[]): boolean {
+  const digests = (nodes: readonly RingNode[]) => {
+    const total = nodes.reduce((a, n) => a + n.weight, 0);
+    return Uint32Array.from(nodes, (n) => ketamaDigests(n.weight, total, nodes.length));
+  };
+  return planMerge(before, digests(before), after, digests(after)) !== undefined;
+}
+
+const owner = (ring: Continuum, key: string) => ring.nodes[ring.ownerOf(ketamaHash(key))]!.name;
+
+describe('continuum rebuilds (point cache, radix sort, merge into the previous one)', () => {
+  it('equals a from-scratch build after any sequence of fleet changes (joins, leaves, weights, reorders)', () => {
+    const change = fc.record({
+      leave: fc.array(fc.nat(), { maxLength: 4 }),
+      join: fc.array(fc.stringMatching(/^[a-z0-9.-]{1,10}:[0-9]{2,5}$/), { maxLength: 4 }),
+      reweigh: fc.option(fc.record({ at: fc.nat(), weight: fc.integer({ min: 1, max: 5 }) })),
+      reverse: fc.constantFrom(false, false, false, true),
+    });
+    let merged = 0;
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(
+          fc.record({
+            name: fc.stringMatching(/^[a-z0-9.-]{1,10}:[0-9]{2,5}$/),
+            weight: fc.integer({ min: 1, max: 5 }),
+          }),
+          { minLength: 1, maxLength: 40, selector: (s) => s.name },
+        ),
+        fc.array(change, { minLength: 1, maxLength: 6 }),
+        (start, changes) => {
+          const cache = new KetamaPoints();
+          let nodes: RingNode[] = start;
+          let ring = new Continuum(nodes, cache);
+          expect(firstDifference(ring)).toBe(-1);
+          for (const c of changes) {
+            const leaving = new Set(
+              nodes.length === 0 ? [] : c.leave.map((i) => nodes[i % nodes.length]!.name),
+            );
+            let next = nodes.filter((n) => !leaving.has(n.name));
+            const names = new Set(next.map((n) => n.name));
+            for (const name of c.join) {
+              if (names.has(name)) continue;
+              next.push({ name, weight: 1 });
+              names.add(name);
+            }
+            if (c.reweigh !== null && next.length > 0) {
+              const at = c.reweigh.at % next.length;
+              next = next.map((n, i) => (i === at ? { name: n.name, weight: c.reweigh!.weight } : n));
+            }
+            if (c.reverse) next.reverse();
+            if (merges(nodes, next)) merged++;
+            nodes = next;
+            ring = new Continuum(nodes, cache, ring);
+            expect(firstDifference(ring), `fleet ${JSON.stringify(nodes)}`).toBe(-1);
+          }
+        },
+      ),
+      { numRuns: 150 },
+    );
+    // Both paths are exercised: the merge (kept servers keep their order and digest counts) and the full build.
+    expect(merged, 'changes that took the merge path').toBeGreaterThan(0);
+  });
+
+  it('orders equal points as a from-scratch build does, at 1,000 servers (where md5 words collide)', () => {
+    const cache = new KetamaPoints();
+    const all = fleet(1000);
+    const full = new Continuum(all, cache);
+    expect(ties(full), 'this fleet has equal points of different servers').toBeGreaterThan(0);
+    expect(firstDifference(full)).toBe(-1);
+    // One leaves, then two join: the merge path, each checked against a fresh build.
+    const lessNodes = [...all.slice(0, 500), ...all.slice(501)];
+    expect(merges(all, lessNodes), '1,000 -> 999 merges').toBe(true);
+    const less = new Continuum(lessNodes, cache, full);
+    expect(firstDifference(less)).toBe(-1);
+    const moreNodes = [...less.nodes, ...fleet(2, 1000)];
+    expect(merges(lessNodes, moreNodes), '999 -> 1,001 merges').toBe(true);
+    const more = new Continuum(moreNodes, cache, less);
+    expect(firstDifference(more)).toBe(-1);
+    expect(ties(more)).toBeGreaterThan(0);
+  });
+
+  it('remaps exactly: a leaving server’s keys move, no key moves between survivors; a joining one takes keys only for itself', () => {
+    const cache = new KetamaPoints();
+    const all = fleet(10);
+    const before = new Continuum(all, cache);
+    const after = new Continuum([...all.slice(0, 3), ...all.slice(4)], cache, before);
+    const gone = all[3]!.name;
+    const wrong: string[] = [];
+    let moved = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const key = `PAY1/file-${i}`;
+      const was = owner(before, key);
+      const now = owner(after, key);
+      if (was === gone) moved++;
+      else if (now !== was) wrong.push(`${key}: ${was} -> ${now}`);
+    }
+    expect(wrong).toEqual([]);
+    expect(moved, 'the leaving server had keys').toBeGreaterThan(0);
+    const joined = new Continuum([...after.nodes, ...fleet(1, 50)], cache, after);
+    const newcomer = fleet(1, 50)[0]!.name;
+    const strayed: string[] = [];
+    for (let i = 0; i < 20_000; i++) {
+      const key = `PAY1/file-${i}`;
+      const now = owner(joined, key);
+      if (now !== newcomer && now !== owner(after, key)) strayed.push(key);
+    }
+    expect(strayed).toEqual([]);
+  });
+
+  it('hashes a server’s points once: a rebuild over known names runs no md5 for them', () => {
+    const cache = new KetamaPoints();
+    const all = fleet(50);
+    const ring = new Continuum(all, cache);
+    const held = cache.points(all[7]!.name, 40);
+    const again = new Continuum(all.slice(1), cache, ring);
+    expect(cache.points(all[7]!.name, 40).buffer, 'the same memory: not computed again').toBe(held.buffer);
+    expect(firstDifference(again)).toBe(-1);
+  });
+
+  it('keeps the point cache bounded: names unused while it is past twice the largest fleet are forgotten', () => {
+    const cache = new KetamaPoints();
+    for (let round = 0; round < 30; round++) new Continuum(fleet(100, round * 100), cache);
+    // 3,000 names seen; the cache holds at most max(1,024, 2 × 100) plus the last fleet.
+    expect(cache.size).toBeLessThanOrEqual(1024 + 100);
+    expect(cache.points(fleet(1, 2900)[0]!.name, 1).length, 'the last fleet is still there').toBe(4);
+  });
+});

@@ -1,0 +1,91 @@
+import { isIP } from 'node:net';
+import { ServerError } from '../errors.js';
+
+/**
+ * The config-centre layout in etcd, shared with @clogs/client's discovery:
+ *   /clogs/<cluster>/servers/<name>  JSON { "host", "port", "weight" }, under the server's lease
+ *   /clogs/<cluster>/config          JSON client settings (written by operators, optional)
+ */
+export function serversPrefix(cluster: string): string {
+  return `/clogs/${cluster}/servers/`;
+}
+
+export function serverKey(cluster: string, name: string): string {
+  return `${serversPrefix(cluster)}${name}`;
+}
+
+/** What a server registers: where clients send, and its share of the continuum. */
+export interface ServerRecord {
+  host: string;
+  port: number;
+  weight: number;
+}
+
+/** A cluster is one path segment of the key: letters, digits, `_`, `.`, `-`. */
+export function checkCluster(cluster: string): string {
+  if (!/^[A-Za-z0-9_.-]{1,128}$/.test(cluster) || cluster === '.' || cluster === '..') {
+    throw new ServerError(
+      'ERR_SERVER_BAD_OPTION',
+      `--cluster must be 1-128 of [A-Za-z0-9_.-], not ${cluster}`,
+    );
+  }
+  return cluster;
+}
+
+/** A name is what clients hash: no spaces (a client's server spec ends at one), no `/`. */
+export function checkName(name: string): string {
+  if (!/^[^\s/]{1,255}$/.test(name)) {
+    throw new ServerError(
+      'ERR_SERVER_BAD_OPTION',
+      `--name must be 1-255 characters without spaces or '/', not ${JSON.stringify(name)}`,
+    );
+  }
+  return name;
+}
+
+/** `host:port` (IPv6 in brackets) as clients write a server; the default name. */
+export function addressName(host: string, port: number): string {
+  return isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/** Parses `--advertise host:port` (`[v6]:port`). */
+export function parseAdvertise(text: string): { host: string; port: number } {
+  const m = /^(\[[0-9a-fA-F:.]+\]|[^\s:[\]/]+):(\d{1,5})$/.exec(text);
+  const port = m === null ? 0 : Number(m[2]);
+  if (m === null || port < 1 || port > 65_535) {
+    throw new ServerError('ERR_SERVER_BAD_OPTION', `--advertise must be host:port ([v6]:port), not ${text}`);
+  }
+  const host = m[1]!.startsWith('[') ? m[1]!.slice(1, -1) : m[1]!;
+  if (host.includes(':') && isIP(host) !== 6) {
+    throw new ServerError('ERR_SERVER_BAD_OPTION', `--advertise has a bad IPv6 address: ${text}`);
+  }
+  return { host, port };
+}
+
+/** Parses `--etcd url[,url...]`: http(s)://host:port each. */
+export function parseEtcdUrls(text: string): string[] {
+  const urls = text.split(',').map((u) => u.trim());
+  for (const url of urls) {
+    if (!/^https?:\/\/(\[[0-9a-fA-F:.]+\]|[^\s:/[\]]+):\d{1,5}\/?$/.test(url)) {
+      throw new ServerError(
+        'ERR_SERVER_BAD_OPTION',
+        `--etcd must be http://host:port[,http://host:port...], not ${JSON.stringify(url)}`,
+      );
+    }
+  }
+  return urls;
+}
+
+/** The registered value; the same host and port as `record` means the key is this server's own. */
+export function encodeRecord(record: ServerRecord): string {
+  return JSON.stringify({ host: record.host, port: record.port, weight: record.weight });
+}
+
+export function sameAddress(value: string, record: ServerRecord): boolean {
+  try {
+    const held = JSON.parse(value) as Partial<ServerRecord>;
+    return held.host === record.host && held.port === record.port;
+  } catch {
+    return false;
+  }
+}
