@@ -235,7 +235,7 @@ async function serve(argv: readonly string[], io: ServerCliIo, signals: SignalDe
     } catch (err) {
       warn(err as Error);
       await server.close();
-      return ExitCode.NAME_TAKEN;
+      return (err as ServerError).code === 'ERR_SERVER_NAME_TAKEN' ? ExitCode.NAME_TAKEN : ExitCode.OS_ERROR;
     }
   }
   signals.whenStats(() => io.stderr.write(`clogs-server stats ${JSON.stringify(server.stats())}\n`));

@@ -167,6 +167,24 @@ describe('clogs-server --etcd: registration', () => {
   });
 });
 
+describe('clogs-server --etcd while etcd is down', () => {
+  it('starts and serves anyway, says so once, and registers once etcd answers', async () => {
+    const member = cluster.members[0]!;
+    await member.kill();
+    let p: ServerProcess;
+    try {
+      p = await startServer(['--cluster', 'reg7', '--name', 'log-a']);
+      await p.port();
+      await p.until(() => p.stderr.includes('cannot register /clogs/reg7/servers/log-a'), 'the warning');
+    } finally {
+      await member.start();
+    }
+    await registered(p);
+    expect(await key('/clogs/reg7/servers/log-a'), 'registered').toBeDefined();
+    expect(p.stderr.match(/ERR_SERVER_ETCD/g)?.length, 'said once').toBe(1);
+  });
+});
+
 describe('clogs-server without --etcd', () => {
   it('does not load etcd3 or gRPC', async () => {
     const run = (args: string[]) =>
