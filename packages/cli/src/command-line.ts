@@ -37,7 +37,7 @@ Examples:
     clogs-cli -s 10.0.0.5:7070 --ack PAY1 TXT disk full on /var || alert
     clogs-cli -s 10.0.0.5:7070 --format raw --sys OPS --file deploys "deploy 42 done"
   The shell (on a terminal, no arguments; type .help):
-    clogs-cli                                shell on an embedded server writing to ./clogs-data
+    clogs-cli                                # on an embedded server writing to ./clogs-data
     clogs-cli -s 10.0.0.5:7070 -s '10.0.0.6:7070:2 log-b'
   Pipes and files, one record per line:
     app | clogs-cli -s 10.0.0.5:7070 --format raw --sys PAY1 --file app

@@ -1,8 +1,24 @@
 import { readFile } from 'node:fs/promises';
 import type { ClientOptions } from '@clogs/client';
-import { type ProtocolError, parseLevel } from '@clogs/protocol';
+import { describeLevels, parseLevel } from '@clogs/protocol';
 import { CliError } from './errors.js';
-import { either, type Infer, list, number, object, oneOf, problems, string } from './schema.js';
+import { either, type Infer, list, number, object, oneOf, problems, type Schema, string } from './schema.js';
+
+const LEVEL_KIND = either(string(), number());
+
+/** What `--level` takes, checked against the level table with the rest of the file. */
+const LEVEL: Schema<string | number> = {
+  expects: LEVEL_KIND.expects,
+  matches: LEVEL_KIND.matches,
+  check(value, path, issues) {
+    if (!LEVEL_KIND.matches(value)) return LEVEL_KIND.check(value, path, issues);
+    try {
+      parseLevel(value);
+    } catch {
+      issues.push({ path, problem: `must be one of ${describeLevels()}; not ${JSON.stringify(value)}` });
+    }
+  },
+};
 
 /** What the `client` key takes: the client's options less `servers`, `defaults` and `key`. */
 const CLIENT = object({
@@ -46,7 +62,7 @@ const CONFIG = object({
     sysId: string(),
     msgType: string(),
     fileName: string(),
-    level: either(string(), number()),
+    level: LEVEL,
   }),
   client: CLIENT,
 });
@@ -75,7 +91,7 @@ function bad(path: string, why: string, cause?: unknown): CliError {
 
 /**
  * Reads a config file and checks all of it: every key at every depth, and the type of
- * every value; the level against the level table. Ranges (a port, a size) are checked by the client when it is made, and
+ * every value, the level against the level table. Ranges (a port, a size) are checked by the client when it is made, and
  * reported against this file too.
  * @throws {CliError} `ERR_CLI_BAD_CONFIG` naming the file and every problem with its path.
  */
@@ -96,14 +112,5 @@ export async function readConfig(path: string): Promise<CliConfig> {
   if (found.length > 0) {
     throw bad(path, found.map((i) => (i.path === '' ? i.problem : `${i.path}: ${i.problem}`)).join('; '));
   }
-  const config = json as CliConfig;
-  const level = config.defaults?.level;
-  if (level !== undefined) {
-    try {
-      parseLevel(level);
-    } catch (err) {
-      throw bad(path, `defaults.${(err as ProtocolError).detail}`, err);
-    }
-  }
-  return config;
+  return json as CliConfig;
 }

@@ -8,7 +8,7 @@ export type CliErrorCode =
   | 'ERR_CLI_BAD_CONFIG'
   /** An input file (the key file, an `--input` file) cannot be read, or the key file is empty (exit 66). */
   | 'ERR_CLI_NO_INPUT'
-  /** A line that is not `sys_id msg_type msg`, or an empty message. */
+  /** A line that is not `sys_id msg_type msg`, an empty message, or a line too long for a datagram. */
   | 'ERR_CLI_BAD_LINE';
 
 /** Base class of clogs-cli's errors: switch on `code`. The message is `detail [code]`. */
@@ -17,7 +17,7 @@ export class CliError extends Error {
   readonly code: CliErrorCode;
   /** The message without its code: what a person reads first. */
   readonly detail: string;
-  /** For `ERR_CLI_BAD_LINE`: what is wrong with the line (`no-msg-type`, `empty-message`). */
+  /** For `ERR_CLI_BAD_LINE`: what is wrong with the line (`no-msg-type`, `empty-message`, `too-long`). */
   readonly reason: string | undefined;
 
   constructor(code: CliErrorCode, message: string, options: { cause?: unknown; reason?: string } = {}) {

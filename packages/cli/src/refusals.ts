@@ -31,7 +31,7 @@ const BY_FIELD: Record<string, Refusal> = {
  */
 export function refusalOf(err: unknown): Refusal {
   if (err instanceof CliError && err.code === 'ERR_CLI_BAD_LINE') {
-    return err.reason === 'no-msg-type' ? 'no-msg-type' : 'empty-message';
+    return err.reason === 'no-msg-type' || err.reason === 'too-long' ? err.reason : 'empty-message';
   }
   if (err instanceof ClientError && err.code === 'ERR_CLIENT_BAD_RECORD') {
     const cause = err.cause as { code?: string; field?: string } | undefined;

@@ -1,6 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { describeLevels } from '@clogs/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CliError, readConfig } from '../src/index.js';
 
@@ -60,6 +61,12 @@ describe('readConfig', () => {
       'level.json',
       '{ "defaults": { "level": true } }',
       'defaults.level: must be a string or a number, not true',
+    ],
+    [
+      'level-name.json',
+      '{ "defaults": { "level": "loud", "sysid": "X" }, "client": { "onFull": "drop" } }',
+      `defaults.level: must be one of ${describeLevels()}; not "loud"; defaults.sysid: unknown key; ` +
+        `client.onFull: must be 'drop-newest' or 'drop-oldest', not "drop"`,
     ],
   ])('refuses %s with a typed error naming the file and the path', async (name, text, why) => {
     const path = text === undefined ? join(dir, name) : await file(name, text);

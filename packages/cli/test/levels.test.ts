@@ -86,7 +86,7 @@ describe('levels on the command line and in the config file: the protocol level 
     const refused = await run([...raw('cfg'), '-c', bad], ['never\n']);
     expect(refused.code).toBe(ExitCode.CONFIG);
     expect(refused.err).toBe(
-      `clogs-cli: bad config ${bad}: defaults.level must be one of ${describeLevels()}; not "notice2" [ERR_CLI_BAD_CONFIG]\n`,
+      `clogs-cli: bad config ${bad}: defaults.level: must be one of ${describeLevels()}; not "notice2" [ERR_CLI_BAD_CONFIG]\n`,
     );
   });
 });

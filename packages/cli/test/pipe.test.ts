@@ -256,7 +256,9 @@ describe('pipe mode (main on injected streams, a real server)', () => {
     await writeFile(nested, JSON.stringify({ client: { ping: { intervlMs: 500 } } }));
     const typo = await run(['-c', nested], []);
     expect(typo.code).toBe(ExitCode.CONFIG);
-    expect(typo.err).toMatch(/bad config .*nested\.json: client\.ping\.intervlMs: unknown key\n$/);
+    expect(typo.err).toMatch(
+      /bad config .*nested\.json: client\.ping\.intervlMs: unknown key \[ERR_CLI_BAD_CONFIG\]\n$/,
+    );
     const help = await run(['--help'], []);
     expect(help.code).toBe(ExitCode.OK);
     // one-shot first: in the usage line, and first of the examples for the three uses

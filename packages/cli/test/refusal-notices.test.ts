@@ -37,12 +37,30 @@ describe('pipe mode says why a line was refused: its number, the reason, the mos
     const said = err.split('\n').filter((l) => l.includes(' refused: '));
     expect(said).toEqual([
       'clogs-cli: line 3 refused: empty message [ERR_CLI_BAD_LINE]',
+      'clogs-cli: line 4 refused: line longer than 65507 bytes: no datagram holds it [ERR_CLI_BAD_LINE]',
       'clogs-cli: line 5 refused: sys_id is 7 bytes; at most 4 allowed [ERR_PROTOCOL_FIELD_TOO_LONG]',
     ]);
     for (const line of err.split('\n')) expect(codesIn(line).length, line).toBeLessThanOrEqual(1);
     expect(err).toContain(
       '6 lines read, 2 sent, 2 acked, 3 refused (1 empty-message, 1 too-long, 1 bad-sys-id), 1 blank skipped',
     );
+  });
+
+  it('names too-long lines in order wherever they fall: back to back, across chunks, last without LF', async () => {
+    const big = (c: string) => `PAY1 TXT ${c.repeat(70_000)}`;
+    // chunks cut inside lines, as a pipe delivers them
+    const text = `${big('a')}\n${big('b')}\nBAD! TXT x\nPAY1 TXT fine\n${big('c')}`;
+    const input = [text.slice(0, 1000), text.slice(1000, 100_000), text.slice(100_000)];
+    const { code, err } = await run(['-s', spec, '--ack'], input);
+    expect(code).toBe(ExitCode.REFUSED);
+    const said = err.split('\n').filter((l) => l.includes(' refused: '));
+    expect(said.map((l) => /^clogs-cli: line (\d+) refused: (.*)$/.exec(l)?.slice(1))).toEqual([
+      ['1', 'line longer than 65507 bytes: no datagram holds it [ERR_CLI_BAD_LINE]'],
+      ['2', 'line longer than 65507 bytes: no datagram holds it [ERR_CLI_BAD_LINE]'],
+      ['3', 'sys_id may only contain [A-Za-z0-9_] [ERR_PROTOCOL_BAD_CHARSET]'],
+      ['5', 'line longer than 65507 bytes: no datagram holds it [ERR_CLI_BAD_LINE]'],
+    ]);
+    expect(err).toContain('5 lines read, 1 sent, 1 acked, 4 refused (3 too-long, 1 bad-sys-id)');
   });
 
   it('shows the first ten, then counts the rest in the summary only', async () => {

@@ -87,7 +87,10 @@ describe('the shell, driven through injected streams', () => {
   it('.set level takes the level table: names, aliases, any case; refuses the rest listing it', async () => {
     const sh = shell(['-s', `127.0.0.1:${server!.address.port} one`, '--file', 'lv']);
     await sh.type('.help', `levels: ${describeLevels()}`);
-    await sh.type('.set level bogus', `  level must be one of ${describeLevels()}; not "bogus"`);
+    await sh.type(
+      '.set level bogus',
+      `  level not set: level must be one of ${describeLevels()}; not "bogus" [ERR_PROTOCOL_BAD_LEVEL]\n`,
+    );
     for (const level of ['trace', 'notice', 'CRIT', 'warning', '2']) {
       const from = sh.seen.out.length;
       await sh.type(`.set level ${level}`, '/TXT/lv>');
@@ -151,6 +154,19 @@ describe('the shell, driven through injected streams', () => {
     sh.stdin.end();
     expect(await sh.exited).toBe(0);
     expect(sh.seen.err).toContain('2 records sent, 1 acked, 0 refused');
+  });
+
+  it('.stats counts refused lines as the exit summary does, those the line parser refused too, across .ack', async () => {
+    const sh = shell(['-s', `127.0.0.1:${server!.address.port} one`]);
+    await sh.type('ST TXT sent', 'ST/TXT');
+    await sh.type('oops', 'refused: no msg_type');
+    await sh.type('.ack on', ' ack>');
+    await sh.type('TOOLONG TXT x', 'refused: sys_id');
+    await sh.type('.flush', 'flushed');
+    await sh.type('.stats', /^ {2}1 accepted, 1 sent, 0 acked, 2 refused, /);
+    sh.stdin.end();
+    expect(await sh.exited).toBe(0);
+    expect(sh.seen.err).toContain('1 records sent, 0 acked, 2 refused (1 no-msg-type, 1 bad-sys-id)');
   });
 
   it('counts a re-routed record once in its exit summary', async () => {

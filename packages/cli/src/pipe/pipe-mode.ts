@@ -1,5 +1,5 @@
 import { MAX_DATAGRAM_BYTES } from '@clogs/protocol';
-import { mostSpecificMessage } from '../errors.js';
+import { CliError, mostSpecificMessage } from '../errors.js';
 import { LineSplitter } from '../line/line-splitter.js';
 import { type LineFormat, LineParser, type ParsedLine } from '../line/parse-line.js';
 import type { Notices } from '../notices.js';
@@ -35,6 +35,13 @@ export interface PipeIo {
 /** Refused lines said one by one on stderr; past these the summary counts the rest. */
 const REFUSALS_SHOWN = 10;
 
+/** What a line too long for any datagram is refused with (the splitter never holds it). */
+const LINE_TOO_LONG = new CliError(
+  'ERR_CLI_BAD_LINE',
+  `line longer than ${MAX_DATAGRAM_BYTES} bytes: no datagram holds it`,
+  { reason: 'too-long' },
+);
+
 /** How often a wait for room checks whether records are still being delivered. */
 const STALL_CHECK_MS = 250;
 
@@ -64,20 +71,19 @@ export async function runPipe(session: Session, o: PipeOptions, io: PipeIo): Pro
   const refuseLine = (err: unknown) => {
     refuse(refusalOf(err));
     if (shown === REFUSALS_SHOWN) return;
-    // Too-long lines before this one in the chunk are counted in `read` only later.
-    const line = summary.read + splitter.tooLong - tooLongCounted;
-    io.notices.say(`clogs-cli: line ${line} refused: ${mostSpecificMessage(err)}`);
+    io.notices.say(`clogs-cli: line ${summary.read} refused: ${mostSpecificMessage(err)}`);
     if (++shown === REFUSALS_SHOWN)
       io.notices.say(
         `clogs-cli: only the first ${REFUSALS_SHOWN} refused lines are shown; the summary counts them all`,
       );
   };
+  /** The lines the splitter skipped as too long since the last call: they come right before the current line. */
   const countTooLong = () => {
-    const n = splitter.tooLong - tooLongCounted;
-    if (n === 0) return;
-    tooLongCounted += n;
-    summary.read += n;
-    refuse('too-long', n);
+    while (tooLongCounted < splitter.tooLong) {
+      tooLongCounted++;
+      summary.read++;
+      refuseLine(LINE_TOO_LONG);
+    }
   };
   /** Reading is over (a signal, or no progress): lines already read are still logged. */
   let stopped = false;
@@ -145,6 +151,7 @@ export async function runPipe(session: Session, o: PipeOptions, io: PipeIo): Pro
   /** Sends each line `next` moves the splitter to. */
   const send = async (next: () => boolean) => {
     while (next()) {
+      if (splitter.tooLong !== tooLongCounted) countTooLong();
       summary.read++;
       let parsed: ParsedLine;
       try {

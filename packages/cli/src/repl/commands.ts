@@ -1,4 +1,5 @@
-import { describeLevels, levelName, type ProtocolError, parseLevel } from '@clogs/protocol';
+import { describeLevels, levelName, parseLevel } from '@clogs/protocol';
+import { mostSpecificMessage } from '../errors.js';
 import type { LineFormat } from '../line/parse-line.js';
 import type { Session } from '../session.js';
 import type { RunSummary } from '../summary.js';
@@ -90,8 +91,9 @@ export const COMMANDS: readonly Command[] = [
       const dropped = Object.entries(st.dropped)
         .filter(([, n]) => n > 0)
         .map(([r, n]) => `${n} ${r}`);
+      // Refused as the exit summary counts it: lines that never reached log() (no msg_type) too.
       s.print(
-        `  ${st.accepted} accepted, ${st.sent} sent, ${st.acked} acked, ${st.refused} refused, ` +
+        `  ${st.accepted} accepted, ${st.sent} sent, ${st.acked} acked, ${s.summary.refused} refused, ` +
           `${st.rerouted} rerouted, dropped: ${dropped.length === 0 ? 'none' : dropped.join(', ')}`,
       );
     },
@@ -109,7 +111,7 @@ export const COMMANDS: readonly Command[] = [
         try {
           s.level = levelName(parseLevel(value));
         } catch (err) {
-          s.print(`  ${(err as ProtocolError).detail}`);
+          s.print(`  level not set: ${mostSpecificMessage(err)}`);
         }
         return;
       }
