@@ -30,8 +30,9 @@ export class Router<T extends { readonly spec: ServerSpec }> {
   private lastFile = '';
   private lastMember: T | undefined;
 
+  /** `settings.route` is read on every pick: a live config may change it. */
   constructor(
-    private readonly mode: RouteMode,
+    private readonly settings: { readonly route: RouteMode },
     cacheSize: number,
   ) {
     this.cache = new RouteCache(cacheSize);
@@ -50,7 +51,7 @@ export class Router<T extends { readonly spec: ServerSpec }> {
   pick(rec: RoutedRecord): T | undefined {
     const members = this.members;
     if (members.length === 0) return undefined;
-    const mode = this.mode;
+    const mode = this.settings.route;
     if (mode === 'record') return members[this.roundRobin++ % members.length];
     if (mode === 'file') {
       // The same file as the last record: no key to build, no lookup.
