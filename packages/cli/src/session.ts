@@ -126,10 +126,21 @@ export class Session extends EventEmitter {
     }
   }
 
-  /** `.reload` and SIGHUP: re-reads the config file; the continuum is rebuilt. */
+  /**
+   * `.reload` and SIGHUP: re-reads the config file; the continuum is rebuilt. With the
+   * fleet from etcd there is nothing to re-read: etcd's changes apply as they come.
+   */
   async reload(): Promise<void> {
     const { settings, notices } = this.o;
     if (settings.config === undefined) return notices.say('clogs-cli: nothing to reload (no --config)');
+    const etcd = this.client.stats().discovery;
+    if (etcd !== undefined) {
+      // The fleet is etcd's to change; so are the options a running client takes live.
+      return notices.say(
+        `clogs-cli: the fleet follows etcd (cluster ${etcd.cluster}): nothing to reload; ` +
+          `live options go in /clogs/${etcd.cluster}/config`,
+      );
+    }
     try {
       const servers = fleet(settings, this.embedded?.spec, await readConfig(settings.config));
       this.client.setServers(servers);
