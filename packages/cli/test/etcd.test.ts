@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { EtcdCluster } from '../../../test/support/etcd-process.js';
+import { EtcdCluster, freePort } from '../../../test/support/etcd-process.js';
 import { ServerProcess } from '../../../test/support/server-process.js';
 import { type CliIo, main } from '../src/index.js';
 import { run, tally } from './helpers.js';
@@ -75,15 +75,17 @@ describe('pipe mode with the fleet from etcd', () => {
     expect(c.b.length, 'lines on server b').toBeGreaterThan(0);
   });
 
-  it("the config file's discovery, and --cluster winning over its cluster; --quiet says nothing", async () => {
+  it("the config file's discovery, and --etcd, --cluster winning over its keys; --quiet says nothing", async () => {
     const file = join(work, 'etcd.json');
     await writeFile(file, JSON.stringify({ discovery: { etcd: [etcd.url], cluster: CLUSTER } }));
     const r = await run(['-c', file, '--ack', '--timeout', '15000', '-q'], lines('c', 200));
     expect(r, 'with the config file').toEqual({ code: 0, out: '', err: '' });
     const other = join(work, 'other-cluster.json');
-    await writeFile(other, JSON.stringify({ discovery: { etcd: etcd.url, cluster: 'nobody' } }));
-    const f = await run(['-c', other, '--cluster', CLUSTER, '--ack', '--timeout', '15000'], lines('f', 200));
-    expect(f.err, 'the cluster of --cluster').toMatch(/fleet from etcd cli rev \d+: a b/);
+    const nowhere = `http://127.0.0.1:${await freePort()}`;
+    await writeFile(other, JSON.stringify({ discovery: { etcd: nowhere, cluster: 'nobody' } }));
+    const argv = ['-c', other, '--etcd', etcd.url, '--cluster', CLUSTER, '--ack', '--timeout', '15000'];
+    const f = await run(argv, lines('f', 200));
+    expect(f.err, 'the etcd and cluster of the flags').toMatch(/fleet from etcd cli rev \d+: a b/);
     expect(f.code, f.err).toBe(0);
     for (const tag of ['c', 'f']) {
       const { all } = await counted(tag);
@@ -93,6 +95,13 @@ describe('pipe mode with the fleet from etcd', () => {
         `lines ${tag}- written more than once`,
       ).toEqual([]);
     }
+  });
+
+  it('records read while etcd never answers are undelivered at --timeout: exit 75', async () => {
+    const nowhere = `http://127.0.0.1:${await freePort()}`;
+    const r = await run(['--etcd', nowhere, '--timeout', '500'], lines('never', 3));
+    expect(r.code, r.err).toBe(75);
+    expect(r.err).toContain('3 lines read, 0 sent');
   });
 });
 
@@ -171,7 +180,9 @@ describe('the shell with the fleet from etcd', () => {
   });
 
   it('.servers says the source (cluster, revision, etcd connected); a server joining and leaving are notices', async () => {
-    const sh = shell(['--etcd', etcd.url, '--cluster', CLUSTER]);
+    const file = join(work, 'shell.json');
+    await writeFile(file, JSON.stringify({ discovery: { etcd: etcd.url, cluster: CLUSTER } }));
+    const sh = shell(['-c', file]);
     stop.push(() => sh.stdin.end());
     await sh.waitFor(/fleet from etcd cli rev \d+: a b\n/, 0, 'the first fleet');
     await sh.type(
@@ -180,6 +191,7 @@ describe('the shell with the fleet from etcd', () => {
     );
     expect(sh.out()).toMatch(/\n\s+a\s+127\.0\.0\.1:\d+\s+1\s/);
     expect(sh.out()).toMatch(/\n\s+b\s+127\.0\.0\.1:\d+\s+1\s/);
+    await sh.type('.reload', /the fleet follows etcd \(cluster cli\): nothing to reload/);
     const from = sh.out().length;
     const c = await register('c');
     await sh.waitFor(/fleet from etcd cli rev \d+: a b c \(\+c\)\n/, from, 'the notice of c joining');
