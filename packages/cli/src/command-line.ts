@@ -5,6 +5,9 @@ import type { LineFormat } from './line/parse-line.js';
 /** The flags, parsed. */
 export interface Flags {
   server: string[];
+  /** etcd members (`--etcd`, commas between them): the fleet is read from etcd, not `-s`. */
+  etcd?: string;
+  cluster?: string;
   config?: string;
   sys: string;
   type: string;
@@ -39,8 +42,10 @@ Examples:
   The shell (on a terminal, no arguments; type .help):
     clogs-cli                                # on an embedded server writing to ./clogs-data
     clogs-cli -s 10.0.0.5:7070 -s '10.0.0.6:7070:2 log-b'
+    clogs-cli --etcd http://etcd-1:2379,http://etcd-2:2379 --cluster payments
   Pipes and files, one record per line:
     app | clogs-cli -s 10.0.0.5:7070 --format raw --sys PAY1 --file app
+    app | clogs-cli --etcd http://etcd-1:2379 --cluster payments --format raw --sys PAY1
     clogs-cli -c fleet.json --ack --timeout 60000 < trades.log
     clogs-cli -s 10.0.0.5:7070 -i yesterday.log -i today.log
 
@@ -89,7 +94,13 @@ function buildProgram(io: CommandLineIo): Command {
       (v, all: string[]) => [...all, v],
       [],
     )
-    .option('-c, --config <file>', 'JSON config: servers, defaults, client options (see README)')
+    .option(
+      '--etcd <urls>',
+      "the fleet from etcd, 'http://host:port' members joined by commas: the servers registered " +
+        'there (clogs-server --etcd), followed live; not with -s',
+    )
+    .option('--cluster <name>', "with --etcd: the servers' cluster (default 'default')")
+    .option('-c, --config <file>', 'JSON config: servers or discovery, defaults, client options (see README)')
     .option('--sys <id>', 'sys_id of records (raw format; clogs lines carry their own)', 'CLI')
     .option('--type <type>', 'msg_type of records (raw format)', 'TXT')
     .option('--file <name>', 'file_name: the log file the records go to', 'cli')

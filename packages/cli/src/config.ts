@@ -36,6 +36,9 @@ const CLIENT = object({
   exitTimeoutMs: number(),
 });
 
+/** What the `discovery` key takes: the client's `discovery` option (the fleet from etcd). */
+const DISCOVERY = object({ etcd: either(string(), list(string())), cluster: string() }, ['etcd']);
+
 /**
  * The config file (`--config`, re-read on `.reload` and SIGHUP), JSON:
  *
@@ -46,7 +49,9 @@ const CLIENT = object({
  *   "client": { "maxDatagramBytes": 8192, "delivery": "at-least-once" }
  * }
  * ```
- * Every key is optional; `client` takes the options of `@clogs/client` except
+ * or, for the fleet from etcd instead of `servers`:
+ * `"discovery": { "etcd": ["http://etcd-1:2379"], "cluster": "payments" }`.
+ * Every key is optional (`servers` and `discovery` not both); `client` takes the options of `@clogs/client` except
  * `servers`, `defaults` and `key` (use `--key-file`). The whole file is checked, nested
  * keys too: an unknown key is refused, so a typo is an error rather than a silently
  * ignored setting.
@@ -64,6 +69,7 @@ const CONFIG = object({
     fileName: string(),
     level: LEVEL,
   }),
+  discovery: DISCOVERY,
   client: CLIENT,
 });
 
@@ -80,6 +86,9 @@ export type ClientTypesAgree = Holds<
   NonNullable<CliConfig['client']> extends Omit<ClientOptions, 'servers' | 'discovery' | 'defaults' | 'key'>
     ? true
     : false
+>;
+export type DiscoveryAgrees = Holds<
+  NonNullable<CliConfig['discovery']> extends NonNullable<ClientOptions['discovery']> ? true : false
 >;
 export type ServersAgree = Holds<
   NonNullable<CliConfig['servers']> extends ClientOptions['servers'] ? true : false
@@ -112,5 +121,9 @@ export async function readConfig(path: string): Promise<CliConfig> {
   if (found.length > 0) {
     throw bad(path, found.map((i) => (i.path === '' ? i.problem : `${i.path}: ${i.problem}`)).join('; '));
   }
-  return json as CliConfig;
+  const config = json as CliConfig;
+  if (config.servers !== undefined && config.discovery !== undefined) {
+    throw bad(path, 'servers names the fleet, discovery reads it from etcd: one or the other');
+  }
+  return config;
 }

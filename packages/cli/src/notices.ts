@@ -1,4 +1,4 @@
-import type { ClogsClient, DownEvent } from '@clogs/client';
+import type { ClogsClient, ConfigEvent, DownEvent, FleetEvent } from '@clogs/client';
 import type { Colors } from './colours.js';
 
 /**
@@ -27,7 +27,7 @@ export class Notices {
     this.above = print;
   }
 
-  /** Says what the client reports: servers up and down, warnings. */
+  /** Says what the client reports: servers up and down, warnings, the fleet and config etcd gives. */
   watch(client: ClogsClient): void {
     const c = this.colors;
     client.on('warning', (err: Error) => this.warn(err));
@@ -35,6 +35,25 @@ export class Notices {
       this.say(`${c.yellow('clogs-cli:')} server ${server} down (${reason}): ${message}`),
     );
     client.on('up', ({ server }) => this.say(`clogs-cli: server ${server} up`));
+    let before: string[] | undefined;
+    client.on('fleet', ({ revision, servers }: FleetEvent) => {
+      const cluster = client.stats().discovery?.cluster;
+      const joined = before === undefined ? [] : servers.filter((s) => !before!.includes(s));
+      const left = before === undefined ? [] : before.filter((s) => !servers.includes(s));
+      const change = [...joined.map((s) => `+${s}`), ...left.map((s) => `-${s}`)];
+      before = servers;
+      this.say(
+        `clogs-cli: fleet from etcd ${cluster} rev ${revision}: ${servers.join(' ')}` +
+          (change.length === 0 ? '' : ` (${change.join(' ')})`),
+      );
+    });
+    client.on('config', ({ revision, applied }: ConfigEvent) => {
+      const cluster = client.stats().discovery?.cluster;
+      this.say(
+        `clogs-cli: config from etcd ${cluster} rev ${revision}: ` +
+          (applied.length === 0 ? 'none, the options given apply' : `${applied.join(', ')} applied`),
+      );
+    });
   }
 
   /**

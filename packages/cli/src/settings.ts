@@ -1,27 +1,34 @@
-import type { ClientOptions, ServerInput } from '@clogs/client';
+import type { ClientOptions, DiscoveryOptions, ServerInput } from '@clogs/client';
 import { parseLevel } from '@clogs/protocol';
 import type { CommandLine, Flags } from './command-line.js';
 import type { CliConfig } from './config.js';
+import { CliError } from './errors.js';
 
 /** The client options of the config file and the flags that set client options. */
-export type ClientBase = Omit<ClientOptions, 'servers' | 'defaults' | 'key' | 'delivery'>;
+export type ClientBase = Omit<ClientOptions, 'servers' | 'discovery' | 'defaults' | 'key' | 'delivery'>;
 
 /**
  * What a run uses: the flags, with the config file's values where a flag was not given.
  * `ack` is the delivery the run starts with.
  */
-export interface Settings extends Omit<Flags, 'maxDatagram'> {
+export interface Settings extends Omit<Flags, 'maxDatagram' | 'etcd' | 'cluster'> {
   /** The client options: the config file's, with the flags' on top. */
   client: ClientBase;
+  /** The fleet from etcd (`--etcd`, `--cluster`, the file's `discovery`); undefined: a static list. */
+  discovery: DiscoveryOptions | undefined;
 }
 
 /**
  * Flag/config precedence, all of it: a flag given on the command line wins over the
  * config file, which wins over the flags' own defaults. The servers of both are used
- * together (see {@link fleet}). `--embedded` is implied when neither names a server.
+ * together (see {@link fleet}). `--embedded` is implied when neither names a server
+ * and neither reads them from etcd.
+ * @throws {CliError} `ERR_CLI_USAGE` when the servers are both named and read from etcd.
  */
-export function resolveSettings({ flags, given }: CommandLine, config: CliConfig | undefined): Settings {
-  const { maxDatagram, ...rest } = flags;
+export function resolveSettings(line: CommandLine, config: CliConfig | undefined): Settings {
+  const { flags, given } = line;
+  const { maxDatagram, etcd: _etcd, cluster: _cluster, ...rest } = flags;
+  const discovery = resolveDiscovery(line, config);
   const fromFile = config?.defaults ?? {};
   const field = (flag: 'sys' | 'type' | 'file' | 'level', value: string | number | undefined) =>
     value === undefined || given(flag) ? flags[flag] : String(value);
@@ -34,7 +41,10 @@ export function resolveSettings({ flags, given }: CommandLine, config: CliConfig
     file: field('file', fromFile.fileName),
     level: field('level', fromFile.level),
     ack: given('ack') ? flags.ack : delivery === 'at-least-once',
-    embedded: flags.embedded || (flags.server.length === 0 && (config?.servers ?? []).length === 0),
+    embedded:
+      flags.embedded ||
+      (flags.server.length === 0 && (config?.servers ?? []).length === 0 && discovery === undefined),
+    discovery,
     client: { ...client, ...(maxDatagram === undefined ? {} : { maxDatagramBytes: maxDatagram }) },
   };
 }
@@ -48,7 +58,7 @@ export function clientOptions(
 ): ClientOptions {
   return {
     ...s.client,
-    servers,
+    ...(s.discovery === undefined ? { servers } : { discovery: s.discovery }),
     defaults: { sysId: s.sys, msgType: s.type, fileName: s.file, level: parseLevel(s.level) },
     delivery: ack ? 'at-least-once' : 'at-most-once',
     ...(key === undefined ? {} : { key }),
@@ -62,4 +72,32 @@ export function fleet(
   config: CliConfig | undefined,
 ): ServerInput[] {
   return [...(embedded === undefined ? [] : [embedded]), ...s.server, ...(config?.servers ?? [])];
+}
+
+/**
+ * The fleet from etcd: `--etcd` and `--cluster` each win over the file's `discovery`.
+ * Servers named (`-s`, the file's `servers`, `--embedded`) and servers read from etcd
+ * do not mix: one source of truth for the fleet.
+ */
+function resolveDiscovery({ flags, given }: CommandLine, config: CliConfig | undefined) {
+  const file = config?.discovery;
+  const etcd = given('etcd') ? flags.etcd : file?.etcd;
+  const cluster = given('cluster') ? flags.cluster : file?.cluster;
+  if (etcd === undefined) {
+    if (cluster !== undefined) throw usage('--cluster names a cluster in etcd: give --etcd too');
+    return undefined;
+  }
+  const from = given('etcd')
+    ? '--etcd reads the servers from etcd'
+    : `${flags.config} reads the servers from etcd`;
+  if (flags.server.length > 0) throw usage(`-s names the servers, ${from}: one or the other`);
+  if ((config?.servers ?? []).length > 0) {
+    throw usage(`${flags.config} names the servers (servers), ${from}: one or the other`);
+  }
+  if (flags.embedded) throw usage(`--embedded adds a server to a fleet named here, ${from}: not both`);
+  return cluster === undefined ? { etcd } : { etcd, cluster };
+}
+
+function usage(message: string): CliError {
+  return new CliError('ERR_CLI_USAGE', message);
 }

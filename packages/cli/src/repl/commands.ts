@@ -1,3 +1,4 @@
+import type { ClientStats } from '@clogs/client';
 import { describeLevels, levelName, parseLevel } from '@clogs/protocol';
 import { mostSpecificMessage } from '../errors.js';
 import type { LineFormat } from '../line/parse-line.js';
@@ -43,6 +44,16 @@ function table(rows: string[][]): string[] {
   );
 }
 
+const count = (n: number) => `${n} server${n === 1 ? '' : 's'}`;
+
+/** Where the fleet comes from: `static list` or `etcd <cluster> rev N`, and whether etcd answers. */
+function source({ discovery: d, servers }: ClientStats): string {
+  if (d === undefined) return `from: static list, ${count(servers.length)}`;
+  const at = d.revision === undefined ? 'no fleet read yet' : `rev ${d.revision}`;
+  const link = d.connected ? 'connected' : 'not connected (the last fleet read stands)';
+  return `from: etcd ${d.cluster} ${at}, ${count(servers.length)}; etcd ${d.etcd.join(',')} ${link}`;
+}
+
 /** The shell's dot-commands; `.help` is made from this list. */
 export const COMMANDS: readonly Command[] = [
   {
@@ -63,8 +74,9 @@ export const COMMANDS: readonly Command[] = [
   {
     name: '.servers',
     usage: '',
-    help: 'the fleet: address, weight, state, RTT, misses, share of the continuum, flow, rate',
+    help: 'the fleet: where from, address, weight, state, RTT, misses, share of the continuum, flow, rate',
     run(s) {
+      s.print(`  ${source(s.session.stats())}`);
       const rows = [['name', 'address', 'weight', 'state', 'rtt', 'misses', 'share', 'flow', 'rate']];
       for (const v of s.session.stats().servers) {
         rows.push([
