@@ -120,6 +120,10 @@ async function remapRuns(etcd: EtcdCluster, kv: Etcd3, c: ClogsClient): Promise<
     // The client's worker may hear of the delete before this process's watch does.
     await until(() => deletes.has(PREFIX + name), `the delete of ${name} in the bench's watch`, 5000);
     const del = deletes.get(PREFIX + name)!;
+    if (r.stillRouted !== 0 || r.moved !== 0)
+      throw new Error(
+        `${kind}: at the fleet event ${r.stillRouted} keys still routed to ${name}, ${r.moved} moved between the others`,
+      );
     out[kind]!.push({
       toFleet: r.at - t0,
       deleteToFleet: r.at - del,
