@@ -1,21 +1,10 @@
+import type { RecordOptions } from './api/log-sink.js';
 import type { RateMode } from './delivery/rate-control.js';
 import type { DiscoveryState } from './discovery/discovery.js';
 import type { HealthReason, HealthState } from './health/ping-tracker.js';
-import type { LevelInput } from './options.js';
 
-/** Per-record fields; anything omitted comes from `defaults`. */
-export interface LogOptions {
-  sysId?: string | undefined;
-  msgType?: string | undefined;
-  fileName?: string | undefined;
-  level?: LevelInput | undefined;
-  /** µs since the epoch; default: now. */
-  timeUs?: number | bigint | undefined;
-  headLen?: number | undefined;
-  reserved?: Uint8Array | undefined;
-  /** Send to this server (by name) instead of routing, while it is up. */
-  server?: string | undefined;
-}
+/** Per-record fields; anything omitted comes from `defaults` (one definition, in api/log-sink.ts). */
+export type LogOptions = RecordOptions;
 
 /** Why records were dropped. */
 export type DropReason =
