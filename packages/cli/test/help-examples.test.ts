@@ -73,13 +73,15 @@ function examples(text: string, start: string, end: string): string[] {
   const to = text.indexOf(end, from + start.length);
   expect(from, `where the examples start: ${start}`).toBeGreaterThanOrEqual(0);
   expect(to, `where the examples end: ${end}`).toBeGreaterThan(from);
-  return text
-    .slice(from + start.length, to)
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => /(^|\| )clogs-cli\b/.test(l))
-    // The --etcd examples name etcd hosts; etcd.test.ts runs that form against a real etcd.
-    .filter((l) => !l.includes('--etcd'));
+  return (
+    text
+      .slice(from + start.length, to)
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => /(^|\| )clogs-cli\b/.test(l))
+      // The --etcd examples name etcd hosts; etcd.test.ts runs that form against a real etcd.
+      .filter((l) => !l.includes('--etcd'))
+  );
 }
 
 describe('the examples work when pasted into a shell', () => {
