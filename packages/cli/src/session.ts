@@ -117,7 +117,7 @@ export class Session extends EventEmitter {
     const next = this.makeClient(on);
     const old = this.client;
     old.off('drain', this.onDrain);
-    const { undelivered } = await closeClient(old, this.o.settings.timeout);
+    const { undelivered } = await old.close({ timeoutMs: this.o.settings.timeout });
     this.before.counts = this.stats();
     this.before.undelivered += undelivered;
     this.client = next;
@@ -155,7 +155,6 @@ export class Session extends EventEmitter {
   /** A second stop signal: the flush under way gives up now (what is left is undelivered). */
   giveUp(): void {
     this.givenUp = true;
-    this.emit('give-up');
     void this.client.close({ timeoutMs: 0 });
   }
 
@@ -171,7 +170,7 @@ export class Session extends EventEmitter {
 
   private async shutdown(timeoutMs: number): Promise<{ undelivered: number }> {
     this.o.signals.off('SIGHUP', this.onHup);
-    const { undelivered } = await closeClient(this.client, this.givenUp ? 0 : timeoutMs, this);
+    const { undelivered } = await this.client.close({ timeoutMs: this.givenUp ? 0 : timeoutMs });
     const embedded = this.embedded;
     if (embedded !== undefined) {
       const sent = this.client.stats().servers.find((s) => s.name === 'embedded')?.framesSent ?? 0;
@@ -188,35 +187,6 @@ export class Session extends EventEmitter {
     client.on('drain', this.onDrain);
     return client;
   }
-}
-
-/**
- * Closes a client within `timeoutMs`. One that reads its fleet from etcd and has not
- * read it yet is given that time to read it first: close() stops the watch at once,
- * and the records it holds would otherwise have no server to go to. `giveUp` (a
- * second stop signal) ends that wait at once.
- */
-async function closeClient(
-  client: ClogsClient,
-  timeoutMs: number,
-  giveUp?: EventEmitter,
-): Promise<{ undelivered: number }> {
-  const started = performance.now();
-  if (client.stats().discovery?.revision === undefined && client.stats().discovery !== undefined) {
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        client.off('fleet', done);
-        giveUp?.off('give-up', done);
-        resolve();
-      };
-      const timer = setTimeout(done, timeoutMs);
-      client.on('fleet', done);
-      giveUp?.on('give-up', done);
-    });
-  }
-  const left = Math.max(0, Math.round(timeoutMs - (performance.now() - started)));
-  return client.close({ timeoutMs: left });
 }
 
 type Counts = Pick<ClientStats, 'accepted' | 'sent' | 'acked' | 'refused' | 'rerouted' | 'dropped'>;

@@ -87,7 +87,13 @@ export class ClogsClient extends EventEmitter {
       events: this,
     });
     this.fleet.start();
-    this.discovery = o.discovery && startDiscovery(o.discovery, this, o);
+    // Discovery applies fleets through the fleet itself: it goes on while close() flushes
+    // (records logged before the first fleet was read need it), when setServers() refuses.
+    const target = {
+      setServers: (servers: readonly ServerInput[]) => this.fleet.setServers(resolveServers(servers)),
+      emit: (event: string, ...args: unknown[]) => this.emit(event, ...args),
+    };
+    this.discovery = o.discovery && startDiscovery(o.discovery, target, o);
   }
 
   /**
@@ -151,7 +157,6 @@ export class ClogsClient extends EventEmitter {
       return this.closing;
     }
     this.closed = true;
-    void this.discovery?.close();
     // Health checks go on meanwhile: a server that dies now is taken out and its
     // records re-routed; one that comes back takes the parked ones.
     this.budget.sealAll();
@@ -160,6 +165,7 @@ export class ClogsClient extends EventEmitter {
       this.closeSooner = sooner;
     });
     this.closing = flushed.then(() => {
+      void this.discovery?.close();
       this.scheduler.stop();
       this.fleet.close();
       const undelivered = this.giveUp('closed');

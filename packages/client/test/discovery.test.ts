@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Etcd3 } from 'etcd3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { EtcdCluster } from '../../../test/support/etcd-process.js';
 import { createClient, type FleetEvent } from '../src/index.js';
 import { cleanup, discover, fleetWhere, register, tracked, up } from './discovery-helpers.js';
@@ -98,6 +98,27 @@ describe('discovery from etcd', () => {
     const got: string[] = [];
     for (const f of mine) got.push(...(await messages(n.dir, 'DISC', f)));
     expect(got.sort()).toEqual(mine.map((f) => `record of ${f}`).sort());
+  });
+});
+
+describe('discovery while closing', () => {
+  it('close() called before the first fleet is read keeps following etcd until what was logged is delivered', async () => {
+    etcd = await EtcdCluster.start(1);
+    const a = await register(etcd.url, 'd7', 'log-a');
+    const c = discover(etcd.url, 'd7', { defaults: { sysId: 'DISC', msgType: 'TXT', fileName: 'early' } });
+    for (let i = 0; i < 500; i++) c.log(`early ${i}`);
+    expect(c.stats().discovery!.revision, 'logged before the first read').toBeUndefined();
+    const fleets: string[][] = [];
+    c.on('fleet', (f: FleetEvent) => fleets.push(f.servers));
+    const { undelivered } = await c.close({ timeoutMs: 10_000 });
+    expect(undelivered).toBe(0);
+    expect(fleets, 'the fleet read while closing').toEqual([['log-a']]);
+    // At-most-once: close() resolves once the frames are sent; the server writes them within its --flush-ms.
+    await vi.waitFor(async () =>
+      expect(await messages(a.dir, 'DISC', 'early')).toEqual(
+        Array.from({ length: 500 }, (_, i) => `early ${i}`),
+      ),
+    );
   });
 });
 
