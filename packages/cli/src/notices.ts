@@ -1,4 +1,4 @@
-import type { ClogsClient, ConfigEvent, DownEvent, FleetEvent } from '@clogs/client';
+import type { ClogsClient, ConfigEvent, DownEvent, FleetEvent, ServerState } from '@clogs/client';
 import type { Colors } from './colours.js';
 
 /**
@@ -9,6 +9,10 @@ export class Notices {
   private above: ((line: string) => void) | undefined;
   /** The last warning, when it was said, and how many like it were not repeated since. */
   private last = { message: '', at: 0, repeats: 0 };
+  /** Servers just said down for `no-ack`: the client's warning of that verdict repeats it. */
+  private noAckSaid = new Set<string>();
+  /** Servers said down and not since up. */
+  private saidDown = new Set<string>();
 
   constructor(
     private readonly stderr: NodeJS.WritableStream,
@@ -31,10 +35,15 @@ export class Notices {
   watch(client: ClogsClient): void {
     const c = this.colors;
     client.on('warning', (err: Error) => this.warn(err));
-    client.on('down', ({ server, reason, message }: DownEvent) =>
-      this.say(`${c.yellow('clogs-cli:')} server ${server} down (${reason}): ${message}`),
-    );
-    client.on('up', ({ server }) => this.say(`clogs-cli: server ${server} up`));
+    client.on('down', ({ server, reason, message }: DownEvent) => {
+      if (reason === 'no-ack') this.noAckSaid.add(`${server} ${message}`);
+      this.saidDown.add(server);
+      this.say(`${c.yellow('clogs-cli:')} server ${server} down (${reason}): ${message}`);
+    });
+    client.on('up', ({ server }) => {
+      this.saidDown.delete(server);
+      this.say(`clogs-cli: server ${server} up`);
+    });
     let before: string[] | undefined;
     client.on('fleet', ({ revision, servers }: FleetEvent) => {
       const cluster = client.stats().discovery?.cluster;
@@ -57,10 +66,23 @@ export class Notices {
   }
 
   /**
+   * Records were left undelivered: names each server never heard from that was not said
+   * down, which is every one when `--timeout` ends before the ping verdict (3 pings).
+   */
+  explainUndelivered(servers: readonly ServerState[], timeoutMs: number): void {
+    for (const s of servers)
+      if (s.state === 'probing' && !this.saidDown.has(s.name))
+        this.say(
+          `${this.colors.yellow('clogs-cli:')} server ${s.name} answered no ping within --timeout ${timeoutMs} ms: nothing was sent to it`,
+        );
+  }
+
+  /**
    * A dead server fails every send to it until it is taken out: each warning is said
    * once a second, with how many like it were not repeated.
    */
-  private warn(err: Error): void {
+  private warn(err: Error & { code?: string; detail?: string }): void {
+    if (err.code === 'ERR_CLIENT_NO_ACK' && this.noAckSaid.delete(err.detail ?? '')) return;
     const now = Date.now();
     const last = this.last;
     if (err.message === last.message && now - last.at < 1000) {

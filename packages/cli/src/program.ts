@@ -113,6 +113,7 @@ export async function run(argv: readonly string[], io: CliIo, stop: StopSignals)
     await session.close();
   }
   const code = runExitCode(summary, session.ack);
+  if (summary.undelivered > 0) notices.explainUndelivered(session.stats().servers, settings.timeout);
   // One-shot says nothing when its record went (as logger(1)): a script's exit code says it.
   const delivered = mode === 'one-shot' && code === 0 && summary.blank === 0;
   if (!settings.quiet && !delivered) {

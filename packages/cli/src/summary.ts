@@ -53,7 +53,9 @@ export function settle(s: RunSummary, stats: ClientStats, undeliveredAtClose: nu
 /** The one-line summary for stderr. */
 export function formatSummary(s: RunSummary, ack: boolean): string {
   const parts =
-    s.read === undefined ? [`${s.sent} records sent`] : [`${s.read} lines read`, `${s.sent} sent`];
+    s.read === undefined
+      ? [`${s.sent} ${s.sent === 1 ? 'record' : 'records'} sent`]
+      : [`${s.read} ${s.read === 1 ? 'line' : 'lines'} read`, `${s.sent} sent`];
   if (ack) parts.push(`${s.acked} acked`);
   let refused = `${s.refused} refused`;
   const reasons = Object.entries(s.reasons);

@@ -104,6 +104,8 @@ describe('servers that misbehave', () => {
     ]);
     const { code, stderr } = await run.exited;
     expect(stderr).toMatch(/server s0 down \(no-ack\): answers pings but acknowledged nothing for \d+ ms/);
+    // The down notice says it; the client's ERR_CLIENT_NO_ACK warning of the same verdict is not said again.
+    expect(stderr.match(/acknowledged nothing/g), stderr).toHaveLength(1);
     expect(summaryLine(stderr)).toMatch(
       /^clogs-cli: 1000 lines read, 0 sent, 0 acked, 0 refused, 1000 undelivered$/,
     );

@@ -1,3 +1,4 @@
+import { createSocket } from 'node:dgram';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -65,7 +66,7 @@ describe('one-shot: the arguments are one line, sent as one record', () => {
     expect(err).toContain(
       'clogs-cli: refused: empty message (the arguments are "sys_id msg_type message...", or with --format raw the message) [ERR_CLI_BAD_LINE]',
     );
-    expect(err).toContain('clogs-cli: 1 lines read, 0 sent, 0 acked, 1 refused (1 empty-message)');
+    expect(err).toContain('clogs-cli: 1 line read, 0 sent, 0 acked, 1 refused (1 empty-message)');
     expect(code).toBe(ExitCode.REFUSED);
     const tooLong = await run(['-s', spec, 'TOOLONG', 'TXT', 'x'], []);
     expect(tooLong.err).toContain('1 refused (1 bad-sys-id)');
@@ -76,14 +77,28 @@ describe('one-shot: the arguments are one line, sent as one record', () => {
   it('undelivered: the summary, exit 75', async () => {
     const spec = await start({ faults: { dropFraction: 1 } });
     const { code, err } = await run(['-s', spec, '--ack', '--timeout', '300', 'PAY1', 'TXT', 'lost'], []);
-    expect(err).toContain('clogs-cli: 1 lines read, 0 sent, 0 acked, 0 refused, 1 undelivered');
+    expect(err).toContain('clogs-cli: 1 line read, 0 sent, 0 acked, 0 refused, 1 undelivered');
+    expect(code).toBe(ExitCode.UNDELIVERED);
+  });
+
+  it('a server that answers no ping before --timeout (shorter than the down verdict) is named: exit 75', async () => {
+    // Bound, so no ICMP port unreachable comes back: only silence.
+    const silent = createSocket('udp4');
+    await new Promise<void>((resolve) => silent.bind(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise<void>((resolve) => silent.close(resolve)));
+    const spec = `127.0.0.1:${silent.address().port} mute`;
+    const { code, err } = await run(['-s', spec, '--timeout', '500', 'PAY1', 'TXT', 'lost'], []);
+    expect(err).toContain(
+      'clogs-cli: server mute answered no ping within --timeout 500 ms: nothing was sent to it\n',
+    );
+    expect(err).toContain('clogs-cli: 1 line read, 0 sent, 0 refused, 1 undelivered');
     expect(code).toBe(ExitCode.UNDELIVERED);
   });
 
   it('blank: skipped and said so, exit 0; with --input as well: a usage error', async () => {
     const spec = await start();
     const blank = await run(['-s', spec, ' '], []);
-    expect(blank.err).toContain('1 lines read, 0 sent, 0 refused, 1 blank skipped');
+    expect(blank.err).toContain('1 line read, 0 sent, 0 refused, 1 blank skipped');
     expect(blank.code).toBe(ExitCode.OK);
     const both = await run(['-s', spec, '-i', '-', 'PAY1', 'TXT', 'x'], []);
     expect(both.err).toContain('clogs-cli: a record in the arguments, or --input: not both');

@@ -159,7 +159,7 @@ describe('pipe mode (main on injected streams, a real server)', () => {
     await vi.waitFor(() => expect(server?.stats().records, 'records written').toBe(1));
     signals.emit('SIGINT');
     const { code, err } = await running;
-    expect(err).toContain('1 lines read, 1 sent, 1 acked, 0 refused, stopped by SIGINT');
+    expect(err).toContain('1 line read, 1 sent, 1 acked, 0 refused, stopped by SIGINT');
     expect(code).toBe(130);
   });
 
@@ -196,7 +196,7 @@ describe('pipe mode (main on injected streams, a real server)', () => {
     await writeFile(key, 'a shared secret\n');
     const spec = await start({ key: Buffer.from('a shared secret') });
     const { code, err } = await run(['-s', spec, '--key-file', key, '--ack'], ['KEY TXT signed\n']);
-    expect(err).toContain('1 lines read, 1 sent, 1 acked, 0 refused');
+    expect(err).toContain('1 line read, 1 sent, 1 acked, 0 refused');
     expect(code).toBe(ExitCode.OK);
     const unsigned = await run(['-s', spec, '--ack', '--timeout', '500'], ['KEY TXT unsigned\n']);
     expect(unsigned.code).toBe(ExitCode.UNDELIVERED);
@@ -229,7 +229,7 @@ describe('pipe mode (main on injected streams, a real server)', () => {
     const config = join(dir, 'delivery.json');
     await writeFile(config, JSON.stringify({ client: { delivery: 'at-least-once' } }));
     const fromFile = await run(['-s', spec, '-c', config], ['DLV TXT acked by the file\n']);
-    expect(fromFile.err).toContain('1 lines read, 1 sent, 1 acked, 0 refused');
+    expect(fromFile.err).toContain('1 line read, 1 sent, 1 acked, 0 refused');
     expect(fromFile.code).toBe(ExitCode.OK);
     const bogus = join(dir, 'bogus.json');
     await writeFile(bogus, JSON.stringify({ client: { delivery: 'sometimes' } }));

@@ -79,10 +79,10 @@ describe('the shell under a pseudo-terminal', () => {
     await sh.keys('\r', 'clogs');
     await sh.keys('PAY1 TXT sent\r', 'PAY1/TXT/cli');
     await sh.keys('\x03', 'Ctrl-C again');
-    await sh.keys('\x03', 'records sent');
+    await sh.keys('\x03', 'record sent');
     const { code } = await sh.exited;
     expect(code).toBe(0);
-    expect(sh.out()).toContain('1 records sent, 0 refused');
+    expect(sh.out()).toContain('1 record sent, 0 refused');
     expect(await readFile(join(dir, 'data', 'PAY1', 'cli.log'), 'latin1')).toMatch(
       / TRACE PAY1 TXT 0 - sent\n$/,
     );

@@ -166,7 +166,7 @@ describe('the shell, driven through injected streams', () => {
     await sh.type('.stats', /^ {2}1 accepted, 1 sent, 0 acked, 2 refused, /);
     sh.stdin.end();
     expect(await sh.exited).toBe(0);
-    expect(sh.seen.err).toContain('1 records sent, 0 acked, 2 refused (1 no-msg-type, 1 bad-sys-id)');
+    expect(sh.seen.err).toContain('1 record sent, 0 acked, 2 refused (1 no-msg-type, 1 bad-sys-id)');
   });
 
   it('counts a re-routed record once in its exit summary', async () => {
@@ -220,6 +220,6 @@ describe('the shell, driven through injected streams', () => {
     await broken.type('HIS TXT still sent', 'history not saved');
     broken.stdin.end();
     expect(await broken.exited).toBe(0);
-    expect(broken.seen.err).toContain('1 records sent');
+    expect(broken.seen.err).toContain('1 record sent');
   });
 });
