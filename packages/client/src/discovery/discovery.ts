@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { serverKey, serversPrefix } from '@clogs/etcd';
 import { ClientError } from '../errors.js';
 import { parseServer, type ServerInput } from '../server-spec.js';
 import type { FleetServer } from './etcd-fleet.js';
@@ -135,7 +136,7 @@ export function startDiscovery(
     } catch (err) {
       if (!refused.has(s.name)) {
         refused.add(s.name);
-        const message = `/clogs/${o.cluster}/servers/${s.name}: ${(err as Error).message}: left out`;
+        const message = `${serverKey(o.cluster, s.name)}: ${(err as Error).message}: left out`;
         client.emit('warning', new ClientError('ERR_CLIENT_DISCOVERY', message, { cause: err }));
       }
       return false;
@@ -152,7 +153,7 @@ export function startDiscovery(
           'warning',
           new ClientError(
             'ERR_CLIENT_DISCOVERY',
-            `no server is registered in /clogs/${o.cluster}/servers/ (revision ${revision}): keeping the fleet as it was`,
+            `no server is registered in ${serversPrefix(o.cluster)} (revision ${revision}): keeping the fleet as it was`,
           ),
         );
       }

@@ -1,5 +1,5 @@
+import { clusterPrefix, configKey, connectEtcd, parseServerRecord, serversPrefix } from '@clogs/etcd';
 import type { Etcd3, IKeyValue, Watcher } from 'etcd3';
-import { connectEtcd } from './etcd-connect.js';
 
 /** A server as registered: `/clogs/<cluster>/servers/<name>` = `{ host, port, weight }`. */
 export interface FleetServer {
@@ -41,14 +41,6 @@ export interface EtcdFleetEvents {
 const RETRY_MIN_MS = 100;
 const RETRY_MAX_MS = 1000;
 
-export function serversPrefix(cluster: string): string {
-  return `/clogs/${cluster}/servers/`;
-}
-
-export function configKey(cluster: string): string {
-  return `/clogs/${cluster}/config`;
-}
-
 /**
  * Follows a cluster's fleet in etcd: reads the prefix `/clogs/<cluster>/` (its
  * `servers/` and its `config`), then watches it from the revision read, and reports
@@ -80,7 +72,7 @@ export class EtcdFleet {
     private readonly on: EtcdFleetEvents,
   ) {
     this.prefix = serversPrefix(o.cluster);
-    this.clusterPrefix = `/clogs/${o.cluster}/`;
+    this.clusterPrefix = clusterPrefix(o.cluster);
     this.configKey = configKey(o.cluster);
   }
 
@@ -184,19 +176,8 @@ export class EtcdFleet {
   private put(kv: IKeyValue): void {
     const name = this.nameOf(kv);
     const text = kv.value.toString();
-    let value: Partial<FleetServer> | undefined;
-    try {
-      value = JSON.parse(text) as Partial<FleetServer>;
-    } catch {}
-    const { host, port, weight = 1 } = value ?? {};
-    if (
-      name === '' ||
-      /\s/.test(name) ||
-      typeof host !== 'string' ||
-      host === '' ||
-      !Number.isInteger(port) ||
-      !Number.isInteger(weight)
-    ) {
+    const record = parseServerRecord(text);
+    if (name === '' || /\s/.test(name) || record === undefined) {
       this.servers.delete(name);
       this.report(
         `bad:${name}`,
@@ -204,7 +185,7 @@ export class EtcdFleet {
       );
       return;
     }
-    this.servers.set(name, { name, host, port: port!, weight });
+    this.servers.set(name, { name, ...record });
   }
 
   private publish(revision: string): void {

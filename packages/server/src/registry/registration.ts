@@ -1,8 +1,13 @@
 import { EventEmitter } from 'node:events';
+import {
+  connectEtcd,
+  encodeServerRecord,
+  parseServerRecord,
+  type ServerRecord,
+  serverKey,
+} from '@clogs/etcd';
 import type { Etcd3, Lease } from 'etcd3';
 import { ServerError } from '../errors.js';
-import { connectEtcd } from './etcd-connect.js';
-import { encodeRecord, type ServerRecord, sameAddress, serverKey } from './server-key.js';
 
 export interface RegistrationOptions {
   /** etcd members, `http://host:port` each. */
@@ -156,7 +161,7 @@ export class Registration extends EventEmitter {
     lease.on('lost', () => {}); // read by keep(); a loss before then must not go unheard
     try {
       const id = await lease.grant();
-      const value = encodeRecord(this.o.record);
+      const value = encodeServerRecord(this.o.record);
       const put = () => etcd.put(this.key).value(value).lease(id);
       // Three rounds: a key that changes between our read and our write is read again.
       for (let round = 0; round < 3; round++) {
@@ -207,4 +212,10 @@ export class Registration extends EventEmitter {
     this.reported = kind;
     this.emit('warning', err);
   }
+}
+
+/** Whether a registered value names `record`'s address: then the key is this server's own. */
+function sameAddress(value: string, record: ServerRecord): boolean {
+  const held = parseServerRecord(value);
+  return held?.host === record.host && held.port === record.port;
 }

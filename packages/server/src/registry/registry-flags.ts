@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 import { ServerError } from '../errors.js';
 import type { ServerAddress } from '../server.js';
 import type { RegistrationOptions } from './registration.js';
-import { addressName, checkCluster, checkName, parseAdvertise, parseEtcdUrls } from './server-key.js';
+import { addressName, checkCluster, checkName, parseAdvertise, parseEtcdUrls } from './registry-checks.js';
 
 /** The command line's registration flags, as parseArgs gives them. */
 export interface RegistryFlags {

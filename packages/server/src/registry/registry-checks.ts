@@ -1,25 +1,7 @@
 import { isIP } from 'node:net';
 import { ServerError } from '../errors.js';
 
-/**
- * The config-centre layout in etcd, shared with @clogs/client's discovery:
- *   /clogs/<cluster>/servers/<name>  JSON { "host", "port", "weight" }, under the server's lease
- *   /clogs/<cluster>/config          JSON client settings (written by operators, optional)
- */
-export function serversPrefix(cluster: string): string {
-  return `/clogs/${cluster}/servers/`;
-}
-
-export function serverKey(cluster: string, name: string): string {
-  return `${serversPrefix(cluster)}${name}`;
-}
-
-/** What a server registers: where clients send, and its share of the continuum. */
-export interface ServerRecord {
-  host: string;
-  port: number;
-  weight: number;
-}
+// The registration flags' values, checked before anything starts: a bad one is a usage error.
 
 /** A cluster is one path segment of the key: letters, digits, `_`, `.`, `-`. */
 export function checkCluster(cluster: string): string {
@@ -74,18 +56,4 @@ export function parseEtcdUrls(text: string): string[] {
     }
   }
   return urls;
-}
-
-/** The registered value; the same host and port as `record` means the key is this server's own. */
-export function encodeRecord(record: ServerRecord): string {
-  return JSON.stringify({ host: record.host, port: record.port, weight: record.weight });
-}
-
-export function sameAddress(value: string, record: ServerRecord): boolean {
-  try {
-    const held = JSON.parse(value) as Partial<ServerRecord>;
-    return held.host === record.host && held.port === record.port;
-  } catch {
-    return false;
-  }
 }
