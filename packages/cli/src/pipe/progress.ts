@@ -10,6 +10,18 @@ const CLEAR_LINE = '\r\x1b[K';
 const FALLBACK_COLUMNS = 80;
 
 /**
+ * `text` in `width` columns, cut after its last whole field (fields end at ", ") that
+ * fits: a number cut short reads as another number. A first field too long for the
+ * width ends in "…".
+ */
+export function fit(text: string, width: number): string {
+  if (text.length <= width) return text;
+  const end = text.lastIndexOf(', ', width);
+  if (end > 0) return text.slice(0, end);
+  return `${text.slice(0, width - 1)}…`;
+}
+
+/**
  * The live progress line pipe mode draws on a terminal's stderr, every `everyMs`. It is
  * cut to the terminal's width (one column spare: a line that fills the last column
  * wraps on some terminals), so `\r` always returns to its start. When the terminal is
@@ -50,7 +62,7 @@ export class ProgressLine {
   }
 
   private draw(): void {
-    const line = this.text().slice(0, Math.max(1, this.columns() - 1));
+    const line = fit(this.text(), Math.max(1, this.columns() - 1));
     this.out.write(`${CLEAR_LINE}${line}`);
     this.drawn = line.length;
   }
