@@ -1,10 +1,11 @@
+import { createSocket } from 'node:dgram';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Etcd3 } from 'etcd3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EtcdCluster } from '../../../test/support/etcd-process.js';
 import type { ConfigEvent } from '../src/index.js';
-import { cleanup, discover, register, up } from './discovery-helpers.js';
+import { cleanup, discover, fleetWhere, register, up } from './discovery-helpers.js';
 import { messages, once, until } from './helpers.js';
 
 let etcd: EtcdCluster | undefined;
@@ -80,6 +81,50 @@ describe('live config from /clogs/<cluster>/config', () => {
       expect(home).toEqual(['back to CFG1', 'back again']);
     } finally {
       kv.close();
+    }
+  });
+});
+
+describe('onFull from the config', () => {
+  it('a full queue refuses new records; once the config says drop-oldest, the oldest go instead', async () => {
+    etcd = await EtcdCluster.start(1);
+    const kv = new Etcd3({ hosts: etcd.urls });
+    // A registered server that never answers (bound: no ICMP either): its records wait for a
+    // first PONG that never comes, and the queue fills.
+    const mute = createSocket('udp4');
+    await new Promise<void>((resolve) => mute.bind(0, '127.0.0.1', resolve));
+    try {
+      const port = mute.address().port;
+      await kv.put('/clogs/c2/servers/mute').value(JSON.stringify({ host: '127.0.0.1', port, weight: 1 }));
+      const c = discover(etcd.url, 'c2', {
+        defaults: { sysId: 'FULL', msgType: 'TXT', fileName: 'app' },
+        maxQueueBytes: 64 * 1024,
+      });
+      await fleetWhere(c, (names) => names.includes('mute'));
+      const msg = 'x'.repeat(100);
+      for (let i = 0; i < 10_000 && c.stats().dropped.queue_full === 0; i++) c.log(msg);
+      const full = c.stats();
+      expect(full.dropped.queue_full, 'the queue filled and refused a record').toBe(1);
+      expect(full.dropped.oldest_dropped).toBe(0);
+
+      const applied = once<ConfigEvent>(c, 'config');
+      await kv.put('/clogs/c2/config').value('{ "onFull": "drop-oldest" }');
+      expect((await applied).applied).toEqual(['onFull']);
+      const accepted = c.stats().accepted;
+      for (let i = 0; i < 1000; i++) c.log(msg);
+      const after = c.stats();
+      expect(after.accepted - accepted, 'every record taken').toBe(1000);
+      expect(after.dropped.queue_full, 'none refused since').toBe(1);
+      expect(after.dropped.oldest_dropped, 'older records made room').toBeGreaterThan(0);
+      // Each record taken is held (queued for the server, or parked while it is down) or
+      // counted dropped, and what is held stays within the queue's bound.
+      const held = after.servers[0]!.queuedRecords + after.parkedRecords;
+      expect(held + after.dropped.oldest_dropped).toBe(after.accepted);
+      // (It may pass the bound by the one record taken when it was just under: less than a frame.)
+      expect(after.queuedBytes).toBeLessThan(64 * 1024 + 1432);
+    } finally {
+      kv.close();
+      mute.close();
     }
   });
 });
