@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseLine } from 'clogs-server';
+import { afterAll, beforeAll } from 'vitest';
 import { ServerProcess } from './server-process.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -174,6 +175,59 @@ export async function runApp(fleet: ProcessFleet, c: AppCase) {
   const end = await ended(app, startedAt);
   await fleet.written(before + c.count);
   return { ...end, app, got: recordIndexes(await fleet.messages(c.sys, c.file)) };
+}
+
+/** Node's arguments for an app in TypeScript, run from source. */
+export const TSX = ['--import', 'tsx', '--conditions=source'];
+
+/**
+ * One clogs-server process for the tests of the file: started before them (after
+ * building `build`, when given), stopped and its folder removed after them. `run(mode,
+ * delivery)` runs the app against it to its end (runApp): `count` records under `sys`,
+ * into the file `<mode>-alo` or `<mode>-amo` unless `file` is given; in mode `sigterm`
+ * the app is sent SIGTERM once it has logged.
+ */
+export function useAppFleet(o: {
+  nodeArgs: string[];
+  app: string;
+  count: number;
+  sys: string;
+  build?: string[];
+}) {
+  let fleet: ProcessFleet | undefined;
+  beforeAll(
+    async () => {
+      if (o.build !== undefined) await ensureBuilt(o.build);
+      fleet = await startProcessFleet(1);
+    },
+    o.build === undefined ? undefined : 240_000,
+  );
+  afterAll(async () => {
+    await fleet?.stop();
+    await fleet?.remove();
+  });
+  return {
+    get fleet(): ProcessFleet {
+      return fleet!;
+    },
+    run(
+      mode: string,
+      delivery: 'at-most-once' | 'at-least-once',
+      more: { file?: string; env?: Record<string, string> } = {},
+    ) {
+      return runApp(fleet!, {
+        nodeArgs: o.nodeArgs,
+        app: o.app,
+        mode,
+        delivery,
+        count: o.count,
+        file: more.file ?? `${mode}-${delivery === 'at-least-once' ? 'alo' : 'amo'}`,
+        sys: o.sys,
+        ...(more.env === undefined ? {} : { env: more.env }),
+        ...(mode === 'sigterm' ? { signal: 'SIGTERM' as const } : {}),
+      });
+    },
+  };
 }
 
 /** Indexes `i` of messages holding `record <i>` (as the apps write them), sorted; others are left out. */

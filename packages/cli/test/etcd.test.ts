@@ -1,16 +1,13 @@
 // clogs-cli with the fleet from etcd (--etcd, --cluster, the config file's discovery):
 // a real etcd process, real clogs-server processes registered in it, every line counted
 // in the servers' files.
-import { EventEmitter } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { EtcdCluster, freePort } from '../../../test/support/etcd-process.js';
 import { ServerProcess } from '../../../test/support/server-process.js';
-import { type CliIo, main } from '../src/index.js';
-import { run, tally } from './helpers.js';
+import { run, shell, tally } from './helpers.js';
 
 const CLUSTER = 'cli';
 let etcd: EtcdCluster;
@@ -143,36 +140,6 @@ describe('one source for the fleet', () => {
   });
 });
 
-/** The shell on injected streams (stdin says it is a TTY); `type` waits for what a line prints. */
-function shell(argv: string[]) {
-  const stdin = Object.assign(new PassThrough(), { isTTY: true });
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  stdout.setEncoding('utf8').on('data', (s: string) => {
-    out += s;
-  });
-  stderr.resume();
-  const io: CliIo = {
-    stdin,
-    stdout,
-    stderr,
-    env: {},
-    signals: new EventEmitter(),
-    version: 't',
-    historyFile: undefined,
-  };
-  const exited = main(argv, io);
-  const waitFor = (wanted: RegExp, from: number, what: string) =>
-    vi.waitFor(() => expect(out.slice(from), what).toMatch(wanted), { timeout: 10_000, interval: 10 });
-  const type = async (line: string, wanted: RegExp) => {
-    const from = out.length;
-    stdin.write(`${line}\n`);
-    await waitFor(wanted, from, `after ${line}`);
-  };
-  return { type, waitFor, exited, stdin, out: () => out };
-}
-
 describe('the shell with the fleet from etcd', () => {
   const stop: (() => void)[] = [];
   afterEach(() => {
@@ -189,10 +156,10 @@ describe('the shell with the fleet from etcd', () => {
       '.servers',
       /from: etcd cli rev \d+, 2 servers; etcd http:\/\/127\.0\.0\.1:\d+ connected\n/,
     );
-    expect(sh.out()).toMatch(/\n\s+a\s+127\.0\.0\.1:\d+\s+1\s/);
-    expect(sh.out()).toMatch(/\n\s+b\s+127\.0\.0\.1:\d+\s+1\s/);
+    expect(sh.seen.out).toMatch(/\n\s+a\s+127\.0\.0\.1:\d+\s+1\s/);
+    expect(sh.seen.out).toMatch(/\n\s+b\s+127\.0\.0\.1:\d+\s+1\s/);
     await sh.type('.reload', /the fleet follows etcd \(cluster cli\): nothing to reload/);
-    const from = sh.out().length;
+    const from = sh.seen.out.length;
     const c = await register('c');
     await sh.waitFor(/fleet from etcd cli rev \d+: a b c \(\+c\)\n/, from, 'the notice of c joining');
     c.p.child.kill('SIGTERM');

@@ -5,13 +5,63 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { parseLine } from 'clogs-server';
-import { expect, vi } from 'vitest';
+import { type ClogsServer, createServer, parseLine } from 'clogs-server';
+import { afterEach, beforeEach, expect, vi } from 'vitest';
 import { ServerProcess } from '../../../test/support/server-process.js';
 import { type CliIo, main } from '../src/index.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const BIN = fileURLToPath(new URL('../src/bin.ts', import.meta.url));
+/** A client config: a ping every 200 ms, a server taken down after 3 unanswered. */
+export const FAST_PING = join(import.meta.dirname, 'fixtures', 'fast-ping.json');
+
+/** What to undo after each test of the file, undone in the order pushed. */
+export function useCleanups(): (() => Promise<void>)[] {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const c of cleanups.splice(0)) await c();
+  });
+  return cleanups;
+}
+
+/** serverFleet() for the tests of the file: what a test starts is stopped after it, with its other cleanups. */
+export function useFleet() {
+  const cleanups = useCleanups();
+  return { cleanups, fleet: (n: number, args: string[] = []) => serverFleet(n, args, cleanups) };
+}
+
+/**
+ * An in-process clogs-server for the tests of the file: each test gets a fresh
+ * temporary folder `dir`; `start()` opens the server on port 0 with its files under
+ * `dir/data` and returns its spec (`127.0.0.1:<port> one`). After each test its
+ * `cleanups` run, then the server is closed and the folder removed.
+ */
+export function useServer(prefix: string) {
+  const local = {
+    dir: '',
+    server: undefined as ClogsServer | undefined,
+    cleanups: [] as (() => Promise<void>)[],
+    async start(options: Parameters<typeof createServer>[0] = {}) {
+      local.server = await createServer({
+        host: '127.0.0.1',
+        port: 0,
+        dataDir: join(local.dir, 'data'),
+        ...options,
+      });
+      return `127.0.0.1:${local.server.address.port} one`;
+    },
+  };
+  beforeEach(async () => {
+    local.dir = await mkdtemp(join(tmpdir(), prefix));
+  });
+  afterEach(async () => {
+    for (const c of local.cleanups.splice(0)) await c();
+    await local.server?.close();
+    local.server = undefined;
+    await rm(local.dir, { recursive: true, force: true });
+  });
+  return local;
+}
 
 /**
  * Runs main() on injected streams: `input` is stdin (not a TTY, so pipe mode). A live
@@ -122,6 +172,50 @@ export function startCli(
       );
     },
   };
+}
+
+/**
+ * The shell on injected streams: stdin says it is a TTY, so main() opens the shell.
+ * `type` writes a line and waits until the output after it holds `wanted`, returning
+ * that output; `waitFor` waits the same way for what comes unasked.
+ */
+export function shell(argv: string[], historyFile?: string) {
+  const stdin = Object.assign(new PassThrough(), { isTTY: true });
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const seen = { out: '', err: '' };
+  stdout.setEncoding('utf8').on('data', (s: string) => {
+    seen.out += s;
+  });
+  stderr.setEncoding('utf8').on('data', (s: string) => {
+    seen.err += s;
+  });
+  const io: CliIo = {
+    stdin,
+    stdout,
+    stderr,
+    env: {},
+    signals: new EventEmitter(),
+    version: 't',
+    historyFile,
+  };
+  const exited = main(argv, io);
+  const waitFor = (wanted: string | RegExp, from: number, what: string) =>
+    vi.waitFor(
+      () => {
+        const after = seen.out.slice(from);
+        if (typeof wanted === 'string') expect(after, what).toContain(wanted);
+        else expect(after, what).toMatch(wanted);
+        return after;
+      },
+      { timeout: 10_000, interval: 10 },
+    );
+  const type = async (line: string, wanted: string | RegExp) => {
+    const from = seen.out.length;
+    stdin.write(`${line}\n`);
+    return waitFor(wanted, from, `after ${line}`);
+  };
+  return { type, waitFor, exited, seen, stdin };
 }
 
 const quote = (a: string) => `'${a.replaceAll("'", "'\\''")}'`;

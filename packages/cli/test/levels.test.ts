@@ -1,30 +1,21 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describeLevels } from '@clogs/protocol';
-import { type ClogsServer, createServer, parseLine } from 'clogs-server';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parseLine } from 'clogs-server';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { ExitCode } from '../src/index.js';
-import { run } from './helpers.js';
+import { run, useServer } from './helpers.js';
 
-let dir: string;
-let server: ClogsServer | undefined;
+const local = useServer('clogs-cli-levels-');
 let spec: string;
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'clogs-cli-levels-'));
-  server = await createServer({ host: '127.0.0.1', port: 0, dataDir: join(dir, 'data') });
-  spec = `127.0.0.1:${server.address.port} one`;
-});
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-  await rm(dir, { recursive: true, force: true });
+  spec = await local.start();
 });
 
 /** The level and message of every line in the server's `LV/<file>.log`. */
 async function written(file: string): Promise<[string, string][]> {
-  await server!.flush();
-  const text = await readFile(join(dir, 'data', 'LV', `${file}.log`));
+  await local.server!.flush();
+  const text = await readFile(join(local.dir, 'data', 'LV', `${file}.log`));
   return text
     .toString('latin1')
     .trimEnd()
@@ -75,13 +66,13 @@ describe('levels on the command line and in the config file: the protocol level 
   });
 
   it("takes the config file's level by alias; refuses a bad one naming the file, exit 78", async () => {
-    const good = join(dir, 'good.json');
+    const good = join(local.dir, 'good.json');
     await writeFile(good, JSON.stringify({ defaults: { level: 'err' } }));
     const ok = await run([...raw('cfg'), '-c', good], ['from config\n']);
     expect(ok.code, ok.err).toBe(ExitCode.OK);
     expect(await written('cfg')).toEqual([['ERROR', 'from config']]);
 
-    const bad = join(dir, 'bad.json');
+    const bad = join(local.dir, 'bad.json');
     await writeFile(bad, JSON.stringify({ defaults: { level: 'notice2' } }));
     const refused = await run([...raw('cfg'), '-c', bad], ['never\n']);
     expect(refused.code).toBe(ExitCode.CONFIG);

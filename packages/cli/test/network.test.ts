@@ -1,8 +1,7 @@
 // clogs-cli on networks that are not loopback's: through a lossy link process (delay,
 // loss, reordering, duplication), into servers that never ACK or whose disk is slow,
 // and with a server SIGKILLed mid-stream. Every line checked in the files.
-import { join } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { startLink } from '../../../test/support/link-process.js';
 import {
   countProduced,
@@ -12,14 +11,9 @@ import {
   shellPipeline,
   summaryLine,
 } from '../../../test/support/pipeline.js';
-import { serverFleet } from './helpers.js';
+import { FAST_PING, useFleet } from './helpers.js';
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0)) await c();
-});
-const fleet = (n: number, args: string[] = []) => serverFleet(n, args, cleanups);
-const FAST_PING = join(import.meta.dirname, 'fixtures', 'fast-ping.json');
+const { cleanups, fleet } = useFleet();
 const exactlyOnce = { missing: [], repeated: [], missingCount: 0 };
 
 /** The stats line a server process printed on stopping. */

@@ -1,67 +1,49 @@
 import { createSocket } from 'node:dgram';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { type ClogsServer, createServer } from 'clogs-server';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ExitCode } from '../src/index.js';
-import { run, serverFleet, startCli, tally } from './helpers.js';
+import { run, serverFleet, startCli, tally, useServer } from './helpers.js';
 
-let dir: string;
-let server: ClogsServer | undefined;
-const cleanups: (() => Promise<void>)[] = [];
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'clogs-cli-one-shot-'));
-});
-afterEach(async () => {
-  for (const c of cleanups.splice(0)) await c();
-  await server?.close();
-  server = undefined;
-  await rm(dir, { recursive: true, force: true });
-});
-
-async function start(options: Parameters<typeof createServer>[0] = {}) {
-  server = await createServer({ host: '127.0.0.1', port: 0, dataDir: join(dir, 'data'), ...options });
-  return `127.0.0.1:${server.address.port} one`;
-}
+const local = useServer('clogs-cli-one-shot-');
 
 describe('one-shot: the arguments are one line, sent as one record', () => {
   it('clogs format: sys_id msg_type message; says nothing when it went, exit 0', async () => {
-    const spec = await start();
+    const spec = await local.start();
     const { code, err } = await run(
       ['-s', spec, '--ack', '--file', 'deploy', 'PAY1', 'TXT', 'disk', 'full'],
       [],
     );
     expect(err).toBe('');
     expect(code).toBe(ExitCode.OK);
-    await server!.flush();
-    expect(await readFile(join(dir, 'data', 'PAY1', 'deploy.log'), 'utf8')).toMatch(
+    await local.server!.flush();
+    expect(await readFile(join(local.dir, 'data', 'PAY1', 'deploy.log'), 'utf8')).toMatch(
       / PAY1 TXT .* disk full\n$/,
     );
   });
 
   it('with -- before the record a word may start with -; on a terminal too, no shell opens', async () => {
-    const spec = await start();
+    const spec = await local.start();
     const terminal = Object.assign(new PassThrough(), { isTTY: true });
     const { code, out } = await run(['-s', spec, '--ack', '--', 'PAY1', 'TXT', '-v', 'given'], terminal);
     expect(code).toBe(ExitCode.OK);
     expect(out).not.toContain('clogs ');
-    await server!.flush();
-    expect([...(await tally([join(dir, 'data')])).keys()]).toEqual(['-v given']);
+    await local.server!.flush();
+    expect([...(await tally([join(local.dir, 'data')])).keys()]).toEqual(['-v given']);
   });
 
   it('raw format: the arguments are the message, the fields come from the flags; a newline in one stays in the record', async () => {
-    const spec = await start();
+    const spec = await local.start();
     const argv = ['-s', spec, '--ack', '--format', 'raw', '--sys', 'OPS', 'deploy done\nby ci'];
     expect((await run(argv, [])).code).toBe(ExitCode.OK);
-    await server!.flush();
-    expect([...(await tally([join(dir, 'data')])).keys()]).toEqual(['deploy done\nby ci']);
-    expect(server!.stats().records).toBe(1);
+    await local.server!.flush();
+    expect([...(await tally([join(local.dir, 'data')])).keys()]).toEqual(['deploy done\nby ci']);
+    expect(local.server!.stats().records).toBe(1);
   });
 
   it('refused: the reason, the summary, exit 65, nothing sent', async () => {
-    const spec = await start();
+    const spec = await local.start();
     const { code, err } = await run(['-s', spec, '--ack', 'deploy done'], []);
     expect(err).toContain(
       'clogs-cli: refused: empty message (the arguments are "sys_id msg_type message...", or with --format raw the message) [ERR_CLI_BAD_LINE]',
@@ -71,11 +53,11 @@ describe('one-shot: the arguments are one line, sent as one record', () => {
     const tooLong = await run(['-s', spec, 'TOOLONG', 'TXT', 'x'], []);
     expect(tooLong.err).toContain('1 refused (1 bad-sys-id)');
     expect(tooLong.code).toBe(ExitCode.REFUSED);
-    expect(server!.stats().records).toBe(0);
+    expect(local.server!.stats().records).toBe(0);
   });
 
   it('undelivered: the summary, exit 75', async () => {
-    const spec = await start({ faults: { dropFraction: 1 } });
+    const spec = await local.start({ faults: { dropFraction: 1 } });
     const { code, err } = await run(['-s', spec, '--ack', '--timeout', '300', 'PAY1', 'TXT', 'lost'], []);
     expect(err).toContain('clogs-cli: 1 line read, 0 sent, 0 acked, 0 refused, 1 undelivered');
     expect(code).toBe(ExitCode.UNDELIVERED);
@@ -85,7 +67,7 @@ describe('one-shot: the arguments are one line, sent as one record', () => {
     // Bound, so no ICMP port unreachable comes back: only silence.
     const silent = createSocket('udp4');
     await new Promise<void>((resolve) => silent.bind(0, '127.0.0.1', resolve));
-    cleanups.push(() => new Promise<void>((resolve) => silent.close(resolve)));
+    local.cleanups.push(() => new Promise<void>((resolve) => silent.close(resolve)));
     const spec = `127.0.0.1:${silent.address().port} mute`;
     const { code, err } = await run(['-s', spec, '--timeout', '500', 'PAY1', 'TXT', 'lost'], []);
     expect(err).toContain(
@@ -96,7 +78,7 @@ describe('one-shot: the arguments are one line, sent as one record', () => {
   });
 
   it('blank: skipped and said so, exit 0; with --input as well: a usage error', async () => {
-    const spec = await start();
+    const spec = await local.start();
     const blank = await run(['-s', spec, ' '], []);
     expect(blank.err).toContain('1 line read, 0 sent, 0 refused, 1 blank skipped');
     expect(blank.code).toBe(ExitCode.OK);
@@ -106,11 +88,13 @@ describe('one-shot: the arguments are one line, sent as one record', () => {
   });
 
   it('as a script runs it, `clogs-cli ... --ack PAY1 TXT msg || alert`: exit 0 when acknowledged, 65 when refused', async () => {
-    const f = await serverFleet(1, [], cleanups);
-    const ok = await startCli(['-s', f.specs[0]!, '--ack', 'PAY1', 'TXT', 'deploy', 'done'], { cleanups })
-      .exited;
+    const f = await serverFleet(1, [], local.cleanups);
+    const ok = await startCli(['-s', f.specs[0]!, '--ack', 'PAY1', 'TXT', 'deploy', 'done'], {
+      cleanups: local.cleanups,
+    }).exited;
     expect(ok).toMatchObject({ code: 0, err: '' });
-    const refused = await startCli(['-s', f.specs[0]!, '--ack', 'deploy done'], { cleanups }).exited;
+    const refused = await startCli(['-s', f.specs[0]!, '--ack', 'deploy done'], { cleanups: local.cleanups })
+      .exited;
     expect(refused.code, refused.err).toBe(65);
     await f.stop();
     expect([...(await tally(f.dirs)).entries()]).toEqual([['deploy done', 1]]);

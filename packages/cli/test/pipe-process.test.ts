@@ -3,7 +3,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   countProduced,
   misses,
@@ -12,14 +12,9 @@ import {
   shellPipeline,
   summaryLine,
 } from '../../../test/support/pipeline.js';
-import { serverFleet } from './helpers.js';
+import { FAST_PING, useFleet } from './helpers.js';
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0)) await c();
-});
-const fleet = (n: number, args: string[] = []) => serverFleet(n, args, cleanups);
-const FAST_PING = join(import.meta.dirname, 'fixtures', 'fast-ping.json');
+const { cleanups, fleet } = useFleet();
 
 describe('clogs-cli fed through real OS pipes, into two clogs-server processes', () => {
   it.each([

@@ -1,33 +1,18 @@
 import { EventEmitter } from 'node:events';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { type ClogsServer, createServer, parseLine as parseServerLine } from 'clogs-server';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createServer, parseLine as parseServerLine } from 'clogs-server';
+import { describe, expect, it, vi } from 'vitest';
 import { summaryLine } from '../../../test/support/pipeline.js';
 import { ExitCode } from '../src/index.js';
-import { run, tally } from './helpers.js';
+import { run, tally, useServer } from './helpers.js';
 
-let dir: string;
-let server: ClogsServer | undefined;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'clogs-cli-pipe-'));
-});
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-  await rm(dir, { recursive: true, force: true });
-});
-
-async function start(options: Parameters<typeof createServer>[0] = {}) {
-  server = await createServer({ host: '127.0.0.1', port: 0, dataDir: join(dir, 'data'), ...options });
-  return `127.0.0.1:${server.address.port} one`;
-}
+const local = useServer('clogs-cli-pipe-');
 
 describe('pipe mode (main on injected streams, a real server)', () => {
   it('sends each line as a record: CRLF, invalid UTF-8 and blanks in the message kept; bad lines counted, exit 65', async () => {
-    const spec = await start();
+    const spec = await local.start();
     const long = `PAY1 TXT ${'x'.repeat(70_000)}\n`;
     const input = [
       'PAY1 TXT first line\r\n',
@@ -49,8 +34,8 @@ describe('pipe mode (main on injected streams, a real server)', () => {
         '(1 empty-message, 2 too-long, 1 bad-sys-id, 1 no-msg-type), 1 blank skipped',
     );
     expect(code).toBe(ExitCode.REFUSED);
-    await server!.flush();
-    const seen = await tally([join(dir, 'data')]);
+    await local.server!.flush();
+    const seen = await tally([join(local.dir, 'data')]);
     expect([...seen.keys()].sort()).toEqual(
       ['<a>  spaced </a>', 'bytes \xff\xfe', 'first line', 'last, no LF'].sort(),
     );
@@ -64,20 +49,20 @@ describe('pipe mode (main on injected streams, a real server)', () => {
   ])(
     'blank lines in %s format %j: skipped and counted, or with --keep-empty sent when they can be',
     async (format, flags, summary, messages) => {
-      const spec = await start();
+      const spec = await local.start();
       const input = format === 'raw' ? 'a\n\n   \nb\n' : 'PAY1 TXT\n\n \t \nPAY1 TXT b\n';
       const { code, err } = await run(['-s', spec, '--ack', '--format', format, ...flags], [input]);
       expect(summaryLine(err)).toBe(`clogs-cli: ${summary}`);
       expect(code).toBe(summary.includes('refused (') ? ExitCode.REFUSED : ExitCode.OK);
-      await server!.flush();
-      expect([...(await tally([join(dir, 'data')])).keys()].sort()).toEqual(messages.sort());
+      await local.server!.flush();
+      expect([...(await tally([join(local.dir, 'data')])).keys()].sort()).toEqual(messages.sort());
     },
   );
 
   it('--input: several files and stdin (-), in order, each last line ending with its file', async () => {
-    const spec = await start();
-    const one = join(dir, 'one.txt');
-    const two = join(dir, 'two.txt');
+    const spec = await local.start();
+    const one = join(local.dir, 'one.txt');
+    const two = join(local.dir, 'two.txt');
     await writeFile(one, 'IN TXT one a\nIN TXT one b, no LF');
     await writeFile(two, 'IN TXT two a\n');
     const { code, err } = await run(
@@ -86,8 +71,8 @@ describe('pipe mode (main on injected streams, a real server)', () => {
     );
     expect(summaryLine(err)).toBe('clogs-cli: 4 lines read, 4 sent, 4 acked, 0 refused');
     expect(code).toBe(ExitCode.OK);
-    await server!.flush();
-    const lines = (await readFile(join(dir, 'data', 'IN', 'in.log')))
+    await local.server!.flush();
+    const lines = (await readFile(join(local.dir, 'data', 'IN', 'in.log')))
       .toString('latin1')
       .trimEnd()
       .split('\n');
@@ -100,20 +85,20 @@ describe('pipe mode (main on injected streams, a real server)', () => {
   });
 
   it('--input: a file that cannot be read stops the run before anything is sent, exit 66 naming it', async () => {
-    const spec = await start();
-    const good = join(dir, 'good.txt');
+    const spec = await local.start();
+    const good = join(local.dir, 'good.txt');
     await writeFile(good, 'IN TXT never sent\n');
-    const missing = await run(['-s', spec, '-i', good, '-i', join(dir, 'none.txt')], []);
+    const missing = await run(['-s', spec, '-i', good, '-i', join(local.dir, 'none.txt')], []);
     expect(missing.code).toBe(ExitCode.NO_INPUT);
     expect(missing.err).toMatch(/^clogs-cli: cannot read input .*none\.txt: ENOENT/);
-    const folder = await run(['-s', spec, '-i', dir], []);
+    const folder = await run(['-s', spec, '-i', local.dir], []);
     expect(folder.code).toBe(ExitCode.NO_INPUT);
     expect(folder.err).toMatch(/cannot read input .*: it is a directory/);
-    expect(server!.stats().records).toBe(0);
+    expect(local.server!.stats().records).toBe(0);
   });
 
   it('exits 0 when every line is acknowledged, and says so in one line', async () => {
-    const spec = await start();
+    const spec = await local.start();
     const lines = Array.from({ length: 5000 }, (_, i) => `APP TXT line ${i}\n`);
     const { code, err } = await run(['-s', spec, '--ack', '--max-datagram', '8192'], [lines.join('')]);
     expect(err.trim().split('\n').at(-1)).toBe(
@@ -123,19 +108,19 @@ describe('pipe mode (main on injected streams, a real server)', () => {
   });
 
   it('raw format: the line is the message, the fields come from the flags', async () => {
-    const spec = await start();
+    const spec = await local.start();
     const { code } = await run(
       ['-s', spec, '--format', 'raw', '--sys', 'RAW', '--type', 'JSON', '--file', 'r', '--ack'],
       ['{"a":1}\n{"b":2}\n'],
     );
     expect(code).toBe(ExitCode.OK);
-    await server!.flush();
-    expect([...(await tally([join(dir, 'data')])).keys()]).toEqual(['{"a":1}', '{"b":2}']);
+    await local.server!.flush();
+    expect([...(await tally([join(local.dir, 'data')])).keys()]).toEqual(['{"a":1}', '{"b":2}']);
   });
 
   it('pauses its input while the queue is full instead of dropping: 50,000 lines through a 64 KiB queue', async () => {
-    const spec = await start();
-    const config = join(dir, 'small.json');
+    const spec = await local.start();
+    const config = join(local.dir, 'small.json');
     await writeFile(config, JSON.stringify({ client: { maxQueueBytes: 65536, highWaterBytes: 32768 } }));
     const lines = Array.from({ length: 50_000 }, (_, i) => `BP TXT back pressure ${i}\n`).join('');
     const { code, err } = await run(['-s', spec, '-c', config, '--ack'], [lines]);
@@ -144,19 +129,19 @@ describe('pipe mode (main on injected streams, a real server)', () => {
   });
 
   it('exit 75 when records are still undelivered at the deadline', async () => {
-    const spec = await start({ faults: { dropFraction: 1 } });
+    const spec = await local.start({ faults: { dropFraction: 1 } });
     const { code, err } = await run(['-s', spec, '--ack', '--timeout', '300'], ['APP TXT never acked\n']);
     expect(err).toMatch(/1 undelivered/);
     expect(code).toBe(ExitCode.UNDELIVERED);
   });
 
   it('SIGINT stops the reading; what was read is still delivered; exit 130', async () => {
-    const spec = await start();
+    const spec = await local.start();
     const stdin = new PassThrough();
     const signals = new EventEmitter();
     const running = run(['-s', spec, '--ack'], stdin, { signals });
     stdin.write('SIG TXT before the signal\n');
-    await vi.waitFor(() => expect(server?.stats().records, 'records written').toBe(1));
+    await vi.waitFor(() => expect(local.server?.stats().records, 'records written').toBe(1));
     signals.emit('SIGINT');
     const { code, err } = await running;
     expect(err).toContain('1 line read, 1 sent, 1 acked, 0 refused, stopped by SIGINT');
@@ -164,16 +149,16 @@ describe('pipe mode (main on injected streams, a real server)', () => {
   });
 
   it('SIGHUP re-reads the config: records go to the servers it now names', async () => {
-    const first = await start();
-    const second = await createServer({ host: '127.0.0.1', port: 0, dataDir: join(dir, 'second') });
+    const first = await local.start();
+    const second = await createServer({ host: '127.0.0.1', port: 0, dataDir: join(local.dir, 'second') });
     try {
-      const config = join(dir, 'fleet.json');
+      const config = join(local.dir, 'fleet.json');
       await writeFile(config, JSON.stringify({ servers: [first] }));
       const stdin = new PassThrough();
       const signals = new EventEmitter();
       const running = run(['-c', config, '--ack', '--file', 'hup'], stdin, { signals });
       stdin.write('HUP TXT to the first\n');
-      await vi.waitFor(() => expect(server?.stats().records, 'records written').toBe(1));
+      await vi.waitFor(() => expect(local.server?.stats().records, 'records written').toBe(1));
       await writeFile(config, JSON.stringify({ servers: [`127.0.0.1:${second.address.port} two`] }));
       signals.emit('SIGHUP');
       // the reloaded fleet pinging the new server
@@ -185,30 +170,30 @@ describe('pipe mode (main on injected streams, a real server)', () => {
       expect(err).toContain('reloaded');
       expect(code).toBe(ExitCode.OK);
       expect(second.stats().records).toBe(1);
-      expect(server!.stats().records).toBe(1);
+      expect(local.server!.stats().records).toBe(1);
     } finally {
       await second.close();
     }
   });
 
   it('--key-file signs every frame: a server with the same key takes them', async () => {
-    const key = join(dir, 'clogs.key');
+    const key = join(local.dir, 'clogs.key');
     await writeFile(key, 'a shared secret\n');
-    const spec = await start({ key: Buffer.from('a shared secret') });
+    const spec = await local.start({ key: Buffer.from('a shared secret') });
     const { code, err } = await run(['-s', spec, '--key-file', key, '--ack'], ['KEY TXT signed\n']);
     expect(err).toContain('1 line read, 1 sent, 1 acked, 0 refused');
     expect(code).toBe(ExitCode.OK);
     const unsigned = await run(['-s', spec, '--ack', '--timeout', '500'], ['KEY TXT unsigned\n']);
     expect(unsigned.code).toBe(ExitCode.UNDELIVERED);
-    expect(server!.stats().records).toBe(1);
-    const missing = await run(['-s', spec, '--key-file', join(dir, 'none.key')], []);
+    expect(local.server!.stats().records).toBe(1);
+    const missing = await run(['-s', spec, '--key-file', join(local.dir, 'none.key')], []);
     expect(missing.code).toBe(ExitCode.NO_INPUT);
     expect(missing.err).toMatch(/^clogs-cli: cannot read key file .*none\.key: ENOENT/);
   });
 
   it("record fields: a flag given wins over the config file's defaults, which win over the flags' own", async () => {
-    const spec = await start();
-    const config = join(dir, 'defaults.json');
+    const spec = await local.start();
+    const config = join(local.dir, 'defaults.json');
     await writeFile(
       config,
       JSON.stringify({ defaults: { sysId: 'CFG', fileName: 'fromcfg', level: 'warn' } }),
@@ -217,21 +202,23 @@ describe('pipe mode (main on injected streams, a real server)', () => {
     expect(
       (await run(['-s', spec, '-c', config, '--format', 'raw', '--file', 'flag', '--ack'], ['two\n'])).code,
     ).toBe(0);
-    await server!.flush();
-    expect(await readFile(join(dir, 'data', 'CFG', 'fromcfg.log'), 'utf8')).toMatch(
+    await local.server!.flush();
+    expect(await readFile(join(local.dir, 'data', 'CFG', 'fromcfg.log'), 'utf8')).toMatch(
       / WARN CFG TXT .* one\n$/,
     );
-    expect(await readFile(join(dir, 'data', 'CFG', 'flag.log'), 'utf8')).toMatch(/ WARN CFG TXT .* two\n$/);
+    expect(await readFile(join(local.dir, 'data', 'CFG', 'flag.log'), 'utf8')).toMatch(
+      / WARN CFG TXT .* two\n$/,
+    );
   });
 
   it("--ack, or the config file's client.delivery when --ack is not given, decides the delivery the summary reports", async () => {
-    const spec = await start();
-    const config = join(dir, 'delivery.json');
+    const spec = await local.start();
+    const config = join(local.dir, 'delivery.json');
     await writeFile(config, JSON.stringify({ client: { delivery: 'at-least-once' } }));
     const fromFile = await run(['-s', spec, '-c', config], ['DLV TXT acked by the file\n']);
     expect(fromFile.err).toContain('1 line read, 1 sent, 1 acked, 0 refused');
     expect(fromFile.code).toBe(ExitCode.OK);
-    const bogus = join(dir, 'bogus.json');
+    const bogus = join(local.dir, 'bogus.json');
     await writeFile(bogus, JSON.stringify({ client: { delivery: 'sometimes' } }));
     const refused = await run(['-s', spec, '-c', bogus, '--ack'], ['DLV TXT never sent\n']);
     expect(refused.code).toBe(ExitCode.CONFIG);
@@ -244,15 +231,15 @@ describe('pipe mode (main on injected streams, a real server)', () => {
     expect((await run(['--bogus'], [])).code).toBe(ExitCode.USAGE);
     expect((await run(['--format', 'xml'], [])).code).toBe(ExitCode.USAGE);
     expect((await run(['-s', 'nonsense'], [])).code).toBe(ExitCode.USAGE);
-    const missing = await run(['-c', join(dir, 'none.json')], []);
+    const missing = await run(['-c', join(local.dir, 'none.json')], []);
     expect(missing.code).toBe(ExitCode.CONFIG);
     expect(missing.err).toMatch(/bad config .*none\.json: no such file/);
-    const bad = join(dir, 'bad.json');
+    const bad = join(local.dir, 'bad.json');
     await writeFile(bad, JSON.stringify({ servers: ['not a server'] }));
     const invalid = await run(['-c', bad], []);
     expect(invalid.code).toBe(ExitCode.CONFIG);
     expect(invalid.err).toMatch(/bad server.*\(config .*bad\.json\)/);
-    const nested = join(dir, 'nested.json');
+    const nested = join(local.dir, 'nested.json');
     await writeFile(nested, JSON.stringify({ client: { ping: { intervlMs: 500 } } }));
     const typo = await run(['-c', nested], []);
     expect(typo.code).toBe(ExitCode.CONFIG);
@@ -269,7 +256,7 @@ describe('pipe mode (main on injected streams, a real server)', () => {
   });
 
   it('--embedded writes where its one line says', async () => {
-    const data = join(dir, 'embedded-data');
+    const data = join(local.dir, 'embedded-data');
     const { code, err } = await run(
       ['--embedded', '--data-dir', data],
       ['EMB TXT into the embedded server\n'],

@@ -1,14 +1,10 @@
 import { readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { summaryLine } from '../../../test/support/pipeline.js';
-import { serverFleet, startCli, tally } from './helpers.js';
+import { FAST_PING, startCli, tally, useFleet } from './helpers.js';
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0)) await c();
-});
-const fleet = (n: number, args: string[] = []) => serverFleet(n, args, cleanups);
+const { cleanups, fleet } = useFleet();
 
 describe('clogs-cli as a process, against clogs-server processes', () => {
   it('pipes 100,000 lines with --ack through three servers, one killed midway: every line in their files, exit 0', async () => {
@@ -23,7 +19,7 @@ describe('clogs-cli as a process, against clogs-server processes', () => {
         '--timeout',
         '60000',
         '-c',
-        join(import.meta.dirname, 'fixtures', 'fast-ping.json'),
+        FAST_PING,
       ],
       { cleanups },
     );

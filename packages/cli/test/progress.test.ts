@@ -1,32 +1,14 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { type ClogsServer, createServer } from 'clogs-server';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { fit } from '../src/pipe/progress.js';
-import { progressDraws, run } from './helpers.js';
+import { progressDraws, run, useServer } from './helpers.js';
 
 // Pipe mode's live progress line, on an injected stderr that says it is a terminal.
-let dir: string;
-let server: ClogsServer | undefined;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'clogs-cli-progress-'));
-});
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-  await rm(dir, { recursive: true, force: true });
-});
-
-async function start() {
-  server = await createServer({ host: '127.0.0.1', port: 0, dataDir: join(dir, 'data') });
-  return `127.0.0.1:${server.address.port} one`;
-}
+const local = useServer('clogs-cli-progress-');
 
 describe('the progress line on a terminal', () => {
   it('shows a live progress line when stderr is a terminal, cleared before the summary', async () => {
-    const spec = await start();
+    const spec = await local.start();
     const stdin = new PassThrough();
     let seen = '';
     const running = run(['-s', spec, '--ack'], stdin, {
@@ -43,7 +25,7 @@ describe('the progress line on a terminal', () => {
   });
 
   it('the progress line fits the terminal width, and is drawn again within it when the terminal narrows', async () => {
-    const spec = await start();
+    const spec = await local.start();
     const stdin = new PassThrough();
     let seen = '';
     let resize: ((columns: number) => void) | undefined;

@@ -3,16 +3,13 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeLevels } from '@clogs/protocol';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ServerProcess } from '../../../test/support/server-process.js';
-import { type CliProcess, progressDraws, serverFleet, startCli } from './helpers.js';
+import { type CliProcess, FAST_PING, progressDraws, serverFleet, startCli, useCleanups } from './helpers.js';
 
 // The shell for real, under a pseudo-terminal: util-linux `script` runs it on a pty
 // and passes our keystrokes through.
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0)) await c();
-});
+const cleanups = useCleanups();
 
 interface Pty extends CliProcess {
   /** Its HOME: the history file is `.clogs_history` there. */
@@ -147,8 +144,7 @@ describe('the shell under a pseudo-terminal', () => {
     const input = join(dir, 'lines.txt');
     await writeFile(input, Array.from({ length: 100 }, (_, i) => `PRO TXT line ${i}\n`).join(''));
     const ttyName = join(dir, 'tty');
-    const fastPing = join(import.meta.dirname, 'fixtures', 'fast-ping.json');
-    const cli = startCli(['-s', f.specs[0]!, '--ack', '-c', fastPing, '--timeout', '4000', '-i', input], {
+    const cli = startCli(['-s', f.specs[0]!, '--ack', '-c', FAST_PING, '--timeout', '4000', '-i', input], {
       pty: true,
       before: `stty cols 30 && tty > '${ttyName}' &&`,
       env: { NO_COLOR: '1', TERM: 'xterm' },

@@ -1,23 +1,11 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type ClogsServer, createServer } from 'clogs-server';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { ExitCode } from '../src/index.js';
-import { run } from './helpers.js';
+import { run, useServer } from './helpers.js';
 
-let dir: string;
-let server: ClogsServer | undefined;
+const local = useServer('clogs-cli-refusals-');
 let spec: string;
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'clogs-cli-refusals-'));
-  server = await createServer({ host: '127.0.0.1', port: 0, dataDir: join(dir, 'data') });
-  spec = `127.0.0.1:${server.address.port} one`;
-});
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-  await rm(dir, { recursive: true, force: true });
+  spec = await local.start();
 });
 
 const codesIn = (line: string) => line.match(/\[ERR_[A-Z_]+\]/g) ?? [];

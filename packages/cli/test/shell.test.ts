@@ -1,64 +1,18 @@
-import { EventEmitter } from 'node:events';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { describeLevels } from '@clogs/protocol';
-import { type ClogsServer, createServer } from 'clogs-server';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { type CliIo, main } from '../src/index.js';
-import { tally } from './helpers.js';
+import { createServer } from 'clogs-server';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { FAST_PING, shell, tally, useServer } from './helpers.js';
 
-let dir: string;
-let server: ClogsServer | undefined;
+const local = useServer('clogs-cli-shell-');
+let spec: string;
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'clogs-cli-shell-'));
-  server = await createServer({ host: '127.0.0.1', port: 0, dataDir: join(dir, 'data') });
+  spec = await local.start();
 });
-afterEach(async () => {
-  await server?.close();
-  await rm(dir, { recursive: true, force: true });
-});
-
-/** The shell on injected streams: stdin says it is a TTY, so main() opens the shell. */
-function shell(argv: string[], historyFile?: string) {
-  const stdin = Object.assign(new PassThrough(), { isTTY: true });
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const seen = { out: '', err: '' };
-  stdout.setEncoding('utf8').on('data', (s: string) => {
-    seen.out += s;
-  });
-  stderr.setEncoding('utf8').on('data', (s: string) => {
-    seen.err += s;
-  });
-  const io: CliIo = {
-    stdin,
-    stdout,
-    stderr,
-    env: {},
-    signals: new EventEmitter(),
-    version: 't',
-    historyFile,
-  };
-  const exited = main(argv, io);
-  /** Types a line and waits until the output after it holds `wanted`; returns that output. */
-  const type = async (line: string, wanted: string | RegExp) => {
-    const from = seen.out.length;
-    stdin.write(`${line}\n`);
-    return vi.waitFor(() => {
-      const after = seen.out.slice(from);
-      if (typeof wanted === 'string') expect(after, `after ${line}`).toContain(wanted);
-      else expect(after, `after ${line}`).toMatch(wanted);
-      return after;
-    });
-  };
-  return { type, exited, seen, stdin };
-}
 
 describe('the shell, driven through injected streams', () => {
   it('sends lines, runs dot-commands, refuses bad lines with a reason and carries on', async () => {
-    const spec = `127.0.0.1:${server!.address.port} one`;
     const sh = shell(['-s', spec, '--file', 'sh']);
     await sh.type('.help', '.route <sys> <file>');
     for (const name of ['.servers', '.stats', '.set', '.ping', '.flush', '.ack', '.reload', '.exit']) {
@@ -79,13 +33,13 @@ describe('the shell, driven through injected streams', () => {
     sh.stdin.write('.exit\n');
     expect(await sh.exited).toBe(0);
     expect(sh.seen.err).toContain('2 records sent, 1 refused (1 no-msg-type), 2 blank skipped');
-    await server!.flush();
-    const seen = await tally([join(dir, 'data')]);
+    await local.server!.flush();
+    const seen = await tally([join(local.dir, 'data')]);
     expect([...seen.keys()].sort()).toEqual(['<x/>', 'hello shell']);
   });
 
   it('.set level takes the level table: names, aliases, any case; refuses the rest listing it', async () => {
-    const sh = shell(['-s', `127.0.0.1:${server!.address.port} one`, '--file', 'lv']);
+    const sh = shell(['-s', spec, '--file', 'lv']);
     await sh.type('.help', `levels: ${describeLevels()}`);
     await sh.type(
       '.set level bogus',
@@ -107,8 +61,8 @@ describe('the shell, driven through injected streams', () => {
     sh.stdin.write('.exit\n');
     expect(await sh.exited).toBe(0);
     expect(sh.seen.err).toContain('5 records sent, 1 refused');
-    await server!.flush();
-    const text = await readFile(join(dir, 'data', 'LV', 'lv.log'), 'latin1');
+    await local.server!.flush();
+    const text = await readFile(join(local.dir, 'data', 'LV', 'lv.log'), 'latin1');
     expect(text.split('\n').map((l) => l.split(' ')[1])).toEqual([
       'TRACE',
       'INFO',
@@ -120,7 +74,7 @@ describe('the shell, driven through injected streams', () => {
   });
 
   it('a refused line or setting changes nothing; .set and .route check with the checks log() runs, and say why', async () => {
-    const sh = shell(['-s', `127.0.0.1:${server!.address.port} one`, '--file', 'sh']);
+    const sh = shell(['-s', spec, '--file', 'sh']);
     await sh.type('PAY1 TXT first', 'PAY1/TXT/sh>');
     // a 5-byte sys_id: refused, and the prompt keeps PAY1/TXT
     const refused = await sh.type('hello world and more', 'PAY1/TXT/sh>');
@@ -143,7 +97,7 @@ describe('the shell, driven through injected streams', () => {
   });
 
   it('.ack on makes records wait for their ACK; the prompt says so; the counts go on across the switch', async () => {
-    const sh = shell(['-s', `127.0.0.1:${server!.address.port} one`]);
+    const sh = shell(['-s', spec]);
     await sh.type('ACK TXT before, at most once', 'ACK/TXT');
     await sh.type('.flush', 'flushed');
     await sh.type('.ack on', ' ack>');
@@ -157,7 +111,7 @@ describe('the shell, driven through injected streams', () => {
   });
 
   it('.stats counts refused lines as the exit summary does, those the line parser refused too, across .ack', async () => {
-    const sh = shell(['-s', `127.0.0.1:${server!.address.port} one`]);
+    const sh = shell(['-s', spec]);
     await sh.type('ST TXT sent', 'ST/TXT');
     await sh.type('oops', 'refused: no msg_type');
     await sh.type('.ack on', ' ack>');
@@ -175,20 +129,11 @@ describe('the shell, driven through injected streams', () => {
     const deaf = await createServer({
       host: '127.0.0.1',
       port: 0,
-      dataDir: join(dir, 'deaf'),
+      dataDir: join(local.dir, 'deaf'),
       faults: { noAck: true },
     });
     try {
-      const fast = join(import.meta.dirname, 'fixtures', 'fast-ping.json');
-      const sh = shell([
-        '-s',
-        `127.0.0.1:${server!.address.port} one`,
-        '-s',
-        `127.0.0.1:${deaf.address.port} deaf`,
-        '-c',
-        fast,
-        '--ack',
-      ]);
+      const sh = shell(['-s', spec, '-s', `127.0.0.1:${deaf.address.port} deaf`, '-c', FAST_PING, '--ack']);
       const sysIds = Array.from({ length: 20 }, (_, i) => `S${i}`);
       for (const sys of sysIds) await sh.type(`${sys} TXT to whichever owns it`, `${sys}/TXT`);
       sh.stdin.end();
@@ -202,8 +147,8 @@ describe('the shell, driven through injected streams', () => {
   });
 
   it('keeps its history in a file of mode 0600; an unwritable one is a notice, not an error', async () => {
-    const history = join(dir, 'history');
-    const sh = shell(['-s', `127.0.0.1:${server!.address.port} one`], history);
+    const history = join(local.dir, 'history');
+    const sh = shell(['-s', spec], history);
     await sh.type('HIS TXT remembered', 'HIS/TXT');
     await sh.type('HIS TXT other', 'HIS/TXT');
     await sh.type('HIS TXT remembered', 'HIS/TXT');
@@ -213,10 +158,7 @@ describe('the shell, driven through injected streams', () => {
     expect(await readFile(history, 'utf8')).toBe('HIS TXT other\nHIS TXT remembered\n');
     expect((await stat(history)).mode & 0o777).toBe(0o600);
 
-    const broken = shell(
-      ['-s', `127.0.0.1:${server!.address.port} one`],
-      join(dir, 'no', 'such', 'dir', 'h'),
-    );
+    const broken = shell(['-s', spec], join(local.dir, 'no', 'such', 'local.dir', 'h'));
     await broken.type('HIS TXT still sent', 'history not saved');
     broken.stdin.end();
     expect(await broken.exited).toBe(0);

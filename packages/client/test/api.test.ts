@@ -2,18 +2,11 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describeLevels } from '@clogs/protocol';
 import { parseLine } from 'clogs-server';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ClientError, type ClogsClient, createClient, parseServer } from '../src/index.js';
-import { type Fleet, POLL, received, startFleet } from './helpers.js';
+import { describe, expect, it, vi } from 'vitest';
+import { ClientError, createClient, parseServer } from '../src/index.js';
+import { POLL, received, startFleet, useFleet } from './helpers.js';
 
-let fleet: Fleet | undefined;
-let client: ClogsClient | undefined;
-afterEach(async () => {
-  await client?.close({ timeoutMs: 1000 });
-  client = undefined;
-  await fleet?.close();
-  fleet = undefined;
-});
+const t = useFleet();
 
 const defaults = { sysId: 'API', msgType: 'TXT', fileName: 'app' } as const;
 
@@ -75,14 +68,14 @@ describe('server specs', () => {
 
 describe('client API', () => {
   it('setServers: only the removed server’s files move; its queued records are re-routed', async () => {
-    fleet = await startFleet(3);
-    client = createClient({ servers: fleet.specs, defaults });
+    t.fleet = await startFleet(3);
+    t.client = createClient({ servers: t.fleet.specs, defaults });
     const files = Array.from({ length: 200 }, (_, i) => `f${i}`);
-    const before = new Map(files.map((f) => [f, client!.route(`API/${f}`)!]));
-    client.setServers([fleet.specs[0]!, fleet.specs[2]!]);
+    const before = new Map(files.map((f) => [f, t.client!.route(`API/${f}`)!]));
+    t.client.setServers([t.fleet.specs[0]!, t.fleet.specs[2]!]);
     let moved = 0;
     for (const f of files) {
-      const now = client.route(`API/${f}`)!;
+      const now = t.client.route(`API/${f}`)!;
       if (before.get(f) === 'log-1') {
         moved++;
         expect(now).not.toBe('log-1');
@@ -91,58 +84,58 @@ describe('client API', () => {
       }
     }
     expect(moved).toBeGreaterThan(20);
-    expect(client.stats().servers.map((s) => s.name)).toEqual(['log-0', 'log-2']);
+    expect(t.client.stats().servers.map((s) => s.name)).toEqual(['log-0', 'log-2']);
   });
 
   it("route 'record' spreads records over the servers; a custom route key is honoured", async () => {
-    fleet = await startFleet(2);
-    client = createClient({ servers: fleet.specs, defaults, route: 'record' });
-    for (let i = 0; i < 100; i++) client.log(`rr ${i}`);
-    await client.flush();
-    await vi.waitFor(() => expect(received(fleet!), 'all records').toBe(100), POLL);
-    expect(fleet.servers.map((s) => s.stats().records)).toEqual([50, 50]);
-    await client.close();
-    client = createClient({ servers: fleet.specs, defaults, route: (r) => r.msgType });
-    const owner = client.route('XML')!;
-    for (let i = 0; i < 10; i++) client.log(`by type ${i}`, { msgType: 'XML', fileName: `f${i}` });
-    await client.flush();
-    await vi.waitFor(() => expect(received(fleet!), 'the typed records').toBe(110), POLL);
-    expect(fleet.servers[Number(owner.slice(4))]!.stats().records).toBe(50 + 10);
+    t.fleet = await startFleet(2);
+    t.client = createClient({ servers: t.fleet.specs, defaults, route: 'record' });
+    for (let i = 0; i < 100; i++) t.client.log(`rr ${i}`);
+    await t.client.flush();
+    await vi.waitFor(() => expect(received(t.fleet!), 'all records').toBe(100), POLL);
+    expect(t.fleet.servers.map((s) => s.stats().records)).toEqual([50, 50]);
+    await t.client.close();
+    t.client = createClient({ servers: t.fleet.specs, defaults, route: (r) => r.msgType });
+    const owner = t.client.route('XML')!;
+    for (let i = 0; i < 10; i++) t.client.log(`by type ${i}`, { msgType: 'XML', fileName: `f${i}` });
+    await t.client.flush();
+    await vi.waitFor(() => expect(received(t.fleet!), 'the typed records').toBe(110), POLL);
+    expect(t.fleet.servers[Number(owner.slice(4))]!.stats().records).toBe(50 + 10);
   });
 
   it('sends to the named server when asked, while it is up', async () => {
-    fleet = await startFleet(2);
-    client = createClient({ servers: fleet.specs, defaults });
-    const other = client.route('API/app') === 'log-0' ? 'log-1' : 'log-0';
-    client.log('pinned', { server: other });
-    await client.flush();
-    await vi.waitFor(() => expect(received(fleet!), 'the record').toBe(1), POLL);
-    expect(fleet.servers[Number(other.slice(4))]!.stats().records).toBe(1);
+    t.fleet = await startFleet(2);
+    t.client = createClient({ servers: t.fleet.specs, defaults });
+    const other = t.client.route('API/app') === 'log-0' ? 'log-1' : 'log-0';
+    t.client.log('pinned', { server: other });
+    await t.client.flush();
+    await vi.waitFor(() => expect(received(t.fleet!), 'the record').toBe(1), POLL);
+    expect(t.fleet.servers[Number(other.slice(4))]!.stats().records).toBe(1);
   });
 
   it('resolves a host name once, and reports its address', async () => {
-    fleet = await startFleet(1);
-    client = createClient({ servers: [`localhost:${fleet.servers[0]!.address.port} by-name`], defaults });
+    t.fleet = await startFleet(1);
+    t.client = createClient({ servers: [`localhost:${t.fleet.servers[0]!.address.port} by-name`], defaults });
     await vi.waitFor(
-      () => expect(client!.stats().servers[0]!.rttMs, 'a pong through the name').toBeDefined(),
+      () => expect(t.client!.stats().servers[0]!.rttMs, 'a pong through the name').toBeDefined(),
       POLL,
     );
-    expect(['127.0.0.1', '::1']).toContain(client.stats().servers[0]!.address);
+    expect(['127.0.0.1', '::1']).toContain(t.client.stats().servers[0]!.address);
   });
 
   it('takes a level by name, alias or number, in any case, and the server writes its name', async () => {
-    fleet = await startFleet(1);
-    client = createClient({ servers: fleet.specs, defaults: { ...defaults, level: 'err' } });
-    client.log('by default');
-    client.log('warning', { level: 'warning' });
-    client.log('CRIT', { level: 'CRIT' });
-    client.log('notice', { level: 'notice' });
-    client.log('digit', { level: '2' });
-    client.log('number', { level: 1 });
-    await client.flush();
-    await vi.waitFor(() => expect(received(fleet!), 'the records').toBe(6), POLL);
-    await fleet.servers[0]!.flush();
-    const text = await readFile(join(fleet.dirs[0]!, 'API', 'app.log'));
+    t.fleet = await startFleet(1);
+    t.client = createClient({ servers: t.fleet.specs, defaults: { ...defaults, level: 'err' } });
+    t.client.log('by default');
+    t.client.log('warning', { level: 'warning' });
+    t.client.log('CRIT', { level: 'CRIT' });
+    t.client.log('notice', { level: 'notice' });
+    t.client.log('digit', { level: '2' });
+    t.client.log('number', { level: 1 });
+    await t.client.flush();
+    await vi.waitFor(() => expect(received(t.fleet!), 'the records').toBe(6), POLL);
+    await t.fleet.servers[0]!.flush();
+    const text = await readFile(join(t.fleet.dirs[0]!, 'API', 'app.log'));
     const lines = text.toString('latin1').trimEnd().split('\n');
     expect(
       lines.map((l) => parseLine(Buffer.from(l, 'latin1'))).map((r) => [r!.msg.toString(), r!.level]),
@@ -158,11 +151,11 @@ describe('client API', () => {
   });
 
   it('closes through `await using`', async () => {
-    fleet = await startFleet(1);
+    t.fleet = await startFleet(1);
     {
-      await using scoped = createClient({ servers: fleet.specs, defaults });
+      await using scoped = createClient({ servers: t.fleet.specs, defaults });
       scoped.log('disposed');
     }
-    await vi.waitFor(() => expect(received(fleet!), 'the record sent on dispose').toBe(1), POLL);
+    await vi.waitFor(() => expect(received(t.fleet!), 'the record sent on dispose').toBe(1), POLL);
   });
 });

@@ -1,21 +1,18 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { ServerProcess } from '../../../test/support/server-process.js';
-import { type ClogsClient, createClient } from '../src/index.js';
-import { type Fleet, messages, once, POLL, received, startFleet } from './helpers.js';
+import { createClient } from '../src/index.js';
+import { messages, once, received, startFleet, untilEveryServerPonged, useFleet } from './helpers.js';
 
-let fleet: Fleet | undefined;
-let client: ClogsClient | undefined;
 const cleanups: (() => Promise<void>)[] = [];
+// Registered before useFleet(): after-hooks run last-registered first, so this runs once the
+// client and fleet are closed.
 afterEach(async () => {
-  await client?.close({ timeoutMs: 1000 });
-  client = undefined;
-  await fleet?.close();
-  fleet = undefined;
   for (const c of cleanups.splice(0)) await c();
 });
+const t = useFleet();
 
 const defaults = { sysId: 'ALO', msgType: 'TXT', fileName: 'app' } as const;
 
@@ -30,25 +27,25 @@ async function tally(dirs: string[], files: string[]): Promise<Map<string, numbe
 
 describe('at-least-once delivery', () => {
   it('flush() resolves once every record is acknowledged', async () => {
-    fleet = await startFleet(2);
-    client = createClient({ servers: fleet.specs, defaults, delivery: 'at-least-once' });
-    for (let i = 0; i < 5000; i++) client.log(`ack me ${i}`, { fileName: `f${i % 7}` });
-    expect(await client.flush({ timeoutMs: 10_000 })).toBe(true);
-    const s = client.stats();
+    t.fleet = await startFleet(2);
+    t.client = createClient({ servers: t.fleet.specs, defaults, delivery: 'at-least-once' });
+    for (let i = 0; i < 5000; i++) t.client.log(`ack me ${i}`, { fileName: `f${i % 7}` });
+    expect(await t.client.flush({ timeoutMs: 10_000 })).toBe(true);
+    const s = t.client.stats();
     expect(s).toMatchObject({ accepted: 5000, acked: 5000, queuedBytes: 0 });
     expect(s.servers.map((x) => x.unacked)).toEqual([0, 0]);
-    expect(received(fleet)).toBe(5000);
+    expect(received(t.fleet)).toBe(5000);
   });
 
   it('resends frames a server dropped until they arrive, each written once', async () => {
-    fleet = await startFleet(1, { faults: { dropFraction: 0.3 } });
-    client = createClient({ servers: fleet.specs, defaults, delivery: 'at-least-once' });
-    for (let i = 0; i < 3000; i++) client.log(`lossy ${i}`);
-    expect(await client.flush({ timeoutMs: 20_000 })).toBe(true);
-    expect(fleet.servers[0]!.stats().dropped.fault).toBeGreaterThan(0);
-    expect(client.stats().servers[0]!.framesResent).toBeGreaterThan(0);
-    await fleet.servers[0]!.flush();
-    const seen = await tally(fleet.dirs, ['app']);
+    t.fleet = await startFleet(1, { faults: { dropFraction: 0.3 } });
+    t.client = createClient({ servers: t.fleet.specs, defaults, delivery: 'at-least-once' });
+    for (let i = 0; i < 3000; i++) t.client.log(`lossy ${i}`);
+    expect(await t.client.flush({ timeoutMs: 20_000 })).toBe(true);
+    expect(t.fleet.servers[0]!.stats().dropped.fault).toBeGreaterThan(0);
+    expect(t.client.stats().servers[0]!.framesResent).toBeGreaterThan(0);
+    await t.fleet.servers[0]!.flush();
+    const seen = await tally(t.fleet.dirs, ['app']);
     expect(seen.size).toBe(3000);
     expect(
       [...seen].filter(([, n]) => n !== 1),
@@ -57,14 +54,14 @@ describe('at-least-once delivery', () => {
   });
 
   it('resends when ACKs come late, and the server writes the repeats only once', async () => {
-    fleet = await startFleet(1, { faults: { ackDelayMs: 300 } });
-    client = createClient({ servers: fleet.specs, defaults, delivery: 'at-least-once' });
-    for (let i = 0; i < 500; i++) client.log(`slow ack ${i}`);
-    expect(await client.flush({ timeoutMs: 20_000 })).toBe(true);
-    expect(client.stats().servers[0]!.framesResent).toBeGreaterThan(0);
-    expect(fleet.servers[0]!.stats().duplicates).toBeGreaterThan(0);
-    await fleet.servers[0]!.flush();
-    const seen = await tally(fleet.dirs, ['app']);
+    t.fleet = await startFleet(1, { faults: { ackDelayMs: 300 } });
+    t.client = createClient({ servers: t.fleet.specs, defaults, delivery: 'at-least-once' });
+    for (let i = 0; i < 500; i++) t.client.log(`slow ack ${i}`);
+    expect(await t.client.flush({ timeoutMs: 20_000 })).toBe(true);
+    expect(t.client.stats().servers[0]!.framesResent).toBeGreaterThan(0);
+    expect(t.fleet.servers[0]!.stats().duplicates).toBeGreaterThan(0);
+    await t.fleet.servers[0]!.flush();
+    const seen = await tally(t.fleet.dirs, ['app']);
     expect(seen.size).toBe(500);
     expect(
       [...seen].filter(([, n]) => n !== 1),
@@ -89,38 +86,28 @@ describe('at-least-once delivery', () => {
       await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
     });
     const ports = await Promise.all(procs.map((p) => p.port()));
-    client = createClient({
+    t.client = createClient({
       servers: ports.map((port, i) => `127.0.0.1:${port} s${i}`),
       defaults,
       delivery: 'at-least-once',
       ping: { intervalMs: 100, failureLimit: 2 },
     });
-    await vi.waitFor(
-      () =>
-        expect(
-          client!
-            .stats()
-            .servers.filter((s) => s.rttMs === undefined)
-            .map((s) => s.name),
-          'servers without a pong',
-        ).toEqual([]),
-      POLL,
-    );
+    await untilEveryServerPonged(t.client);
     const files = Array.from({ length: 30 }, (_, i) => `f${i}`);
     const total = 100_000;
-    const victim = client.route('ALO/f0')!;
-    const down = once<{ server: string }>(client, 'down', 10_000);
+    const victim = t.client.route('ALO/f0')!;
+    const down = once<{ server: string }>(t.client, 'down', 10_000);
     for (let i = 0; i < total; i++) {
-      client.log(`rec ${i}`, { fileName: files[i % files.length]! });
+      t.client.log(`rec ${i}`, { fileName: files[i % files.length]! });
       if (i === total / 2) {
-        await client.flush({ timeoutMs: 10_000 }); // half way, acknowledged
+        await t.client.flush({ timeoutMs: 10_000 }); // half way, acknowledged
         procs[Number(victim.slice(1))]!.child.kill('SIGKILL');
       }
     }
     expect((await down).server).toBe(victim);
-    expect(await client.flush({ timeoutMs: 30_000 })).toBe(true);
-    expect(client.stats().acked).toBe(total);
-    expect(client.stats().rerouted).toBeGreaterThan(0);
+    expect(await t.client.flush({ timeoutMs: 30_000 })).toBe(true);
+    expect(t.client.stats().acked).toBe(total);
+    expect(t.client.stats().rerouted).toBeGreaterThan(0);
     // the survivors stop cleanly (writing and fsyncing everything); the victim is already dead
     for (const [i, p] of procs.entries()) if (`s${i}` !== victim) p.child.kill('SIGTERM');
     await Promise.all(procs.map((p) => p.exited));
@@ -130,26 +117,26 @@ describe('at-least-once delivery', () => {
   }, 60_000);
 
   it('a server that answers pings but never ACKs leaves the continuum (no-ack, a warning); its records are acknowledged by the other', async () => {
-    fleet = await startFleet(2);
-    fleet.servers[0]!.setFaults({ noAck: true });
-    client = createClient({
-      servers: fleet.specs,
+    t.fleet = await startFleet(2);
+    t.fleet.servers[0]!.setFaults({ noAck: true });
+    t.client = createClient({
+      servers: t.fleet.specs,
       defaults: { sysId: 'NOA', msgType: 'TXT', fileName: 'f' },
       delivery: 'at-least-once',
       route: 'record', // both servers get records from the start
       ping: { intervalMs: 50, failureLimit: 2 },
     });
     const warnings: string[] = [];
-    client.on('warning', (err: Error & { code: string }) => warnings.push(err.code));
-    const down = once<{ server: string; reason: string }>(client, 'down', 5000);
-    for (let i = 0; i < 1000; i++) client.log(`noack ${i}`);
+    t.client.on('warning', (err: Error & { code: string }) => warnings.push(err.code));
+    const down = once<{ server: string; reason: string }>(t.client, 'down', 5000);
+    for (let i = 0; i < 1000; i++) t.client.log(`noack ${i}`);
     expect(await down).toMatchObject({ server: 'log-0', reason: 'no-ack' });
-    expect(await client.flush({ timeoutMs: 10_000 })).toBe(true);
+    expect(await t.client.flush({ timeoutMs: 10_000 })).toBe(true);
     expect(warnings).toContain('ERR_CLIENT_NO_ACK');
-    expect(client.stats()).toMatchObject({ acked: 1000 });
-    expect(client.stats().servers[0]).toMatchObject({ state: 'down', up: false });
+    expect(t.client.stats()).toMatchObject({ acked: 1000 });
+    expect(t.client.stats().servers[0]).toMatchObject({ state: 'down', up: false });
     // Everything is at the server that ACKs (log-0 wrote some too, unacknowledged: duplicates there).
-    const atGood = await messages(fleet.dirs[1]!, 'NOA', 'f');
+    const atGood = await messages(t.fleet.dirs[1]!, 'NOA', 'f');
     expect(new Set(atGood).size).toBe(1000);
   });
 });

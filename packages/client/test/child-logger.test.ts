@@ -1,21 +1,8 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import {
-  ChildLogger,
-  type ClogsClient,
-  createClient,
-  type LogSink,
-  type RecordOptions,
-} from '../src/index.js';
-import { type Fleet, lines, POLL, received, startFleet } from './helpers.js';
+import { describe, expect, it, vi } from 'vitest';
+import { ChildLogger, createClient, type LogSink, type RecordOptions } from '../src/index.js';
+import { lines, POLL, received, startFleet, useFleet } from './helpers.js';
 
-let fleet: Fleet | undefined;
-let client: ClogsClient | undefined;
-afterEach(async () => {
-  await client?.close({ timeoutMs: 1000 });
-  client = undefined;
-  await fleet?.close();
-  fleet = undefined;
-});
+const t = useFleet();
 
 /** A sink that keeps what log() was handed: the options object itself, and its fields then. */
 function recordingSink() {
@@ -35,21 +22,21 @@ function recordingSink() {
 
 describe('client.child()', () => {
   it('sends with its bindings, per-record options over them, nested children over their parent', async () => {
-    fleet = await startFleet(1);
-    client = createClient({
-      servers: fleet.specs,
+    t.fleet = await startFleet(1);
+    t.client = createClient({
+      servers: t.fleet.specs,
       defaults: { sysId: 'ROOT', msgType: 'TXT', fileName: 'root' },
     });
-    const pay = client.child({ sysId: 'PAY1', fileName: 'pay', level: 'warn' });
+    const pay = t.client.child({ sysId: 'PAY1', fileName: 'pay', level: 'warn' });
     const trade = pay.child({ fileName: 'trade', msgType: 'XML' });
-    client.log('from the root');
+    t.client.log('from the root');
     pay.log('bound');
     pay.log('overridden', { level: 'error', fileName: 'other' });
     trade.log('<nested/>');
-    expect(await client.flush({ timeoutMs: 5000 })).toBe(true);
-    await vi.waitFor(() => expect(received(fleet!), 'records at the server').toBe(4), POLL);
-    const dir = fleet.dirs[0]!;
-    await fleet.servers[0]!.flush();
+    expect(await t.client.flush({ timeoutMs: 5000 })).toBe(true);
+    await vi.waitFor(() => expect(received(t.fleet!), 'records at the server').toBe(4), POLL);
+    const dir = t.fleet.dirs[0]!;
+    await t.fleet.servers[0]!.flush();
     const fields = (l: { sysId: string; msgType: string; level: number; msg: Buffer }) => ({
       sysId: l.sysId,
       msgType: l.msgType,
@@ -91,36 +78,36 @@ describe('client.child()', () => {
   });
 
   it('refuses bad bindings at bind time with ERR_CLIENT_BAD_OPTION', async () => {
-    client = createClient({ servers: ['127.0.0.1:9'] });
-    expect(() => client!.child({ level: 'loud' as 'info' })).toThrow(
+    t.client = createClient({ servers: ['127.0.0.1:9'] });
+    expect(() => t.client!.child({ level: 'loud' as 'info' })).toThrow(
       expect.objectContaining({ code: 'ERR_CLIENT_BAD_OPTION' }),
     );
-    expect(() => client!.child({ level: 7 })).toThrow(
+    expect(() => t.client!.child({ level: 7 })).toThrow(
       expect.objectContaining({ code: 'ERR_CLIENT_BAD_OPTION' }),
     );
-    expect(() => client!.child({ sysId: 5 as unknown as string })).toThrow(
+    expect(() => t.client!.child({ sysId: 5 as unknown as string })).toThrow(
       expect.objectContaining({ code: 'ERR_CLIENT_BAD_OPTION' }),
     );
   });
 
   it('shares the client: its events, its flush, its closing', async () => {
-    fleet = await startFleet(1);
-    client = createClient({ servers: fleet.specs, defaults: { sysId: 'SH', msgType: 'TXT' } });
-    const child = client.child({ fileName: 'shared' });
+    t.fleet = await startFleet(1);
+    t.client = createClient({ servers: t.fleet.specs, defaults: { sysId: 'SH', msgType: 'TXT' } });
+    const child = t.client.child({ fileName: 'shared' });
     const heard: string[] = [];
     const listener = () => heard.push('drain');
     child.on('drain', listener);
-    client.emit('drain');
+    t.client.emit('drain');
     child.off('drain', listener);
-    client.emit('drain');
+    t.client.emit('drain');
     child.once('drain', listener);
-    client.emit('drain');
-    client.emit('drain');
+    t.client.emit('drain');
+    t.client.emit('drain');
     expect(heard).toEqual(['drain', 'drain']);
     child.log('one');
     expect(await child.flush({ timeoutMs: 5000 })).toBe(true);
-    expect(client.stats().accepted).toBe(1);
-    await client.close();
+    expect(t.client.stats().accepted).toBe(1);
+    await t.client.close();
     expect(() => child.log('after close')).toThrow(expect.objectContaining({ code: 'ERR_CLIENT_CLOSED' }));
   });
 });

@@ -2,7 +2,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ClogsServer, createServer, type ParsedLine, parseLine, type ServerOptions } from 'clogs-server';
-import { vi } from 'vitest';
+import { afterEach, expect, vi } from 'vitest';
+import type { ClogsClient } from '../src/index.js';
 
 export interface Fleet {
   servers: ClogsServer[];
@@ -45,6 +46,39 @@ export async function until(test: () => boolean, what: string, ms = POLL.timeout
       if (!test()) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
     },
     { timeout: ms, interval: POLL.interval },
+  );
+}
+
+/**
+ * The fleet and client each test of the file opens, kept in `t.fleet` and `t.client`:
+ * after the test the client is closed (1 s for its last flush), then the fleet.
+ */
+export function useFleet(): { fleet: Fleet | undefined; client: ClogsClient | undefined } {
+  const t: { fleet: Fleet | undefined; client: ClogsClient | undefined } = {
+    fleet: undefined,
+    client: undefined,
+  };
+  afterEach(async () => {
+    await t.client?.close({ timeoutMs: 1000 });
+    t.client = undefined;
+    await t.fleet?.close();
+    t.fleet = undefined;
+  });
+  return t;
+}
+
+/** Waits until the client has had a pong from every server it has; fails naming those it has not. */
+export async function untilEveryServerPonged(client: ClogsClient): Promise<void> {
+  await vi.waitFor(
+    () =>
+      expect(
+        client
+          .stats()
+          .servers.filter((s) => s.rttMs === undefined)
+          .map((s) => s.name),
+        'servers without a pong',
+      ).toEqual([]),
+    POLL,
   );
 }
 

@@ -4,19 +4,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ServerProcess } from '../../../test/support/server-process.js';
-import { type ClogsClient, createClient } from '../src/index.js';
-import { type Fleet, messages, once, POLL, received, startFleet } from './helpers.js';
+import { createClient } from '../src/index.js';
+import { messages, once, POLL, received, startFleet, useFleet } from './helpers.js';
 
-let fleet: Fleet | undefined;
-let client: ClogsClient | undefined;
-afterEach(async () => {
-  await client?.close({ timeoutMs: 1000 });
-  client = undefined;
-  await fleet?.close();
-  fleet = undefined;
-});
+const t = useFleet();
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const CHILD = fileURLToPath(new URL('./fixtures/exit-child.ts', import.meta.url));
@@ -52,18 +45,18 @@ describe('client lifecycle and real server processes', () => {
     const proc = ServerProcess.start(['--port', '0', '--data-dir', dataDir]);
     try {
       const port = await proc.port();
-      client = createClient({
+      t.client = createClient({
         servers: [`127.0.0.1:${port} doomed`],
         defaults: { sysId: 'KIL', msgType: 'TXT', fileName: 'k' },
         ping: { intervalMs: 50, failureLimit: 2 },
       });
-      await vi.waitFor(() => expect(client!.stats().servers[0]!.rttMs, 'a first pong').toBeDefined(), POLL);
+      await vi.waitFor(() => expect(t.client!.stats().servers[0]!.rttMs, 'a first pong').toBeDefined(), POLL);
       proc.child.kill('SIGKILL');
-      const down = await once<{ server: string; reason: string }>(client, 'down', 5000);
+      const down = await once<{ server: string; reason: string }>(t.client, 'down', 5000);
       expect(down.server).toBe('doomed');
       // the kernel answers pings to a dead port with ICMP port unreachable
       expect(['refused', 'no-pong']).toContain(down.reason);
-      expect(client.route('KIL/k')).toBeUndefined();
+      expect(t.client.route('KIL/k')).toBeUndefined();
     } finally {
       proc.child.kill('SIGKILL');
       await proc.exited;
@@ -78,15 +71,15 @@ describe('client lifecycle and real server processes', () => {
       const proc = ServerProcess.start(['--port', '0', '--data-dir', dataDir]);
       try {
         const port = await proc.port();
-        client = createClient({
+        t.client = createClient({
           servers: [`127.0.0.1:${port}`],
           defaults: { sysId: 'BUR', msgType: 'TXT', fileName: 'burst' },
           maxDatagramBytes: 8192,
           delivery,
         });
         // One turn: the whole burst is queued before the event loop gets a chance to send.
-        for (let i = 0; i < 100_000; i++) client.log(`burst ${i} ${'b'.repeat(80)}`);
-        expect(await client.flush({ timeoutMs: 20_000 })).toBe(true);
+        for (let i = 0; i < 100_000; i++) t.client.log(`burst ${i} ${'b'.repeat(80)}`);
+        expect(await t.client.flush({ timeoutMs: 20_000 })).toBe(true);
         const stats = async () => {
           const seen = proc.stderr.length;
           proc.child.kill('SIGUSR1');
@@ -115,26 +108,26 @@ describe('client lifecycle and real server processes', () => {
   );
 
   it('an awaited flush() keeps the process alive until every ACK is in (at-least-once, late ACKs)', async () => {
-    fleet = await startFleet(1, { faults: { ackDelayMs: 150 } });
-    const { code, out } = await child(['flush-alo', String(fleet.servers[0]!.address.port), '10']);
+    t.fleet = await startFleet(1, { faults: { ackDelayMs: 150 } });
+    const { code, out } = await child(['flush-alo', String(t.fleet.servers[0]!.address.port), '10']);
     expect(out).toContain('flushed true acked=10');
     expect(code).toBe(0);
   });
 
   it('an idle client does not keep the process alive', async () => {
-    fleet = await startFleet(1);
-    const { code, out } = await child(['idle', String(fleet.servers[0]!.address.port)]);
+    t.fleet = await startFleet(1);
+    const { code, out } = await child(['idle', String(t.fleet.servers[0]!.address.port)]);
     expect(code).toBe(0);
     // Nothing to wait for: the process ends once its module has run and the address resolved.
     expect(Number(/idle exit (\d+) ms after createClient/.exec(out)?.[1]), out).toBeLessThan(50);
   });
 
   it('a process that logs and calls close() exits promptly with every record delivered', async () => {
-    fleet = await startFleet(1);
-    const { code, out } = await child(['close', String(fleet.servers[0]!.address.port), '20000']);
+    t.fleet = await startFleet(1);
+    const { code, out } = await child(['close', String(t.fleet.servers[0]!.address.port), '20000']);
     expect(code).toBe(0);
     expect(out).toContain('closed undelivered=0');
-    await vi.waitFor(() => expect(received(fleet!), 'the child’s records').toBe(20_000), POLL);
+    await vi.waitFor(() => expect(received(t.fleet!), 'the child’s records').toBe(20_000), POLL);
   });
 
   describe('the process-lifetime rule: an app that logs and simply ends (no close())', () => {

@@ -1,41 +1,12 @@
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  deadSpecs,
-  ended,
-  type ProcessFleet,
-  range,
-  runApp,
-  startApp,
-  startProcessFleet,
-} from '../../../test/support/app-fleet.js';
+import { describe, expect, it } from 'vitest';
+import { deadSpecs, ended, range, startApp, TSX, useAppFleet } from '../../../test/support/app-fleet.js';
 
 // Apps as child processes, each logging 20,000 records through pino into client.stream()
 // (the main thread) into a real clogs-server process, and ending in each way an app ends.
 const APP = fileURLToPath(new URL('./fixtures/stream-app.ts', import.meta.url));
-const TSX = ['--import', 'tsx', '--conditions=source'];
 const N = 20_000;
-let fleet: ProcessFleet;
-
-beforeAll(async () => {
-  fleet = await startProcessFleet(1);
-});
-afterAll(async () => {
-  await fleet?.stop();
-  await fleet?.remove();
-});
-
-const run = (mode: string, delivery: 'at-most-once' | 'at-least-once') =>
-  runApp(fleet, {
-    nodeArgs: TSX,
-    app: APP,
-    mode,
-    delivery,
-    count: N,
-    file: `${mode}-${delivery === 'at-least-once' ? 'alo' : 'amo'}`,
-    sys: 'STRM',
-    ...(mode === 'sigterm' ? { signal: 'SIGTERM' as const } : {}),
-  });
+const { run } = useAppFleet({ nodeArgs: TSX, app: APP, count: N, sys: 'STRM' });
 
 describe('pino → client.stream(): every record of an app', () => {
   it.each([

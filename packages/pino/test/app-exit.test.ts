@@ -1,50 +1,19 @@
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  deadSpecs,
-  ended,
-  ensureBuilt,
-  type ProcessFleet,
-  range,
-  runApp,
-  startApp,
-  startProcessFleet,
-} from '../../../test/support/app-fleet.js';
+import { describe, expect, it } from 'vitest';
+import { deadSpecs, ended, range, startApp, useAppFleet } from '../../../test/support/app-fleet.js';
 
 // Apps as child processes, each logging 20,000 records through pino.transport() into a
 // real clogs-server process, and ending in each way an app ends. pino's worker loads
 // the built package (as a user's does), so it is built first if its dist is stale.
 const APP = fileURLToPath(new URL('./fixtures/pino-app.mjs', import.meta.url));
 const N = 20_000;
-let fleet: ProcessFleet;
-
-beforeAll(async () => {
-  await ensureBuilt(['protocol', 'client', 'pino']);
-  fleet = await startProcessFleet(1);
-}, 240_000);
-afterAll(async () => {
-  await fleet?.stop();
-  await fleet?.remove();
+const { run } = useAppFleet({
+  nodeArgs: [],
+  app: APP,
+  count: N,
+  sys: 'PINO',
+  build: ['protocol', 'client', 'pino'],
 });
-
-function run(
-  mode: string,
-  delivery: 'at-most-once' | 'at-least-once',
-  env: Record<string, string> = {},
-  file = `${mode}-${delivery === 'at-least-once' ? 'alo' : 'amo'}`,
-) {
-  return runApp(fleet, {
-    nodeArgs: [],
-    app: APP,
-    mode,
-    delivery,
-    count: N,
-    file,
-    sys: 'PINO',
-    env,
-    ...(mode === 'sigterm' ? { signal: 'SIGTERM' as const } : {}),
-  });
-}
 
 describe.each(['at-most-once', 'at-least-once'] as const)(
   'pino → @clogs/pino (%s): every record of an app',
@@ -82,7 +51,7 @@ describe('pino → @clogs/pino', () => {
 
   it('loads as a target given by path (the ESM build)', async () => {
     const target = fileURLToPath(new URL('../dist/index.js', import.meta.url));
-    const { code, got } = await run('natural', 'at-most-once', { TARGET: target }, 'by-path');
+    const { code, got } = await run('natural', 'at-most-once', { env: { TARGET: target }, file: 'by-path' });
     expect(code).toBe(0);
     expect(got).toEqual(range(N));
   });

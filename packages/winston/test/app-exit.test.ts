@@ -1,45 +1,12 @@
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  deadSpecs,
-  ended,
-  type ProcessFleet,
-  range,
-  runApp,
-  startApp,
-  startProcessFleet,
-} from '../../../test/support/app-fleet.js';
+import { describe, expect, it } from 'vitest';
+import { deadSpecs, ended, range, startApp, TSX, useAppFleet } from '../../../test/support/app-fleet.js';
 
 // Apps as child processes, each logging 20,000 records through winston and
 // @clogs/winston into a real clogs-server process, and ending in each way an app ends.
 const APP = fileURLToPath(new URL('./fixtures/winston-app.ts', import.meta.url));
-const TSX = ['--import', 'tsx', '--conditions=source'];
 const N = 20_000;
-let fleet: ProcessFleet;
-
-beforeAll(async () => {
-  fleet = await startProcessFleet(1);
-});
-afterAll(async () => {
-  await fleet?.stop();
-  await fleet?.remove();
-});
-
-const run = (
-  mode: string,
-  delivery: 'at-most-once' | 'at-least-once',
-  file = `${mode}-${delivery === 'at-least-once' ? 'alo' : 'amo'}`,
-) =>
-  runApp(fleet, {
-    nodeArgs: TSX,
-    app: APP,
-    mode,
-    delivery,
-    count: N,
-    file,
-    sys: 'WINS',
-    ...(mode === 'sigterm' ? { signal: 'SIGTERM' as const } : {}),
-  });
+const apps = useAppFleet({ nodeArgs: TSX, app: APP, count: N, sys: 'WINS' });
 
 describe('winston → @clogs/winston: every record of an app', () => {
   it.each([
@@ -48,7 +15,7 @@ describe('winston → @clogs/winston: every record of an app', () => {
     ['that dies of an uncaught exception (handleExceptions)', 'uncaught', 'at-most-once', 1],
     ['stopped by SIGTERM with a handler that ends the logger', 'sigterm', 'at-least-once', 0],
   ] as const)('%s', async (_what, mode, delivery, code) => {
-    const { code: exit, app, got } = await run(mode, delivery);
+    const { code: exit, app, got } = await apps.run(mode, delivery);
     expect({
       exit,
       complaints: app.stderr.split('\n').filter((l) => l.startsWith('@clogs/winston')),
@@ -58,13 +25,13 @@ describe('winston → @clogs/winston: every record of an app', () => {
     });
     expect(got).toEqual(range(N));
     if (mode === 'uncaught') {
-      const all = await fleet.messages('WINS', 'uncaught-amo');
+      const all = await apps.fleet.messages('WINS', 'uncaught-amo');
       expect(all.filter((m) => m.includes('boom: not caught'))).toHaveLength(1);
     }
   });
 
   it('delivers everything around a refused record, and warns through the logger', async () => {
-    const { code, app, got } = await run('refused', 'at-most-once');
+    const { code, app, got } = await apps.run('refused', 'at-most-once');
     expect(code).toBe(0);
     expect(got).toEqual(range(N));
     expect(app.stdout.split('\n').filter((l) => l.startsWith('warn '))).toEqual([
