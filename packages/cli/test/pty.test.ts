@@ -150,12 +150,12 @@ describe('the shell under a pseudo-terminal', () => {
       env: { NO_COLOR: '1', TERM: 'xterm' },
       cleanups,
     });
-    // 30 columns: 29 characters of "100 read, 100 sent, 0 acked, 0 refused"
-    await cli.waitFor('\r\x1b[K100 read, 100 sent, 0 acked, \r');
+    // 30 columns: the whole counts of "100 read, 100 sent, 0 acked, 0 refused" that fit 29
+    await cli.waitFor('\r\x1b[K100 read, 100 sent, 0 acked\r');
     const before = cli.out().length;
     execFileSync('stty', ['-F', (await readFile(ttyName, 'utf8')).trim(), 'cols', '12']);
-    // The 29 characters wrapped onto 3 rows of 12: up 2, clear, then 11 characters.
-    await cli.waitFor('\r\x1b[2A\x1b[J\r\x1b[K100 read, 1', before);
+    // The 27 characters wrapped onto 3 rows of 12: up 2, clear, then the counts that fit 11.
+    await cli.waitFor('\r\x1b[2A\x1b[J\r\x1b[K100 read\r', before);
     const { code, out } = await cli.exited;
     expect(code).toBe(75);
     expect(out).not.toContain('clogs CLI/TXT/cli>');
