@@ -7,8 +7,11 @@
  * (clogs-server, from /proc/<pid>/stat): CPU time moves far less than wall time when
  * another process steals a core.
  *
- *   git worktree add /tmp/a <commit> && (cd /tmp/a && pnpm install --offline && pnpm build)
- *   pnpm build && pnpm --filter @clogs/bench exec node --import tsx compare-builds.ts -- --a /tmp/a --b .. --rounds 8
+ *   git worktree add /tmp/a <commit> && (cd /tmp/a && pnpm install --frozen-lockfile && pnpm build)
+ *   pnpm build && cd bench && node --import tsx compare-builds.ts --a /tmp/a --rounds 8
+ *
+ * Each checkout's own bench/receiver.ts runs its server (any commit since it took
+ * `clogs ack-after-write`).
  */
 import { execFileSync, fork, spawn } from 'node:child_process';
 import { once } from 'node:events';
