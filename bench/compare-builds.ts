@@ -34,6 +34,10 @@ if (values.a === undefined) {
   console.error('usage: compare-builds.ts --a <checkout> [--b <checkout>] [--rounds 8] [--lines 1000000]');
   process.exit(64);
 }
+if (!existsSync('/usr/bin/time')) {
+  console.error("compare-builds needs /usr/bin/time for the sender's CPU time (Debian: apt-get install time)");
+  process.exit(1);
+}
 const TREES = { A: resolve(values.a), B: resolve(values.b) };
 const ROUNDS = Number(values.rounds);
 const N = Number(values.lines);
