@@ -35,7 +35,9 @@ if (values.a === undefined) {
   process.exit(64);
 }
 if (!existsSync('/usr/bin/time')) {
-  console.error("compare-builds needs /usr/bin/time for the sender's CPU time (Debian: apt-get install time)");
+  console.error(
+    "compare-builds needs /usr/bin/time for the sender's CPU time (Debian: apt-get install time)",
+  );
   process.exit(1);
 }
 const TREES = { A: resolve(values.a), B: resolve(values.b) };
