@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { EtcdCluster } from '../../../test/support/etcd-process.js';
 import { createClient, type FleetEvent } from '../src/index.js';
 import { cleanup, discover, fleetWhere, register, tracked, up } from './discovery-helpers.js';
-import { messages, until } from './helpers.js';
+import { messages, once, until } from './helpers.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const EXIT_SCRIPT = fileURLToPath(new URL('./fixtures/discovery-exit.ts', import.meta.url));
@@ -119,6 +119,24 @@ describe('discovery while closing', () => {
         Array.from({ length: 500 }, (_, i) => `early ${i}`),
       ),
     );
+  });
+});
+
+describe('discovery: a server joining', () => {
+  it('the first fleet is a start list; a server registered later is pinged at once and joins on its first PONG, not at the next ping interval', async () => {
+    etcd = await EtcdCluster.start(1);
+    await register(etcd.url, 'd8', 'log-a');
+    // A ping interval no test waits out: only the pings sent on arrival can bring them up.
+    const c = discover(etcd.url, 'd8', { ping: { intervalMs: 600_000 } });
+    const states: string[] = [];
+    c.on('fleet', () => states.push(...c.stats().servers.map((s) => `${s.name} ${s.state}`)));
+    await until(() => up(c).length === 1, 'log-a up on its first PONG');
+    expect(states, 'the first fleet: probing, in the continuum').toEqual(['log-a probing']);
+    const joined = once<{ server: string; reason: string }>(c, 'up');
+    await register(etcd.url, 'd8', 'log-b');
+    expect(await joined).toEqual({ server: 'log-b', reason: 'pong' });
+    expect(up(c).sort()).toEqual(['log-a', 'log-b']);
+    expect(c.stats().servers.map((s) => s.share > 0)).toEqual([true, true]);
   });
 });
 

@@ -51,6 +51,21 @@ describe('ping/pong state machine', () => {
     expect(t.tick(50 * INTERVAL)).toMatchObject({ change: 'up', reason: 'pong' });
   });
 
+  it('a server added down (joining) is up on its first valid pong, at once; once it has been up, the tick decides again', () => {
+    const t = new PingTracker(2, 10, 'down');
+    const id = t.tick(0).pingId;
+    expect(t.state).toBe('down');
+    expect(t.pong(id + 1, 1)).toBe(true);
+    expect(t.state, 'up on the pong, before any tick').toBe('up');
+    expect(t.tick(INTERVAL).change, 'no second up at the tick').toBeUndefined();
+    t.tick(2 * INTERVAL);
+    expect(t.tick(3 * INTERVAL).change).toBe('down');
+    const again = t.currentPingId;
+    expect(t.pong(again + 1, 3 * INTERVAL + 1)).toBe(true);
+    expect(t.state, 'a server that went down waits for the tick').toBe('down');
+    expect(t.tick(4 * INTERVAL)).toMatchObject({ change: 'up', reason: 'pong' });
+  });
+
   it('a late answer to an old ping does not count', () => {
     const t = new PingTracker(1, 0);
     const first = t.tick(0).pingId;

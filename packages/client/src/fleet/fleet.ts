@@ -124,11 +124,16 @@ export class Fleet {
 
   /**
    * Replaces the server list. Servers are matched by name: kept ones keep their state,
-   * new ones join once they answer a PING, removed ones leave (their records are
-   * re-routed). Only keys of added or removed servers move.
+   * new ones join once they answer a PING (into an empty fleet: probing, as a start
+   * list), removed ones leave (their records are re-routed). Only keys of added or
+   * removed servers move.
    */
   setServers(specs: readonly ServerSpec[]): void {
     const byName = new Map(this.links.map((l) => [l.spec.name, l]));
+    // The first fleet (discovery's first read) is a start list: every server probing, in
+    // the continuum, so records wait for their own server and none takes the others'
+    // keys by answering first. Later ones join the continuum on their first PONG.
+    const initial = this.links.length === 0 ? 'probing' : 'down';
     const next: ServerLink[] = [];
     for (const spec of specs) {
       const old = byName.get(spec.name);
@@ -138,7 +143,10 @@ export class Fleet {
         next.push(old);
       } else {
         // New, or a known name at a new address: it joins once it has answered a ping.
-        const fresh = new ServerLink(spec, 'down', this.ctx);
+        const fresh = new ServerLink(spec, initial, this.ctx);
+        fresh.onJoin = () => {
+          if (!this.closed && this.links.includes(fresh)) this.ringChanged();
+        };
         void fresh.transport.refresh().then(() => {
           if (!this.closed && this.links.includes(fresh)) fresh.probe(performance.now());
         });

@@ -30,8 +30,10 @@ export interface Verdict {
  * down server back; otherwise a miss is counted, and at `failureLimit` misses a server
  * that is up (or still probing) goes down. Then the next PING gets id + 2. Down servers
  * keep being pinged: that is how they come back, and only an answer brings them back.
- * A probing server's first valid PONG makes it up at once, not at the next tick: the
- * start of sending waits one round trip, not one interval.
+ * A server's first valid PONG ever (probing, or joining: added down by setServers())
+ * makes it up at once, not at the next tick: the start of sending waits one round
+ * trip, not one interval. A server that was up and went down waits for the tick, so
+ * one stray answer does not bring it back between two judged pings.
  */
 export class PingTracker {
   state: HealthState;
@@ -46,6 +48,8 @@ export class PingTracker {
   /** The first tick judges no PING (none was sent before it). */
   private judged = false;
   private refusedSinceTick = false;
+  /** Added down by setServers() and not yet heard from. */
+  private joining: boolean;
 
   /**
    * `initial`: `'probing'` for the start list; `'down'` for a server added later by
@@ -59,6 +63,7 @@ export class PingTracker {
   ) {
     this.pingId = (firstPingId - 2) >>> 0;
     this.state = initial;
+    this.joining = initial === 'down';
   }
 
   /** Up: records are sent to it. */
@@ -100,17 +105,18 @@ export class PingTracker {
   }
 
   /**
-   * A PONG arrived; true when it answers the PING in flight. A probing server is up
-   * from this moment (the caller starts sending to it).
+   * A PONG arrived; true when it answers the PING in flight. A server's first answer
+   * ever makes it up from this moment (the caller starts sending to it).
    */
   pong(seq: number, now: number): boolean {
     if (seq !== (this.pingId + 1) >>> 0 || this.answered) return false;
     this.answered = true;
     this.rttMs = now - this.sentAt;
     this.lastPongAt = now;
-    if (this.state === 'probing') {
+    if (this.state === 'probing' || this.joining) {
       this.state = 'up';
       this.misses = 0;
+      this.joining = false;
     }
     return true;
   }

@@ -31,6 +31,8 @@ export class ServerLink {
   private readonly acks: AckWatch;
   /** The open-loop warning was given. */
   private noAckWarned = false;
+  /** Set by the fleet for a server added by setServers(): its first PONG changes the continuum. */
+  onJoin: (() => void) | undefined;
   /** It left the fleet. */
   private closed = false;
   private readonly stats = { framesSent: 0, recordsSent: 0, bytesSent: 0, sendErrors: 0 };
@@ -241,9 +243,15 @@ export class ServerLink {
     if (frame.sender !== this.ctx.sender) return;
     const now = performance.now();
     if (frame.kind === Kind.PONG) {
-      const probing = this.tracker.state === 'probing';
-      // Its first answer: the records routed to it while it was probing can go.
-      if (this.tracker.pong(frame.seq, now) && probing) this.sendNow();
+      const before = this.tracker.state;
+      if (!this.tracker.pong(frame.seq, now) || before === 'up' || !this.tracker.up) return;
+      // Its first answer. Probing, it was in the continuum already: what was routed to it
+      // can go. Joining, it enters the continuum now and takes its share.
+      if (before === 'down') {
+        this.ctx.events.emit('up', { server: this.spec.name, reason: 'pong' });
+        this.onJoin?.();
+      }
+      this.sendNow();
     } else if (frame.kind === Kind.ACK) {
       this.onAck(frame.seq, now);
     }
