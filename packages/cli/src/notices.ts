@@ -14,10 +14,15 @@ export class Notices {
   /** Servers said down and not since up. */
   private saidDown = new Set<string>();
 
+  /**
+   * `chatty` false (one-shot, silent when its record went, as logger(1)): servers coming
+   * up and the fleet and config etcd gives are not said; trouble still is.
+   */
   constructor(
     private readonly stderr: NodeJS.WritableStream,
     private readonly quiet: boolean,
     readonly colors: Colors,
+    private readonly chatty = true,
   ) {}
 
   readonly say = (line: string): void => {
@@ -42,10 +47,11 @@ export class Notices {
     });
     client.on('up', ({ server }) => {
       this.saidDown.delete(server);
-      this.say(`clogs-cli: server ${server} up`);
+      if (this.chatty) this.say(`clogs-cli: server ${server} up`);
     });
     let before: string[] | undefined;
     client.on('fleet', ({ revision, servers }: FleetEvent) => {
+      if (!this.chatty) return;
       const cluster = client.stats().discovery?.cluster;
       const joined = before === undefined ? [] : servers.filter((s) => !before!.includes(s));
       const left = before === undefined ? [] : before.filter((s) => !servers.includes(s));
@@ -57,6 +63,7 @@ export class Notices {
       );
     });
     client.on('config', ({ revision, applied }: ConfigEvent) => {
+      if (!this.chatty) return;
       const cluster = client.stats().discovery?.cluster;
       this.say(
         `clogs-cli: config from etcd ${cluster} rev ${revision}: ` +
@@ -66,14 +73,18 @@ export class Notices {
   }
 
   /**
-   * Records were left undelivered: names each server never heard from that was not said
-   * down, which is every one when `--timeout` ends before the ping verdict (3 pings).
+   * Records were left undelivered: names each server never heard from that no notice
+   * named: one of the start list when the flush ended before the ping verdict (3
+   * pings), or one etcd's fleet added, which is down until it answers (no verdict).
+   * `timeoutMs`: how long the flush had; undefined when a second signal gave it up.
    */
-  explainUndelivered(servers: readonly ServerState[], timeoutMs: number): void {
+  explainUndelivered(servers: readonly ServerState[], timeoutMs: number | undefined): void {
+    const within =
+      timeoutMs === undefined ? 'before the flush was given up' : `within --timeout ${timeoutMs} ms`;
     for (const s of servers)
-      if (s.state === 'probing' && !this.saidDown.has(s.name))
+      if (s.state !== 'up' && s.rttMs === undefined && !this.saidDown.has(s.name))
         this.say(
-          `${this.colors.yellow('clogs-cli:')} server ${s.name} answered no ping within --timeout ${timeoutMs} ms: nothing was sent to it`,
+          `${this.colors.yellow('clogs-cli:')} server ${s.name} answered no ping ${within}: nothing was sent to it`,
         );
   }
 

@@ -57,7 +57,7 @@ export async function run(argv: readonly string[], io: CliIo, stop: StopSignals)
     return code;
   }
   const colors = palettes(line.flags.color, io);
-  const notices = new Notices(io.stderr, line.flags.quiet, colors.err);
+  const notices = new Notices(io.stderr, line.flags.quiet, colors.err, line.words.length === 0);
   let settings: Settings;
   let inputs: Input[];
   let session: Session;
@@ -113,7 +113,8 @@ export async function run(argv: readonly string[], io: CliIo, stop: StopSignals)
     await session.close();
   }
   const code = runExitCode(summary, session.ack);
-  if (summary.undelivered > 0) notices.explainUndelivered(session.stats().servers, settings.timeout);
+  if (summary.undelivered > 0)
+    notices.explainUndelivered(session.stats().servers, session.givenUp ? undefined : settings.timeout);
   // One-shot says nothing when its record went (as logger(1)): a script's exit code says it.
   const delivered = mode === 'one-shot' && code === 0 && summary.blank === 0;
   if (!settings.quiet && !delivered) {

@@ -37,7 +37,8 @@ export class Session extends EventEmitter {
   /** What the clients `.ack` closed did: the session's counts go on across the swap. */
   private readonly before = { counts: noCounts(), undelivered: 0 };
   private closing: Promise<{ undelivered: number }> | undefined;
-  private givenUp = false;
+  /** A second stop signal gave up the flush. */
+  givenUp = false;
   private readonly onDrain = () => this.emit('drain');
   private readonly onHup = () => void this.reload();
 

@@ -1,9 +1,11 @@
 // clogs-cli with the fleet from etcd (--etcd, --cluster, the config file's discovery):
 // a real etcd process, real clogs-server processes registered in it, every line counted
 // in the servers' files.
+import { createSocket } from 'node:dgram';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Etcd3 } from 'etcd3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { EtcdCluster, freePort } from '../../../test/support/etcd-process.js';
 import { ServerProcess } from '../../../test/support/server-process.js';
@@ -92,6 +94,33 @@ describe('pipe mode with the fleet from etcd', () => {
         `lines ${tag}- written more than once`,
       ).toEqual([]);
     }
+  });
+
+  it('a registered server that answers no ping is named before the summary: exit 75', async () => {
+    // Bound, so no ICMP either: silence. Added by etcd's fleet, it is down until it answers.
+    const mute = createSocket('udp4');
+    await new Promise<void>((resolve) => mute.bind(0, '127.0.0.1', resolve));
+    const kv = new Etcd3({ hosts: etcd.urls });
+    try {
+      const value = JSON.stringify({ host: '127.0.0.1', port: mute.address().port, weight: 1 });
+      await kv.put('/clogs/mute/servers/m').value(value);
+      const r = await run(['--etcd', etcd.url, '--cluster', 'mute', '--timeout', '1500'], lines('mute', 3));
+      expect(r.err).toContain(
+        'clogs-cli: server m answered no ping within --timeout 1500 ms: nothing was sent to it\n',
+      );
+      expect(r.err).toContain('clogs-cli: 3 lines read, 0 sent, 0 refused, 3 undelivered\n');
+      expect(r.code, r.err).toBe(75);
+    } finally {
+      kv.close();
+      mute.close();
+    }
+  });
+
+  it('one-shot says nothing when its record went (no fleet or up notice), exit 0', async () => {
+    const r = await run(['--etcd', etcd.url, '--cluster', CLUSTER, '--ack', 'ONE', 'TXT', 'one-shot'], []);
+    expect(r).toEqual({ code: 0, out: '', err: '' });
+    const written = await tally(servers.slice(0, 2).map((s) => s.dir));
+    expect(written.get('one-shot')).toBe(1);
   });
 
   it('records read while etcd never answers are undelivered at --timeout: exit 75', async () => {
