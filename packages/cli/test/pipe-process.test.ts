@@ -1,5 +1,6 @@
 // clogs-cli as users run it: a real OS pipe from a producer process (or a file
 // redirect), under bash, into clogs-server processes; every line checked in their files.
+import { createSocket } from 'node:dgram';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -117,6 +118,43 @@ describe('clogs-cli fed through real OS pipes, into two clogs-server processes',
     },
     60_000,
   );
+});
+
+describe('a second signal while the flush waits on a server that never answers', () => {
+  it('gives the flush up: that server is named as given up on (not --timeout), the summary, exit 75', async () => {
+    const f = await fleet(1);
+    // Bound, so no ICMP either: silence. Its share of the lines waits for it.
+    const mute = createSocket('udp4');
+    await new Promise<void>((resolve) => mute.bind(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise<void>((resolve) => mute.close(resolve)));
+    const run = shellPipeline(producerCommand(['trickle', '100000', '2']), [
+      '-s',
+      f.specs[0]!,
+      '-s',
+      `127.0.0.1:${mute.address().port} mute`,
+    ]);
+    const pid = await run.pid;
+    // Running: the answering server has lines in its files.
+    await vi.waitFor(async () => expect(await producedBytes(f.dirs)).toBeGreaterThan(0), {
+      timeout: 15_000,
+      interval: 10,
+    });
+    process.kill(pid, 'SIGINT');
+    await vi.waitFor(() => expect(run.stderr()).toContain('another signal gives up'), { timeout: 5000 });
+    process.kill(pid, 'SIGINT');
+    const { code, stderr } = await run.exited;
+    expect(stderr).toContain(
+      'clogs-cli: server mute answered no ping before the flush was given up: nothing was sent to it\n',
+    );
+    expect(stderr).not.toContain('--timeout');
+    const m = /^clogs-cli: (\d+) lines read, (\d+) sent, 0 refused, (\d+) undelivered, stopped by SIGINT$/.exec(
+      summaryLine(stderr),
+    );
+    expect(m, stderr).not.toBeNull();
+    expect(Number(m![2]) + Number(m![3]), 'each line read sent or undelivered').toBe(Number(m![1]));
+    // Undelivered outranks the signal (130): the records are what a script must know of.
+    expect(code, stderr).toBe(75);
+  });
 });
 
 describe('AUTH keys: a server with --key-file, clogs-cli with the wrong key, none, the right one', () => {
