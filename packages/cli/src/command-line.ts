@@ -107,7 +107,11 @@ function buildProgram(io: CommandLineIo): Command {
     .option('--level <level>', `the records' level: ${describeLevels()}`, levelFlag, 'info')
     .option('--ack', 'at-least-once: wait for every record to be acknowledged', false)
     .option('--key-file <path>', 'HMAC key: frames carry an AUTH trailer')
-    .option('--max-datagram <bytes>', 'frame size budget (default 1432; 8192 on loopback)', positiveInt)
+    .option(
+      '--max-datagram <bytes>',
+      'frame size budget (default 1432; 8192 suits loopback or a jumbo-frame LAN)',
+      positiveInt,
+    )
     .addOption(
       new Option('--format <format>', 'how a line becomes a record')
         .choices(['clogs', 'raw'])

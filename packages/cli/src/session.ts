@@ -129,8 +129,8 @@ export class Session extends EventEmitter {
   }
 
   /**
-   * `.reload` and SIGHUP: re-reads the config file; the continuum is rebuilt. With the
-   * fleet from etcd there is nothing to re-read: etcd's changes apply as they come.
+   * `.reload` and SIGHUP: re-reads the config file's servers; the continuum is rebuilt.
+   * With the fleet from etcd there is nothing to re-read: etcd's changes apply as they come.
    */
   async reload(): Promise<void> {
     const { settings, notices } = this.o;
@@ -144,10 +144,21 @@ export class Session extends EventEmitter {
       );
     }
     try {
-      const servers = fleet(settings, this.embedded?.spec, await readConfig(settings.config));
+      const next = await readConfig(settings.config);
+      const servers = fleet(settings, this.embedded?.spec, next);
       this.client.setServers(servers);
       this.servers = servers;
-      notices.say(`clogs-cli: reloaded ${settings.config}: ${servers.length} servers`);
+      // The client takes a new fleet live; its options and the records' defaults are
+      // fixed when it is made: a change to them is said, not silently dropped.
+      const fixed = (['defaults', 'client'] as const).filter(
+        (key) => JSON.stringify(next[key]) !== JSON.stringify(this.o.config?.[key]),
+      );
+      const count = `${servers.length} ${servers.length === 1 ? 'server' : 'servers'}`;
+      const later =
+        fixed.length === 0
+          ? ''
+          : `; ${fixed.join(' and ')} changed in the file: not applied until clogs-cli starts again`;
+      notices.say(`clogs-cli: reloaded ${settings.config}: ${count}${later}`);
     } catch (err) {
       notices.say(`clogs-cli: reload failed, servers unchanged: ${(err as Error).message}`);
     }

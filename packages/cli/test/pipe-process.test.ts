@@ -147,9 +147,10 @@ describe('a second signal while the flush waits on a server that never answers',
       'clogs-cli: server mute answered no ping before the flush was given up: nothing was sent to it\n',
     );
     expect(stderr).not.toContain('--timeout');
-    const m = /^clogs-cli: (\d+) lines read, (\d+) sent, 0 refused, (\d+) undelivered, stopped by SIGINT$/.exec(
-      summaryLine(stderr),
-    );
+    const m =
+      /^clogs-cli: (\d+) lines read, (\d+) sent, 0 refused, (\d+) undelivered, stopped by SIGINT$/.exec(
+        summaryLine(stderr),
+      );
     expect(m, stderr).not.toBeNull();
     expect(Number(m![2]) + Number(m![3]), 'each line read sent or undelivered').toBe(Number(m![1]));
     // Undelivered outranks the signal (130): the records are what a script must know of.

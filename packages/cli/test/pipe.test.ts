@@ -159,7 +159,9 @@ describe('pipe mode (main on injected streams, a real server)', () => {
       const running = run(['-c', config, '--ack', '--file', 'hup'], stdin, { signals });
       stdin.write('HUP TXT to the first\n');
       await vi.waitFor(() => expect(local.server?.stats().records, 'records written').toBe(1));
-      await writeFile(config, JSON.stringify({ servers: [`127.0.0.1:${second.address.port} two`] }));
+      // A new fleet, and a new default file_name, which a running client cannot take.
+      const servers = [`127.0.0.1:${second.address.port} two`];
+      await writeFile(config, JSON.stringify({ servers, defaults: { fileName: 'other' } }));
       signals.emit('SIGHUP');
       // the reloaded fleet pinging the new server
       await vi.waitFor(() => expect(second.stats().pings).toBeGreaterThan(0));
@@ -167,7 +169,9 @@ describe('pipe mode (main on injected streams, a real server)', () => {
       stdin.write('HUP TXT to the second\n');
       stdin.end();
       const { code, err } = await running;
-      expect(err).toContain('reloaded');
+      expect(err).toContain(
+        `clogs-cli: reloaded ${config}: 1 server; defaults changed in the file: not applied until clogs-cli starts again\n`,
+      );
       expect(code).toBe(ExitCode.OK);
       expect(second.stats().records).toBe(1);
       expect(local.server!.stats().records).toBe(1);

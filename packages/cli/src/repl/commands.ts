@@ -185,7 +185,7 @@ export const COMMANDS: readonly Command[] = [
   {
     name: '.reload',
     usage: '',
-    help: 're-read the config file; the continuum is rebuilt',
+    help: "re-read the config file's servers; the continuum is rebuilt",
     run: (s) => s.session.reload(),
   },
   { name: '.exit', usage: '', help: 'flush and leave (also Ctrl-D, or Ctrl-C twice)', run: (s) => s.exit() },
