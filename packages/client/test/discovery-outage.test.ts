@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { EtcdCluster } from '../../../test/support/etcd-process.js';
+import { EtcdCluster, freePort } from '../../../test/support/etcd-process.js';
 import { cleanup, discover, fleetWhere, type Registered, register, up } from './discovery-helpers.js';
 import { messages, until } from './helpers.js';
 
@@ -23,6 +23,19 @@ async function tally(fleet: Registered[], files: string[]): Promise<Map<string, 
 const files = Array.from({ length: 12 }, (_, i) => `f${i}`);
 
 describe('discovery when etcd fails', () => {
+  it('one member of two dead from the start: no outage is said, and the fleet is followed', async () => {
+    etcd = await EtcdCluster.start(1);
+    await register(etcd.url, 'o4', 'log-a');
+    const dead = `http://127.0.0.1:${await freePort()}`;
+    const c = discover([dead, etcd.url], 'o4');
+    await until(() => up(c).length === 1, 'log-a up');
+    const joined = fleetWhere(c, (names) => names.includes('log-b'));
+    await register(etcd.url, 'o4', 'log-b');
+    expect((await joined).servers).toEqual(['log-a', 'log-b']);
+    expect(c.stats().discovery!.connected).toBe(true);
+    expect(c.warnings.filter((w) => w.includes('unreachable'))).toEqual([]);
+  });
+
   it('etcd killed mid-stream: logging goes on to the last fleet, nothing is lost, the watch resumes when etcd returns', async () => {
     etcd = await EtcdCluster.start(1);
     const fleet = await Promise.all(['log-a', 'log-b'].map((n) => register(etcd!.url, 'o1', n, 10)));

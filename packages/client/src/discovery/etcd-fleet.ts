@@ -1,4 +1,11 @@
-import { clusterPrefix, configKey, connectEtcd, parseServerRecord, serversPrefix } from '@clogs/etcd';
+import {
+  clusterPrefix,
+  configKey,
+  connectEtcd,
+  ETCD_CALL_MS,
+  parseServerRecord,
+  serversPrefix,
+} from '@clogs/etcd';
 import type { Etcd3, IKeyValue, Watcher } from 'etcd3';
 
 /** A server as registered: `/clogs/<cluster>/servers/<name>` = `{ host, port, weight }`. */
@@ -66,6 +73,8 @@ export class EtcdFleet {
   private loop: Promise<void> = Promise.resolve();
   private reported: string | undefined;
   private closing: Promise<void> | undefined;
+  /** The watch dropped; unless it reconnects first, this reports etcd unreachable. */
+  private suspect: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly o: EtcdFleetOptions,
@@ -83,6 +92,7 @@ export class EtcdFleet {
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.closed = true;
+      clearTimeout(this.suspect);
       this.wake?.();
       await this.loop;
       this.etcd?.close();
@@ -140,7 +150,14 @@ export class EtcdFleet {
       if (fleet) this.publish(res.header.revision);
       if (config !== null && config !== this.configText) this.publishConfig(config, res.header.revision);
     });
-    watcher.on('disconnected', (err) => this.unreachable(err));
+    // A watch stream that drops is moved to another member (etcd3 tries each): one dead
+    // member of several is no outage. Unreachable is when none answered within a call's time.
+    watcher.on('disconnected', (err) => {
+      this.suspect ??= setTimeout(() => {
+        this.suspect = undefined;
+        this.unreachable(err);
+      }, ETCD_CALL_MS).unref();
+    });
     watcher.on('connected', () => this.answered());
     return this.until((done) => {
       watcher.on('error', (err) => done(err.message));
@@ -199,6 +216,8 @@ export class EtcdFleet {
 
   /** etcd answered. */
   private answered(): void {
+    clearTimeout(this.suspect);
+    this.suspect = undefined;
     if (this.reported === 'unreachable') this.reported = undefined;
     if (this.connected) return;
     this.connected = true;
@@ -214,7 +233,7 @@ export class EtcdFleet {
     const fleet =
       this.revision === undefined
         ? 'no fleet yet: records wait for one'
-        : `keeping the last fleet (${this.servers.size} servers, revision ${this.revision}), routing and probing as before`;
+        : `keeping the last fleet (${this.servers.size} ${this.servers.size === 1 ? 'server' : 'servers'}, revision ${this.revision}), routing and probing as before`;
     this.report(
       'unreachable',
       `etcd at ${this.o.etcd.join(',')} is unreachable (${err.message}): ${fleet}`,
