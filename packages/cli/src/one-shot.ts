@@ -27,8 +27,11 @@ export async function runOneShot(
 ): Promise<RunSummary> {
   const summary: RunSummary = { ...emptySummary(), read: 1 };
   const onStop: StopListener = (signal, count) => {
-    if (count === 1) summary.interrupted = signal;
-    else session.giveUp();
+    if (count > 1) return session.giveUp();
+    summary.interrupted = signal;
+    io.notice(
+      `clogs-cli: ${signal}: delivering the record (up to ${o.timeoutMs} ms; another signal gives up)`,
+    );
   };
   io.stop.listen(onStop);
   // Not split at newlines: an argument with one in it is still one record.

@@ -1,8 +1,10 @@
 import { createSocket } from 'node:dgram';
+import { EventEmitter } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { stripVTControlCharacters } from 'node:util';
+import { describe, expect, it, vi } from 'vitest';
 import { ExitCode } from '../src/index.js';
 import { run, serverFleet, startCli, tally, useServer } from './helpers.js';
 
@@ -60,6 +62,39 @@ describe('one-shot: the arguments are one line, sent as one record', () => {
     const spec = await local.start({ faults: { dropFraction: 1 } });
     const { code, err } = await run(['-s', spec, '--ack', '--timeout', '300', 'PAY1', 'TXT', 'lost'], []);
     expect(err).toContain('clogs-cli: 1 line read, 0 sent, 0 acked, 0 refused, 1 undelivered');
+    expect(code).toBe(ExitCode.UNDELIVERED);
+  });
+
+  it('a signal while the record waits: says it is delivering and for how long; a second gives up: exit 75', async () => {
+    const silent = createSocket('udp4');
+    let pinged = false;
+    silent.on('message', () => {
+      pinged = true;
+    });
+    await new Promise<void>((resolve) => silent.bind(0, '127.0.0.1', resolve));
+    local.cleanups.push(() => new Promise<void>((resolve) => silent.close(resolve)));
+    const signals = new EventEmitter();
+    let seen = '';
+    const spec = `127.0.0.1:${silent.address().port} mute`;
+    const running = run(['-s', spec, '--timeout', '8000', 'PAY1', 'TXT', 'waiting'], [], {
+      signals,
+      onStderr: (all) => {
+        seen = all;
+      },
+    });
+    await vi.waitFor(() => expect(pinged, 'the client is running: it pinged').toBe(true));
+    signals.emit('SIGINT');
+    await vi.waitFor(() =>
+      expect(seen).toContain(
+        'clogs-cli: SIGINT: delivering the record (up to 8000 ms; another signal gives up)\n',
+      ),
+    );
+    signals.emit('SIGINT');
+    const { code, err } = await running;
+    // stderr stands for a terminal here: colour codes out.
+    const plain = stripVTControlCharacters(err);
+    expect(plain).toContain('clogs-cli: server mute answered no ping before the flush was given up');
+    expect(plain).toContain('clogs-cli: 1 line read, 0 sent, 0 refused, 1 undelivered, stopped by SIGINT');
     expect(code).toBe(ExitCode.UNDELIVERED);
   });
 
