@@ -9,11 +9,12 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { lineFile } from './line-file.js';
 import { machineLine, median } from './machine.js';
 import { type Mode, receiver, settle } from './receiver-process.js';
 
@@ -46,17 +47,7 @@ const hasNc = (() => {
 
 const dir = mkdtempSync(join(tmpdir(), 'clogs-bench-cli-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
-/** A file of `n` lines of 100 bytes: "PAY1 TXT " and a 90-byte message, LF. */
-function lines(n: number): string {
-  const path = join(dir, `lines-${n}.txt`);
-  if (!existsSync(path)) {
-    const body = 'order accepted id=00000000 amount=99.95 EUR gw=3 route=a-b-c status=ok note=none pad=xxxxx';
-    const out: string[] = [];
-    for (let i = 0; i < n; i++) out.push(`PAY1 TXT ${String(i).padStart(8, '0')} ${body.slice(0, 81)}`);
-    writeFileSync(path, `${out.join('\n')}\n`);
-  }
-  return path;
-}
+const lines = (n: number) => lineFile(dir, n);
 
 interface Result {
   perSec: number;

@@ -13,13 +13,15 @@
  * Each checkout's own bench/receiver.ts runs its server (any commit since it took
  * `clogs ack-after-write`).
  */
-import { execFileSync, fork, spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { lineFile } from './line-file.js';
 import { machineLine, median } from './machine.js';
+import { receiver, settle } from './receiver-process.js';
 
 const { values } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== '--'),
@@ -51,13 +53,7 @@ for (const t of Object.values(TREES))
 
 const dir = mkdtempSync(join(tmpdir(), 'clogs-bench-ab-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
-const input = join(dir, 'lines.txt');
-{
-  const body = 'order accepted id=00000000 amount=99.95 EUR gw=3 route=a-b-c status=ok note=none pad=xxxxx';
-  const out: string[] = [];
-  for (let i = 0; i < N; i++) out.push(`PAY1 TXT ${String(i).padStart(8, '0')} ${body.slice(0, 81)}`);
-  writeFileSync(input, `${out.join('\n')}\n`);
-}
+const input = lineFile(dir, N);
 
 const TICK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
 /** utime + stime of a process, in seconds (fields 14 and 15 of /proc/<pid>/stat). */
@@ -76,18 +72,9 @@ interface Sample {
 
 /** One run: that tree's clogs-server (bench/receiver.ts, ACK after write) and that tree's clogs-cli. */
 async function run(tree: string, pipe: boolean, ack: boolean): Promise<Sample> {
-  const recv = fork('receiver.ts', ['clogs', 'ack-after-write'], {
-    cwd: join(tree, 'bench'),
-    execArgv: ['--import', 'tsx', '--conditions=source'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const [{ port }] = (await once(recv, 'message')) as [{ port: number }];
-  const stats = async () => {
-    recv.send('stats');
-    return ((await once(recv, 'message')) as [{ records: number; datagrams: number }])[0];
-  };
-  const cpu0 = cpuSeconds(recv.pid!);
-  const cli = [join(tree, 'packages', 'cli', 'bin', 'clogs-cli.js'), '-s', `127.0.0.1:${port} bench`];
+  const recv = await receiver('clogs ack-after-write', join(tree, 'bench'));
+  const cpu0 = cpuSeconds(recv.pid);
+  const cli = [join(tree, 'packages', 'cli', 'bin', 'clogs-cli.js'), '-s', `127.0.0.1:${recv.port} bench`];
   const args = [...cli, '--max-datagram', '8192', '--quiet', ...(ack ? ['--ack'] : [])].map((a) => `'${a}'`);
   const timed = `/usr/bin/time -f '%U %S' -o '${dir}/time' '${process.execPath}' ${args.join(' ')}`;
   const script = pipe ? `cat '${input}' | ${timed}` : `${timed} < '${input}'`;
@@ -96,17 +83,10 @@ async function run(tree: string, pipe: boolean, ack: boolean): Promise<Sample> {
   const [code] = (await once(child, 'exit')) as [number];
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (code !== 0) throw new Error(`clogs-cli in ${tree} exited ${code}`);
-  let got = await stats();
-  for (let still = 0, last = -1; got.records < N; got = await stats()) {
-    if (got.records === last && ++still > 20)
-      throw new Error(`${tree}: ${N - got.records} of ${N} lines not received`);
-    if (got.records !== last) still = 0;
-    last = got.records;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  const serverCpu = cpuSeconds(recv.pid!) - cpu0;
-  recv.send('stop');
-  await once(recv, 'exit');
+  const got = await settle(recv, N);
+  if (got.records < N) throw new Error(`${tree}: ${N - got.records} of ${N} lines not received`);
+  const serverCpu = cpuSeconds(recv.pid) - cpu0;
+  await recv.stop();
   const [user, sys] = readFileSync(join(dir, 'time'), 'utf8')
     .trim()
     .split('\n')

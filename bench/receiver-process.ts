@@ -20,19 +20,23 @@ export type Mode = 'clogs ack-after-write' | 'clogs ack-on-arrival' | 'lines' | 
 
 export interface Receiver {
   port: number;
+  /** The receiver's process, for its CPU time. */
+  pid: number;
   stats(): Promise<Counts>;
   stop(): Promise<void>;
 }
 
-export async function receiver(mode: Mode): Promise<Receiver> {
+/** `benchDir`: whose receiver.ts runs, this checkout's by default (compare-builds.ts runs another's). */
+export async function receiver(mode: Mode, benchDir = import.meta.dirname): Promise<Receiver> {
   const child: ChildProcess = fork('receiver.ts', mode.split(' '), {
-    cwd: import.meta.dirname,
+    cwd: benchDir,
     execArgv: ['--import', 'tsx', '--conditions=source'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const [{ port }] = (await once(child, 'message')) as [{ port: number }];
   return {
     port,
+    pid: child.pid!,
     async stats() {
       child.send('stats');
       const [s] = (await once(child, 'message')) as [Counts];
