@@ -1,5 +1,4 @@
 import type { KetamaPoints } from './ketama-points.js';
-import { radixSort } from './radix-sort.js';
 
 /** What a merge needs of a server: its name (a continuum's RingNode). */
 interface Named {
@@ -85,16 +84,9 @@ export function mergeContinuum(
     k++;
   }
   if (addedSize === 0) return out;
+  // Gathered apart from the scratch, which holds the kept points.
   const raw = { points: new Uint32Array(addedSize), owners: new Uint32Array(addedSize) };
-  let at = 0;
-  for (const i of plan.added) {
-    const own = cache.points(nodes[i]!.name, digests[i]!);
-    raw.points.set(own, at);
-    raw.owners.fill(i, at, at + own.length);
-    at += own.length;
-  }
-  const add = { points: new Uint32Array(addedSize), owners: new Uint32Array(addedSize) };
-  radixSort(raw, add, cache.scratch.counts);
+  const add = cache.sorted(plan.added, nodes, digests, raw);
   // Few points join many: each added point's place is found by binary search, and the
   // kept points before it are copied as one run.
   let from = 0;

@@ -1,6 +1,5 @@
 import { mergeContinuum, planMerge, type SortedPoints } from './continuum-merge.js';
 import { KetamaPoints } from './ketama-points.js';
-import { radixSort } from './radix-sort.js';
 
 /** A server on the continuum: `name` is what is hashed, so an address can change without remapping. */
 export interface RingNode {
@@ -107,23 +106,12 @@ export class Continuum {
   }
 }
 
-/** Every server's points (from the cache), filled in owner order, then radix-sorted. */
+/** Every server's points (from the cache), sorted. */
 function fullBuild(
   nodes: readonly RingNode[],
   digests: Uint32Array,
   size: number,
   cache: KetamaPoints,
 ): SortedPoints {
-  // The radix sort is stable: equal points stay in owner order.
-  const src = cache.scratch.take(size);
-  let at = 0;
-  for (let owner = 0; owner < nodes.length; owner++) {
-    const own = cache.points(nodes[owner]!.name, digests[owner]!);
-    src.points.set(own, at);
-    src.owners.fill(owner, at, at + own.length);
-    at += own.length;
-  }
-  const out = { points: new Uint32Array(size), owners: new Uint32Array(size) };
-  radixSort(src, out, cache.scratch.counts);
-  return out;
+  return cache.sorted(nodes.keys(), nodes, digests, cache.scratch.take(size));
 }

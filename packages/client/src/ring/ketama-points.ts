@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { SortScratch } from './radix-sort.js';
+import { radixSort, SortScratch } from './radix-sort.js';
 
 /**
  * Each server's continuum points, by name, computed once: digest k of a server is
@@ -17,6 +17,29 @@ export class KetamaPoints {
   readonly scratch = new SortScratch();
   private readonly byName = new Map<string, Uint32Array>();
   private largest = 0;
+
+  /**
+   * The points of `owners` (indexes into `nodes` and `digests`, ascending), sorted by
+   * point, then owner (the radix sort is stable), in new arrays. They are gathered
+   * first into `src`, which holds exactly their number.
+   */
+  sorted(
+    owners: Iterable<number>,
+    nodes: readonly { readonly name: string }[],
+    digests: Uint32Array,
+    src: { points: Uint32Array; owners: Uint32Array },
+  ): { points: Uint32Array; owners: Uint32Array } {
+    let at = 0;
+    for (const owner of owners) {
+      const own = this.points(nodes[owner]!.name, digests[owner]!);
+      src.points.set(own, at);
+      src.owners.fill(owner, at, at + own.length);
+      at += own.length;
+    }
+    const out = { points: new Uint32Array(src.points.length), owners: new Uint32Array(src.points.length) };
+    radixSort(src, out, this.scratch.counts);
+    return out;
+  }
 
   /** The first `digests × 4` points of `name`. */
   points(name: string, digests: number): Uint32Array {
