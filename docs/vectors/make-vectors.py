@@ -157,7 +157,8 @@ reserved_81 = rec(reserved=bytes(range(81)))
 
 malformed = [
     ("bad-magic", "magic is \"CX\"", header(PING, 0, 0, S1, 7, magic=b"CX"), "ERR_PROTOCOL_BAD_MAGIC", False),
-    ("bad-version", "version 2", header(PING, 0, 0, S1, 7, version=2), "ERR_PROTOCOL_BAD_VERSION", False),
+    ("bad-version", "version 3 (2 was unknown to version 1; it is now valid)", header(PING, 0, 0, S1, 7, version=3),
+     "ERR_PROTOCOL_BAD_VERSION", False),
     ("bad-kind", "kind 5", header(5, 0, 0, S1, 7), "ERR_PROTOCOL_BAD_KIND", False),
     ("ping-ack-wanted", "ACK_WANTED on a PING", header(PING, ACK_WANTED, 0, S1, 7), "ERR_PROTOCOL_BAD_FLAGS", False),
     ("unknown-flag", "flag bit 2 set", header(PING, 4, 0, S1, 7), "ERR_PROTOCOL_BAD_FLAGS", False),

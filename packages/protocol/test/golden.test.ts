@@ -111,7 +111,13 @@ describe('golden vectors', () => {
                 msg: Buffer.from(r.msgHex, 'hex'),
               }),
             ),
-            { sender: want.sender, seq: want.seq, flags: want.flags & Flag.ACK_WANTED, key: signed },
+            {
+              sender: want.sender,
+              seq: want.seq,
+              flags: want.flags & Flag.ACK_WANTED,
+              key: signed,
+              version: 1,
+            },
           )
         : encodeControlFrame(want.kind as ControlKind, want.sender, want.seq, signed);
     expect(bytes.toString('hex')).toBe(readVector(v.file).toString('hex'));
