@@ -292,6 +292,21 @@ describe('wire version 2 without a key', () => {
     expect(t.server.stats()).toMatchObject({ conflicts: 50, duplicates: 1, frames: 100 });
   });
 
+  it('a PONG says CANNOT_WRITE while the writer cannot write, and version 1 PINGs go unanswered', async () => {
+    const t = await start({}, undefined);
+    let writable = false;
+    const writer = (t.server as unknown as { writer: object }).writer;
+    Object.defineProperty(writer, 'writable', { get: () => writable, configurable: true });
+    await t.peer.send(frameV1(KIND.PING, 9, 7, []));
+    expect((await t.peer.ping()).body.status).toBe(1);
+    expect(t.peer.replies.filter((f) => f.sender === 9)).toEqual([]);
+    writable = true;
+    expect((await t.peer.ping()).body.status).toBe(0);
+    await t.peer.send(frameV1(KIND.PING, 9, 9, []));
+    await t.peer.waitFor((f) => f.sender === 9 && f.seq === 10 && f.version === 1, 'a v1 PONG once writable');
+    expect(t.server.stats().pings).toBe(4);
+  });
+
   it('v1 and v2 plain frames of one sender share its window; the fingerprint covers every byte', async () => {
     const t = await start({}, undefined);
     await t.peer.send(frameV1(KIND.LOG, 4, 1, [rec('same')]));
