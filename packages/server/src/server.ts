@@ -66,7 +66,7 @@ export class ClogsServer extends EventEmitter {
     });
     this.replies = new Replies(this.socket, {
       window: options.replayWindow,
-      v1Key: options.acceptV1 ? options.keys[0] : undefined,
+      v1Key: options.v1Key,
       counters: this.counters,
       faults: () => this.faults,
       warn,

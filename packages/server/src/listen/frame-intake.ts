@@ -68,8 +68,8 @@ export class FrameIntake {
     this.boot = new Boot(keys);
     this.decodeOptions = {
       keys,
-      // Version 1 frames carry no key id: they are checked against the first key, and answered with it.
-      v1Key: this.o.acceptV1 ? this.o.keys[0]?.bytes : undefined,
+      // Version 1 frames carry no key id: they are checked against one key, and answered with it.
+      v1Key: this.o.v1Key,
       acceptV1: this.o.acceptV1,
       allowAuthOnly: this.o.allowIntegrityOnly,
       boot: this.boot.boot,
