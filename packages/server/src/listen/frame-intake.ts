@@ -64,7 +64,10 @@ export class FrameIntake {
     this.writer = io.writer;
     this.c = io.counters;
     this.replies = io.replies;
-    const keys = this.o.keys.length === 0 ? undefined : new KeyRing(this.o.keys);
+    const keys =
+      this.o.keys.length === 0
+        ? undefined
+        : new KeyRing(this.o.keys, { maxCachedSessions: this.o.maxSessions });
     this.boot = new Boot(keys);
     this.decodeOptions = {
       keys,
