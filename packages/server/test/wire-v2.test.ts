@@ -227,6 +227,10 @@ describe('wire version 2 with a key', () => {
     await strict.peer.send(pingV2(1, 1, me));
     await strict.peer.ping(clientSealer(KEY));
     expect(strict.server.stats().errors).toEqual({ ERR_PROTOCOL_BAD_SUITE: 1 });
+    expect(strict.server.stats().dropped).toMatchObject({ auth: 1, malformed: 0 });
+    expect(strict.warnings).toEqual([
+      expect.stringMatching(/: frames sealed for integrity only .*--allow-integrity-only/),
+    ]);
     const lax = await keyed({ allowIntegrityOnly: true });
     const { boot, pong } = await lax.peer.ping(me);
     expect(pong.suite).toBe(SUITE.AUTH_ONLY);

@@ -40,7 +40,9 @@ export class Refusals {
         ? datagram[2] === 1
           ? 'v1_at_keyed'
           : 'plain_at_keyed'
-        : AUTH_CODES[err.code];
+        : err.code === 'ERR_PROTOCOL_BAD_SUITE' && datagram[5] === 3
+          ? 'integrity_only'
+          : AUTH_CODES[err.code];
     if (reason === undefined) {
       c.dropped.malformed++;
       return;
