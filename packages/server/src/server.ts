@@ -1,6 +1,5 @@
 import type { RemoteInfo, Socket } from 'node:dgram';
 import { EventEmitter } from 'node:events';
-import { mkdir } from 'node:fs/promises';
 import {
   ControlFrameEncoder,
   createAuthKey,
@@ -23,9 +22,10 @@ import {
   type ServerOptions,
 } from './options.js';
 import { emptyCounters, type ServerStats } from './stats.js';
+import { WriterRefusal } from './writer/disk-budget.js';
 import type { FileSink } from './writer/file-sink.js';
 import { LineFormatter, maxLineBytes } from './writer/line-format.js';
-import { LogWriter } from './writer/log-writer.js';
+import { LogWriter, type PreparedDataDir } from './writer/log-writer.js';
 
 export interface ServerAddress {
   host: string;
@@ -84,7 +84,11 @@ export class ClogsServer extends EventEmitter {
   private closing: Promise<ServerStats> | undefined;
 
   /** @internal use {@link createServer} */
-  constructor(options: ResolvedOptions, bound: Awaited<ReturnType<typeof bindUdp>>) {
+  constructor(
+    options: ResolvedOptions,
+    bound: Awaited<ReturnType<typeof bindUdp>>,
+    dataDir: PreparedDataDir,
+  ) {
     super();
     this.options = options;
     this.socket = bound.socket;
@@ -98,11 +102,8 @@ export class ClogsServer extends EventEmitter {
     this.dedupe = new DedupeWindow(options.dedupeWindow, options.maxSenders);
     this.formatter = new LineFormatter(options.maskPan);
     this.writer = new LogWriter({
-      dataDir: options.dataDir,
-      flushMs: options.flushMs,
-      rollBytes: options.rollBytes,
-      chunkBytes: options.chunkBytes,
-      maxOpenFiles: options.maxOpenFiles,
+      ...options,
+      dataDir,
       host: options.hostname,
       pid: process.pid,
       onError: (err) => this.warn(err),
@@ -331,6 +332,7 @@ export class ClogsServer extends EventEmitter {
   private refuse(err: unknown): void {
     const c = this.counters;
     if (err instanceof ProtocolError) c.dropped.malformed++;
+    else if (err instanceof WriterRefusal) c.dropped[err.reason]++;
     else if (err instanceof ServerError && err.code === 'ERR_SERVER_BAD_PATH') c.dropped.bad_path++;
     else throw err;
     c.errors[err.code] = (c.errors[err.code] ?? 0) + 1;
@@ -355,11 +357,7 @@ export async function createServer(options: ServerOptions = {}): Promise<ClogsSe
       throw new ServerError('ERR_SERVER_BAD_OPTION', 'key must be non-empty bytes', { cause: err });
     }
   }
-  try {
-    await mkdir(resolved.dataDir, { recursive: true });
-  } catch (err) {
-    throw new ServerError('ERR_SERVER_DATA_DIR', `cannot create ${resolved.dataDir}`, { cause: err });
-  }
+  const dataDir = await LogWriter.prepare(resolved.dataDir, resolved.dirMode);
   const bound = await bindUdp(resolved.host, resolved.port, resolved.recvBufferBytes);
-  return new ClogsServer(resolved, bound);
+  return new ClogsServer(resolved, bound, dataDir);
 }

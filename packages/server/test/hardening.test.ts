@@ -83,11 +83,15 @@ describe('hardening', () => {
 
   it('accepts the file system root as data folder without refusing every path', () => {
     const writer = new LogWriter({
-      dataDir: '/',
+      dataDir: { root: '/', inventory: { files: 0, bytes: 0, live: new Set(), rolled: [] } },
       flushMs: 60_000,
       rollBytes: 2 ** 20,
       chunkBytes: 4096,
       maxOpenFiles: 4,
+      maxTotalBytes: 2 ** 30,
+      maxFiles: 100,
+      fileMode: 0o640,
+      dirMode: 0o750,
       host: 'h',
       pid: 1,
       onError: () => {},
