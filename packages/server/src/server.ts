@@ -137,6 +137,11 @@ export class ClogsServer extends EventEmitter {
     this.faults = checkFaults(faults, this.faults);
   }
 
+  /** Writes what is buffered, then reopens every file by path (SIGHUP, after logrotate renamed them). */
+  reopen(): Promise<void> {
+    return this.writer.reopen();
+  }
+
   /** Writes every buffered line to its file; resolves once they are written. */
   flush(): Promise<void> {
     return this.writer.drain();

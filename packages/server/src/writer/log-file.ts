@@ -2,7 +2,7 @@ import { constants } from 'node:fs';
 import { type FileHandle, lstat, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { OpenFiles } from './open-files.js';
-import { rolledName } from './roll-name.js';
+import { rolledName, rollStamp } from './roll-name.js';
 import { inDir, SafeDir } from './safe-open.js';
 
 /** What a log file needs from its writer. */
@@ -43,6 +43,8 @@ export class LogFile {
   private dev = 0;
   private ino = 0;
   private period = 0;
+  /** The second of the last roll and the counter its name took. */
+  private lastRoll = { stamp: '', n: -1 };
   /** Reopen by path before the next write (SIGHUP, or the file moved). */
   private reopenWanted = false;
 
@@ -178,8 +180,11 @@ export class LogFile {
     const size = this.size;
     await this.closeHandle();
     const now = new Date();
+    const stamp = rollStamp(now);
+    const from = stamp === this.lastRoll.stamp ? this.lastRoll.n + 1 : 0;
     await inDir(this.dir, this.host.dirMode, async (d) => {
-      const to = await rolledName(d, this.fileName, now, this.host.host, this.host.pid);
+      const { name: to, n } = await rolledName(d, this.fileName, now, this.host.host, this.host.pid, from);
+      this.lastRoll = { stamp, n };
       try {
         await d.rename(`${this.fileName}.log`, to);
       } catch (err) {

@@ -17,7 +17,9 @@ export function safeHost(host: string): string {
 /**
  * The name a full `<file_name>.log` is renamed to: `<file_name>.<YYYYmmdd-HHMMSS>.<host>.<pid>.log`.
  * Two rolls within one second get `.1`, `.2`, ... before `.log`, so a roll never overwrites.
- * `path(name)` reaches a name in the file's folder (see SafeDir).
+ * `path(name)` reaches a name in the file's folder (see SafeDir). `from` is the first counter
+ * to try: a file rolling again within the same second starts past its last roll's, so a
+ * name retention freed is not taken again and names keep sorting in the order of the rolls.
  */
 export async function rolledName(
   dir: { path(name: string): string },
@@ -25,14 +27,15 @@ export async function rolledName(
   date: Date,
   host: string,
   pid: number,
-): Promise<string> {
+  from = 0,
+): Promise<{ name: string; n: number }> {
   const base = `${fileName}.${rollStamp(date)}.${host}.${pid}`;
-  for (let n = 0; ; n++) {
+  for (let n = from; ; n++) {
     const candidate = n === 0 ? `${base}.log` : `${base}.${n}.log`;
     try {
       await lstat(dir.path(candidate));
     } catch {
-      return candidate;
+      return { name: candidate, n };
     }
   }
 }
