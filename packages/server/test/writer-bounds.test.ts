@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { encodeLogFrame, Flag, type LogRecordInput } from '@clogs/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createServer, parseLine, type ServerOptions } from '../src/index.js';
-import { type Harness, listFiles, Peer, readLines, startServer, tempDir } from './helpers.js';
+import { type Harness, listFiles, type Peer, readLines, startServer, tempDir } from './helpers.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -30,8 +30,8 @@ async function sendAcked(peer: Peer, records: LogRecordInput[]): Promise<void> {
   await peer.waitForAck(9, seq);
 }
 
-async function start(options: ServerOptions): Promise<Harness> {
-  h = await startServer(options);
+async function start(options: ServerOptions, dataDir?: string): Promise<Harness> {
+  h = await startServer(options, undefined, dataDir);
   return h;
 }
 
@@ -58,9 +58,7 @@ describe('writer bounds', () => {
     await mkdir(join(dataDir, 'OLD'));
     await writeFile(join(dataDir, 'OLD', 'x.log'), 'x\n');
     await writeFile(join(dataDir, 'OLD', 'y.log'), 'y\n');
-    const server = await createServer({ port: 0, dataDir, maxFiles: 2 });
-    const peer = await Peer.open(server.address.port);
-    h = { server, dataDir, peer, cleanup: async () => (peer.close(), void (await server.close())) };
+    const { server, peer } = await start({ maxFiles: 2 }, dataDir);
     expect(server.stats().writer).toMatchObject({ filesOnDisk: 2, bytesOnDisk: 4 });
     await peer.send(frame([rec('no room')]));
     await peer.barrier();
@@ -158,9 +156,7 @@ describe('writer bounds', () => {
     await writeFile(join(dataDir, 'SYS', 'app.log'), 'yesterday\n');
     const yesterday = new Date(Date.now() - 86_400_000);
     await utimes(join(dataDir, 'SYS', 'app.log'), yesterday, yesterday);
-    const server = await createServer({ port: 0, dataDir, rollEvery: 'day', hostname: 'h' });
-    const peer = await Peer.open(server.address.port);
-    h = { server, dataDir, peer, cleanup: async () => (peer.close(), void (await server.close())) };
+    const { server, peer } = await start({ rollEvery: 'day', hostname: 'h' }, dataDir);
     await sendAcked(peer, [rec('today')]);
     const names = await listFiles(join(dataDir, 'SYS'));
     expect(names).toHaveLength(2);

@@ -46,6 +46,7 @@ export class FileSink {
   private readonly queue: { chunk: Buffer; length: number }[] = [];
   private waiters: Waiter[] = [];
   private writing: Promise<void> | undefined;
+  private reopenWhenWritten = false;
   /** Size of the next chunk: doubles each time a chunk fills, up to the writer's chunkBytes. */
   private nextChunkBytes = FIRST_CHUNK_BYTES;
 
@@ -111,6 +112,10 @@ export class FileSink {
     this.writing ??= this.writeLoop().finally(() => {
       this.writing = undefined;
       this.file.busy = false;
+      if (this.reopenWhenWritten) {
+        this.reopenWhenWritten = false;
+        this.file.reopen();
+      }
       this.host.writesDone(this.file);
     });
   }
@@ -127,10 +132,11 @@ export class FileSink {
     await this.file.syncAndClose();
   }
 
-  /** Writes what is buffered, then reopens the file by path (SIGHUP: logrotate renamed it). */
+  /** Writes what is buffered (to the file open now), then reopens the file by path (SIGHUP: logrotate renamed it). */
   reopen(): void {
-    this.file.reopen();
     this.seal();
+    if (this.writing === undefined) this.file.reopen();
+    else this.reopenWhenWritten = true;
   }
 
   private async writeLoop(): Promise<void> {

@@ -178,7 +178,7 @@ export class LogWriter implements SinkHost, LogFileHost {
     this.health = new WriteHealth(o.checkMs ?? 1000, (writable) => {
       this.stats.writable = writable;
       o.onWritable?.(writable);
-      if (writable) this.notice('ERR_SERVER_WRITE', 'writing works again', true);
+      if (writable) this.notice('ERR_SERVER_WRITE', `writes work again in ${this.root}`, true);
     });
     this.timer = setInterval(() => this.flush(), o.flushMs);
     this.timer.unref();
