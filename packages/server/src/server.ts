@@ -209,6 +209,7 @@ export class ClogsServer extends EventEmitter {
     // corrupted copy of a known (sender, seq) is refused, never ACKed.
     const cursor = this.cursor.reset(msg, header);
     try {
+      this.writer.checkRoom();
       while (cursor.next()) this.writer.sink(cursor.sysId, cursor.fileName);
     } catch (err) {
       this.refuse(err);

@@ -50,6 +50,8 @@ export class DiskBudget {
   private rolled: RolledFile[];
   /** rolled[head] is the oldest not yet deleted. */
   private head = 0;
+  /** Deletions under way. */
+  private readonly removing = new Set<Promise<void>>();
 
   constructor(
     private readonly o: DiskBudgetOptions,
@@ -86,8 +88,15 @@ export class DiskBudget {
     return this.makeRoom(0, pending + incoming);
   }
 
+  /** Resolves once every deletion begun so far is done. */
+  async idle(): Promise<void> {
+    while (this.removing.size > 0) await Promise.all(this.removing);
+  }
+
+  /** Bytes were written: past the bound, rolled files go at once. */
   written(bytes: number): void {
     this.stats.bytesOnDisk += bytes;
+    if (this.stats.bytesOnDisk > this.o.maxTotalBytes) this.makeRoom(0, 0);
   }
 
   /** A live file was renamed to `name`: one more file, which retention may delete first. */
@@ -134,12 +143,14 @@ export class DiskBudget {
       s.bytesOnDisk -= oldest.size;
       s.retainedFiles++;
       s.retainedBytes += oldest.size;
-      this.o.remove(oldest).then(
+      const removed = this.o.remove(oldest).then(
         () => this.o.onRetention(oldest),
         (err: NodeJS.ErrnoException) => {
           if (err?.code !== 'ENOENT') this.o.onRetention(oldest, err);
         },
       );
+      this.removing.add(removed);
+      void removed.finally(() => this.removing.delete(removed));
     }
     return true;
   }

@@ -197,40 +197,49 @@ export class LogWriter implements SinkHost, LogFileHost {
   }
 
   /**
-   * The sink of `<sys_id>/<file_name>.log`.
-   * @throws {ServerError} `ERR_SERVER_BAD_PATH` for a path outside the data folder;
-   * a {@link WriterRefusal} (`ERR_SERVER_SYS_NOT_ALLOWED`, `ERR_SERVER_FILE_LIMIT`,
-   * `ERR_SERVER_DISK_LIMIT`) for a record a bound refuses.
+   * Called once per frame before its records: refuses it when the data dir holds
+   * maxTotalBytes (written and pending) and no rolled file is left to delete.
+   * @throws {WriterRefusal} `ERR_SERVER_DISK_LIMIT`
    */
-  sink(sysId: string, fileName: string): FileSink {
+  checkRoom(): void {
     const s = this.stats;
     if (s.bytesOnDisk + s.pendingBytes >= this.maxTotalBytes && !this.budget.fits(s.pendingBytes, 1)) {
       this.notice('ERR_SERVER_DISK_LIMIT', `the data dir holds --max-total-bytes: frames are refused`);
       throw REFUSED.bytes;
     }
+  }
+
+  /**
+   * The sink of `<sys_id>/<file_name>.log`.
+   * @throws {ServerError} `ERR_SERVER_BAD_PATH` for a path outside the data folder;
+   * a {@link WriterRefusal} (`ERR_SERVER_SYS_NOT_ALLOWED`, `ERR_SERVER_FILE_LIMIT`)
+   * for a record a bound refuses. Once a frame's records all had their sink, asking
+   * again for them (the receive path's second pass) never throws.
+   */
+  sink(sysId: string, fileName: string): FileSink {
     if (sysId === this.lastSys && fileName === this.lastFile && this.lastSink !== undefined)
       return this.lastSink;
     const key = `${sysId}/${fileName}`;
     let sink = this.sinks.get(key);
     if (sink === undefined) {
       if (this.allowSys !== undefined && !this.allowSys.has(sysId)) throw REFUSED.sys;
-      const dir = join(this.root, sysId);
-      sink = new FileSink(this, this, dir, fileName);
+      // Admitted before anything is made: a flood of new names costs a lookup each.
+      const known = this.budget.has(key);
+      if (!known && !this.budget.admit(key)) {
+        this.notice('ERR_SERVER_FILE_LIMIT', `--max-files files are on disk: new file names are refused`);
+        throw REFUSED.files;
+      }
+      sink = new FileSink(this, this, join(this.root, sysId), fileName);
       // The protocol's charsets already make leaving the data folder impossible; this
       // check keeps it so if those rules ever change.
       const rel = relative(this.root, sink.path);
       if (rel.startsWith('..') || isAbsolute(rel) || rel.split(sep).length !== 2) {
+        if (!known) this.budget.release(key);
         throw new ServerError('ERR_SERVER_BAD_PATH', `refusing to write outside ${this.root}: ${sink.path}`);
       }
-      if (!this.budget.has(key)) {
-        if (!this.budget.admit(key)) {
-          this.notice('ERR_SERVER_FILE_LIMIT', `--max-files files are on disk: new file names are refused`);
-          throw REFUSED.files;
-        }
-        this.reserved.add(sink);
-      }
+      if (!known) this.reserved.add(sink);
       this.sinks.set(key, sink);
-      s.files = this.sinks.size;
+      this.stats.files = this.sinks.size;
     }
     this.lastSys = sysId;
     this.lastFile = fileName;
@@ -273,10 +282,11 @@ export class LogWriter implements SinkHost, LogFileHost {
     await this.rescan();
   }
 
-  /** Writes every chunk and resolves when all are settled. */
+  /** Writes every chunk and resolves when all are settled (and retention's deletions done). */
   async drain(): Promise<void> {
     this.flush();
     await Promise.all([...this.sinks.values()].map((s) => s.idle()));
+    await this.budget.idle();
   }
 
   /** Writes everything, fsyncs and closes every file. */
@@ -286,6 +296,7 @@ export class LogWriter implements SinkHost, LogFileHost {
     this.health.close();
     await Promise.all([...this.sinks.values()].map((s) => s.close()));
     await this.rescanning;
+    await this.budget.idle();
   }
 
   takeChunk(bytes: number): Buffer {
