@@ -2,7 +2,7 @@
 // each with a random sender id, sys_id (4 of [A-Z0-9]) and file_name (16 of [a-z0-9]),
 // at 127.0.0.1:PORT. One frame is made with the protocol's encoder; each datagram is a
 // copy with those bytes overwritten. Stops at COUNT or after MAX_MS, whichever comes
-// first; prints "flood sent N in MS ms" and exits.
+// first; prints "flood at N" every 50,000 datagrams and "flood sent N in MS ms" at the end.
 //   node --import tsx --conditions=source flood-process.ts PORT COUNT MAX_MS
 import { createSocket } from 'node:dgram';
 import { encodeLogFrame } from '@clogs/protocol';
@@ -57,13 +57,16 @@ socket.connect(port, '127.0.0.1', async () => {
       b.writeUInt32BE(rand(), 8); // sender
       b.writeUInt32BE(made + 1, 12); // seq
       const r1 = rand();
-      const r2 = rand();
       for (let k = 0; k < 4; k++) b[sysAt + k] = ID[((r1 >>> (k * 8)) & 0xff) % ID.length]!;
-      for (let k = 0; k < 16; k++)
-        b[fileAt + k] = NAME[(((k < 8 ? r1 : r2) >>> ((k % 4) * 8)) ^ k) % NAME.length]!;
+      // 16 characters from 4 random words: 8 bits each, 36 letters, so names rarely repeat
+      for (let w = 0; w < 4; w++) {
+        const r = rand();
+        for (let k = 0; k < 4; k++) b[fileAt + w * 4 + k] = NAME[((r >>> (k * 8)) & 0xff) % NAME.length]!;
+      }
       inFlight++;
       made++;
       socket.send(b, done);
+      if (made % 50_000 === 0) process.stdout.write(`flood at ${made}\n`);
     }
     if (made >= count) break;
     await new Promise<void>((resolve) => {

@@ -30,7 +30,7 @@ export interface ServerOptions {
   rollBytes?: number | undefined;
   /** When more than this many bytes wait for the disk, new LOG frames are dropped (and not ACKed). Default 64 MiB. */
   maxPendingBytes?: number | undefined;
-  /** Largest in-memory buffer a file's lines are appended to (a file starts at 4 KiB). Default 256 KiB. */
+  /** Largest in-memory buffer a file's lines are appended to (a file starts at 1 KiB). Default 256 KiB. */
   chunkBytes?: number | undefined;
   /** Files kept open at once; the least recently written idle one is closed first. Default 256. */
   maxOpenFiles?: number | undefined;

@@ -21,7 +21,7 @@ export interface SinkHost {
 }
 
 /** A quiet file's first chunk: small, so thousands of files cost little memory. */
-const FIRST_CHUNK_BYTES = 4096;
+const FIRST_CHUNK_BYTES = 1024;
 
 interface Waiter {
   /** The waiter's bytes are [start, end) of everything appended to this sink. */

@@ -1,4 +1,4 @@
-import { constants } from 'node:fs';
+import { constants, type Stats } from 'node:fs';
 import { type FileHandle, lstat, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { OpenFiles } from './open-files.js';
@@ -108,7 +108,7 @@ export class LogFile {
   /** Creates the file if needed and writes a probe beside it: resolves only if both work. */
   async probe(): Promise<void> {
     await inDir(this.dir, this.host.dirMode, async (d) => {
-      await (await d.openLog(`${this.fileName}.log`, this.host.fileMode)).close();
+      await (await d.openLog(`${this.fileName}.log`, this.host.fileMode)).file.close();
       this.created = true;
       const p = await open(d.path(PROBE), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0o600);
       try {
@@ -156,12 +156,12 @@ export class LogFile {
     let handle: FileHandle | undefined;
     try {
       const d = await SafeDir.open(this.dir, this.host.dirMode);
+      let st: Stats;
       try {
-        handle = await d.openLog(`${this.fileName}.log`, this.host.fileMode);
+        ({ file: handle, st } = await d.openLog(`${this.fileName}.log`, this.host.fileMode));
       } finally {
         await d.close();
       }
-      const st = await handle.stat();
       this.size = st.size;
       this.dev = st.dev;
       this.ino = st.ino;

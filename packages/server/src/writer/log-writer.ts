@@ -17,7 +17,7 @@ export interface LogWriterOptions {
   rollBytes: number;
   /** Also roll a file when the UTC hour or day it was written in has passed. */
   rollEvery?: 'hour' | 'day' | undefined;
-  /** Largest in-memory chunk lines are appended to (a file's first chunk is 4 KiB; it doubles as the file gets busy). */
+  /** Largest in-memory chunk lines are appended to (a file's first chunk is 1 KiB; it doubles as the file gets busy). */
   chunkBytes: number;
   /** Files kept open at once; the least recently written idle one is closed to open another. */
   maxOpenFiles: number;

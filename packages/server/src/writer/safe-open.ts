@@ -1,4 +1,4 @@
-import { constants, existsSync } from 'node:fs';
+import { constants, existsSync, type Stats } from 'node:fs';
 import { type FileHandle, lstat, mkdir, open, realpath, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ServerError } from '../errors.js';
@@ -90,8 +90,8 @@ export class SafeDir {
     return VIA_FD ? `/proc/self/fd/${this.handle.fd}/${name}` : join(this.dir, name);
   }
 
-  /** Opens `name` to append, never through a link, and only if it is a regular file. */
-  async openLog(name: string, mode: number): Promise<FileHandle> {
+  /** Opens `name` to append, never through a link, and only if it is a regular file; with its stat. */
+  async openLog(name: string, mode: number): Promise<{ file: FileHandle; st: Stats }> {
     let file: FileHandle;
     try {
       file = await open(this.path(name), LOG_FLAGS, mode);
@@ -103,7 +103,7 @@ export class SafeDir {
       await file.close();
       throw new UnsafePathError(join(this.dir, name), 'not a regular file');
     }
-    return file;
+    return { file, st };
   }
 
   rename(from: string, to: string): Promise<void> {
