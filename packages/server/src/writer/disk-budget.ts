@@ -1,5 +1,4 @@
 import { ServerError } from '../errors.js';
-import type { DropReason } from '../stats.js';
 import { type DiskInventory, type RolledFile, scanDataDir } from './disk-scan.js';
 
 /** The disk figures a budget keeps in the writer's stats. */
@@ -13,11 +12,14 @@ export interface DiskStats {
   retainedBytes: number;
 }
 
+/** Why a bound refused a record (the server's drop reasons of the same names). */
+export type RefusalReason = 'sys_not_allowed' | 'file_limit' | 'disk_limit';
+
 /** A record refused before it is written: the frame is dropped whole, counted by `reason`. */
 export class WriterRefusal extends ServerError {
   constructor(
     code: 'ERR_SERVER_SYS_NOT_ALLOWED' | 'ERR_SERVER_FILE_LIMIT' | 'ERR_SERVER_DISK_LIMIT',
-    readonly reason: DropReason,
+    readonly reason: RefusalReason,
     message: string,
   ) {
     super(code, message);

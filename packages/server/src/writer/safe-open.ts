@@ -123,6 +123,8 @@ export class SafeDir {
 async function explain(err: unknown, path: string): Promise<unknown> {
   const code = (err as NodeJS.ErrnoException).code;
   if (code === 'ELOOP') return new UnsafePathError(path, 'it is a symbolic link');
+  // O_NONBLOCK | O_WRONLY on a FIFO nobody reads
+  if (code === 'ENXIO') return new UnsafePathError(path, 'not a regular file');
   if (code === 'ENOTDIR') {
     const st = await lstat(path).catch(() => undefined);
     if (st?.isSymbolicLink()) return new UnsafePathError(path, 'it is a symbolic link');
