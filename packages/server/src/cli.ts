@@ -39,6 +39,15 @@ options:
   --max-pending <n>      drop new frames while this much waits for the disk (default 64M)
   --recv-buffer <n>      UDP receive buffer to ask for (default 8M; Linux caps it at rmem_max)
   --max-open-files <n>   files kept open at once; idle ones are closed first (default 256)
+  --max-total-bytes <n>  bytes under the data dir, rolled files included, e.g. 500G
+                         (default 10G): the oldest rolled files are deleted, then
+                         frames are refused
+  --max-files <n>        files under the data dir (default 10000): the oldest rolled
+                         files are deleted, then new file names are refused
+  --allow-sys <list>     write only these sys_ids, e.g. PAY1,OPS (default: all)
+  --roll-every <when>    also roll files each UTC hour or day: hour|day (default: by size)
+  --file-mode <octal>    mode of new log files (default 0640)
+  --dir-mode <octal>     mode of new folders (default 0750)
   --key-file <path>      seal frames with this key: only encrypted frames are taken,
                          replies are sealed too. Repeat it to hold old and new keys
                          while clients move (frames name theirs by key id). The file
@@ -83,25 +92,46 @@ never overwritten) and print its key id.
 Prints "clogs-server listening on udp://HOST:PORT, frames encrypted (keys ID), data-dir DIR"
 (or "frames in clear: no key") once ready.
 SIGINT/SIGTERM: stop, write and fsync everything, exit 0. SIGUSR1: print stats.
+SIGHUP: write what is buffered and reopen every file (after logrotate renamed them).
 Both are handled from the moment the process starts, before the listening line.
 Exit codes: 0 ok, 64 bad usage (or a non-loopback --host without a key), 66 key file
-unreadable, 71 cannot listen, 73 keygen's file exists, 78 key file readable by others or
-weak key, or --name held by another live server.
+unreadable, 71 cannot listen or the data dir is unusable (not a directory, not owned by
+this user), 73 keygen's file exists, 78 key file readable by others or weak key, or
+--name held by another live server.
 
 examples:
   clogs-server --port 7070 --data-dir /var/log/clogs
   clogs-server keygen /etc/clogs/clogs.key
   clogs-server --host 0.0.0.0 --key-file /etc/clogs/clogs.key
   clogs-server --host 0.0.0.0 --key-file new.key --key-file old.key   # rotating
+  clogs-server --data-dir /var/log/clogs --max-total-bytes 200G --allow-sys PAY1,OPS
 `;
 
-/** `64M`, `256k`, `1G` or plain bytes. */
+/** `64M`, `256k`, `1G`, `2T` or plain bytes. */
 function parseBytes(name: string, text: string): number {
-  const m = /^(\d+)([kKmMgG]?)$/.exec(text);
+  const m = /^(\d{1,15})([kKmMgGtT]?)$/.exec(text);
   if (!m)
     throw new ServerError('ERR_SERVER_BAD_OPTION', `${name} must be a size like 1048576, 512K, 64M or 1G`);
-  const scale = { '': 1, k: 2 ** 10, m: 2 ** 20, g: 2 ** 30 }[m[2]!.toLowerCase() as '' | 'k' | 'm' | 'g'];
-  return Number(m[1]) * scale;
+  const unit = m[2]!.toLowerCase() as '' | 'k' | 'm' | 'g' | 't';
+  return Number(m[1]) * { '': 1, k: 2 ** 10, m: 2 ** 20, g: 2 ** 30, t: 2 ** 40 }[unit];
+}
+
+/** A file mode in octal, such as 0640 or 640. */
+function parseMode(name: string, text: string): number {
+  if (!/^0?[0-7]{3}$/.test(text))
+    throw new ServerError('ERR_SERVER_BAD_OPTION', `${name} must be octal like 0640`);
+  return Number.parseInt(text, 8);
+}
+
+/** `PAY1,OPS`: sys_ids, checked by the server's options. */
+function parseList(text: string): string[] {
+  return text.split(',').map((s) => s.trim());
+}
+
+function parseRollEvery(text: string): 'hour' | 'day' {
+  if (text !== 'hour' && text !== 'day')
+    throw new ServerError('ERR_SERVER_BAD_OPTION', '--roll-every must be hour or day');
+  return text;
 }
 
 /** A plain decimal integer: no sign, hex, exponent or spaces. */
@@ -122,7 +152,7 @@ function parseFraction(name: string, text: string): number {
 export interface ServerCliIo {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
-  /** Where SIGINT/SIGTERM/SIGUSR1 come from (the process, or a test's emitter). */
+  /** Where SIGINT/SIGTERM/SIGUSR1/SIGHUP come from (the process, or a test's emitter). */
   signals: NodeJS.EventEmitter;
   version: string;
 }
@@ -141,21 +171,31 @@ export async function main(argv: readonly string[], io: ServerCliIo): Promise<nu
   }
 }
 
-/** Takes SIGINT/SIGTERM/SIGUSR1 from the start; remembers a stop asked for before anyone can act on it. */
+/**
+ * Takes SIGINT/SIGTERM/SIGUSR1/SIGHUP from the start; remembers a stop asked for before
+ * anyone can act on it. A SIGHUP before the server runs has no file to reopen.
+ */
 class SignalDesk {
   stopAsked = false;
   private onStop: (() => void) | undefined;
   private onStats: (() => void) | undefined;
+  private onReopen: (() => void) | undefined;
   private readonly stop = () => {
     this.stopAsked = true;
     this.onStop?.();
   };
   private readonly stats = () => this.onStats?.();
+  private readonly reopen = () => this.onReopen?.();
 
   constructor(private readonly source: NodeJS.EventEmitter) {
     source.on('SIGINT', this.stop);
     source.on('SIGTERM', this.stop);
     source.on('SIGUSR1', this.stats);
+    source.on('SIGHUP', this.reopen);
+  }
+
+  whenReopen(action: () => void): void {
+    this.onReopen = action;
   }
 
   /** What a stop does once the server runs (called again for a second signal). */
@@ -171,6 +211,7 @@ class SignalDesk {
     this.source.off('SIGINT', this.stop);
     this.source.off('SIGTERM', this.stop);
     this.source.off('SIGUSR1', this.stats);
+    this.source.off('SIGHUP', this.reopen);
   }
 }
 
@@ -226,6 +267,16 @@ async function serve(argv: readonly string[], io: ServerCliIo, signals: SignalDe
         values['max-open-files'] === undefined
           ? undefined
           : parseInteger('--max-open-files', values['max-open-files']),
+      maxTotalBytes:
+        values['max-total-bytes'] === undefined
+          ? undefined
+          : parseBytes('--max-total-bytes', values['max-total-bytes']),
+      maxFiles:
+        values['max-files'] === undefined ? undefined : parseInteger('--max-files', values['max-files']),
+      allowSys: values['allow-sys'] === undefined ? undefined : parseList(values['allow-sys']),
+      rollEvery: values['roll-every'] === undefined ? undefined : parseRollEvery(values['roll-every']),
+      fileMode: values['file-mode'] === undefined ? undefined : parseMode('--file-mode', values['file-mode']),
+      dirMode: values['dir-mode'] === undefined ? undefined : parseMode('--dir-mode', values['dir-mode']),
       maskPan: values['mask-pan'],
       insecure: values.insecure,
       acceptV1: values['accept-v1'],
@@ -286,6 +337,14 @@ async function serve(argv: readonly string[], io: ServerCliIo, signals: SignalDe
     }
   }
   signals.whenStats(() => io.stderr.write(`clogs-server stats ${JSON.stringify(server.stats())}\n`));
+  signals.whenReopen(() => {
+    server.reopen().then(
+      () => {
+        if (!quiet) io.stderr.write('clogs-server reopened its files (SIGHUP)\n');
+      },
+      (err) => warn(err as Error),
+    );
+  });
   const stopped = new Promise<number>((resolve) => {
     let stopping = false;
     const stop = () => {
@@ -351,6 +410,12 @@ function parse(argv: readonly string[]) {
       insecure: { type: 'boolean' },
       'accept-v1': { type: 'boolean' },
       'allow-integrity-only': { type: 'boolean' },
+      'max-total-bytes': { type: 'string' },
+      'max-files': { type: 'string' },
+      'allow-sys': { type: 'string' },
+      'roll-every': { type: 'string' },
+      'file-mode': { type: 'string' },
+      'dir-mode': { type: 'string' },
       'mask-pan': { type: 'boolean' },
       'ack-after-write': { type: 'boolean' },
       'ack-early': { type: 'boolean' },

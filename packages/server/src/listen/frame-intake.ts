@@ -153,6 +153,7 @@ export class FrameIntake {
     // a corrupted copy of a known (session, seq) is refused, never ACKed.
     const cursor = this.cursor.reset(msg, header);
     try {
+      this.writer.checkRoom();
       while (cursor.next()) this.writer.sink(cursor.sysId, cursor.fileName);
     } catch (err) {
       this.refusals.refused(err, msg, from);
