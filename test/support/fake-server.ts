@@ -11,6 +11,9 @@ import {
   Suite,
 } from '@clogs/protocol';
 
+/** Another client's boot. */
+const OTHER_PEER = Buffer.from('0123456789abcdef', 'hex');
+
 /**
  * A stand-in server for what a real one cannot be made to do at will (say CANNOT_WRITE,
  * speak only version 1, restart in the middle of a datagram stream).
@@ -34,6 +37,7 @@ export class FakeServer {
   /** Sealed LOG frames refused (not for this boot, or not opening). */
   refused = 0;
   name = '';
+  misbind: 'pong' | 'ack' | undefined;
   private session: SealSession | undefined;
   private readonly keys: KeyRing | undefined;
 
@@ -55,6 +59,8 @@ export class FakeServer {
     port?: number;
     /** Its name in the client's server spec (default `fake-v1` / `fake-v2`). */
     name?: string;
+    /** Seal its PONGs or its ACKs (with the key) for another client's salt, as a replay from another client would be. */
+    misbind?: 'pong' | 'ack';
   }): Promise<FakeServer> {
     const socket = createSocket('udp4');
     await new Promise<void>((resolve) => socket.bind(o.port ?? 0, '127.0.0.1', resolve));
@@ -62,6 +68,7 @@ export class FakeServer {
     s.status = o.status ?? 0;
     s.ack = o.ack ?? false;
     s.name = o.name ?? `fake-v${o.version}`;
+    s.misbind = o.misbind;
     return s;
   }
 
@@ -114,7 +121,8 @@ export class FakeServer {
     if (!this.ack) return;
     const seq = msg.readUInt32BE(12);
     const sender = msg.readUInt32BE(8);
-    this.socket.send(encodeAck(sender, [seq, seq], 1, this.session, peer), from.port, from.address);
+    const bound = this.misbind === 'ack' ? OTHER_PEER : peer;
+    this.socket.send(encodeAck(sender, [seq, seq], 1, this.session, bound), from.port, from.address);
   }
 
   /** Header: magic, version 1, kind 3 (PONG), flags (AUTH with a key), zero, count 0, sender, ping id + 1. */
@@ -142,7 +150,7 @@ export class FakeServer {
     out[at] = this.status;
     out.writeUInt32BE(16_384, at + 4);
     // The PING's salt (bytes 20..36 of a sealed PING): the PONG's peer is its first 8 bytes.
-    if (sealed) this.session!.seal(out, ping.subarray(20, 28));
+    if (sealed) this.session!.seal(out, this.misbind === 'pong' ? OTHER_PEER : ping.subarray(20, 28));
     return out;
   }
 }

@@ -44,14 +44,14 @@ Examples:
     clogs-cli                                # on an embedded server writing to ./clogs-data
     clogs-cli -s 10.0.0.5:7070 -s '10.0.0.6:7070:2 log-b'
     clogs-cli --etcd http://etcd-1:2379,http://etcd-2:2379 --cluster payments
-  Encrypted, with a key made once (give the same file to the servers):
-    clogs-cli keygen clogs.key
-    app | clogs-cli -s 10.0.0.5:7070 --key-file clogs.key --format raw --sys PAY1
   Pipes and files, one record per line:
     app | clogs-cli -s 10.0.0.5:7070 --format raw --sys PAY1 --file app
     app | clogs-cli --etcd http://etcd-1:2379 --cluster payments --format raw --sys PAY1
     clogs-cli -c fleet.json --ack --timeout 60000 < trades.log
     clogs-cli -s 10.0.0.5:7070 -i yesterday.log -i today.log
+
+Keys: "clogs-cli keygen clogs.key" writes a new random key to a file of mode 0600 (never over one);
+give it to the servers and to --key-file: frames are then encrypted and authenticated.
 
 Lines (--format clogs): "<sys_id> <msg_type> <message>", e.g. "PAY1 TXT order 42 accepted".
 Blank lines are skipped and counted; refused lines are counted by reason (too-long, bad-sys-id, ...).

@@ -97,6 +97,22 @@ describe('with a key: sealed frames, verified replies, reseal on a new boot', ()
     expect(client.stats().servers[0]!.rttMs).toBeUndefined();
   });
 
+  it('ignores sealed PONGs and ACKs bound to another client (a replay of its replies)', async () => {
+    const pongs = await fake({ version: 2, key, ack: true, misbind: 'pong', name: 'pongs' });
+    client = createClient({ ...FAST, servers: [pongs.spec], key });
+    client.log('waits');
+    expect((await once<DownEvent>(client, 'down')).reason).toBe('no-pong');
+    expect(pongs.logs).toEqual([]);
+    await client.close({ timeoutMs: 0 });
+    const acks = await fake({ version: 2, key, ack: true, misbind: 'ack', name: 'acks' });
+    client = createClient({ ...FAST, servers: [acks.spec], key, delivery: 'at-least-once' });
+    client.log('sent, never acknowledged');
+    await until(() => acks.messages.length > 0, 'the record at the server');
+    expect(await client.flush({ timeoutMs: 300 }), 'flush with only misbound ACKs').toBe(false);
+    expect(client.stats()).toMatchObject({ acked: 0 });
+    expect(client.stats().servers[0]!.framesAcked).toBe(0);
+  });
+
   it('every datagram on the wire carries none of the messages in clear, and each is delivered', async () => {
     const server = await fake({ version: 2, key, ack: true });
     const link = await LossyLink.start({ target: { host: '127.0.0.1', port: server.port }, record: true });
