@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ServerError } from './errors.js';
-import { readKeyFile } from './key-file.js';
+import { keyFileProblem, keygen, keyIdHex, readKeyFiles } from './keys/key-files.js';
 import type { ServerOptions } from './options.js';
 import { type RegisteredEvent, Registration } from './registry/registration.js';
 import { planRegistry, type RegistryPlan, registrationOptions } from './registry/registry-flags.js';
@@ -9,17 +9,22 @@ import { createServer } from './server.js';
 /** Exit codes, after sysexits.h, so scripts can tell failures apart. */
 export const ExitCode = {
   OK: 0,
-  /** Bad command line. */
+  /** Bad command line; a non-loopback --host without a key or --insecure. */
   USAGE: 64,
-  /** The key file cannot be read or is empty. */
+  /** A key file cannot be read. */
   NO_INPUT: 66,
   /** The socket cannot be bound or the data folder made. */
   OS_ERROR: 71,
+  /** `keygen`: the file exists (it is never overwritten) or cannot be created. */
+  CANT_CREATE: 73,
+  /** A key file group or others can read, or a weak key (EX_CONFIG). */
+  KEY_UNSAFE: 78,
   /** `--etcd`: another live server holds this `--name` (EX_CONFIG). */
   NAME_TAKEN: 78,
 } as const;
 
 const HELP = `usage: clogs-server [options]
+       clogs-server keygen <file>
 
 The clogs reference log server: answers pings, acknowledges LOG frames, and writes
 one line per record to <data-dir>/<sys_id>/<file_name>.log.
@@ -33,8 +38,16 @@ options:
   --max-pending <n>      drop new frames while this much waits for the disk (default 64M)
   --recv-buffer <n>      UDP receive buffer to ask for (default 8M; Linux caps it at rmem_max)
   --max-open-files <n>   files kept open at once; idle ones are closed first (default 256)
-  --key-file <path>      accept only frames signed with this key (AUTH); without it,
-                         signed frames are refused
+  --key-file <path>      seal frames with this key: only encrypted frames are taken,
+                         replies are sealed too. Repeat it to hold old and new keys
+                         while clients move (frames name theirs by key id). The file
+                         must be readable by its owner only (chmod 600)
+  --accept-v1            with a key: also take version 1 frames signed with the first
+                         key (integrity only, records in clear), while clients upgrade
+  --allow-integrity-only with a key: also take frames sealed for integrity only
+                         (suite 3: records in clear, not forgeable)
+  --insecure             listen on a non-loopback address without a key (frames in
+                         clear: anyone on the path can read and forge them)
   --mask-pan             mask card numbers (13-19 digits) after head_len: keep first 6, last 4
   --ack-early            ACK once lines are buffered, not once they are in the file:
                          a server killed then loses lines it ACKed (at-least-once
@@ -61,15 +74,22 @@ fault injection, for tests only:
   --fault-write-delay <ms> wait this long before each file write (a slow disk)
   --fault-no-ack         write LOG frames but never ACK them (answer pings)
 
-Prints "clogs-server listening on udp://HOST:PORT data-dir DIR" once ready.
+keygen <file>: write a new random key (64 hex digits, mode 0600; an existing file is
+never overwritten) and print its key id.
+
+Prints "clogs-server listening on udp://HOST:PORT, frames encrypted (keys ID), data-dir DIR"
+(or "frames in clear: no key") once ready.
 SIGINT/SIGTERM: stop, write and fsync everything, exit 0. SIGUSR1: print stats.
 Both are handled from the moment the process starts, before the listening line.
-Exit codes: 0 ok, 64 bad usage, 66 key file unreadable, 71 cannot listen,
-78 --name held by another live server.
+Exit codes: 0 ok, 64 bad usage (or a non-loopback --host without a key), 66 key file
+unreadable, 71 cannot listen, 73 keygen's file exists, 78 key file readable by others or
+weak key, or --name held by another live server.
 
 examples:
   clogs-server --port 7070 --data-dir /var/log/clogs
-  clogs-server --port 0 --key-file ./clogs.key
+  clogs-server keygen /etc/clogs/clogs.key
+  clogs-server --host 0.0.0.0 --key-file /etc/clogs/clogs.key
+  clogs-server --host 0.0.0.0 --key-file new.key --key-file old.key   # rotating
 `;
 
 /** `64M`, `256k`, `1G` or plain bytes. */
@@ -151,7 +171,24 @@ class SignalDesk {
   }
 }
 
+/** `clogs-server keygen <file>`. */
+async function keygenCommand(args: readonly string[], io: ServerCliIo): Promise<number> {
+  if (args.length !== 1 || args[0]!.startsWith('-')) {
+    io.stderr.write('clogs-server: usage: clogs-server keygen <file>\n');
+    return ExitCode.USAGE;
+  }
+  try {
+    const key = await keygen(args[0]!);
+    io.stdout.write(`clogs-server: wrote a new key to ${args[0]} (mode 0600), key id ${keyIdHex(key.id)}\n`);
+    return ExitCode.OK;
+  } catch (err) {
+    io.stderr.write(`clogs-server: ${(err as Error).message}\n`);
+    return ExitCode.CANT_CREATE;
+  }
+}
+
 async function serve(argv: readonly string[], io: ServerCliIo, signals: SignalDesk): Promise<number> {
+  if (argv[0] === 'keygen') return keygenCommand(argv.slice(1), io);
   let values: ReturnType<typeof parse>['values'];
   try {
     values = parse(argv).values;
@@ -187,6 +224,9 @@ async function serve(argv: readonly string[], io: ServerCliIo, signals: SignalDe
           ? undefined
           : parseInteger('--max-open-files', values['max-open-files']),
       maskPan: values['mask-pan'],
+      insecure: values.insecure,
+      acceptV1: values['accept-v1'],
+      allowIntegrityOnly: values['allow-integrity-only'],
       ackAfterWrite: values['ack-early'] !== true,
       faults: {
         silent: values['fault-silent'] ?? false,
@@ -209,10 +249,10 @@ async function serve(argv: readonly string[], io: ServerCliIo, signals: SignalDe
   }
   if (values['key-file'] !== undefined) {
     try {
-      options.key = await readKeyFile(values['key-file']);
+      options.keys = await readKeyFiles(values['key-file']);
     } catch (err) {
       io.stderr.write(`clogs-server: ${(err as Error).message}\n`);
-      return ExitCode.NO_INPUT;
+      return keyFileProblem(err) === 'unreadable' ? ExitCode.NO_INPUT : ExitCode.KEY_UNSAFE;
     }
   }
   let server: Awaited<ReturnType<typeof createServer>>;
@@ -221,7 +261,9 @@ async function serve(argv: readonly string[], io: ServerCliIo, signals: SignalDe
   } catch (err) {
     io.stderr.write(`clogs-server: ${(err as Error).message}\n`);
     const code = (err as ServerError).code;
-    return code === 'ERR_SERVER_BAD_OPTION' ? ExitCode.USAGE : ExitCode.OS_ERROR;
+    return code === 'ERR_SERVER_BAD_OPTION' || code === 'ERR_SERVER_INSECURE'
+      ? ExitCode.USAGE
+      : ExitCode.OS_ERROR;
   }
   const quiet = values.quiet === true;
   const warn = (err: Error) => io.stderr.write(`clogs-server: ${err.message}\n`);
@@ -271,7 +313,9 @@ async function serve(argv: readonly string[], io: ServerCliIo, signals: SignalDe
   if (!signals.stopAsked) {
     const { host, port, family } = server.address;
     const shown = family === 'IPv6' ? `[${host}]` : host;
-    io.stdout.write(`clogs-server listening on udp://${shown}:${port} data-dir ${server.dataDir}\n`);
+    io.stdout.write(
+      `clogs-server listening on udp://${shown}:${port}, ${server.security}, data-dir ${server.dataDir}\n`,
+    );
   }
   if (registration !== undefined && !quiet) {
     const say = (rev: string, again: boolean) =>
@@ -298,7 +342,10 @@ function parse(argv: readonly string[]) {
       'max-pending': { type: 'string' },
       'recv-buffer': { type: 'string' },
       'max-open-files': { type: 'string' },
-      'key-file': { type: 'string' },
+      'key-file': { type: 'string', multiple: true },
+      insecure: { type: 'boolean' },
+      'accept-v1': { type: 'boolean' },
+      'allow-integrity-only': { type: 'boolean' },
       'mask-pan': { type: 'boolean' },
       'ack-after-write': { type: 'boolean' },
       'ack-early': { type: 'boolean' },

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import type { AuthKey } from '@clogs/protocol';
+import type { FrameKey } from '@clogs/protocol';
 import { ServerError } from './errors.js';
 import { safeHost } from './writer/roll-name.js';
 
@@ -36,8 +36,18 @@ export interface ServerOptions {
   maxOpenFiles?: number | undefined;
   /** Receive buffer to ask the kernel for. Default 8 MiB (Linux caps it at net.core.rmem_max). */
   recvBufferBytes?: number | undefined;
-  /** Accept only frames with a valid AUTH trailer for this key; without a key, AUTH frames are refused. */
-  key?: AuthKey | undefined;
+  /**
+   * The keys frames are sealed with (from `readKeyFile`; old and new while clients move),
+   * picked by each frame's key id. With keys, only sealed frames are taken and every
+   * reply is sealed; without, sealed frames are refused.
+   */
+  keys?: readonly FrameKey[] | undefined;
+  /** With keys: also take version 1 frames with a valid HMAC trailer (the first key's bytes): integrity only, for a migration. Default false. */
+  acceptV1?: boolean | undefined;
+  /** With keys: also take suite 3 (integrity only: the body travels in clear). Default false. */
+  allowIntegrityOnly?: boolean | undefined;
+  /** Listen on a non-loopback address without a key (frames in clear, forgeable). Default false: refused. */
+  insecure?: boolean | undefined;
   /** Mask 13-19 digit runs after head_len, keeping the first 6 and last 4 digits. Default false. */
   maskPan?: boolean | undefined;
   /**
@@ -46,10 +56,12 @@ export interface ServerOptions {
    * lines it has ACKed (breaking at-least-once), and clients' windows no longer follow the disk.
    */
   ackAfterWrite?: boolean | undefined;
-  /** LOG seqs remembered per sender for dedupe. Default 4096. */
-  dedupeWindow?: number | undefined;
-  /** Senders remembered for dedupe. Default 4096. */
-  maxSenders?: number | undefined;
+  /** Seqs each session's replay window spans, announced in PONGs. Default 16384. */
+  replayWindow?: number | undefined;
+  /** Sessions whose windows are kept; one more starts a new epoch. Default 16384. */
+  maxSessions?: number | undefined;
+  /** Bytes all replay windows may hold together; past it, a new epoch. Default 64 MiB. */
+  maxReplayBytes?: number | undefined;
   /** Host name used in rolled file names. Default: this machine's. */
   hostname?: string | undefined;
   /** Faults to start with (tests only); change them later with `setFaults()`. */
@@ -67,11 +79,15 @@ export interface ResolvedOptions {
   chunkBytes: number;
   maxOpenFiles: number;
   recvBufferBytes: number;
-  key: AuthKey | undefined;
+  keys: readonly FrameKey[];
+  acceptV1: boolean;
+  allowIntegrityOnly: boolean;
+  insecure: boolean;
   maskPan: boolean;
   ackAfterWrite: boolean;
-  dedupeWindow: number;
-  maxSenders: number;
+  replayWindow: number;
+  maxSessions: number;
+  maxReplayBytes: number;
   hostname: string;
   faults: Faults;
 }
@@ -104,6 +120,22 @@ export function checkFaults(faults: Partial<Faults>, base: Faults): Faults {
 
 const MAX = Number.MAX_SAFE_INTEGER;
 
+function bool(name: string, value: boolean | undefined): boolean {
+  if (value !== undefined && typeof value !== 'boolean') throw bad(name, 'a boolean', value);
+  return value ?? false;
+}
+
+function checkKeys(keys: readonly FrameKey[] | undefined): readonly FrameKey[] {
+  if (keys === undefined) return [];
+  if (
+    !Array.isArray(keys) ||
+    !keys.every((k) => Number.isInteger(k?.id) && Buffer.isBuffer(k.bytes) && k.bytes.length >= 32)
+  ) {
+    throw bad('keys', "an array of FrameKeys (from @clogs/protocol's readKeyFile or createFrameKey)", keys);
+  }
+  return keys;
+}
+
 export function resolveOptions(o: ServerOptions = {}): ResolvedOptions {
   const host = o.host ?? '127.0.0.1';
   if (typeof host !== 'string' || host === '') throw bad('host', 'an address', host);
@@ -119,11 +151,16 @@ export function resolveOptions(o: ServerOptions = {}): ResolvedOptions {
     chunkBytes: int('chunkBytes', o.chunkBytes, 256 * 1024, 4096, 2 ** 30),
     maxOpenFiles: int('maxOpenFiles', o.maxOpenFiles, 256, 1, 1_000_000),
     recvBufferBytes: int('recvBufferBytes', o.recvBufferBytes, 8 * 2 ** 20, 4096, 2 ** 31 - 1),
-    key: o.key,
+    keys: checkKeys(o.keys),
+    acceptV1: bool('acceptV1', o.acceptV1),
+    allowIntegrityOnly: bool('allowIntegrityOnly', o.allowIntegrityOnly),
+    insecure: bool('insecure', o.insecure),
     maskPan: o.maskPan ?? false,
     ackAfterWrite: o.ackAfterWrite ?? true,
-    dedupeWindow: int('dedupeWindow', o.dedupeWindow, 4096, 1, 2 ** 20),
-    maxSenders: int('maxSenders', o.maxSenders, 4096, 1, 2 ** 20),
+    // A PONG announces at least 64; one ACK range must stay below the window.
+    replayWindow: int('replayWindow', o.replayWindow, 16_384, 64, 2 ** 20),
+    maxSessions: int('maxSessions', o.maxSessions, 16_384, 1, 2 ** 24),
+    maxReplayBytes: int('maxReplayBytes', o.maxReplayBytes, 64 * 2 ** 20, 2 ** 16, MAX),
     hostname: safeHost(o.hostname ?? hostname()),
     faults: checkFaults(o.faults ?? {}, {
       silent: false,

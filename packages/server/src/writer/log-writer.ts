@@ -96,6 +96,10 @@ export class LogWriter implements SinkHost {
     return this.root;
   }
 
+  get writable(): boolean {
+    return true;
+  }
+
   /** The sink of `<sys_id>/<file_name>.log`. */
   /** @throws {ServerError} `ERR_SERVER_BAD_PATH` for a path outside the data folder. */
   sink(sysId: string, fileName: string): FileSink {
