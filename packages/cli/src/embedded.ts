@@ -21,7 +21,7 @@ export async function startEmbedded(
   cipher: string | undefined,
 ): Promise<Embedded> {
   const dir = resolve(dataDir);
-  const sealing = key === undefined ? {} : { keys: [key], allowAuthOnly: cipher === 'integrity-only' };
+  const sealing = key === undefined ? {} : { keys: [key], allowIntegrityOnly: cipher === 'integrity-only' };
   const server = await createServer({ host: '127.0.0.1', port: 0, dataDir: dir, ...sealing });
   return { server, spec: `127.0.0.1:${server.address.port} embedded`, dataDir: dir };
 }
