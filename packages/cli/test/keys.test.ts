@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createFrameKey } from '@clogs/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ExitCode } from '../src/exit-codes.js';
-import { run } from './helpers.js';
+import { run, tally } from './helpers.js';
 
 let dir = '';
 beforeEach(async () => {
@@ -41,6 +41,25 @@ describe('clogs-cli keygen <file>', () => {
     const none = await run(['keygen'], []);
     expect(none.code).toBe(ExitCode.USAGE);
     expect(none.err).toMatch(/keygen takes one argument, the file to write/);
+  });
+});
+
+describe('--key-file with the embedded server', () => {
+  it('the embedded server gets the same key: sealed records are written, at-least-once', async () => {
+    const path = join(dir, 'clogs.key');
+    expect((await run(['keygen', path], [])).code).toBe(ExitCode.OK);
+    const data = join(dir, 'data');
+    const { code, err } = await run(
+      ['--key-file', path, '--data-dir', data, '--ack', '--format', 'raw', '--sys', 'KEY', '--file', 'k'],
+      ['sealed one\n', 'sealed two\n'],
+    );
+    expect(err).toMatch(/embedded clogs-server on udp:\/\/127\.0\.0\.1:\d+/);
+    expect(err).toMatch(/2 lines read, 2 sent, 2 acked, 0 refused\n$/);
+    expect(code).toBe(ExitCode.OK);
+    expect([...(await tally([data])).entries()]).toEqual([
+      ['sealed one', 1],
+      ['sealed two', 1],
+    ]);
   });
 });
 

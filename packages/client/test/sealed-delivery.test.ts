@@ -2,13 +2,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readKeyFile, writeNewKeyFile } from '@clogs/protocol';
+import { createServer } from 'clogs-server';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LossyLink } from '../../../test/support/lossy-link.js';
 import { ServerProcess } from '../../../test/support/server-process.js';
 import { type ClogsClient, createClient } from '../src/index.js';
 import { messages, POLL, until } from './helpers.js';
 
-// Real clogs-server processes holding a key made by keygen: what a user runs.
+// clogs-server (in process, and as processes where one is killed) holding a key made by keygen.
 
 const cleanups: (() => Promise<void>)[] = [];
 let client: ClogsClient | undefined;
@@ -35,14 +36,16 @@ function server(args: string[]): ServerProcess {
 
 const defaults = { sysId: 'SEAL', msgType: 'TXT', fileName: 'pay' };
 
-describe('encrypted end to end, into clogs-server processes', () => {
+describe('encrypted end to end, into clogs-server', () => {
   it('at-least-once through a recording relay: every record written once, no message in clear on the wire', async () => {
     const dir = await folder();
     const keyPath = join(dir, 'clogs.key');
     await writeNewKeyFile(keyPath);
     const data = join(dir, 'data');
-    const p = server(['--port', '0', '--data-dir', data, '--key-file', keyPath, '--flush-ms', '20']);
-    const link = await LossyLink.start({ target: { host: '127.0.0.1', port: await p.port() }, record: true });
+    const keys = [await readKeyFile(keyPath)];
+    const s = await createServer({ host: '127.0.0.1', port: 0, dataDir: data, keys, flushMs: 20 });
+    cleanups.push(async () => void (await s.close()));
+    const link = await LossyLink.start({ target: { host: '127.0.0.1', port: s.address.port }, record: true });
     cleanups.push(async () => link.close());
     client = createClient({
       servers: [`127.0.0.1:${link.port} s`],
@@ -111,4 +114,39 @@ describe('encrypted end to end, into clogs-server processes', () => {
       POLL,
     );
   }, 30_000);
+});
+
+describe('ciphers, into an in-process clogs-server holding the key', () => {
+  it.each([
+    ['aes-256-gcm', false, true],
+    ['integrity-only', true, true],
+    ['integrity-only', false, false],
+  ] as const)(
+    'cipher %s, the server allowing integrity-only: %s → delivered: %s',
+    async (cipher, allow, delivered) => {
+      const dir = await folder();
+      const key = await writeNewKeyFile(join(dir, 'clogs.key'));
+      const data = join(dir, 'data');
+      const s = await createServer({
+        host: '127.0.0.1',
+        port: 0,
+        dataDir: data,
+        keys: [key],
+        allowIntegrityOnly: allow,
+      });
+      cleanups.push(async () => void (await s.close()));
+      client = createClient({
+        servers: [`127.0.0.1:${s.address.port} s`],
+        key,
+        cipher,
+        delivery: 'at-least-once',
+        defaults,
+        ping: { intervalMs: 50, failureLimit: 3 },
+      });
+      client.log(`with ${cipher}`);
+      expect(await client.flush({ timeoutMs: delivered ? 5000 : 400 })).toBe(delivered);
+      await s.flush();
+      expect(await messages(data, 'SEAL', 'pay')).toEqual(delivered ? [`with ${cipher}`] : []);
+    },
+  );
 });

@@ -13,14 +13,18 @@ export function downMessage(
   reason: HealthReason,
   at: string,
   tracker: Pick<PingTracker, 'misses' | 'rttMs'>,
-  signed: boolean,
+  /** How this client seals its frames: not at all, encrypted, or integrity only. */
+  sealing: 'none' | 'sealed' | 'integrity-only',
 ): string {
   if (reason === 'refused') return `nothing listens at ${at} (ICMP port unreachable)`;
   const missed = `no answer to ${tracker.misses} pings at ${at}`;
   if (tracker.rttMs !== undefined) return missed;
-  const keys = signed
-    ? 'This client seals its frames with a key, and a server with another key, or none, ignores them'
-    : 'This client has no key, and a server started with --key-file ignores frames in clear';
+  const keys =
+    sealing === 'none'
+      ? 'This client has no key, and a server started with --key-file ignores frames in clear'
+      : sealing === 'sealed'
+        ? 'This client seals its frames with a key, and a server with another key, or none, ignores them'
+        : 'This client seals its frames integrity-only, and a server with another key, none, or that does not allow integrity-only frames ignores them';
   return `${missed}, and none ever: is it running and reachable? ${keys}`;
 }
 

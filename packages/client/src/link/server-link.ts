@@ -66,7 +66,7 @@ export class ServerLink extends LinkSender {
     if (verdict.change === 'up' && !said) this.up(verdict.reason as HealthReason);
     if (verdict.change === 'down') {
       const reason = verdict.reason as HealthReason;
-      if (!said) this.down(reason, downMessage(reason, this.at, this.tracker, this.ctx.key !== undefined));
+      if (!said) this.down(reason, downMessage(reason, this.at, this.tracker, this.sealing));
       void this.transport.refresh();
     }
     if (this.transport.ready) {
@@ -207,6 +207,16 @@ export class ServerLink extends LinkSender {
   private readonly pingSent = (err: Error | null) => {
     if ((err as NodeJS.ErrnoException | null)?.code === 'ECONNREFUSED') this.tracker.refused();
   };
+
+  /** How this client seals, for messages. */
+  private get sealing(): 'none' | 'sealed' | 'integrity-only' {
+    const suite = this.ctx.session?.suite;
+    return suite === undefined
+      ? 'none'
+      : suite === Suite.CHACHA20_POLY1305_AUTH_ONLY
+        ? 'integrity-only'
+        : 'sealed';
+  }
 
   /** Where it is, for messages: its address once resolved. */
   private get at(): string {
