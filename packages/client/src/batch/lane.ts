@@ -1,6 +1,6 @@
 import { BatchWriter, type LogRecord, type LogRecordInput } from '@clogs/protocol';
-import { plainRecords } from '../link/frame-sealer.js';
 import type { BufferPool } from './buffer-pool.js';
+import { plainRecords } from './frame-records.js';
 
 /** A finished frame waiting to be sent, and the pooled buffer it lives in. */
 export interface QueuedFrame {
