@@ -17,7 +17,7 @@ import {
   SEALED_BODY_OFFSET,
   TAG_BYTES,
 } from './constants.js';
-import { AuthError, FrameError } from './errors.js';
+import { AuthError, FrameError, ProtocolError } from './errors.js';
 import type { DecodeOptions, FrameHeader } from './header.js';
 import type { KeyRing } from './key-ring.js';
 import { MAX_SUITE, type SealedSuite, Suite } from './suite.js';
@@ -198,7 +198,9 @@ export function decodeV2(buf: Buffer, kind: Kind, options: DecodeOptions | undef
 }
 
 function samePeer(buf: Buffer, boot: Uint8Array): boolean {
-  if (boot.byteLength !== BOOT_BYTES) return false;
+  if (!(boot instanceof Uint8Array) || boot.byteLength !== BOOT_BYTES) {
+    throw new ProtocolError('ERR_PROTOCOL_BAD_ARGUMENT', `boot must be ${BOOT_BYTES} bytes`);
+  }
   for (let i = 0; i < BOOT_BYTES; i++) if (buf[PEER_OFFSET + i] !== boot[i]) return false;
   return true;
 }

@@ -12,12 +12,7 @@
  * formats its messages with {@link formatErrorMessage}.
  */
 export { type AuthKey, createAuthKey } from './auth.js';
-export {
-  BatchWriter,
-  type BatchWriterOptions,
-  type EncodeLogFrameOptions,
-  encodeLogFrame,
-} from './batch-writer.js';
+export { BatchWriter, type BatchWriterOptions } from './batch-writer.js';
 export { asBuffer, readU32 } from './bytes.js';
 export { nowUs } from './clock.js';
 export {
@@ -66,6 +61,7 @@ export {
   type PongBody,
 } from './control-frame-v2.js';
 export { type DecodeFrameOptions, decodeFrame, type Frame, FrameDecoder } from './decode-frame.js';
+export { type EncodeLogFrameOptions, encodeLogFrame } from './encode-log-frame.js';
 export {
   AuthError,
   FieldError,

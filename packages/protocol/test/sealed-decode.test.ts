@@ -148,6 +148,9 @@ describe('sealed frames: refused', () => {
     expect(code(() => decodeHeader(sealedLog({ peer: NO_PEER }), { keys: ring(), boot: BOOT }))).toBe(
       'ERR_PROTOCOL_BAD_PEER',
     );
+    expect(code(() => decodeHeader(sealedLog(), { keys: ring(), boot: BOOT.subarray(0, 7) }))).toBe(
+      'ERR_PROTOCOL_BAD_ARGUMENT',
+    );
     expect(code(() => decodeHeader(sealedLog(), {}))).toBe('ERR_PROTOCOL_AUTH_UNEXPECTED');
     const plain = new FrameBuilder().headerV2(Kind.LOG, 0, 0, 1, 1, 1).record({}).build();
     expect(code(() => decodeHeader(plain, { keys: ring() }))).toBe('ERR_PROTOCOL_AUTH_REQUIRED');

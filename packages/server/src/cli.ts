@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ServerError } from './errors.js';
+import { readKeyFile as readV1KeyFile } from './key-file.js';
 import { keyFileProblem, keygen, keyIdHex, readKeyFiles } from './keys/key-files.js';
 import type { ServerOptions } from './options.js';
 import { type RegisteredEvent, Registration } from './registry/registration.js';
@@ -43,7 +44,9 @@ options:
                          while clients move (frames name theirs by key id). The file
                          must be readable by its owner only (chmod 600)
   --accept-v1            with a key: also take version 1 frames signed with the first
-                         key (integrity only, records in clear), while clients upgrade
+                         key file as version 1 clients read it (its bytes, less a
+                         trailing newline): integrity only, records in clear; while
+                         clients upgrade
   --allow-integrity-only with a key: also take frames sealed for integrity only
                          (suite 3: records in clear, not forgeable)
   --insecure             listen on a non-loopback address without a key (frames in
@@ -250,6 +253,8 @@ async function serve(argv: readonly string[], io: ServerCliIo, signals: SignalDe
   if (values['key-file'] !== undefined) {
     try {
       options.keys = await readKeyFiles(values['key-file']);
+      // Version 1 clients read a key file's bytes as they are: a keygen file's hex text is their key.
+      if (values['accept-v1'] === true) options.v1Key = await readV1KeyFile(values['key-file'][0]!);
     } catch (err) {
       io.stderr.write(`clogs-server: ${(err as Error).message}\n`);
       return keyFileProblem(err) === 'unreadable' ? ExitCode.NO_INPUT : ExitCode.KEY_UNSAFE;

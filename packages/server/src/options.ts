@@ -42,8 +42,14 @@ export interface ServerOptions {
    * reply is sealed; without, sealed frames are refused.
    */
   keys?: readonly FrameKey[] | undefined;
-  /** With keys: also take version 1 frames with a valid HMAC trailer (the first key's bytes): integrity only, for a migration. Default false. */
+  /** With keys: also take version 1 frames with a valid HMAC trailer (`v1Key`): integrity only, for a migration. Default false. */
   acceptV1?: boolean | undefined;
+  /**
+   * The version 1 HMAC key `acceptV1` checks and signs with. Default: the first key's
+   * bytes. The command line passes the first key file's content as version 1 clients
+   * read it (its bytes less one trailing newline: a keygen file's hex text).
+   */
+  v1Key?: Uint8Array | undefined;
   /** With keys: also take suite 3 (integrity only: the body travels in clear). Default false. */
   allowIntegrityOnly?: boolean | undefined;
   /** Listen on a non-loopback address without a key (frames in clear, forgeable). Default false: refused. */
@@ -81,6 +87,8 @@ export interface ResolvedOptions {
   recvBufferBytes: number;
   keys: readonly FrameKey[];
   acceptV1: boolean;
+  /** Set when acceptV1 is. */
+  v1Key: Buffer | undefined;
   allowIntegrityOnly: boolean;
   insecure: boolean;
   maskPan: boolean;
@@ -141,6 +149,11 @@ export function resolveOptions(o: ServerOptions = {}): ResolvedOptions {
   if (typeof host !== 'string' || host === '') throw bad('host', 'an address', host);
   const dataDir = o.dataDir ?? './clogs-data';
   if (typeof dataDir !== 'string' || dataDir === '') throw bad('dataDir', 'a folder path', dataDir);
+  const keys = checkKeys(o.keys);
+  const acceptV1 = bool('acceptV1', o.acceptV1);
+  if (o.v1Key !== undefined && !(o.v1Key instanceof Uint8Array && o.v1Key.byteLength > 0)) {
+    throw bad('v1Key', 'non-empty bytes', o.v1Key);
+  }
   return {
     host,
     port: int('port', o.port, 0, 0, 65_535),
@@ -151,8 +164,9 @@ export function resolveOptions(o: ServerOptions = {}): ResolvedOptions {
     chunkBytes: int('chunkBytes', o.chunkBytes, 256 * 1024, 4096, 2 ** 30),
     maxOpenFiles: int('maxOpenFiles', o.maxOpenFiles, 256, 1, 1_000_000),
     recvBufferBytes: int('recvBufferBytes', o.recvBufferBytes, 8 * 2 ** 20, 4096, 2 ** 31 - 1),
-    keys: checkKeys(o.keys),
-    acceptV1: bool('acceptV1', o.acceptV1),
+    keys,
+    acceptV1,
+    v1Key: acceptV1 ? Buffer.from(o.v1Key ?? keys[0]?.bytes ?? []) : undefined,
     allowIntegrityOnly: bool('allowIntegrityOnly', o.allowIntegrityOnly),
     insecure: bool('insecure', o.insecure),
     maskPan: o.maskPan ?? false,

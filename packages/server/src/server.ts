@@ -2,6 +2,7 @@ import type { Socket } from 'node:dgram';
 import { EventEmitter } from 'node:events';
 import { mkdir } from 'node:fs/promises';
 import { ServerError } from './errors.js';
+import { keyIdHex } from './keys/key-files.js';
 import { FrameIntake } from './listen/frame-intake.js';
 import { Replies } from './listen/replies.js';
 import { bindUdp, kernelDrops, unreadBytes } from './listen/udp-socket.js';
@@ -65,7 +66,7 @@ export class ClogsServer extends EventEmitter {
     });
     this.replies = new Replies(this.socket, {
       window: options.replayWindow,
-      v1Key: options.acceptV1 ? options.keys[0] : undefined,
+      v1Key: options.v1Key,
       counters: this.counters,
       faults: () => this.faults,
       warn,
@@ -95,7 +96,7 @@ export class ClogsServer extends EventEmitter {
       o.allowIntegrityOnly ? 'integrity-only frames accepted' : '',
       o.acceptV1 ? 'version 1 frames accepted (integrity only)' : '',
     ].filter((x) => x !== '');
-    const ids = this.intake.keyIds().join(', ');
+    const ids = o.keys.map((k) => keyIdHex(k.id)).join(', ');
     return `frames encrypted (key${o.keys.length > 1 ? 's' : ''} ${ids}${also.length > 0 ? `; ${also.join('; ')}` : ''})`;
   }
 

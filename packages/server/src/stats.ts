@@ -10,8 +10,8 @@ export type DropReason =
   | 'malformed'
   /**
    * Refused for want of the right key: a tag that does not verify, an unknown key id, a
-   * plain or version 1 frame at a server with a key, a sealed frame at one without; by
-   * code in `errors`.
+   * plain or version 1 frame at a server with a key, a sealed or signed frame at one
+   * without, an integrity-only frame (suite 3) not allowed; by code in `errors`.
    */
   | 'auth'
   /** A PONG, ACK or other kind a server does not take. */

@@ -3,7 +3,7 @@ import { chmod, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runServerCommand, ServerProcess } from '../../../test/support/server-process.js';
-import { KIND, keyIdOf, logV2, type TestRecord } from '../../../test/support/wire-v2-bytes.js';
+import { frameV1, KIND, keyIdOf, logV2, type TestRecord } from '../../../test/support/wire-v2-bytes.js';
 import { parseLine } from '../src/index.js';
 import { readLines, tempDir } from './helpers.js';
 import { clientSealer, SpecPeer } from './spec-peer.js';
@@ -113,14 +113,39 @@ describe('secure defaults', () => {
     );
   });
 
-  it('with a key, listens anywhere and says frames are encrypted, naming the key ids', async () => {
+  it('with a key, listens anywhere and says frames are encrypted, naming the key ids; --accept-v1 takes old clients', async () => {
     const d = await dir();
     const a = await keyFile(d, 'a.key');
     const b = await keyFile(d, 'b.key');
-    const p = server(['--host', '0.0.0.0', '--data-dir', d, '--key-file', a.path, '--key-file', b.path]);
-    await p.port();
+    const p = server([
+      '--host',
+      '0.0.0.0',
+      '--data-dir',
+      d,
+      '--key-file',
+      a.path,
+      '--key-file',
+      b.path,
+      '--accept-v1',
+    ]);
+    const port = await p.port();
     const ids = [a.key, b.key].map((k) => keyIdOf(k).toString(16).padStart(8, '0'));
-    expect(p.stdout).toContain(`, frames encrypted (keys ${ids[0]}, ${ids[1]}), data-dir `);
+    expect(p.stdout).toContain(
+      `, frames encrypted (keys ${ids[0]}, ${ids[1]}; version 1 frames accepted (integrity only)), data-dir `,
+    );
+    // a version 1 client reads the first key file's bytes as they are: its hex text is the HMAC key
+    const v1Key = Buffer.from(a.key.toString('hex'));
+    const peer = await SpecPeer.open(port, v1Key);
+    cleanups.push(() => peer.close());
+    await peer.send(frameV1(KIND.LOG, 3, 1, [rec('an old client')], v1Key));
+    await peer.send(
+      frameV1(KIND.LOG, 3, 2, [rec('signed with the second file')], Buffer.from(b.key.toString('hex'))),
+    );
+    await peer.send(frameV1(KIND.PING, 3, 41, [], v1Key));
+    await peer.waitFor((f) => f.kind === KIND.PONG && f.version === 1 && f.seq === 42, 'a signed v1 PONG');
+    await peer.waitForAcks(3, [1]);
+    expect(peer.acked(3)).toEqual([1]);
+    expect(await stop(p)).toMatchObject({ frames: 1, errors: { ERR_PROTOCOL_BAD_AUTH: 1 } });
   });
 
   it('refuses a key file group or others can read, naming it and its mode (exit 78)', async () => {

@@ -227,6 +227,10 @@ describe('wire version 2 with a key', () => {
     await strict.peer.send(pingV2(1, 1, me));
     await strict.peer.ping(clientSealer(KEY));
     expect(strict.server.stats().errors).toEqual({ ERR_PROTOCOL_BAD_SUITE: 1 });
+    expect(strict.server.stats().dropped).toMatchObject({ auth: 1, malformed: 0 });
+    expect(strict.warnings).toEqual([
+      expect.stringMatching(/: frames sealed for integrity only .*--allow-integrity-only/),
+    ]);
     const lax = await keyed({ allowIntegrityOnly: true });
     const { boot, pong } = await lax.peer.ping(me);
     expect(pong.suite).toBe(SUITE.AUTH_ONLY);
@@ -290,6 +294,21 @@ describe('wire version 2 without a key', () => {
     await t.peer.send(logV2({ sender, seq: 50, records: [rec('real 50')] }));
     await t.peer.ping();
     expect(t.server.stats()).toMatchObject({ conflicts: 50, duplicates: 1, frames: 100 });
+  });
+
+  it('a PONG says CANNOT_WRITE while the writer cannot write, and version 1 PINGs go unanswered', async () => {
+    const t = await start({}, undefined);
+    let writable = false;
+    const writer = (t.server as unknown as { writer: object }).writer;
+    Object.defineProperty(writer, 'writable', { get: () => writable, configurable: true });
+    await t.peer.send(frameV1(KIND.PING, 9, 7, []));
+    expect((await t.peer.ping()).body.status).toBe(1);
+    expect(t.peer.replies.filter((f) => f.sender === 9)).toEqual([]);
+    writable = true;
+    expect((await t.peer.ping()).body.status).toBe(0);
+    await t.peer.send(frameV1(KIND.PING, 9, 9, []));
+    await t.peer.waitFor((f) => f.sender === 9 && f.seq === 10 && f.version === 1, 'a v1 PONG once writable');
+    expect(t.server.stats().pings).toBe(4);
   });
 
   it('v1 and v2 plain frames of one sender share its window; the fingerprint covers every byte', async () => {

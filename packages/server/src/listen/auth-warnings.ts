@@ -9,7 +9,9 @@ export const AUTH_REASONS = {
   v1_at_keyed:
     'version 1 frames at a server with a key (an old client: upgrade it, or start the server with --accept-v1 while clients move)',
   sealed_at_keyless:
-    'sealed frames at a server without a key (give it the clients\u2019 key with --key-file)',
+    'sealed or signed frames at a server without a key (give it the clients\u2019 key with --key-file)',
+  integrity_only:
+    'frames sealed for integrity only (suite 3), which this server takes only with --allow-integrity-only',
   replayed:
     'replayed frames (sealed for another server or an earlier run of this one, or older than the replay window)',
 } as const;

@@ -1,5 +1,4 @@
 import type { RemoteInfo } from 'node:dgram';
-import * as zlib from 'node:zlib';
 import {
   type DecodeOptions,
   decodeHeader,
@@ -7,19 +6,17 @@ import {
   KeyRing,
   Kind,
   PongStatus,
-  ProtocolError,
   RecordCursor,
 } from '@clogs/protocol';
 import { ServerError } from '../errors.js';
-import { keyIdHex } from '../keys/key-files.js';
 import type { Faults, ResolvedOptions } from '../options.js';
 import type { ServerCounters } from '../stats.js';
 import type { FileSink } from '../writer/file-sink.js';
 import { LineFormatter, maxLineBytes } from '../writer/line-format.js';
 import type { LogWriter } from '../writer/log-writer.js';
-import { type AuthReason, AuthWarnings } from './auth-warnings.js';
 import { Boot } from './boot.js';
-import { ReplayTable, Seen } from './replay-window.js';
+import { Refusals } from './refusals.js';
+import { fingerprint, ReplayTable, Seen } from './replay-window.js';
 import type { Answer, Replies } from './replies.js';
 
 /** A frame whose ACK waits for its lines to reach the files (ackAfterWrite). */
@@ -33,22 +30,6 @@ interface PendingAck {
 /** Where a sealed frame names its session: key_id (4) and salt (16). */
 const SESSION_START = 16;
 const SESSION_END = 36;
-
-/** A 32-bit fingerprint of a plain frame's bytes (CRC-32; FNV-1a where Node lacks zlib.crc32). */
-const fingerprint: (bytes: Buffer) => number =
-  typeof zlib.crc32 === 'function'
-    ? (bytes) => zlib.crc32(bytes)
-    : (bytes) => {
-        let h = 0x811c9dc5;
-        for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
-        return h >>> 0;
-      };
-
-const AUTH_CODES: Partial<Record<string, AuthReason>> = {
-  ERR_PROTOCOL_BAD_AUTH: 'bad_tag',
-  ERR_PROTOCOL_UNKNOWN_KEY: 'unknown_key',
-  ERR_PROTOCOL_AUTH_UNEXPECTED: 'sealed_at_keyless',
-};
 
 export interface IntakeOptions {
   options: ResolvedOptions;
@@ -72,7 +53,7 @@ export class FrameIntake {
   private readonly decodeOptions: DecodeOptions;
   private readonly boot: Boot;
   private readonly replay: ReplayTable;
-  private readonly authWarnings: AuthWarnings;
+  private readonly refusals: Refusals;
   private readonly cursor = new RecordCursor();
   private readonly formatter: LineFormatter;
   private readonly pendingAcks = new Map<string, PendingAck>();
@@ -83,12 +64,15 @@ export class FrameIntake {
     this.writer = io.writer;
     this.c = io.counters;
     this.replies = io.replies;
-    const keys = this.o.keys.length === 0 ? undefined : new KeyRing(this.o.keys);
+    const keys =
+      this.o.keys.length === 0
+        ? undefined
+        : new KeyRing(this.o.keys, { maxCachedSessions: this.o.maxSessions });
     this.boot = new Boot(keys);
     this.decodeOptions = {
       keys,
-      // Version 1 frames carry no key id: they are checked against the first key, and answered with it.
-      v1Key: this.o.acceptV1 ? this.o.keys[0]?.bytes : undefined,
+      // Version 1 frames carry no key id: they are checked against one key, and answered with it.
+      v1Key: this.o.v1Key,
       acceptV1: this.o.acceptV1,
       allowAuthOnly: this.o.allowIntegrityOnly,
       boot: this.boot.boot,
@@ -99,7 +83,7 @@ export class FrameIntake {
       maxBytes: this.o.maxReplayBytes,
       onEpoch: (reason) => this.newEpoch(reason),
     });
-    this.authWarnings = new AuthWarnings(io.warn);
+    this.refusals = new Refusals(io.counters, io.warn);
     this.formatter = new LineFormatter(this.o.maskPan);
   }
 
@@ -120,7 +104,7 @@ export class FrameIntake {
 
   /** Says what the auth warnings still hold, and stops their timers. */
   close(): void {
-    this.authWarnings.close();
+    this.refusals.close();
   }
 
   onDatagram(msg: Buffer, from: RemoteInfo): void {
@@ -131,7 +115,7 @@ export class FrameIntake {
     try {
       header = decodeHeader(msg, this.decodeOptions);
     } catch (err) {
-      this.refuse(err, msg, from);
+      this.refusals.refused(err, msg, from);
       return;
     }
     if (header.kind === Kind.PING) {
@@ -171,7 +155,7 @@ export class FrameIntake {
     try {
       while (cursor.next()) this.writer.sink(cursor.sysId, cursor.fileName);
     } catch (err) {
-      this.refuse(err, msg, from);
+      this.refusals.refused(err, msg, from);
       return;
     }
     if (this.io.faults().dropFraction > 0 && Math.random() < this.io.faults().dropFraction) {
@@ -195,8 +179,7 @@ export class FrameIntake {
     }
     const seen = this.replay.check(session, seq, print);
     if (seen === Seen.TOO_OLD) {
-      c.replayed++;
-      this.authWarnings.refused('replayed', from.address, from.port);
+      this.refusals.tooOld(from);
       return;
     }
     if (seen === Seen.DUPLICATE) {
@@ -269,32 +252,6 @@ export class FrameIntake {
     }
   }
 
-  private refuse(err: unknown, msg: Buffer, from: RemoteInfo): void {
-    const c = this.c;
-    if (err instanceof ProtocolError) {
-      c.errors[err.code] = (c.errors[err.code] ?? 0) + 1;
-      const reason =
-        err.code === 'ERR_PROTOCOL_BAD_PEER'
-          ? 'replayed'
-          : err.code === 'ERR_PROTOCOL_AUTH_REQUIRED'
-            ? msg[2] === 1
-              ? 'v1_at_keyed'
-              : 'plain_at_keyed'
-            : AUTH_CODES[err.code];
-      if (reason === 'replayed') c.replayed++;
-      else if (reason !== undefined) c.dropped.auth++;
-      else c.dropped.malformed++;
-      if (reason !== undefined) this.authWarnings.refused(reason, from.address, from.port);
-      return;
-    }
-    if (err instanceof ServerError && err.code === 'ERR_SERVER_BAD_PATH') {
-      c.dropped.bad_path++;
-      c.errors[err.code] = (c.errors[err.code] ?? 0) + 1;
-      return;
-    }
-    throw err;
-  }
-
   private newEpoch(reason: 'sessions' | 'memory'): void {
     this.boot.renew();
     this.decodeOptions.boot = this.boot.boot;
@@ -309,10 +266,5 @@ export class FrameIntake {
         `new epoch (${why}): every replay window forgotten; boot now ${this.bootHex}, frames sealed for the last one are refused until their clients reseal them`,
       ),
     );
-  }
-
-  /** Key ids this server holds, in hex, for the ready line. */
-  keyIds(): string[] {
-    return this.o.keys.map((k) => keyIdHex(k.id));
   }
 }

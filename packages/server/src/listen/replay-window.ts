@@ -1,3 +1,5 @@
+import * as zlib from 'node:zlib';
+
 /** What a session's window says of a LOG frame's seq (and, for plain frames, its fingerprint). */
 export const Seen = {
   /** Not seen in the window: write it. */
@@ -12,6 +14,17 @@ export const Seen = {
 export type Seen = (typeof Seen)[keyof typeof Seen];
 
 const TWO_32 = 2 ** 32;
+
+/** A 32-bit fingerprint of a plain frame's bytes (CRC-32; FNV-1a where Node lacks zlib.crc32). */
+export const fingerprint: (bytes: Buffer) => number =
+  typeof zlib.crc32 === 'function'
+    ? (bytes) => zlib.crc32(bytes)
+    : (bytes) => {
+        let h = 0x811c9dc5;
+        for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
+        return h >>> 0;
+      };
+
 /** The smallest ring: one 32-seq span, and the spare block that lets the window slide. */
 const FIRST_SPAN = 32;
 

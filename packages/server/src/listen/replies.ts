@@ -1,12 +1,5 @@
 import type { RemoteInfo, Socket } from 'node:dgram';
-import {
-  ControlFrameEncoder,
-  encodeAck,
-  encodePong,
-  type FrameKey,
-  Kind,
-  type SealSession,
-} from '@clogs/protocol';
+import { ControlFrameEncoder, encodeAck, encodePong, Kind, type SealSession } from '@clogs/protocol';
 import { ServerError } from '../errors.js';
 import type { Faults } from '../options.js';
 import type { ServerCounters } from '../stats.js';
@@ -29,7 +22,7 @@ export interface RepliesOptions {
   /** The replay window a PONG announces; an ACK range spans less. */
   window: number;
   /** Version 1 replies are signed with this key (`--accept-v1`), else plain. */
-  v1Key: FrameKey | undefined;
+  v1Key: Buffer | undefined;
   counters: ServerCounters;
   faults: () => Faults;
   warn: (err: ServerError) => void;
@@ -62,9 +55,8 @@ export class Replies {
     private readonly socket: Socket,
     private readonly o: RepliesOptions,
   ) {
-    const v1Key = o.v1Key?.bytes;
-    this.v1Pong = new ControlFrameEncoder(Kind.PONG, v1Key);
-    this.v1Ack = new ControlFrameEncoder(Kind.ACK, v1Key);
+    this.v1Pong = new ControlFrameEncoder(Kind.PONG, o.v1Key);
+    this.v1Ack = new ControlFrameEncoder(Kind.ACK, o.v1Key);
     this.batcher = new AckBatcher(o.window, (a, ranges, n, seqs) => {
       if (this.sendFrame(() => encodeAck(a.sender, ranges, n, a.session, a.peer), a.to)) {
         this.o.counters.acks += seqs;
