@@ -1,6 +1,12 @@
 import type { ClogsClient, ConfigEvent, DownEvent, FleetEvent, ServerState } from '@clogs/client';
 import type { Colors } from './colours.js';
 
+/** Down reasons of a server that answers pings, as the end of a run says them. */
+const OUT_REASONS: Partial<Record<string, string>> = {
+  'cannot-write': 'it answers, but says it cannot write: records go to the other servers, or wait for one',
+  version: 'it speaks only wire version 1: upgrade clogs-server; nothing was sent to it',
+};
+
 /**
  * What clogs-cli tells the person watching: on stderr, or above the shell's prompt
  * while it runs; nothing with `--quiet`.
@@ -81,11 +87,15 @@ export class Notices {
   explainUndelivered(servers: readonly ServerState[], timeoutMs: number | undefined): void {
     const within =
       timeoutMs === undefined ? 'before the flush was given up' : `within --timeout ${timeoutMs} ms`;
-    for (const s of servers)
-      if (s.state !== 'up' && s.rttMs === undefined && !this.saidDown.has(s.name))
-        this.say(
-          `${this.colors.yellow('clogs-cli:')} server ${s.name} answered no ping ${within}: nothing was sent to it`,
-        );
+    const said = this.colors.yellow('clogs-cli:');
+    for (const s of servers) {
+      // Answering, yet out: said again at the end, where a script's log shows why it failed.
+      const why = s.downReason === undefined ? undefined : OUT_REASONS[s.downReason];
+      if (s.state === 'down' && why !== undefined)
+        this.say(`${said} server ${s.name} down (${s.downReason}): ${why}`);
+      else if (s.state !== 'up' && s.rttMs === undefined && !this.saidDown.has(s.name))
+        this.say(`${said} server ${s.name} answered no ping ${within}: nothing was sent to it`);
+    }
   }
 
   /**

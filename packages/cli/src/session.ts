@@ -7,6 +7,7 @@ import {
   type LogOptions,
   type ServerInput,
 } from '@clogs/client';
+import type { FrameKey } from '@clogs/protocol';
 import { type CliConfig, readConfig } from './config.js';
 import { drainEmbedded, type Embedded, startEmbedded } from './embedded.js';
 import type { Notices } from './notices.js';
@@ -16,7 +17,7 @@ export interface SessionOptions {
   settings: Settings;
   /** The config file as read at start (undefined without `--config`). */
   config: CliConfig | undefined;
-  key: Buffer | undefined;
+  key: FrameKey | undefined;
   notices: Notices;
   /** SIGHUP comes from here (the process, or a test's emitter). */
   signals: NodeJS.EventEmitter;
@@ -49,7 +50,7 @@ export class Session extends EventEmitter {
   static async open(o: SessionOptions): Promise<Session> {
     let embedded: Embedded | undefined;
     if (o.settings.embedded) {
-      embedded = await startEmbedded(o.settings.dataDir);
+      embedded = await startEmbedded(o.settings.dataDir, o.key, o.settings.cipher);
       o.notices.say(
         `clogs-cli: embedded clogs-server on udp://127.0.0.1:${embedded.server.address.port}, writing to ${embedded.dataDir}`,
       );

@@ -1,11 +1,14 @@
 import type { ClientOptions, DiscoveryOptions, ServerInput } from '@clogs/client';
-import { parseLevel } from '@clogs/protocol';
+import { type FrameKey, parseLevel } from '@clogs/protocol';
 import type { CommandLine, Flags } from './command-line.js';
 import type { CliConfig } from './config.js';
 import { CliError } from './errors.js';
 
 /** The client options of the config file and the flags that set client options. */
-export type ClientBase = Omit<ClientOptions, 'servers' | 'discovery' | 'defaults' | 'key' | 'delivery'>;
+export type ClientBase = Omit<
+  ClientOptions,
+  'servers' | 'discovery' | 'defaults' | 'key' | 'cipher' | 'delivery'
+>;
 
 /**
  * What a run uses: the flags, with the config file's values where a flag was not given.
@@ -53,7 +56,7 @@ export function resolveSettings(line: CommandLine, config: CliConfig | undefined
 export function clientOptions(
   s: Settings,
   servers: ServerInput[],
-  key: Buffer | undefined,
+  key: FrameKey | undefined,
   ack: boolean,
 ): ClientOptions {
   return {
@@ -61,7 +64,9 @@ export function clientOptions(
     ...(s.discovery === undefined ? { servers } : { discovery: s.discovery }),
     defaults: { sysId: s.sys, msgType: s.type, fileName: s.file, level: parseLevel(s.level) },
     delivery: ack ? 'at-least-once' : 'at-most-once',
+    // Without a key a --cipher is passed on, for the client to refuse: nothing would be sealed.
     ...(key === undefined ? {} : { key }),
+    ...(s.cipher === undefined ? {} : { cipher: s.cipher }),
   };
 }
 

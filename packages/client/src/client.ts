@@ -1,6 +1,14 @@
 import { randomInt } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { ControlFrameEncoder, createAuthKey, Kind, type LogRecordInput, parseLevel } from '@clogs/protocol';
+import {
+  ControlFrameEncoder,
+  createAuthKey,
+  Kind,
+  type LogRecordInput,
+  parseLevel,
+  type SealedSuite,
+  SealSession,
+} from '@clogs/protocol';
 import { ChildLogger } from './api/child-logger.js';
 import type { Bindings } from './api/log-sink.js';
 import { createLogStream, type LogStream, type LogStreamOptions } from './api/log-stream.js';
@@ -11,6 +19,8 @@ import { ClientError, toRecordError } from './errors.js';
 import { DropReporter } from './events/drop-reporter.js';
 import { Fleet } from './fleet/fleet.js';
 import { Scheduler } from './lifetime/scheduler.js';
+import { FrameSealer } from './link/frame-sealer.js';
+import { ReplyReader } from './link/reply-reader.js';
 import { type ClientOptions, type ResolvedOptions, resolveOptions, resolveServers } from './options.js';
 import type { ServerInput } from './server-spec.js';
 
@@ -51,7 +61,12 @@ export class ClogsClient extends EventEmitter {
     super();
     const o = resolveOptions(options);
     this.o = o;
-    const key = o.key === undefined ? undefined : createAuthKey(o.key);
+    const key = o.key;
+    // One session for every server: one salt, one packet number counter.
+    const session =
+      key === undefined
+        ? undefined
+        : new SealSession({ key, suite: o.suite as SealedSuite, direction: 'client' });
     this.scheduler = new Scheduler(o, {
       tick: (now) => this.fleet.tick(now),
       health: () => this.fleet.healthTick(),
@@ -70,7 +85,7 @@ export class ClogsClient extends EventEmitter {
       },
     });
     this.drops = new DropReporter((event) => this.emit('drop', event), this.scheduler);
-    this.budget = new QueueBudget(o, this.sender, key, randomInt(2 ** 32), this.drops, {
+    this.budget = new QueueBudget(o, this.sender, session !== undefined, randomInt(2 ** 32), this.drops, {
       busy: () => this.scheduler.busy(),
       drain: () => this.emit('drain'),
       idle: () => this.scheduler.idle(),
@@ -79,7 +94,11 @@ export class ClogsClient extends EventEmitter {
       o,
       sender: this.sender,
       key,
-      ping: new ControlFrameEncoder(Kind.PING, key),
+      session,
+      sealer: new FrameSealer(session),
+      replies: new ReplyReader(this.sender, key, session),
+      // Version 1 PINGs (negotiation) carry the version 1 AUTH trailer when there is a key.
+      pingV1: new ControlFrameEncoder(Kind.PING, key === undefined ? undefined : createAuthKey(key.bytes)),
       budget: this.budget,
       drops: this.drops,
       scheduler: this.scheduler,
