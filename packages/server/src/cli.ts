@@ -35,7 +35,9 @@ options:
   --max-open-files <n>   files kept open at once; idle ones are closed first (default 256)
   --key-file <path>      accept only frames signed with this key (AUTH); without it,
                          signed frames are refused
-  --mask-pan             mask card numbers (13-19 digits) after head_len: keep first 6, last 4
+  --mask-pan             mask card numbers after head_len (Luhn-valid, a card brand's
+                         prefix and length, spaced or dashed too): keep first 6, last 4
+  --attribution          write each line's source: address:port/encrypted|signed|plain
   --ack-early            ACK once lines are buffered, not once they are in the file:
                          a server killed then loses lines it ACKed (at-least-once
                          clients lose them), and clients' windows stop following
@@ -187,6 +189,7 @@ async function serve(argv: readonly string[], io: ServerCliIo, signals: SignalDe
           ? undefined
           : parseInteger('--max-open-files', values['max-open-files']),
       maskPan: values['mask-pan'],
+      attribution: values.attribution,
       ackAfterWrite: values['ack-early'] !== true,
       faults: {
         silent: values['fault-silent'] ?? false,
@@ -300,6 +303,7 @@ function parse(argv: readonly string[]) {
       'max-open-files': { type: 'string' },
       'key-file': { type: 'string' },
       'mask-pan': { type: 'boolean' },
+      attribution: { type: 'boolean' },
       'ack-after-write': { type: 'boolean' },
       'ack-early': { type: 'boolean' },
       'fault-write-delay': { type: 'string' },

@@ -38,8 +38,10 @@ export interface ServerOptions {
   recvBufferBytes?: number | undefined;
   /** Accept only frames with a valid AUTH trailer for this key; without a key, AUTH frames are refused. */
   key?: AuthKey | undefined;
-  /** Mask 13-19 digit runs after head_len, keeping the first 6 and last 4 digits. Default false. */
+  /** Mask card numbers after head_len (Luhn-valid, a card brand's prefix and length), keeping the first 6 and last 4 digits. Default false. */
   maskPan?: boolean | undefined;
+  /** Write each line's source: the sender's address:port and whether its frame was encrypted, signed or plain. Default false. */
+  attribution?: boolean | undefined;
   /**
    * ACK a frame only once its lines are written to their files (default true). False ACKs
    * once they are in the writer's buffer: a little sooner, but a server killed then loses
@@ -69,6 +71,7 @@ export interface ResolvedOptions {
   recvBufferBytes: number;
   key: AuthKey | undefined;
   maskPan: boolean;
+  attribution: boolean;
   ackAfterWrite: boolean;
   dedupeWindow: number;
   maxSenders: number;
@@ -121,6 +124,7 @@ export function resolveOptions(o: ServerOptions = {}): ResolvedOptions {
     recvBufferBytes: int('recvBufferBytes', o.recvBufferBytes, 8 * 2 ** 20, 4096, 2 ** 31 - 1),
     key: o.key,
     maskPan: o.maskPan ?? false,
+    attribution: o.attribution ?? false,
     ackAfterWrite: o.ackAfterWrite ?? true,
     dedupeWindow: int('dedupeWindow', o.dedupeWindow, 4096, 1, 2 ** 20),
     maxSenders: int('maxSenders', o.maxSenders, 4096, 1, 2 ** 20),

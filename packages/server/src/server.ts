@@ -96,7 +96,7 @@ export class ClogsServer extends EventEmitter {
     this.pong = new ControlFrameEncoder(Kind.PONG, key);
     this.ack = new ControlFrameEncoder(Kind.ACK, key);
     this.dedupe = new DedupeWindow(options.dedupeWindow, options.maxSenders);
-    this.formatter = new LineFormatter(options.maskPan);
+    this.formatter = new LineFormatter({ maskPan: options.maskPan, attribution: options.attribution });
     this.writer = new LogWriter({
       dataDir: options.dataDir,
       flushMs: options.flushMs,
@@ -228,7 +228,7 @@ export class ClogsServer extends EventEmitter {
     }
     const touched: { sink: FileSink; since: number }[] | undefined = waitForWrite ? [] : undefined;
     const formatter = this.formatter;
-    formatter.begin(msg, HEADER_BYTES, header.bodyEnd);
+    formatter.begin(msg, HEADER_BYTES, header.bodyEnd, from, header.authenticated ? 'signed' : 'plain');
     cursor.reset(msg, header);
     let sink: FileSink | undefined;
     while (cursor.next()) {
