@@ -1,5 +1,6 @@
 import type { ClogsClient, ConfigEvent, DownEvent, FleetEvent, ServerState } from '@clogs/client';
 import type { Colors } from './colours.js';
+import { safeText } from './safe-text.js';
 
 /**
  * What clogs-cli tells the person watching: on stderr, or above the shell's prompt
@@ -43,11 +44,11 @@ export class Notices {
     client.on('down', ({ server, reason, message }: DownEvent) => {
       if (reason === 'no-ack') this.noAckSaid.add(`${server} ${message}`);
       this.saidDown.add(server);
-      this.say(`${c.yellow('clogs-cli:')} server ${server} down (${reason}): ${message}`);
+      this.say(`${c.yellow('clogs-cli:')} server ${safeText(server)} down (${reason}): ${safeText(message)}`);
     });
     client.on('up', ({ server }) => {
       this.saidDown.delete(server);
-      if (this.chatty) this.say(`clogs-cli: server ${server} up`);
+      if (this.chatty) this.say(`clogs-cli: server ${safeText(server)} up`);
     });
     let before: string[] | undefined;
     client.on('fleet', ({ revision, servers }: FleetEvent) => {
@@ -58,16 +59,20 @@ export class Notices {
       const change = [...joined.map((s) => `+${s}`), ...left.map((s) => `-${s}`)];
       before = servers;
       this.say(
-        `clogs-cli: fleet from etcd ${cluster} rev ${revision}: ${servers.join(' ')}` +
-          (change.length === 0 ? '' : ` (${change.join(' ')})`),
+        safeText(
+          `clogs-cli: fleet from etcd ${cluster} rev ${revision}: ${servers.join(' ')}` +
+            (change.length === 0 ? '' : ` (${change.join(' ')})`),
+        ),
       );
     });
     client.on('config', ({ revision, applied }: ConfigEvent) => {
       if (!this.chatty) return;
       const cluster = client.stats().discovery?.cluster;
       this.say(
-        `clogs-cli: config from etcd ${cluster} rev ${revision}: ` +
-          (applied.length === 0 ? 'none, the options given apply' : `${applied.join(', ')} applied`),
+        safeText(
+          `clogs-cli: config from etcd ${cluster} rev ${revision}: ` +
+            (applied.length === 0 ? 'none, the options given apply' : `${applied.join(', ')} applied`),
+        ),
       );
     });
   }
@@ -84,7 +89,7 @@ export class Notices {
     for (const s of servers)
       if (s.state !== 'up' && s.rttMs === undefined && !this.saidDown.has(s.name))
         this.say(
-          `${this.colors.yellow('clogs-cli:')} server ${s.name} answered no ping ${within}: nothing was sent to it`,
+          `${this.colors.yellow('clogs-cli:')} server ${safeText(s.name)} answered no ping ${within}: nothing was sent to it`,
         );
   }
 
@@ -102,6 +107,6 @@ export class Notices {
     }
     const more = last.repeats > 0 ? ` (and ${last.repeats} more like the last)` : '';
     this.last = { message: err.message, at: now, repeats: 0 };
-    this.say(`${this.colors.yellow('clogs-cli:')} ${err.message}${more}`);
+    this.say(`${this.colors.yellow('clogs-cli:')} ${safeText(err.message)}${more}`);
   }
 }

@@ -5,6 +5,7 @@ import {
   MAX_DATAGRAM_BYTES,
   type ProtocolError,
   parseLevel,
+  type RedactOptions,
 } from '@clogs/protocol';
 import { type DiscoveryOptions, type ResolvedDiscovery, resolveDiscovery } from './discovery/discovery.js';
 import { ClientError } from './errors.js';
@@ -67,6 +68,11 @@ export interface ClientOptions {
    * is otherwise done, the rest is dropped `exit_timeout`. Default 5,000 ms.
    */
   exitTimeoutMs?: number | undefined;
+  /**
+   * Masked in every message by `log()`, before it is encoded: `pan` (card numbers, first
+   * 6 and last 4 digits kept; default true) and custom `patterns`. See the README.
+   */
+  redact?: RedactOptions | undefined;
 }
 
 export interface ResolvedOptions {
@@ -91,6 +97,8 @@ export interface ResolvedOptions {
   routeCacheSize: number;
   dnsRefreshMs: number;
   exitTimeoutMs: number;
+  /** undefined: nothing to mask. */
+  redact: RedactOptions | undefined;
 }
 
 /**
@@ -129,6 +137,24 @@ export function optionLevel(value: LevelInput | undefined, option = 'defaults'):
       cause: err,
     });
   }
+}
+
+/**
+ * Card numbers are masked unless `redact.pan` is false: measured (bench/README.md), the
+ * detector masks no timestamp and costs little per record, and a card number in a log
+ * is a breach where a masked id is an inconvenience.
+ */
+export const DEFAULT_REDACT_PAN = true;
+
+/** Checks `redact`: undefined when it masks nothing. */
+export function resolveRedact(r: RedactOptions | undefined): RedactOptions | undefined {
+  if (r !== undefined && (typeof r !== 'object' || r === null)) throw bad('redact', 'an object', r);
+  const pan = r?.pan ?? DEFAULT_REDACT_PAN;
+  if (typeof pan !== 'boolean') throw bad('redact.pan', 'true or false', pan);
+  const patterns = r?.patterns ?? [];
+  if (!Array.isArray(patterns) || !patterns.every((p) => p instanceof RegExp))
+    throw bad('redact.patterns', 'a list of RegExp', patterns);
+  return pan || patterns.length > 0 ? { pan, patterns } : undefined;
 }
 
 /** Parses and checks a server list: not empty, names distinct. */
@@ -204,5 +230,6 @@ export function resolveOptions(o: ClientOptions): ResolvedOptions {
     routeCacheSize: int('routeCacheSize', o.routeCacheSize, 4096, 2, 2 ** 24),
     dnsRefreshMs: int('dnsRefreshMs', o.dnsRefreshMs, 60_000, 1000, 2 ** 31 - 1),
     exitTimeoutMs: int('exitTimeoutMs', o.exitTimeoutMs, 5000, 0, 2 ** 31 - 1),
+    redact: resolveRedact(o.redact),
   };
 }
