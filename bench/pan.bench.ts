@@ -42,8 +42,19 @@ const KINDS: [string, () => string][] = [
   ['ms timestamps (13 digits)', () => `ts=${int(1_672_531_200, 1_924_991_999)}${digits(3)}`],
   ['random 16-digit order ids', () => `order ${int(1, 9)}${digits(15)}`],
   ['random 13–19-digit ids', () => `id ${int(1, 9)}${digits(int(12, 18))}`],
-  ['phone numbers', () => [`+${int(1, 99)} ${digits(3)} ${digits(3)} ${digits(4)}`, `00${int(1, 99)}${digits(10)}`, `+${int(1, 99)}${digits(11)}`][int(0, 2)]!],
-  ['amounts, spaces between thousands (13–15 digits)', () => `${int(1, 999)} ${digits(3)} ${digits(3)} ${digits(3)} ${digits(3)},${digits(2)} EUR`],
+  [
+    'phone numbers',
+    () =>
+      [
+        `+${int(1, 99)} ${digits(3)} ${digits(3)} ${digits(4)}`,
+        `00${int(1, 99)}${digits(10)}`,
+        `+${int(1, 99)}${digits(11)}`,
+      ][int(0, 2)]!,
+  ],
+  [
+    'amounts, spaces between thousands (13–15 digits)',
+    () => `${int(1, 999)} ${digits(3)} ${digits(3)} ${digits(3)} ${digits(3)},${digits(2)} EUR`,
+  ],
   ['lists of counts, space-separated', () => Array.from({ length: 8 }, () => int(0, 9999)).join(' ')],
   ['numeric ISO 8583 fields without a PAN (40 digits)', () => `0200${digits(36)}`],
 ];
@@ -98,7 +109,9 @@ for (let run = 1; run <= RUNS; run++) {
   }
   process.stderr.write(`run ${run}/${RUNS} done\n`);
 }
-console.log(`\ncost of redact({ pan: true }) per 100-byte message, ${RUNS} runs of ${TIME_MS} ms (off: no call, 0 ns)`);
+console.log(
+  `\ncost of redact({ pan: true }) per 100-byte message, ${RUNS} runs of ${TIME_MS} ms (off: no call, 0 ns)`,
+);
 for (const [name, runs] of perRun) {
   console.log(
     `${name.padEnd(24)} ${median(runs).toFixed(0).padStart(5)} ns/record (runs ${Math.min(...runs).toFixed(0)}–${Math.max(...runs).toFixed(0)})`,

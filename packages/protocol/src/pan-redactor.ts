@@ -33,8 +33,12 @@ export class Redactor {
 
   text(msg: string): string {
     const finder = this.finder;
-    let out = msg;
-    if (finder !== undefined && finder.find(msg) > 0) out = finder.maskText(msg);
+    const out = finder !== undefined && finder.find(msg, 0, msg.length) > 0 ? finder.maskText(msg) : msg;
+    return this.patterns.length === 0 ? out : this.textPatterns(out);
+  }
+
+  private textPatterns(text: string): string {
+    let out = text;
     for (const p of this.patterns) out = out.replace(p, starsForUtf8);
     return out;
   }
@@ -42,7 +46,7 @@ export class Redactor {
   bytes(msg: Uint8Array): Uint8Array {
     const finder = this.finder;
     let out = msg;
-    if (finder !== undefined && finder.find(msg) > 0) {
+    if (finder !== undefined && finder.find(msg, 0, msg.length) > 0) {
       out = Buffer.from(msg);
       finder.mask(out);
     }
