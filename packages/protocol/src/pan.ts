@@ -7,8 +7,9 @@ import { luhnValid, panBrand } from './pan-brands.js';
  *
  * A digit sequence is a run of digits, or runs joined by one space or one dash each
  * ("4111 1111 1111 1111", "4111-1111-1111-1111"). Its candidates:
- * - each span of whole groups holding 13 to 19 digits (a plain run of 13 to 19 digits is
- *   one such span), the longest first from each group on;
+ * - a plain run of 13 to 19 digits;
+ * - a span of whole groups holding 13 to 19 digits laid out as cards are printed (see
+ *   cardLayout), the longest first from each group on;
  * - inside one run, a 2-digit length 13..19 followed by that many digits: an ISO 8583
  *   LLVAR field, as PAN (field 2) is written in an ASCII message among other numeric
  *   fields ("0200...16" + PAN + "000000...").
@@ -42,6 +43,7 @@ export class PanFinder {
   private digits = new Uint8Array(64);
   private positions = new Int32Array(64);
   private groups = new Int32Array(16);
+  private groupCount = 0;
   spans = new Int32Array(8);
   count = 0;
   private readonly anyBrand: boolean;
@@ -143,6 +145,7 @@ export class PanFinder {
   }
 
   private candidates(groups: number): void {
+    this.groupCount = groups;
     const g = this.groups;
     let done = 0; // digits before this index are in a masked candidate already
     for (let k = 0; k < groups; k++) {
@@ -153,6 +156,7 @@ export class PanFinder {
         const length = g[h]! - start;
         if (length > PAN_MAX_DIGITS) continue;
         if (length < PAN_MIN_DIGITS) break;
+        if (h - k > 1 && !this.cardLayout(k, h)) continue;
         if (this.isPan(start, length)) {
           this.add(start, length);
           done = start + length;
@@ -174,6 +178,31 @@ export class PanFinder {
         }
       }
     }
+  }
+
+  /**
+   * Groups k..h-1 are laid out as cards print them: 4 digits first, then groups of 4 or
+   * 6, the last of 1 to 5 (4-4-4-4, 4-6-5, 4-6-4, 4-4-4-4-3, ...), and are not part of a
+   * longer list of 4- or 6-digit groups. Space-separated numbers of other lengths
+   * (thousands, phone numbers) and lists of 4-digit numbers are not joined.
+   */
+  private cardLayout(k: number, h: number): boolean {
+    const g = this.groups;
+    // not part of a longer list of such groups (a list of 4-digit numbers is no card)
+    if (k > 0 && this.cardGroup(k - 1)) return false;
+    if (h < this.groupCount && this.cardGroup(h)) return false;
+    if (g[k + 1]! - g[k]! !== 4) return false;
+    for (let j = k + 1; j < h - 1; j++) {
+      const length = g[j + 1]! - g[j]!;
+      if (length !== 4 && length !== 6) return false;
+    }
+    const last = g[h]! - g[h - 1]!;
+    return last >= 1 && last <= 5;
+  }
+
+  private cardGroup(j: number): boolean {
+    const length = this.groups[j + 1]! - this.groups[j]!;
+    return length === 4 || length === 6;
   }
 
   private isPan(start: number, length: number): boolean {

@@ -87,6 +87,9 @@ describe('numbers that are not card numbers stay', () => {
     ['a 12-digit number', '411111111111'],
     ['a 20-digit Luhn-valid run without a length prefix', luhnComplete('4111111111111111111')],
     ['a UUID', '550e8400-e29b-41d4-a716-446655440000'],
+    ['spaced thousands', 'total 4 111 111 111 111 111 units'],
+    // a list of 4-digit numbers is not a card, even where four of them would pass as one
+    ['a list of 4-digit numbers', 'buckets 0001 4111 1111 1111 1111 0002'],
   ])('%s', (_, text) => {
     expect(mask(text)).toBe(text);
   });
