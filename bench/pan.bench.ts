@@ -6,7 +6,7 @@
  *   pnpm --filter @clogs/bench run bench:pan -- --runs 5 --time 300
  */
 import { parseArgs } from 'node:util';
-import { PanFinder, Redactor } from '@clogs/protocol';
+import { BatchWriter, PanFinder, Redactor } from '@clogs/protocol';
 import { Bench } from 'tinybench';
 import { machineLine, median } from './machine.js';
 
@@ -85,8 +85,21 @@ const MESSAGES: Record<string, string> = {
 };
 const redactor = new Redactor({ pan: true });
 let sink = 0;
+// The yardstick, in the same run: encoding the record into a frame, what log() does anyway.
+const writer = new BatchWriter({ sender: 1, maxDatagramBytes: 8192 });
+const record = { sysId: 'PAY1', msgType: 'TXT', fileName: 'app', level: 3, msg: MESSAGES['no digits']! };
 const bench = () => {
   const b = new Bench({ time: TIME_MS, warmupTime: 100 });
+  b.add('encode (yardstick)', () => {
+    for (let i = 0; i < BATCH; i++) {
+      if (!writer.append(record)) {
+        writer.reset();
+        writer.append(record);
+      }
+    }
+    sink += writer.finish(1).length;
+    writer.reset();
+  });
   for (const [name, msg] of Object.entries(MESSAGES)) {
     const bytes = Buffer.from(msg);
     b.add(`string ${name}`, () => {

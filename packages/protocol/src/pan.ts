@@ -25,6 +25,8 @@ const KEEP_LAST = 4;
 const STAR = 0x2a;
 const SPACE = 0x20;
 const DASH = 0x2d;
+/** Where a candidate can start: the leftmost digit followed by 12 digits, spaces or dashes. */
+const STRETCH = /[0-9][0-9 -]{12}/;
 
 /** Sources a finder reads: bytes, UTF-16 code units, or a string. */
 export type PanSource = Uint8Array | Uint16Array | string;
@@ -56,8 +58,14 @@ export class PanFinder {
   find(src: PanSource, from = 0, to = src.length): number {
     this.count = 0;
     // two copies of one loop: each stays monomorphic, bytes read as bytes, text as code units
-    if (typeof src === 'string') this.findInText(src, from, to);
-    else this.findInBytes(src, from, to);
+    if (typeof src === 'string') {
+      // Every candidate holds 13 characters of [0-9 -] from a digit on; a native regex finds
+      // the first such stretch faster than a loop, and most messages have none.
+      const first = from === 0 && to === src.length ? src.search(STRETCH) : from;
+      if (first >= 0) this.findInText(src, first, to);
+    } else {
+      this.findInBytes(src, from, to);
+    }
     return this.count;
   }
 
