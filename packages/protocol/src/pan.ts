@@ -146,7 +146,11 @@ export class PanFinder {
     for (let k = 0; k < this.count; k++) {
       const from = s[2 * k]!;
       const to = s[2 * k + 1]!;
-      out += text.slice(at, from) + text.slice(from, to).replace(/[0-9]/g, '*');
+      out += text.slice(at, from);
+      for (let i = from; i < to; i++) {
+        const c = text.charCodeAt(i);
+        out += c >= 0x30 && c <= 0x39 ? '*' : text[i];
+      }
       at = to;
     }
     return out + text.slice(at);
