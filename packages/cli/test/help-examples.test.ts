@@ -107,7 +107,7 @@ describe('the examples work when pasted into a shell', () => {
     ]) {
       expect(seen.get(msg), `"${msg}" in the servers' files`).toBeGreaterThanOrEqual(1);
     }
-  });
+  }, 60_000);
 
   it('so does every example at the top of the README', async () => {
     const readme = await readFile(README, 'utf8');
