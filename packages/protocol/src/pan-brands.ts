@@ -4,19 +4,15 @@
  * in `d[start, start + length)`.
  */
 
+/** A digit doubled, its digits summed: what Luhn adds for every second digit from the right. */
+const DOUBLED = [0, 2, 4, 6, 8, 1, 3, 5, 7, 9];
+
 /** True when the digits pass the Luhn (mod 10) check. */
 export function luhnValid(d: ArrayLike<number>, start: number, length: number): boolean {
   let sum = 0;
-  let double = false;
-  for (let i = start + length - 1; i >= start; i--) {
-    let v = d[i]!;
-    if (double) {
-      v *= 2;
-      if (v > 9) v -= 9;
-    }
-    sum += v;
-    double = !double;
-  }
+  const last = start + length - 1;
+  for (let i = last; i >= start; i -= 2) sum += d[i]!;
+  for (let i = last - 1; i >= start; i -= 2) sum += DOUBLED[d[i]!]!;
   return sum % 10 === 0;
 }
 
