@@ -25,6 +25,8 @@ export interface Flags {
   timeout: number;
   color: boolean;
   quiet: boolean;
+  /** What is masked in records and the shell's history; undefined: the client's default (card numbers). */
+  redact?: 'pan' | 'none';
 }
 
 /** The flags, and whether each was given on the command line (or is its default). */
@@ -40,6 +42,8 @@ Examples:
   One record, then exit (one-shot; the exit code says whether it went):
     clogs-cli -s 10.0.0.5:7070 --ack PAY1 TXT disk full on /var || alert
     clogs-cli -s 10.0.0.5:7070 --format raw --sys OPS --file deploys "deploy 42 done"
+  Card numbers are masked before they leave (the default; not in argv: pipe them in):
+    echo 'PAY1 TXT pan=4111111111111111' | clogs-cli -s 10.0.0.5:7070 --redact pan
   The shell (on a terminal, no arguments; type .help):
     clogs-cli                                # on an embedded server writing to ./clogs-data
     clogs-cli -s 10.0.0.5:7070 -s '10.0.0.6:7070:2 log-b'
@@ -145,6 +149,13 @@ function buildProgram(io: CommandLineIo): Command {
     .option('--embedded', 'start an in-process clogs-server on 127.0.0.1 (the default with no server)', false)
     .option('--data-dir <dir>', "the embedded server's folder", './clogs-data')
     .option('--timeout <ms>', 'how long the final flush may take', positiveInt, 30_000)
+    .addOption(
+      new Option(
+        '--redact <what>',
+        "mask before a record leaves clogs-cli, and in the shell's history: 'pan' card numbers " +
+          "(first 6 and last 4 digits kept; the default), 'none' nothing",
+      ).choices(['pan', 'none']),
+    )
     .option('--no-color', 'no colour (also: NO_COLOR, or output not a TTY)')
     .option('-q, --quiet', 'no notices, no summary: the exit code says it all', false)
     .addHelpText('after', EXAMPLES)

@@ -2,7 +2,18 @@ import { readFile } from 'node:fs/promises';
 import type { ClientOptions } from '@clogs/client';
 import { describeLevels, parseLevel } from '@clogs/protocol';
 import { CliError } from './errors.js';
-import { either, type Infer, list, number, object, oneOf, problems, type Schema, string } from './schema.js';
+import {
+  boolean,
+  either,
+  type Infer,
+  list,
+  number,
+  object,
+  oneOf,
+  problems,
+  type Schema,
+  string,
+} from './schema.js';
 
 const LEVEL_KIND = either(string(), number());
 
@@ -34,6 +45,8 @@ const CLIENT = object({
   routeCacheSize: number(),
   dnsRefreshMs: number(),
   exitTimeoutMs: number(),
+  // patterns (RegExp) only through the API
+  redact: object({ pan: boolean() }),
 });
 
 /** What the `discovery` key takes: the client's `discovery` option (the fleet from etcd). */

@@ -10,6 +10,7 @@ import { runOneShot } from './one-shot.js';
 import { closeInputs, type Input, openInputs } from './pipe/inputs.js';
 import { runPipe } from './pipe/pipe-mode.js';
 import { runShell } from './repl/shell-mode.js';
+import { safeText } from './safe-text.js';
 import { Session } from './session.js';
 import { resolveSettings, type Settings } from './settings.js';
 import { StopSignals } from './stop-signals.js';
@@ -85,7 +86,7 @@ export async function run(argv: readonly string[], io: CliIo, stop: StopSignals)
       detail !== undefined && errCode !== undefined
         ? formatErrorMessage(`${detail}${where}`, errCode)
         : `${(err as Error).message}${where}`;
-    io.stderr.write(`${colors.err.red('clogs-cli:')} ${text}\n`);
+    io.stderr.write(`${colors.err.red('clogs-cli:')} ${safeText(text)}\n`);
     return code;
   }
   const mode =

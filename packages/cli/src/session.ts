@@ -11,6 +11,7 @@ import type { FrameKey } from '@clogs/protocol';
 import { type CliConfig, readConfig } from './config.js';
 import { drainEmbedded, type Embedded, startEmbedded } from './embedded.js';
 import type { Notices } from './notices.js';
+import { safeText } from './safe-text.js';
 import { clientOptions, fleet, type Settings } from './settings.js';
 
 export interface SessionOptions {
@@ -161,7 +162,7 @@ export class Session extends EventEmitter {
           : `; ${fixed.join(' and ')} changed in the file: not applied until clogs-cli starts again`;
       notices.say(`clogs-cli: reloaded ${settings.config}: ${count}${later}`);
     } catch (err) {
-      notices.say(`clogs-cli: reload failed, servers unchanged: ${(err as Error).message}`);
+      notices.say(`clogs-cli: reload failed, servers unchanged: ${safeText((err as Error).message)}`);
     }
   }
 

@@ -14,7 +14,7 @@ export type ClientBase = Omit<
  * What a run uses: the flags, with the config file's values where a flag was not given.
  * `ack` is the delivery the run starts with.
  */
-export interface Settings extends Omit<Flags, 'maxDatagram' | 'etcd' | 'cluster'> {
+export interface Settings extends Omit<Flags, 'maxDatagram' | 'etcd' | 'cluster' | 'redact'> {
   /** The client options: the config file's, with the flags' on top. */
   client: ClientBase;
   /** The fleet from etcd (`--etcd`, `--cluster`, the file's `discovery`); undefined: a static list. */
@@ -30,7 +30,7 @@ export interface Settings extends Omit<Flags, 'maxDatagram' | 'etcd' | 'cluster'
  */
 export function resolveSettings(line: CommandLine, config: CliConfig | undefined): Settings {
   const { flags, given } = line;
-  const { maxDatagram, etcd: _etcd, cluster: _cluster, ...rest } = flags;
+  const { maxDatagram, etcd: _etcd, cluster: _cluster, redact, ...rest } = flags;
   const discovery = resolveDiscovery(line, config);
   const fromFile = config?.defaults ?? {};
   const field = (flag: 'sys' | 'type' | 'file' | 'level', value: string | number | undefined) =>
@@ -48,7 +48,11 @@ export function resolveSettings(line: CommandLine, config: CliConfig | undefined
       flags.embedded ||
       (flags.server.length === 0 && (config?.servers ?? []).length === 0 && discovery === undefined),
     discovery,
-    client: { ...client, ...(maxDatagram === undefined ? {} : { maxDatagramBytes: maxDatagram }) },
+    client: {
+      ...client,
+      ...(maxDatagram === undefined ? {} : { maxDatagramBytes: maxDatagram }),
+      ...(redact === undefined ? {} : { redact: { pan: redact === 'pan' } }),
+    },
   };
 }
 

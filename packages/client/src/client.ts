@@ -6,6 +6,7 @@ import {
   Kind,
   type LogRecordInput,
   parseLevel,
+  Redactor,
   type SealedSuite,
   SealSession,
 } from '@clogs/protocol';
@@ -55,12 +56,15 @@ export class ClogsClient extends EventEmitter {
   private closeSooner: ((timeoutMs: number) => void) | undefined;
   // One record object, refilled by every log() call: no allocation per record for it.
   private readonly rec: LogRecordInput = { sysId: '', msgType: '', fileName: '', msg: '' };
+  /** Masks card numbers and patterns before a message is encoded; undefined: nothing to mask. */
+  private readonly redactor: Redactor | undefined;
 
   /** @internal use {@link createClient} */
   constructor(options: ClientOptions) {
     super();
     const o = resolveOptions(options);
     this.o = o;
+    this.redactor = o.redact === undefined ? undefined : new Redactor(o.redact);
     const key = o.key;
     // One session for every server: one salt, one packet number counter.
     const session =
@@ -127,7 +131,7 @@ export class ClogsClient extends EventEmitter {
     if (this.closed) throw new ClientError('ERR_CLIENT_CLOSED', 'log() after close()');
     const o = this.o;
     const rec = this.rec;
-    rec.msg = msg;
+    rec.msg = this.redactor === undefined ? msg : this.redactor.redact(msg);
     rec.sysId = options?.sysId ?? o.sysId ?? (undefined as unknown as string);
     rec.msgType = options?.msgType ?? o.msgType ?? (undefined as unknown as string);
     rec.fileName = options?.fileName ?? o.fileName ?? (undefined as unknown as string);

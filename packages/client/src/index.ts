@@ -23,7 +23,14 @@ export type {
 export type { ConfigEvent, DiscoveryOptions, DiscoveryState, FleetEvent } from './discovery/discovery.js';
 export { ClientError, type ClientErrorCode } from './errors.js';
 export type { HealthReason, HealthState } from './health/ping-tracker.js';
-export type { CipherName, ClientOptions, LevelInput, RouteMode } from './options.js';
+export {
+  type CipherName,
+  type ClientOptions,
+  DEFAULT_REDACT_PAN,
+  type LevelInput,
+  type RouteMode,
+  resolveRedact,
+} from './options.js';
 export {
   Continuum,
   KetamaPoints,

@@ -6,6 +6,7 @@ import {
   MAX_DATAGRAM_BYTES,
   ProtocolError,
   parseLevel,
+  type RedactOptions,
   Suite,
   suiteFromName,
 } from '@clogs/protocol';
@@ -81,6 +82,11 @@ export interface ClientOptions {
    * is otherwise done, the rest is dropped `exit_timeout`. Default 5,000 ms.
    */
   exitTimeoutMs?: number | undefined;
+  /**
+   * Masked in every message by `log()`, before it is encoded: `pan` (card numbers, first
+   * 6 and last 4 digits kept; default true) and custom `patterns`. See the README.
+   */
+  redact?: RedactOptions | undefined;
 }
 
 /** The ciphers a key seals frames with. */
@@ -110,6 +116,8 @@ export interface ResolvedOptions {
   routeCacheSize: number;
   dnsRefreshMs: number;
   exitTimeoutMs: number;
+  /** undefined: nothing to mask. */
+  redact: RedactOptions | undefined;
 }
 
 /**
@@ -184,6 +192,24 @@ function resolveSuite(cipher: ClientOptions['cipher'], key: FrameKey | undefined
     return Suite.PLAIN;
   }
   return suiteFromName(cipher ?? 'chacha20-poly1305');
+}
+
+/**
+ * Card numbers are masked unless `redact.pan` is false: measured (bench/README.md), the
+ * detector masks no timestamp and costs little per record, and a card number in a log
+ * is a breach where a masked id is an inconvenience.
+ */
+export const DEFAULT_REDACT_PAN = true;
+
+/** Checks `redact`: undefined when it masks nothing. */
+export function resolveRedact(r: RedactOptions | undefined): RedactOptions | undefined {
+  if (r !== undefined && (typeof r !== 'object' || r === null)) throw bad('redact', 'an object', r);
+  const pan = r?.pan ?? DEFAULT_REDACT_PAN;
+  if (typeof pan !== 'boolean') throw bad('redact.pan', 'true or false', pan);
+  const patterns = r?.patterns ?? [];
+  if (!Array.isArray(patterns) || !patterns.every((p) => p instanceof RegExp))
+    throw bad('redact.patterns', 'a list of RegExp', patterns);
+  return pan || patterns.length > 0 ? { pan, patterns } : undefined;
 }
 
 /** Parses and checks a server list: not empty, names distinct. */
@@ -261,5 +287,6 @@ export function resolveOptions(o: ClientOptions): ResolvedOptions {
     routeCacheSize: int('routeCacheSize', o.routeCacheSize, 4096, 2, 2 ** 24),
     dnsRefreshMs: int('dnsRefreshMs', o.dnsRefreshMs, 60_000, 1000, 2 ** 31 - 1),
     exitTimeoutMs: int('exitTimeoutMs', o.exitTimeoutMs, 5000, 0, 2 ** 31 - 1),
+    redact: resolveRedact(o.redact),
   };
 }

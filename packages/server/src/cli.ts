@@ -60,7 +60,9 @@ options:
                          (suite 3: records in clear, not forgeable)
   --insecure             listen on a non-loopback address without a key (frames in
                          clear: anyone on the path can read and forge them)
-  --mask-pan             mask card numbers (13-19 digits) after head_len: keep first 6, last 4
+  --mask-pan             mask card numbers after head_len (Luhn-valid, a card brand's
+                         prefix and length, spaced or dashed too): keep first 6, last 4
+  --attribution          write each line's source: address:port/encrypted|signed|plain
   --ack-early            ACK once lines are buffered, not once they are in the file:
                          a server killed then loses lines it ACKed (at-least-once
                          clients lose them), and clients' windows stop following
@@ -281,6 +283,7 @@ async function serve(argv: readonly string[], io: ServerCliIo, signals: SignalDe
       insecure: values.insecure,
       acceptV1: values['accept-v1'],
       allowIntegrityOnly: values['allow-integrity-only'],
+      attribution: values.attribution,
       ackAfterWrite: values['ack-early'] !== true,
       faults: {
         silent: values['fault-silent'] ?? false,
@@ -417,6 +420,7 @@ function parse(argv: readonly string[]) {
       'file-mode': { type: 'string' },
       'dir-mode': { type: 'string' },
       'mask-pan': { type: 'boolean' },
+      attribution: { type: 'boolean' },
       'ack-after-write': { type: 'boolean' },
       'ack-early': { type: 'boolean' },
       'fault-write-delay': { type: 'string' },

@@ -73,8 +73,10 @@ export interface ServerOptions {
   allowIntegrityOnly?: boolean | undefined;
   /** Listen on a non-loopback address without a key (frames in clear, forgeable). Default false: refused. */
   insecure?: boolean | undefined;
-  /** Mask 13-19 digit runs after head_len, keeping the first 6 and last 4 digits. Default false. */
+  /** Mask card numbers after head_len (Luhn-valid, a card brand's prefix and length), keeping the first 6 and last 4 digits. Default false. */
   maskPan?: boolean | undefined;
+  /** Write each line's source: the sender's address:port and whether its frame was encrypted, signed or plain. Default false. */
+  attribution?: boolean | undefined;
   /**
    * ACK a frame only once its lines are written to their files (default true). False ACKs
    * once they are in the writer's buffer: a little sooner, but a server killed then loses
@@ -117,6 +119,7 @@ export interface ResolvedOptions {
   allowIntegrityOnly: boolean;
   insecure: boolean;
   maskPan: boolean;
+  attribution: boolean;
   ackAfterWrite: boolean;
   replayWindow: number;
   maxSessions: number;
@@ -217,6 +220,7 @@ export function resolveOptions(o: ServerOptions = {}): ResolvedOptions {
     allowIntegrityOnly: bool('allowIntegrityOnly', o.allowIntegrityOnly),
     insecure: bool('insecure', o.insecure),
     maskPan: o.maskPan ?? false,
+    attribution: o.attribution ?? false,
     ackAfterWrite: o.ackAfterWrite ?? true,
     // A PONG announces at least 64; one ACK range must stay below the window.
     replayWindow: int('replayWindow', o.replayWindow, 16_384, 64, 2 ** 20),

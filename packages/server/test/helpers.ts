@@ -62,6 +62,11 @@ export class Peer {
     return new Peer(socket, port, host, key);
   }
 
+  /** The port this peer sends from: what the server sees as the datagrams' source. */
+  get localPort(): number {
+    return this.socket.address().port;
+  }
+
   send(datagram: Uint8Array): Promise<void> {
     return new Promise((resolve, reject) =>
       this.socket.send(datagram, this.port, this.host, (err) => (err ? reject(err) : resolve())),
