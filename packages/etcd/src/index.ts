@@ -5,6 +5,9 @@ export {
   encodeServerRecord,
   parseServerRecord,
   type ServerRecord,
+  serverConfigKey,
   serverKey,
   serversPrefix,
+  sysConfigKey,
 } from './key-layout.js';
+export { printable } from './printable.js';

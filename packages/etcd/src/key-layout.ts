@@ -3,6 +3,8 @@
  * registers, and @clogs/client, which follows.
  *   /clogs/<cluster>/servers/<name>  JSON { "host", "port", "weight" }, under the server's lease
  *   /clogs/<cluster>/config          JSON client settings (written by operators, optional)
+ *   /clogs/<cluster>/server-config   JSON server settings that apply live (operators, optional)
+ *   /clogs/<cluster>/server-config/<sys_id>  JSON settings for one sub-system's records (optional)
  */
 
 /** Everything of one cluster: its registrations and its config (one watch covers both). */
@@ -22,6 +24,16 @@ export function serverKey(cluster: string, name: string): string {
 /** Where operators put a cluster's live client settings. */
 export function configKey(cluster: string): string {
   return `${clusterPrefix(cluster)}config`;
+}
+
+/** Where operators put the live settings of a cluster's servers. */
+export function serverConfigKey(cluster: string): string {
+  return `${clusterPrefix(cluster)}server-config`;
+}
+
+/** Where operators put the live settings of one sub-system's records (`sysId` as records carry it). */
+export function sysConfigKey(cluster: string, sysId: string): string {
+  return `${serverConfigKey(cluster)}/${sysId}`;
 }
 
 /** What a server registers: where clients send, and its share of the continuum. */

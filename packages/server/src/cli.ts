@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { connectEtcd } from '@clogs/etcd';
 import { ServerError } from './errors.js';
 import { readKeyFile as readV1KeyFile } from './key-file.js';
 import { keyFileProblem, keygen, keyIdHex, readKeyFiles } from './keys/key-files.js';
@@ -6,6 +7,8 @@ import type { ServerOptions } from './options.js';
 import { type RegisteredEvent, Registration } from './registry/registration.js';
 import { planRegistry, type RegistryPlan, registrationOptions } from './registry/registry-flags.js';
 import { createServer } from './server.js';
+import { followServerConfig } from './settings/config-cli.js';
+import type { ConfigWatch } from './settings/config-watch.js';
 
 /** Exit codes, after sysexits.h, so scripts can tell failures apart. */
 export const ExitCode = {
@@ -327,6 +330,19 @@ async function serve(argv: readonly string[], io: ServerCliIo, signals: SignalDe
   const quiet = values.quiet === true;
   const warn = (err: Error) => io.stderr.write(`clogs-server: ${err.message}\n`);
   if (!quiet) server.on('warning', warn);
+  let configWatch: ConfigWatch | undefined;
+  if (plan !== undefined && !signals.stopAsked) {
+    // The settings apply before the server joins the fleet: clients never meet the old ones.
+    const etcd = plan.etcd;
+    configWatch = await followServerConfig({
+      connect: () => connectEtcd(etcd),
+      cluster: plan.cluster,
+      server,
+      values,
+      stderr: io.stderr,
+      quiet,
+    });
+  }
   let registration: Registration | undefined;
   if (plan !== undefined && !signals.stopAsked) {
     registration = new Registration(registrationOptions(plan, server.address));
@@ -335,6 +351,7 @@ async function serve(argv: readonly string[], io: ServerCliIo, signals: SignalDe
       await registration.start();
     } catch (err) {
       warn(err as Error);
+      await configWatch?.close();
       await server.close();
       return (err as ServerError).code === 'ERR_SERVER_NAME_TAKEN' ? ExitCode.NAME_TAKEN : ExitCode.OS_ERROR;
     }
@@ -360,7 +377,7 @@ async function serve(argv: readonly string[], io: ServerCliIo, signals: SignalDe
       }
       stopping = true;
       // The key goes first: clients remap at once, while the server still reads what was sent.
-      (registration?.close() ?? Promise.resolve())
+      Promise.all([registration?.close(), configWatch?.close()])
         .then(() => server.close())
         .then(
           (stats) => {

@@ -30,6 +30,8 @@ export type ServerErrorCode =
   | 'ERR_SERVER_ETCD'
   /** `--etcd`: another live server holds this `--name` in the cluster; the name is never taken over. */
   | 'ERR_SERVER_NAME_TAKEN'
+  /** A setting in etcd's server-config is refused (not JSON, not a live option, a bad value): the last good value stays. */
+  | 'ERR_SERVER_CONFIG'
   /** Two key files hold different keys with the same key id. */
   | 'ERR_SERVER_KEY'
   /** Listening on a non-loopback address without a key, and without `insecure`. */

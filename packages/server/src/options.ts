@@ -134,7 +134,8 @@ function bad(name: string, rule: string, value: unknown): ServerError {
 
 function int(name: string, value: number | undefined, fallback: number, min: number, max: number): number {
   const v = value ?? fallback;
-  if (!Number.isInteger(v) || v < min || v > max) throw bad(name, `an integer ${min}..${max}`, v);
+  if (!Number.isInteger(v) || v < min || v > max)
+    throw bad(name, `an integer ${min}..${max}`, value === undefined ? 'nothing' : JSON.stringify(v));
   return v;
 }
 
@@ -155,6 +156,10 @@ export function checkFaults(faults: Partial<Faults>, base: Faults): Faults {
 }
 
 const MAX = Number.MAX_SAFE_INTEGER;
+const MAX_FILES = 100_000_000;
+const DEFAULT_ROLL_BYTES = 256 * 2 ** 20;
+const DEFAULT_MAX_TOTAL_BYTES = 10 * 2 ** 30;
+const DEFAULT_MAX_FILES = 10_000;
 const SYS_ID = /^[A-Za-z0-9_]{1,4}$/;
 
 function allowList(list: readonly string[] | undefined): ReadonlySet<string> | undefined {
@@ -203,12 +208,12 @@ export function resolveOptions(o: ServerOptions = {}): ResolvedOptions {
     port: int('port', o.port, 0, 0, 65_535),
     dataDir,
     flushMs: int('flushMs', o.flushMs, 200, 1, 60_000),
-    rollBytes: int('rollBytes', o.rollBytes, 256 * 2 ** 20, 1, MAX),
+    rollBytes: int('rollBytes', o.rollBytes, DEFAULT_ROLL_BYTES, 1, MAX),
     maxPendingBytes: int('maxPendingBytes', o.maxPendingBytes, 64 * 2 ** 20, 1, MAX),
     chunkBytes: int('chunkBytes', o.chunkBytes, 256 * 1024, 4096, 2 ** 30),
     maxOpenFiles: int('maxOpenFiles', o.maxOpenFiles, 256, 1, 1_000_000),
-    maxTotalBytes: int('maxTotalBytes', o.maxTotalBytes, 10 * 2 ** 30, 1, MAX),
-    maxFiles: int('maxFiles', o.maxFiles, 10_000, 1, 100_000_000),
+    maxTotalBytes: int('maxTotalBytes', o.maxTotalBytes, DEFAULT_MAX_TOTAL_BYTES, 1, MAX),
+    maxFiles: int('maxFiles', o.maxFiles, DEFAULT_MAX_FILES, 1, MAX_FILES),
     allowSys: allowList(o.allowSys),
     fileMode: int('fileMode', o.fileMode, 0o640, 0, 0o777),
     dirMode: int('dirMode', o.dirMode, 0o750, 0, 0o777),
@@ -219,8 +224,8 @@ export function resolveOptions(o: ServerOptions = {}): ResolvedOptions {
     v1Key: acceptV1 ? Buffer.from(o.v1Key ?? keys[0]?.bytes ?? []) : undefined,
     allowIntegrityOnly: bool('allowIntegrityOnly', o.allowIntegrityOnly),
     insecure: bool('insecure', o.insecure),
-    maskPan: o.maskPan ?? false,
-    attribution: o.attribution ?? false,
+    maskPan: bool('maskPan', o.maskPan),
+    attribution: bool('attribution', o.attribution),
     ackAfterWrite: o.ackAfterWrite ?? true,
     // A PONG announces at least 64; one ACK range must stay below the window.
     replayWindow: int('replayWindow', o.replayWindow, 16_384, 64, 2 ** 20),
@@ -235,4 +240,76 @@ export function resolveOptions(o: ServerOptions = {}): ResolvedOptions {
       noAck: false,
     }),
   };
+}
+
+/** The options a running server takes again ({@link ClogsServer.applyConfig}), by name. */
+export const LIVE_OPTIONS = [
+  'maskPan',
+  'attribution',
+  'rollBytes',
+  'rollEvery',
+  'maxTotalBytes',
+  'maxFiles',
+  'allowSys',
+] as const;
+
+export type LiveOption = (typeof LIVE_OPTIONS)[number];
+
+/** What `applyConfig` takes: any of the live options, as `createServer` takes them. */
+export type LiveConfig = Pick<ServerOptions, LiveOption>;
+
+/** The live options as the server holds them, checked. */
+export type LiveSettings = Pick<ResolvedOptions, LiveOption>;
+
+/** The live part of resolved options. */
+export function liveSettings(o: ResolvedOptions): LiveSettings {
+  return {
+    maskPan: o.maskPan,
+    attribution: o.attribution,
+    rollBytes: o.rollBytes,
+    rollEvery: o.rollEvery,
+    maxTotalBytes: o.maxTotalBytes,
+    maxFiles: o.maxFiles,
+    allowSys: o.allowSys,
+  };
+}
+
+/**
+ * Checks the live options `partial` names, with the rules `createServer` applies to
+ * them (one rule per option, here). `rollEvery` and `allowSys` may be given as
+ * undefined: by size only, and every sys_id. A key that is not a live option is refused.
+ * @throws {ServerError} `ERR_SERVER_BAD_OPTION` naming the first bad option.
+ */
+export function checkLiveConfig(partial: LiveConfig): Partial<LiveSettings> {
+  const out: Partial<LiveSettings> = {};
+  const o = partial as Record<string, unknown>;
+  for (const key of Object.keys(o)) {
+    const value = o[key];
+    switch (key as LiveOption) {
+      case 'maskPan':
+      case 'attribution':
+        if (typeof value !== 'boolean') throw bad(key, 'a boolean', value);
+        out[key as 'maskPan'] = value;
+        break;
+      case 'rollBytes':
+      case 'maxTotalBytes':
+        out[key as 'rollBytes'] = int(key, value as number, Number.NaN, 1, MAX);
+        break;
+      case 'maxFiles':
+        out.maxFiles = int(key, value as number, Number.NaN, 1, MAX_FILES);
+        break;
+      case 'rollEvery':
+        out.rollEvery = rollEvery(value);
+        break;
+      case 'allowSys':
+        out.allowSys = allowList(value as readonly string[] | undefined);
+        break;
+      default:
+        throw new ServerError(
+          'ERR_SERVER_BAD_OPTION',
+          `${key} is not an option a running server takes (live: ${LIVE_OPTIONS.join(', ')})`,
+        );
+    }
+  }
+  return out;
 }

@@ -7,7 +7,12 @@ import { Replies } from './listen/replies.js';
 import { bindUdp, kernelDrops, unreadBytes } from './listen/udp-socket.js';
 import {
   checkFaults,
+  checkLiveConfig,
   type Faults,
+  type LiveConfig,
+  type LiveOption,
+  type LiveSettings,
+  liveSettings,
   type ResolvedOptions,
   resolveOptions,
   type ServerOptions,
@@ -41,6 +46,8 @@ export class ClogsServer extends EventEmitter {
   private readonly counters = emptyCounters();
   private readonly recvBufferBytes: number;
   private faults: Faults;
+  /** The live options now: `options`' at start, then what applyConfig() pushed. */
+  private live: LiveSettings;
   private closing: Promise<ServerStats> | undefined;
 
   /** @internal use {@link createServer} */
@@ -55,6 +62,7 @@ export class ClogsServer extends EventEmitter {
     this.address = { host: bound.host, port: bound.port, family: bound.family };
     this.recvBufferBytes = bound.recvBufferBytes;
     this.faults = options.faults;
+    this.live = liveSettings(options);
     const warn = (err: ServerError) => this.warn(err);
     this.writer = new LogWriter({
       ...options,
@@ -124,6 +132,34 @@ export class ClogsServer extends EventEmitter {
     };
   }
 
+  /** The options a running server takes again, as they are now. */
+  get settings(): Readonly<LiveSettings> {
+    return { ...this.live };
+  }
+
+  /**
+   * Changes options while the server runs (see `LIVE_OPTIONS`): card masking and
+   * attribution from the next datagram, rolling from each file's next write, the disk
+   * bounds at once (lowered: the oldest rolled files are deleted now), the allow-list
+   * from the next record (files already open included). Every value is checked before
+   * any applies: a bad one throws and nothing changes. `rollEvery` or `allowSys` given
+   * as undefined turns them off. Returns the options that changed.
+   * @throws {ServerError} `ERR_SERVER_BAD_OPTION`, naming the option.
+   */
+  applyConfig(partial: LiveConfig): LiveOption[] {
+    const next = { ...this.live, ...checkLiveConfig(partial) };
+    const changed = (Object.keys(next) as LiveOption[]).filter((k) => !sameSetting(this.live[k], next[k]));
+    if (changed.length === 0) return changed;
+    this.live = next;
+    const has = (...keys: LiveOption[]) => keys.some((k) => changed.includes(k));
+    if (has('maskPan', 'attribution'))
+      this.intake.setFormat({ maskPan: next.maskPan, attribution: next.attribution });
+    if (has('rollBytes', 'rollEvery')) this.writer.setRolling(next.rollBytes, next.rollEvery);
+    if (has('maxTotalBytes', 'maxFiles')) this.writer.setBounds(next.maxTotalBytes, next.maxFiles);
+    if (has('allowSys')) this.writer.setAllowSys(next.allowSys);
+    return changed;
+  }
+
   /** Changes the injected faults (tests only): `setFaults({ silent: true })` isolates this server. */
   setFaults(faults: Partial<Faults>): void {
     this.faults = checkFaults(faults, this.faults);
@@ -191,6 +227,12 @@ export async function createServer(options: ServerOptions = {}): Promise<ClogsSe
     );
   }
   return new ClogsServer(resolved, bound, dataDir);
+}
+
+/** Equal values of a live option (an allow-list is a set: its order does not matter). */
+function sameSetting(a: unknown, b: unknown): boolean {
+  if (a instanceof Set && b instanceof Set) return a.size === b.size && [...a].every((x) => b.has(x));
+  return a === b;
 }
 
 /** 127.0.0.0/8 and ::1 (also IPv4-mapped): reachable from this machine only. */

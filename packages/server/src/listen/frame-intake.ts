@@ -104,6 +104,12 @@ export class FrameIntake {
     return this.replay.bytes;
   }
 
+  /** How lines are formatted from the next datagram on: what is left out stays. */
+  setFormat(format: { maskPan?: boolean | undefined; attribution?: boolean | undefined }): void {
+    if (format.maskPan !== undefined) this.formatter.setMaskPan(format.maskPan);
+    if (format.attribution !== undefined) this.formatter.setAttribution(format.attribution);
+  }
+
   /** Says what the auth warnings still hold, and stops their timers. */
   close(): void {
     this.refusals.close();

@@ -88,10 +88,10 @@ export class LineFormatter {
   // formatted once per second and copied, and only the six microsecond digits per line.
   private second = -1;
   private readonly prefix = Buffer.alloc(20);
-  private readonly finder: PanFinder | undefined;
+  private finder: PanFinder | undefined;
   /** The message being masked: card numbers are starred in a copy, never in the datagram. */
   private scratch = Buffer.alloc(0);
-  private readonly attribution: boolean;
+  private attribution: boolean;
   /** This datagram's source field and its space, written once per datagram. */
   private readonly source = Buffer.alloc(SOURCE_MAX_BYTES + 1);
   private sourceBytes = 0;
@@ -100,6 +100,17 @@ export class LineFormatter {
     const o = typeof options === 'boolean' ? { maskPan: options } : options;
     this.finder = o.maskPan === true ? new PanFinder() : undefined;
     this.attribution = o.attribution === true;
+  }
+
+  /** Masks card numbers from the next line on (or stops). */
+  setMaskPan(maskPan: boolean): void {
+    this.finder = maskPan ? (this.finder ?? new PanFinder()) : undefined;
+  }
+
+  /** Writes each line's source from the next datagram on (or stops); a datagram is never half with it. */
+  setAttribution(attribution: boolean): void {
+    this.attribution = attribution;
+    if (!attribution) this.sourceBytes = 0;
   }
 
   /**

@@ -84,7 +84,8 @@ const NOTICE_MS = 10_000;
  * DiskBudget, OpenFiles); files are opened without following links (SafeDir).
  */
 export class LogWriter implements SinkHost, LogFileHost {
-  readonly rollBytes: number;
+  /** Read by each file before each write: a change applies to the next one. */
+  rollBytes: number;
   readonly writeDelayMs: () => number;
   readonly host: string;
   readonly pid: number;
@@ -114,9 +115,9 @@ export class LogWriter implements SinkHost, LogFileHost {
   };
   private readonly root: string;
   private readonly maxOpenFiles: number;
-  private readonly maxTotalBytes: number;
-  private readonly allowSys: ReadonlySet<string> | undefined;
-  private readonly periodMs: number;
+  private maxTotalBytes: number;
+  private allowSys: ReadonlySet<string> | undefined;
+  private periodMs: number;
   private readonly budget: DiskBudget;
   private readonly health: WriteHealth;
   private readonly sinks = new Map<string, FileSink>();
@@ -151,7 +152,7 @@ export class LogWriter implements SinkHost, LogFileHost {
     this.allowSys = o.allowSys;
     this.fileMode = o.fileMode;
     this.dirMode = o.dirMode;
-    this.periodMs = o.rollEvery === 'hour' ? 3_600_000 : o.rollEvery === 'day' ? 86_400_000 : 0;
+    this.periodMs = periodMs(o.rollEvery);
     this.host = o.host;
     this.pid = o.pid;
     this.onError = o.onError;
@@ -197,6 +198,29 @@ export class LogWriter implements SinkHost, LogFileHost {
   }
 
   /**
+   * Rolls files past `rollBytes`, and each UTC hour or day (`rollEvery`) or by size
+   * only. Each file checks before its next write: a changed `rollEvery` rolls a
+   * non-empty file at its next write, so it starts on the new schedule.
+   */
+  setRolling(rollBytes: number, rollEvery: 'hour' | 'day' | undefined): void {
+    this.rollBytes = rollBytes;
+    this.periodMs = periodMs(rollEvery);
+  }
+
+  /** New disk bounds: lowered, the oldest rolled files go at once; raised, refused records are taken again. */
+  setBounds(maxTotalBytes: number, maxFiles: number): void {
+    this.maxTotalBytes = maxTotalBytes;
+    this.budget.setBounds(maxTotalBytes, maxFiles);
+  }
+
+  /** Writes only these sys_ids from now on (undefined: every one), files already open included. */
+  setAllowSys(allowSys: ReadonlySet<string> | undefined): void {
+    this.allowSys = allowSys;
+    // The last sink is handed out unchecked: the next record is looked up (and checked) again.
+    this.lastSink = undefined;
+  }
+
+  /**
    * Called once per frame before its records: refuses it when the data dir holds
    * maxTotalBytes (written and pending) and no rolled file is left to delete.
    * @throws {WriterRefusal} `ERR_SERVER_DISK_LIMIT`
@@ -219,10 +243,11 @@ export class LogWriter implements SinkHost, LogFileHost {
   sink(sysId: string, fileName: string): FileSink {
     if (sysId === this.lastSys && fileName === this.lastFile && this.lastSink !== undefined)
       return this.lastSink;
+    // Checked for known files too: the allow-list can change while they are open.
+    if (this.allowSys !== undefined && !this.allowSys.has(sysId)) throw REFUSED.sys;
     const key = `${sysId}/${fileName}`;
     let sink = this.sinks.get(key);
     if (sink === undefined) {
-      if (this.allowSys !== undefined && !this.allowSys.has(sysId)) throw REFUSED.sys;
       // Admitted before anything is made: a flood of new names costs a lookup each.
       const known = this.budget.has(key);
       if (!known && !this.budget.admit(key)) {
@@ -395,4 +420,8 @@ export class LogWriter implements SinkHost, LogFileHost {
       this.checking = false;
     }
   }
+}
+
+function periodMs(rollEvery: 'hour' | 'day' | undefined): number {
+  return rollEvery === 'hour' ? 3_600_000 : rollEvery === 'day' ? 86_400_000 : 0;
 }
