@@ -9,13 +9,15 @@ export { ExitCode, main, type ServerCliIo } from './cli.js';
 export { ServerError, type ServerErrorCode } from './errors.js';
 export { readKeyFile } from './key-file.js';
 export {
-  type Faults,
   LIVE_OPTIONS,
   type LiveConfig,
   type LiveOption,
   type LiveSettings,
-  type ServerOptions,
-} from './options.js';
+  SYS_OPTIONS,
+  type SysConfig,
+  type SysOption,
+} from './live-options.js';
+export type { Faults, ServerOptions } from './options.js';
 export { ClogsServer, createServer, type ServerAddress } from './server.js';
 export type { DropReason, ServerStats } from './stats.js';
 export { type ParsedLine, parseLine, type Sealed } from './writer/line-format.js';

@@ -128,11 +128,17 @@ export interface ResolvedOptions {
   faults: Faults;
 }
 
-function bad(name: string, rule: string, value: unknown): ServerError {
+export function bad(name: string, rule: string, value: unknown): ServerError {
   return new ServerError('ERR_SERVER_BAD_OPTION', `${name} must be ${rule}, not ${String(value)}`);
 }
 
-function int(name: string, value: number | undefined, fallback: number, min: number, max: number): number {
+export function int(
+  name: string,
+  value: number | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
   const v = value ?? fallback;
   if (!Number.isInteger(v) || v < min || v > max)
     throw bad(name, `an integer ${min}..${max}`, value === undefined ? 'nothing' : JSON.stringify(v));
@@ -155,14 +161,14 @@ export function checkFaults(faults: Partial<Faults>, base: Faults): Faults {
   return next;
 }
 
-const MAX = Number.MAX_SAFE_INTEGER;
-const MAX_FILES = 100_000_000;
+export const MAX = Number.MAX_SAFE_INTEGER;
+export const MAX_FILES = 100_000_000;
 const DEFAULT_ROLL_BYTES = 256 * 2 ** 20;
 const DEFAULT_MAX_TOTAL_BYTES = 10 * 2 ** 30;
 const DEFAULT_MAX_FILES = 10_000;
-const SYS_ID = /^[A-Za-z0-9_]{1,4}$/;
+export const SYS_ID = /^[A-Za-z0-9_]{1,4}$/;
 
-function allowList(list: readonly string[] | undefined): ReadonlySet<string> | undefined {
+export function allowList(list: readonly string[] | undefined): ReadonlySet<string> | undefined {
   if (list === undefined) return undefined;
   if (!Array.isArray(list) || list.length === 0) throw bad('allowSys', 'a non-empty list of sys_ids', list);
   for (const sys of list) {
@@ -172,7 +178,7 @@ function allowList(list: readonly string[] | undefined): ReadonlySet<string> | u
   return new Set(list);
 }
 
-function rollEvery(value: unknown): 'hour' | 'day' | undefined {
+export function rollEvery(value: unknown): 'hour' | 'day' | undefined {
   if (value === undefined || value === 'hour' || value === 'day') return value;
   throw bad('rollEvery', '"hour" or "day"', value);
 }
@@ -240,76 +246,4 @@ export function resolveOptions(o: ServerOptions = {}): ResolvedOptions {
       noAck: false,
     }),
   };
-}
-
-/** The options a running server takes again ({@link ClogsServer.applyConfig}), by name. */
-export const LIVE_OPTIONS = [
-  'maskPan',
-  'attribution',
-  'rollBytes',
-  'rollEvery',
-  'maxTotalBytes',
-  'maxFiles',
-  'allowSys',
-] as const;
-
-export type LiveOption = (typeof LIVE_OPTIONS)[number];
-
-/** What `applyConfig` takes: any of the live options, as `createServer` takes them. */
-export type LiveConfig = Pick<ServerOptions, LiveOption>;
-
-/** The live options as the server holds them, checked. */
-export type LiveSettings = Pick<ResolvedOptions, LiveOption>;
-
-/** The live part of resolved options. */
-export function liveSettings(o: ResolvedOptions): LiveSettings {
-  return {
-    maskPan: o.maskPan,
-    attribution: o.attribution,
-    rollBytes: o.rollBytes,
-    rollEvery: o.rollEvery,
-    maxTotalBytes: o.maxTotalBytes,
-    maxFiles: o.maxFiles,
-    allowSys: o.allowSys,
-  };
-}
-
-/**
- * Checks the live options `partial` names, with the rules `createServer` applies to
- * them (one rule per option, here). `rollEvery` and `allowSys` may be given as
- * undefined: by size only, and every sys_id. A key that is not a live option is refused.
- * @throws {ServerError} `ERR_SERVER_BAD_OPTION` naming the first bad option.
- */
-export function checkLiveConfig(partial: LiveConfig): Partial<LiveSettings> {
-  const out: Partial<LiveSettings> = {};
-  const o = partial as Record<string, unknown>;
-  for (const key of Object.keys(o)) {
-    const value = o[key];
-    switch (key as LiveOption) {
-      case 'maskPan':
-      case 'attribution':
-        if (typeof value !== 'boolean') throw bad(key, 'a boolean', value);
-        out[key as 'maskPan'] = value;
-        break;
-      case 'rollBytes':
-      case 'maxTotalBytes':
-        out[key as 'rollBytes'] = int(key, value as number, Number.NaN, 1, MAX);
-        break;
-      case 'maxFiles':
-        out.maxFiles = int(key, value as number, Number.NaN, 1, MAX_FILES);
-        break;
-      case 'rollEvery':
-        out.rollEvery = rollEvery(value);
-        break;
-      case 'allowSys':
-        out.allowSys = allowList(value as readonly string[] | undefined);
-        break;
-      default:
-        throw new ServerError(
-          'ERR_SERVER_BAD_OPTION',
-          `${key} is not an option a running server takes (live: ${LIVE_OPTIONS.join(', ')})`,
-        );
-    }
-  }
-  return out;
 }

@@ -116,6 +116,25 @@ describe('ClogsServer.applyConfig', () => {
     expect(await readdir(dataDir)).toEqual([]);
   });
 
+  it('sys: a sub-system masked and rolled of its own, the others as the server', async () => {
+    const { server, peer, dataDir } = await start({ hostname: 'h' });
+    server.applyConfig({ sys: { PAY1: { maskPan: true, rollBytes: 100 }, OPS: { maskPan: false } } });
+    await sendAcked(peer, [rec(`a ${CARD}`, { sysId: 'PAY1' }), rec(`a ${CARD}`)]);
+    await sendAcked(peer, [rec(`b ${CARD}`, { sysId: 'PAY1' }), rec(`b ${CARD}`)]);
+    expect((await lines(dataDir, 'PAY1')).map((l) => l.msg.toString())).toEqual([`b ${MASKED}`]);
+    expect(await listFiles(join(dataDir, 'PAY1'))).toHaveLength(2);
+    expect((await lines(dataDir)).map((l) => l.msg.toString())).toEqual([`a ${CARD}`, `b ${CARD}`]);
+    // The server masks; OPS says not for its own records.
+    server.applyConfig({ maskPan: true });
+    await sendAcked(peer, [rec(`c ${CARD}`, { sysId: 'OPS' }), rec(`c ${CARD}`)]);
+    expect((await lines(dataDir, 'OPS')).map((l) => l.msg.toString())).toEqual([`c ${CARD}`]);
+    expect((await lines(dataDir)).at(-1)!.msg.toString()).toBe(`c ${MASKED}`);
+    expect(() => server.applyConfig({ sys: { PAY1: { attribution: true } as object } })).toThrow(
+      /sys\.PAY1\.attribution is not an option/,
+    );
+    expect(() => server.applyConfig({ sys: { 'A/B': {} } })).toThrow(/sys must be keyed by sys_ids/);
+  });
+
   it('returns nothing when nothing changes (an allow-list in another order is the same)', async () => {
     const { server } = await start({ allowSys: ['A', 'B'], maskPan: true });
     expect(server.applyConfig({ allowSys: ['B', 'A'], maskPan: true })).toEqual([]);

@@ -132,6 +132,24 @@ describe('clogs-server --etcd: settings from /clogs/<cluster>/server-config', ()
     await saidTimes(p, /x\\x1b\[2Jy is not a setting/, 1, 'the escaped option name');
     await saidTimes(p, /allowSys refused: .*A\\x1b\]0;B/, 1, 'the escaped value');
     expect(p.stderr).not.toContain('\u001b');
+    // A sub-system's own document: its records masked, the others' not.
+    await etcd.put(`${key}/PAY1`).value(JSON.stringify({ maskPan: true }));
+    await etcd.put(`${key}/TOO_LONG`).value(JSON.stringify({ maskPan: true }));
+    await etcd.put(`${key}/OPS`).value(JSON.stringify({ allowSys: ['X'] }));
+    await saidTimes(p, /applied \/clogs\/sc1\/server-config\/PAY1: maskPan default -> true/, 1, 'PAY1');
+    await saidTimes(p, /server-config\/TOO_LONG at revision \d+: not a sys_id/, 1, 'the bad sys_id');
+    await saidTimes(
+      p,
+      /server-config\/OPS at revision \d+: allowSys is not a setting of a sub-system/,
+      1,
+      'OPS',
+    );
+    await send(peer, rec(`pay ${CARD}`, 'PAY1'));
+    await send(peer, rec(`sys ${CARD}`));
+    expect(await messages(dataDir, 'PAY1')).toEqual([`pay ${MASKED}`]);
+    expect((await messages(dataDir)).at(-1)).toBe(`sys ${CARD}`);
+    await etcd.delete().key(`${key}/PAY1`);
+    await saidTimes(p, /server-config\/PAY1: maskPan true -> default/, 1, "PAY1 back to the server's");
   });
 
   it('maskPan put: card numbers masked after; a bad value refused naming the key, the last good one kept', async () => {

@@ -105,8 +105,12 @@ export class FrameIntake {
   }
 
   /** How lines are formatted from the next datagram on: what is left out stays. */
-  setFormat(format: { maskPan?: boolean | undefined; attribution?: boolean | undefined }): void {
-    if (format.maskPan !== undefined) this.formatter.setMaskPan(format.maskPan);
+  setFormat(format: {
+    maskPan?: boolean | undefined;
+    attribution?: boolean | undefined;
+    maskBySys?: ReadonlyMap<string, boolean> | undefined;
+  }): void {
+    if (format.maskPan !== undefined) this.formatter.setMaskPan(format.maskPan, format.maskBySys);
     if (format.attribution !== undefined) this.formatter.setAttribution(format.attribution);
   }
 

@@ -1,5 +1,5 @@
 import type { Etcd3 } from 'etcd3';
-import type { LiveOption } from '../options.js';
+import type { LiveOption } from '../live-options.js';
 import type { ClogsServer } from '../server.js';
 import { type AppliedEvent, ConfigWatch, type PinnedEvent } from './config-watch.js';
 
@@ -47,7 +47,7 @@ export async function followServerConfig(o: {
   if (!o.quiet) {
     const say = (line: string) => o.stderr.write(`clogs-server${line}\n`);
     watch.on('applied', (e: AppliedEvent) =>
-      say(` applied ${watch.key}: ${e.option} ${e.from} -> ${e.to} (revision ${e.revision})`),
+      say(` applied ${e.key}: ${e.option} ${e.from} -> ${e.to} (revision ${e.revision})`),
     );
     watch.on('pinned', (e: PinnedEvent) =>
       say(

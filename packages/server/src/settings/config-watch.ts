@@ -1,14 +1,14 @@
 import { EventEmitter } from 'node:events';
 import { serverConfigKey } from '@clogs/etcd';
-import type { Etcd3, Watcher } from 'etcd3';
+import type { Etcd3, IKeyValue, Watcher } from 'etcd3';
 import { ServerError } from '../errors.js';
-import type { LiveConfig, LiveOption, LiveSettings } from '../options.js';
-import { readServerConfig, showSetting } from './config-document.js';
+import { type LiveConfig, type LiveOption, type LiveSettings, SYS_OPTIONS } from '../live-options.js';
+import { type ConfigDocument, readServerConfig, showSetting } from './config-document.js';
 
 /** What the watch pushes settings to: a running server. */
 export interface ConfigTarget {
   readonly settings: Readonly<LiveSettings>;
-  applyConfig(partial: LiveConfig): LiveOption[];
+  applyConfig(partial: LiveConfig): (LiveOption | 'sys')[];
 }
 
 export interface ConfigWatchOptions {
@@ -24,6 +24,8 @@ export interface ConfigWatchOptions {
 
 /** Payload of the `applied` event: one per option that changed. */
 export interface AppliedEvent {
+  /** The document it came from: the server-config key, or a sub-system's under it. */
+  key: string;
   option: LiveOption;
   /** Before and after, as a line shows them. */
   from: string;
@@ -41,7 +43,8 @@ const RETRY_MIN_MS = 100;
 const RETRY_MAX_MS = 1000;
 
 /**
- * Follows `/clogs/<cluster>/server-config` and pushes what it asks for to the server:
+ * Follows `/clogs/<cluster>/server-config` and the sub-systems' documents under it
+ * (`server-config/<sys_id>`) and pushes what they ask for to the server:
  * read once, then watched from the revision read (etcd3 resumes the watch after an
  * outage from the last revision seen, so no change is missed). A put applies the
  * document's good values, a delete (or a document leaving an option out) goes back to
@@ -60,6 +63,10 @@ export class ConfigWatch extends EventEmitter {
   private troubled = false;
   private readonly toldPinned = new Set<LiveOption>();
   private readonly pinned: ReadonlySet<LiveOption>;
+  private cluster: ConfigDocument | undefined;
+  private readonly sys = new Map<string, ConfigDocument>();
+  /** What the last apply refused: the same refusal is not told again for another document's change. */
+  private refusedBefore = new Set<string>();
 
   constructor(private readonly o: ConfigWatchOptions) {
     super();
@@ -89,22 +96,23 @@ export class ConfigWatch extends EventEmitter {
       let watcher: Watcher | undefined;
       try {
         this.etcd ??= await this.o.connect();
-        const read = await this.etcd.get(this.key).exec();
+        const read = await this.etcd.getAll().prefix(this.key).exec();
         if (this.closed) return;
         this.answered();
-        const kv = read.kvs[0];
-        this.apply(kv?.value.toString(), kv === undefined ? read.header.revision : kv.mod_revision);
+        this.cluster = undefined;
+        this.sys.clear();
+        for (const kv of read.kvs) this.take(kv, false);
+        this.apply(read.header.revision);
         firstRead();
         waitMs = RETRY_MIN_MS;
         const from = String(BigInt(read.header.revision) + 1n);
-        const w = this.etcd.watch().key(this.key).startRevision(from).watcher();
+        const w = this.etcd.watch().prefix(this.key).startRevision(from).watcher();
         watcher = w;
         const ended = await this.until<string>((done) => {
           w.on('data', (res) => {
-            // Only the last event of a response counts: it is what the key holds now.
-            const e = res.events.at(-1);
-            if (e !== undefined)
-              this.apply(e.type === 'Delete' ? undefined : e.kv.value.toString(), res.header.revision);
+            let mine = false;
+            for (const e of res.events) mine = this.take(e.kv, e.type === 'Delete') || mine;
+            if (mine) this.apply(res.header.revision);
           });
           w.on('connected', () => this.answered());
           w.on('error', (err) => done(err.message));
@@ -126,13 +134,33 @@ export class ConfigWatch extends EventEmitter {
     }
   }
 
-  /** Pushes what the document at `revision` asks for; says what changed and what was refused. */
-  private apply(text: string | undefined, revision: string): void {
+  /** Takes a key's new value (or its deletion); false for a key that is not a document (`server-configX`). */
+  private take(kv: IKeyValue, deleted: boolean): boolean {
+    const key = kv.key.toString();
+    const doc = { key, text: kv.value.toString(), revision: kv.mod_revision };
+    if (key === this.key) {
+      this.cluster = deleted ? undefined : doc;
+      return true;
+    }
+    if (!key.startsWith(`${this.key}/`)) return false;
+    const sysId = key.slice(this.key.length + 1);
+    if (deleted) this.sys.delete(sysId);
+    else this.sys.set(sysId, doc);
+    return true;
+  }
+
+  /** Pushes what the documents ask for at `revision`; says what changed and what was refused. */
+  private apply(revision: string): void {
     if (this.closed) return;
     const target = this.o.target;
     const before = target.settings;
-    const verdict = readServerConfig(this.key, text, revision, before, this.o.base, this.pinned);
-    for (const err of verdict.refused) this.emit('refused', err);
+    const verdict = readServerConfig(this.cluster, this.sys, before, this.o.base, this.pinned);
+    const told = new Set<string>();
+    for (const err of verdict.refused) {
+      told.add(err.message);
+      if (!this.refusedBefore.has(err.message)) this.emit('refused', err);
+    }
+    this.refusedBefore = told;
     for (const option of verdict.pinned) {
       if (this.toldPinned.has(option)) continue;
       this.toldPinned.add(option);
@@ -141,12 +169,29 @@ export class ConfigWatch extends EventEmitter {
     const changed = target.applyConfig(verdict.next);
     const after = target.settings;
     for (const option of changed) {
+      if (option === 'sys') continue;
       this.emit('applied', {
+        key: this.key,
         option,
         from: showSetting(before[option]),
         to: showSetting(after[option]),
         revision,
       } satisfies AppliedEvent);
+    }
+    if (!changed.includes('sys')) return;
+    for (const sysId of new Set([...before.sys.keys(), ...after.sys.keys()])) {
+      const was = before.sys.get(sysId) ?? {};
+      const now = after.sys.get(sysId) ?? {};
+      for (const option of SYS_OPTIONS) {
+        if (was[option] === now[option]) continue;
+        this.emit('applied', {
+          key: `${this.key}/${sysId}`,
+          option,
+          from: showSetting(was[option]),
+          to: showSetting(now[option]),
+          revision,
+        } satisfies AppliedEvent);
+      }
     }
   }
 

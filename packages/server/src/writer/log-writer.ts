@@ -84,8 +84,6 @@ const NOTICE_MS = 10_000;
  * DiskBudget, OpenFiles); files are opened without following links (SafeDir).
  */
 export class LogWriter implements SinkHost, LogFileHost {
-  /** Read by each file before each write: a change applies to the next one. */
-  rollBytes: number;
   readonly writeDelayMs: () => number;
   readonly host: string;
   readonly pid: number;
@@ -115,9 +113,12 @@ export class LogWriter implements SinkHost, LogFileHost {
   };
   private readonly root: string;
   private readonly maxOpenFiles: number;
+  private rollBytes: number;
   private maxTotalBytes: number;
   private allowSys: ReadonlySet<string> | undefined;
   private periodMs: number;
+  /** Roll sizes of sys_ids that have their own, by their folder. */
+  private rollByDir: Map<string, number> | undefined;
   private readonly budget: DiskBudget;
   private readonly health: WriteHealth;
   private readonly sinks = new Map<string, FileSink>();
@@ -202,9 +203,22 @@ export class LogWriter implements SinkHost, LogFileHost {
    * only. Each file checks before its next write: a changed `rollEvery` rolls a
    * non-empty file at its next write, so it starts on the new schedule.
    */
-  setRolling(rollBytes: number, rollEvery: 'hour' | 'day' | undefined): void {
+  setRolling(
+    rollBytes: number,
+    rollEvery: 'hour' | 'day' | undefined,
+    bySys?: ReadonlyMap<string, number>,
+  ): void {
     this.rollBytes = rollBytes;
     this.periodMs = periodMs(rollEvery);
+    this.rollByDir =
+      bySys === undefined || bySys.size === 0
+        ? undefined
+        : new Map([...bySys].map(([sys, bytes]) => [join(this.root, sys), bytes]));
+  }
+
+  /** The roll size of the files in `dir` (a sys_id's folder): its own, or the server's. */
+  rollBytesOf(dir: string): number {
+    return this.rollByDir?.get(dir) ?? this.rollBytes;
   }
 
   /** New disk bounds: lowered, the oldest rolled files go at once; raised, refused records are taken again. */
