@@ -1,9 +1,15 @@
 import { parseArgs } from 'node:util';
+import { type EtcdAccess, EtcdError } from '@clogs/etcd';
 import { ServerError } from './errors.js';
 import { readKeyFile } from './key-file.js';
 import type { ServerOptions } from './options.js';
 import { type RegisteredEvent, Registration } from './registry/registration.js';
-import { planRegistry, type RegistryPlan, registrationOptions } from './registry/registry-flags.js';
+import {
+  loadRegistryAccess,
+  planRegistry,
+  type RegistryPlan,
+  registrationOptions,
+} from './registry/registry-flags.js';
 import { createServer } from './server.js';
 
 /** Exit codes, after sysexits.h, so scripts can tell failures apart. */
@@ -11,8 +17,10 @@ export const ExitCode = {
   OK: 0,
   /** Bad command line. */
   USAGE: 64,
-  /** The key file cannot be read or is empty. */
+  /** The key file cannot be read or is empty; an `--etcd-*` file cannot be read or is not private. */
   NO_INPUT: 66,
+  /** `--etcd` without the etcd3 package installed (an optional peer dependency). */
+  UNAVAILABLE: 69,
   /** The socket cannot be bound or the data folder made. */
   OS_ERROR: 71,
   /** `--etcd`: another live server holds this `--name` (EX_CONFIG). */
@@ -44,13 +52,21 @@ options:
   --quiet                print only the listening line
 
 registration in etcd (the config centre clients discover the fleet from):
-  --etcd <url>[,<url>...] register at these etcd members (http://host:port)
+  --etcd <url>[,<url>...] register at these etcd members (http://host:port, or
+                         https://host:port for TLS); needs the etcd3 package
   --cluster <name>       the fleet to join: key /clogs/<cluster>/servers/<name> (default default)
   --name <name>          the name clients hash (default: the advertised host:port)
   --weight <n>           share of the keys, relative to the other servers (default 1)
   --advertise <host:port> where clients send (default: the bound address; required
                          with a wildcard --host such as 0.0.0.0)
   --lease-ttl <s>        a server that dies without stopping leaves after this long (default 5)
+  --etcd-ca <file>       PEM CA that signed etcd's certificate (https members;
+                         default: the system's CAs)
+  --etcd-cert <file>     PEM client certificate, for etcd's --client-cert-auth
+  --etcd-key <file>      its private key (refused if group or others may read it)
+  --etcd-user <user>     etcd user, when etcd's authentication is enabled
+  --etcd-password-file <file> that user's password (refused if group or others
+                         may read it); or the environment's CLOGS_ETCD_PASSWORD
   -h, --help             this help
   -v, --version          the version
 
@@ -64,12 +80,15 @@ fault injection, for tests only:
 Prints "clogs-server listening on udp://HOST:PORT data-dir DIR" once ready.
 SIGINT/SIGTERM: stop, write and fsync everything, exit 0. SIGUSR1: print stats.
 Both are handled from the moment the process starts, before the listening line.
-Exit codes: 0 ok, 64 bad usage, 66 key file unreadable, 71 cannot listen,
-78 --name held by another live server.
+Exit codes: 0 ok, 64 bad usage, 66 key file (or an --etcd-* file) unreadable or
+not private, 69 --etcd without the etcd3 package, 71 cannot listen, 78 --name held
+by another live server.
 
 examples:
   clogs-server --port 7070 --data-dir /var/log/clogs
   clogs-server --port 0 --key-file ./clogs.key
+  clogs-server --etcd https://etcd-1:2379 --etcd-ca ca.pem --etcd-cert server.pem \
+    --etcd-key server-key.pem --etcd-user clogs --etcd-password-file ./etcd.pass
 `;
 
 /** `64M`, `256k`, `1G` or plain bytes. */
@@ -170,7 +189,7 @@ async function serve(argv: readonly string[], io: ServerCliIo, signals: SignalDe
   let options: ServerOptions;
   let plan: RegistryPlan | undefined;
   try {
-    plan = planRegistry(values, values.host);
+    plan = planRegistry(values, values.host, process.env);
     options = {
       host: values.host,
       port: values.port === undefined ? 7070 : parseInteger('--port', values.port),
@@ -207,6 +226,20 @@ async function serve(argv: readonly string[], io: ServerCliIo, signals: SignalDe
     io.stderr.write(`clogs-server: ${(err as Error).message}\n`);
     return ExitCode.USAGE;
   }
+  let access: EtcdAccess | undefined;
+  if (plan !== undefined) {
+    try {
+      access = loadRegistryAccess(plan);
+    } catch (err) {
+      if (!EtcdError.is(err)) throw err;
+      io.stderr.write(`clogs-server: ${err.message}\n`);
+      return err.code === 'ERR_ETCD_NOT_INSTALLED'
+        ? ExitCode.UNAVAILABLE
+        : err.code === 'ERR_ETCD_FILE'
+          ? ExitCode.NO_INPUT
+          : ExitCode.USAGE;
+    }
+  }
   if (values['key-file'] !== undefined) {
     try {
       options.key = await readKeyFile(values['key-file']);
@@ -227,8 +260,14 @@ async function serve(argv: readonly string[], io: ServerCliIo, signals: SignalDe
   const warn = (err: Error) => io.stderr.write(`clogs-server: ${err.message}\n`);
   if (!quiet) server.on('warning', warn);
   let registration: Registration | undefined;
-  if (plan !== undefined && !signals.stopAsked) {
-    registration = new Registration(registrationOptions(plan, server.address));
+  if (plan !== undefined && access !== undefined && !signals.stopAsked) {
+    try {
+      registration = new Registration(registrationOptions(plan, access, server.address));
+    } catch (err) {
+      warn(err as Error);
+      await server.close();
+      return ExitCode.USAGE;
+    }
     if (!quiet) registration.on('warning', warn);
     try {
       await registration.start();
@@ -310,6 +349,11 @@ function parse(argv: readonly string[]) {
       weight: { type: 'string' },
       advertise: { type: 'string' },
       'lease-ttl': { type: 'string' },
+      'etcd-ca': { type: 'string' },
+      'etcd-cert': { type: 'string' },
+      'etcd-key': { type: 'string' },
+      'etcd-user': { type: 'string' },
+      'etcd-password-file': { type: 'string' },
       quiet: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },

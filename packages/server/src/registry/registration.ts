@@ -1,7 +1,9 @@
 import { EventEmitter } from 'node:events';
 import {
   connectEtcd,
+  type EtcdAccess,
   encodeServerRecord,
+  explainEtcdError,
   parseServerRecord,
   type ServerRecord,
   serverKey,
@@ -10,8 +12,8 @@ import type { Etcd3, Lease } from 'etcd3';
 import { ServerError } from '../errors.js';
 
 export interface RegistrationOptions {
-  /** etcd members, `http://host:port` each. */
-  etcd: readonly string[];
+  /** etcd's members, TLS and user (loadEtcdAccess()). */
+  access: EtcdAccess;
   cluster: string;
   /** The continuum name clients hash. */
   name: string;
@@ -75,7 +77,7 @@ export class Registration extends EventEmitter {
    * goes on trying). Rejects with `ERR_SERVER_NAME_TAKEN` when another live server holds the name.
    */
   async start(): Promise<void> {
-    this.etcd = await connectEtcd(this.o.etcd);
+    this.etcd = await connectEtcd(this.o.access);
     try {
       await this.attempt();
     } catch (err) {
@@ -185,7 +187,7 @@ export class Registration extends EventEmitter {
       if (err instanceof ServerError) throw err;
       throw new ServerError(
         'ERR_SERVER_ETCD',
-        `cannot register ${this.key} at etcd ${this.o.etcd.join(',')}: ${(err as Error).message}; serving without a registration, trying again`,
+        `cannot register ${this.key} at etcd ${this.o.access.hosts.join(',')}: ${explainEtcdError(err as Error, this.o.access)}; serving without a registration, trying again`,
         { cause: err },
       );
     }
