@@ -82,8 +82,9 @@ describe('clogs-cli --etcd over TLS with a password', () => {
       [],
     );
     expect(r.code, r.err).toBe(66);
-    expect(r.err).toContain(
-      `--etcd-password-file ${open} may be read by group or others (mode 0644): refused`,
+    // The client's option the flag sets, and the file: what to chmod.
+    expect(r.err).toBe(
+      `clogs-cli: discovery.passwordFile ${open} may be read by group or others (mode 0644): refused; chmod 600 ${open} [ERR_CLIENT_BAD_OPTION]\n`,
     );
     const stray = await run(['-s', '127.0.0.1:9', '--etcd-ca', etcd.pki!.caFile, 'A', 'B', 'c'], []);
     expect(stray.code).toBe(64);
