@@ -5,6 +5,7 @@ import {
   encodeServerRecord,
   explainEtcdError,
   parseServerRecord,
+  printable,
   type ServerRecord,
   serverKey,
 } from '@clogs/etcd';
@@ -175,7 +176,7 @@ export class Registration extends EventEmitter {
         if (!sameAddress(holder, this.o.record)) {
           throw new ServerError(
             'ERR_SERVER_NAME_TAKEN',
-            `the name ${this.o.name} is held by another live server (${this.key} = ${holder}); choose another --name, or stop that server`,
+            `the name ${this.o.name} is held by another live server (${this.key} = ${printable(holder)}); choose another --name, or stop that server`,
           );
         }
         const taken = await etcd.if(this.key, 'Mod', '==', held.mod_revision).then(put()).commit();

@@ -5,6 +5,7 @@ import {
   etcd3Path,
   loadEtcdAccess,
   MAX_WEIGHT,
+  printable,
   registrationProblem,
 } from '@clogs/etcd';
 import { ServerError } from '../errors.js';
@@ -152,7 +153,7 @@ export function registrationOptions(
   if (problem !== undefined) {
     throw new ServerError(
       'ERR_SERVER_BAD_OPTION',
-      `cannot register ${name} = ${JSON.stringify(record)}: ${problem}`,
+      `cannot register ${printable(name)} = ${printable(JSON.stringify(record))}: ${problem}`,
     );
   }
   return { access, cluster: plan.cluster, name, record, leaseTtlSec: plan.leaseTtlSec };
