@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import type { Etcd3 } from 'etcd3';
+import type { Etcd3, IOptions } from 'etcd3';
 import type { EtcdAccess } from './etcd-access.js';
 import { EtcdError } from './etcd-error.js';
 
@@ -7,7 +7,19 @@ import { EtcdError } from './etcd-error.js';
 export const ETCD_CALL_MS = 2000;
 
 type Etcd3Module = typeof import('etcd3');
-type CockatielModule = typeof import('cockatiel');
+type FaultHandling = NonNullable<IOptions['faultHandling']>;
+type Policy = NonNullable<FaultHandling['global']>;
+
+/** What is used of cockatiel, typed by what etcd3's options take (cockatiel is etcd3's, not ours). */
+interface CockatielModule {
+  noop: Policy;
+  handleWhen(filter: (err: Error) => boolean): unknown;
+  retry(handler: unknown, options: { maxAttempts: number }): Policy;
+  ExponentialBackoff: new (options: {
+    initialDelay: number;
+    maxDelay: number;
+  }) => { next(): NonNullable<FaultHandling['watchBackoff']> };
+}
 
 /** What to install for etcd support, as the error says it. */
 export const ETCD_INSTALL_HINT = 'npm i etcd3';
