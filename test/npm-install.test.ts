@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EtcdCluster } from './support/etcd-process.js';
 import { ServerProcess } from './support/server-process.js';
 
 const execFileAsync = promisify(execFile);
@@ -30,10 +31,12 @@ const PACKAGES = ['protocol', 'etcd', 'client', 'server', 'pino', 'winston', 'cl
 /** What the apps use of the registry: pinned, as the packages' own tests pin them. */
 const PINO = '10.4.0';
 const WINSTON = '3.19.0';
+const ETCD3 = '1.1.2';
 
 let work: string;
 let clientApp: string;
 let fullApp: string;
+let etcdApp: string;
 const tarballs = {} as Record<(typeof PACKAGES)[number], string>;
 const servers: ServerProcess[] = [];
 
@@ -61,7 +64,6 @@ beforeAll(async () => {
   }
   work = await mkdtemp(join(tmpdir(), 'clogs-npm-install-'));
   const packed = join(work, 'tarballs');
-  const t0 = Date.now();
   // One pnpm for all of them: it writes the workspace's versions in for `workspace:*`.
   await execFileAsync('pnpm', ['-r', '--filter', './packages/*', 'pack', '--pack-destination', packed], {
     cwd: ROOT,
@@ -90,12 +92,18 @@ beforeAll(async () => {
     pino: PINO,
     winston: WINSTON,
   });
-  const t1 = Date.now();
+  // And one that asked for etcd: the client, the server and etcd3 beside them.
+  etcdApp = await app('etcd-app', {
+    '@clogs/client': tarballs.client,
+    '@clogs/protocol': tarballs.protocol,
+    'clogs-server': tarballs.server,
+    etcd3: ETCD3,
+  });
   await Promise.all([
     npm(['install', '--offline'], clientApp),
     npm(['install', '--prefer-offline'], fullApp),
+    npm(['install', '--prefer-offline'], etcdApp),
   ]);
-  console.log(`packed in ${t1 - t0} ms, installed in ${Date.now() - t1} ms`);
 }, 180_000);
 
 afterAll(async () => {
@@ -105,20 +113,20 @@ afterAll(async () => {
 });
 
 /** A clogs-server from the packed package, on a port of its own; resolves with its port and folder. */
-async function packedServer(): Promise<{ port: number; dir: string }> {
+async function packedServer(
+  from = fullApp,
+  extra: string[] = [],
+): Promise<{ port: number; dir: string; s: ServerProcess }> {
   const dir = await mkdtemp(join(work, 'data-'));
-  const bin = join(fullApp, 'node_modules', 'clogs-server', 'bin', 'clogs-server.js');
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [bin, '--port', '0', '--data-dir', dir, '--flush-ms', '20'],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: USER_ENV,
-    },
-  );
+  const bin = join(from, 'node_modules', 'clogs-server', 'bin', 'clogs-server.js');
+  const args = [bin, '--port', '0', '--data-dir', dir, '--flush-ms', '20', ...extra];
+  const child: ChildProcess = spawn(process.execPath, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: USER_ENV,
+  });
   const s = new ServerProcess(child);
   servers.push(s);
-  return { port: await s.port(), dir };
+  return { port: await s.port(), dir, s };
 }
 
 /** The code blocks of a README section, `lang` ones, in order. */
@@ -161,18 +169,12 @@ const messageOf = (line: string) => line.split(' ').slice(6).join(' ');
 
 describe('npm i @clogs/client', () => {
   it('installs @clogs/client and @clogs/protocol and nothing else: no etcd3, no gRPC', async () => {
-    const parseable = await npm(['ls', '--all', '--parseable'], clientApp);
-    const installed = parseable
-      .trim()
-      .split('\n')
-      .map((p) => p.slice(clientApp.length + 1))
-      .filter((p) => p !== '');
-    expect(installed.sort()).toEqual(['node_modules/@clogs/client', 'node_modules/@clogs/protocol']);
-    // npm names the optional peer it left out, and nothing of its stack is there.
+    // What is on disk, and what npm says of it: the optional peer it left out, nothing of its stack.
+    expect(await readdir(join(clientApp, 'node_modules'))).toEqual(['.package-lock.json', '@clogs']);
+    expect(await readdir(join(clientApp, 'node_modules', '@clogs'))).toEqual(['client', 'protocol']);
     const tree = await npm(['ls', '--all'], clientApp);
     expect(tree).toContain('UNMET OPTIONAL DEPENDENCY etcd3@^1.1.2');
     expect(tree).not.toMatch(/grpc|protobufjs|cockatiel/);
-    expect(existsSync(join(clientApp, 'node_modules', 'etcd3'))).toBe(false);
   });
 
   it("runs the README's quick start as ESM (.mjs) and as CommonJS (.cjs): every record lands", async () => {
@@ -210,8 +212,8 @@ try {
 
 describe('the transports and the server, installed from the tarballs with pino and winston', () => {
   it('clogs-server without --etcd does not need etcd3; with --etcd it says what to install (exit 69)', async () => {
-    expect(await npm(['ls', '--all'], fullApp)).not.toMatch(/grpc|protobufjs|cockatiel/);
-    expect(existsSync(join(fullApp, 'node_modules', 'etcd3'))).toBe(false);
+    const installed = await readdir(join(fullApp, 'node_modules'));
+    expect(installed.filter((name) => /etcd3|grpc|protobufjs|cockatiel/.test(name))).toEqual([]);
     const bin = join(fullApp, 'node_modules', 'clogs-server', 'bin', 'clogs-server.js');
     const run = execFileAsync(process.execPath, [bin, '--port', '0', '--etcd', 'http://127.0.0.1:2379'], {
       cwd: fullApp,
@@ -240,5 +242,35 @@ describe('the transports and the server, installed from the tarballs with pino a
     const winstonLines = await linesOf(w.dir, 'PAY1', 'api', 1);
     expect(winstonLines.length, winstonLines.join('\n')).toBe(1);
     expect(winstonLines[0]).toMatch(/"message":"order accepted".*"order":1234/);
+  });
+});
+
+describe('npm i @clogs/client clogs-server etcd3: the fleet from etcd, from the packed builds', () => {
+  it('the packed server registers, a CommonJS app discovers it (the bundled worker) and delivers', async () => {
+    const etcd = await EtcdCluster.start(1);
+    try {
+      const server = await packedServer(etcdApp, ['--etcd', etcd.url, '--name', 'log-a']);
+      await server.s.until(
+        () => server.s.stdout.includes('registered /clogs/default/servers/log-a'),
+        'the registration',
+      );
+      const code = `
+const { createClient } = require('@clogs/client');
+const clogs = createClient({
+  discovery: { etcd: ${JSON.stringify(etcd.url)} },
+  delivery: 'at-least-once',
+  defaults: { sysId: 'DISC', msgType: 'TXT', fileName: 'app' },
+});
+clogs.on('warning', (err) => console.error(err.message));
+clogs.on('fleet', ({ servers }) => console.log('fleet ' + servers.join(' ')));
+clogs.log('found through etcd');
+clogs.flush().then(() => clogs.close());
+`;
+      const ran = await runIn(etcdApp, 'discover.cjs', code);
+      expect(ran).toEqual({ stdout: 'fleet log-a\n', stderr: '' });
+      expect((await linesOf(server.dir, 'DISC', 'app', 1)).map(messageOf)).toEqual(['found through etcd']);
+    } finally {
+      await etcd.close();
+    }
   });
 });
