@@ -8,6 +8,13 @@ export interface Flags {
   /** etcd members (`--etcd`, commas between them): the fleet is read from etcd, not `-s`. */
   etcd?: string;
   cluster?: string;
+  /** With https:// etcd members: the CA, the client certificate and key (PEM files). */
+  etcdCa?: string;
+  etcdCert?: string;
+  etcdKey?: string;
+  /** etcd user; the password from `--etcd-password-file` or CLOGS_ETCD_PASSWORD. */
+  etcdUser?: string;
+  etcdPasswordFile?: string;
   config?: string;
   sys: string;
   type: string;
@@ -51,6 +58,8 @@ Examples:
   Pipes and files, one record per line:
     app | clogs-cli -s 10.0.0.5:7070 --format raw --sys PAY1 --file app
     app | clogs-cli --etcd http://etcd-1:2379 --cluster payments --format raw --sys PAY1
+    clogs-cli --etcd https://etcd-1:2379 --etcd-ca ca.pem --etcd-cert me.pem --etcd-key me-key.pem \
+      --etcd-user clogs --etcd-password-file ~/.clogs-etcd-pass
     clogs-cli -c fleet.json --ack --timeout 60000 < trades.log
     clogs-cli -s 10.0.0.5:7070 -i yesterday.log -i today.log
 
@@ -60,8 +69,9 @@ give it to the servers and to --key-file: frames are then encrypted and authenti
 Lines (--format clogs): "<sys_id> <msg_type> <message>", e.g. "PAY1 TXT order 42 accepted".
 Blank lines are skipped and counted; refused lines are counted by reason (too-long, bad-sys-id, ...).
 Exit codes: 0 every line delivered (--ack: acknowledged), 64 bad usage, 65 some lines refused,
-66 key file refused or input unreadable, 70 internal error, 73 keygen cannot create its file,
-75 records undelivered (a server down, cannot-write or version among the reasons), 78 bad config,
+66 key file refused, input or an --etcd-* file unreadable (or not private), 70 internal error,
+73 keygen cannot create its file, 75 records undelivered (a server down, cannot-write or
+version among the reasons), 78 bad config,
 130/143 stopped by SIGINT/SIGTERM (everything read delivered).
 `;
 
@@ -109,6 +119,14 @@ function buildProgram(io: CommandLineIo): Command {
         'there (clogs-server --etcd), followed live; not with -s',
     )
     .option('--cluster <name>', "with --etcd: the servers' cluster (default 'default')")
+    .option('--etcd-ca <file>', "with https:// --etcd: PEM CA of etcd's certificate (default: the system's)")
+    .option('--etcd-cert <file>', "PEM client certificate, for etcd's --client-cert-auth (with --etcd-key)")
+    .option('--etcd-key <file>', 'its private key (refused if group or others may read it)')
+    .option('--etcd-user <user>', "etcd user, when etcd's authentication is enabled")
+    .option(
+      '--etcd-password-file <file>',
+      "that user's password (refused if group or others may read it; or CLOGS_ETCD_PASSWORD)",
+    )
     .option('-c, --config <file>', 'JSON config: servers or discovery, defaults, client options (see README)')
     .option('--sys <id>', 'sys_id of records (raw format; clogs lines carry their own)', 'CLI')
     .option('--type <type>', 'msg_type of records (raw format)', 'TXT')

@@ -31,6 +31,7 @@ export function pinnedByFlags(values: Readonly<Record<string, unknown>>): Map<Li
  */
 export async function followServerConfig(o: {
   connect: () => Promise<Etcd3>;
+  explain?: ((err: Error) => string) | undefined;
   cluster: string;
   server: ClogsServer;
   values: Readonly<Record<string, unknown>>;
@@ -39,6 +40,7 @@ export async function followServerConfig(o: {
 }): Promise<ConfigWatch> {
   const watch = new ConfigWatch({
     connect: o.connect,
+    explain: o.explain,
     cluster: o.cluster,
     target: o.server,
     base: o.server.settings,

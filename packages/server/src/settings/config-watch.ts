@@ -14,6 +14,8 @@ export interface ConfigTarget {
 export interface ConfigWatchOptions {
   /** Opens the connection to etcd (the same members, TLS and user as the registration). */
   connect: () => Promise<Etcd3>;
+  /** Says what an etcd error means (a refused certificate, a wrong password...). Default: its message. */
+  explain?: ((err: Error) => string) | undefined;
   cluster: string;
   target: ConfigTarget;
   /** What the server started with (its flags and defaults): what a deleted setting goes back to. */
@@ -123,7 +125,7 @@ export class ConfigWatch extends EventEmitter {
         firstRead();
         if (this.closed) return;
         this.trouble(
-          `cannot read ${this.key} from etcd (${(err as Error).message}): the server keeps its settings, trying again`,
+          `cannot read ${this.key} from etcd (${this.o.explain?.(err as Error) ?? (err as Error).message}): the server keeps its settings, trying again`,
           err,
         );
         await this.until<void>((done) => setTimeout(done, waitMs).unref());
