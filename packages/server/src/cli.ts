@@ -96,6 +96,10 @@ registration in etcd (the config centre clients discover the fleet from):
   --etcd-user <user>     etcd user, when etcd's authentication is enabled
   --etcd-password-file <file> that user's password (refused if group or others
                          may read it); or the environment's CLOGS_ETCD_PASSWORD
+  With --etcd the server also follows /clogs/<cluster>/server-config (JSON: maskPan,
+  attribution, rollBytes, rollEvery, maxTotalBytes, maxFiles, allowSys) and
+  server-config/<sys_id> (maskPan, rollBytes), applied live and said on stderr; a
+  bad value is refused, naming it; a flag given on the command line wins.
   -h, --help             this help
   -v, --version          the version
 
