@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
-"""Golden vectors for clogs wire format v1, written straight from ../shared/protocol-v1.md.
+"""Golden vectors for clogs wire format versions 1 and 2, written straight from docs/protocol.md.
 
 Independent of @clogs/protocol: this script shares no code with the TypeScript encoder,
 so the vectors check the encoder and the decoder against the spec, not against themselves.
-It writes one annotated .hex file per vector, vectors.json (what each must decode to or
-which error it must give) and the vectors section of docs/protocol.md.
+Version 2's sealed frames are sealed with aead.py, a pure Python ChaCha20-Poly1305 and
+HKDF checked against RFC 8439 and RFC 5869 before anything is written. It writes one
+annotated .hex file per vector, vectors.json (what each must decode to or which error it
+must give) and the two vectors sections of docs/protocol.md. Version 1 vectors are in
+this file, version 2 ones in vectors_v2.py.
 
 Run: python3 docs/vectors/make-vectors.py   (Python 3.8+, standard library only)
 """
@@ -12,78 +15,15 @@ import hashlib
 import hmac
 import json
 import os
-import struct
+import re
+
+import aead
+import vectors_v2
+from frames import ACK, ACK_WANTED, AUTH, LOG, PING, PONG, Frame, header, rec, record, records_json
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DOC = os.path.join(HERE, "..", "protocol.md")
 KEY = b"clogs-golden-key"
-LOG, PING, PONG, ACK = 1, 2, 3, 4
-ACK_WANTED, AUTH = 1, 2
-
-
-class Frame:
-    """A datagram as a list of (bytes, comment) parts, so the .hex file explains itself."""
-
-    def __init__(self):
-        self.parts = []
-
-    def add(self, data, comment):
-        self.parts.append((bytes(data), comment))
-        return self
-
-    def raw(self):
-        return b"".join(p for p, _ in self.parts)
-
-    def copy(self):
-        f = Frame()
-        f.parts = list(self.parts)
-        return f
-
-    def annotated(self):
-        lines = []
-        for data, comment in self.parts:
-            chunks = [data[i:i + 16] for i in range(0, len(data), 16)] or [b""]
-            for i, chunk in enumerate(chunks):
-                hexs = " ".join("%02x" % b for b in chunk)
-                note = comment if i == 0 else comment + " (cont.)"
-                lines.append(("%-47s # %s" % (hexs, note)).rstrip() if hexs else "# %s (0 bytes)" % note)
-        return "\n".join(lines) + "\n"
-
-
-def header(kind, flags, count, sender, seq, magic=b"CL", version=1, zero=0):
-    f = Frame()
-    f.add(magic, "magic %r" % magic.decode("latin1"))
-    f.add([version], "version %d" % version)
-    f.add([kind], "kind %d (%s)" % (kind, {1: "LOG", 2: "PING", 3: "PONG", 4: "ACK"}.get(kind, "unknown")))
-    f.add([flags], "flags 0x%02x" % flags)
-    f.add([zero], "zero")
-    f.add(struct.pack(">H", count), "count %d" % count)
-    f.add(struct.pack(">I", sender), "sender 0x%08x" % sender)
-    f.add(struct.pack(">I", seq), "seq %d" % seq)
-    return f
-
-
-def str8(f, name, value):
-    f.add([len(value)], "%s length %d" % (name, len(value)))
-    if value:
-        f.add(value, "%s %r" % (name, value.decode("latin1")) if name != "reserved" else "reserved bytes")
-
-
-def record(f, rec, n):
-    str8(f, "[%d] sys_id" % n, rec["sys_id"])
-    str8(f, "[%d] msg_type" % n, rec["msg_type"])
-    str8(f, "[%d] file_name" % n, rec["file_name"])
-    f.add([rec["level"]], "[%d] level %d" % (n, rec["level"]))
-    t = rec["time_us"]
-    f.add(struct.pack(">II", t >> 32, t & 0xFFFFFFFF), "[%d] time_us %d (high u32, low u32)" % (n, t))
-    f.add(struct.pack(">H", rec["head_len"]), "[%d] head_len %d" % (n, rec["head_len"]))
-    f.add([len(rec["reserved"])], "[%d] reserved length %d" % (n, len(rec["reserved"])))
-    if rec["reserved"]:
-        f.add(rec["reserved"], "[%d] reserved bytes" % n)
-    msg_len = rec.get("msg_len", len(rec["msg"]))
-    f.add(struct.pack(">I", msg_len), "[%d] msg_len %d" % (n, msg_len))
-    if rec["msg"]:
-        f.add(rec["msg"], "[%d] msg" % n)
 
 
 def log_frame(records, sender, seq, flags=0, count=None, key=None):
@@ -102,23 +42,11 @@ def control(kind, sender, seq, key=None):
     return f
 
 
-def rec(sys_id=b"PAY1", msg_type=b"TXT", file_name=b"app", level=3, time_us=1700000000123456,
-        head_len=0, reserved=b"", msg=b"hello, clogs", **extra):
-    r = dict(sys_id=sys_id, msg_type=msg_type, file_name=file_name, level=level, time_us=time_us,
-             head_len=head_len, reserved=reserved, msg=msg)
-    r.update(extra)
-    return r
-
-
 def expect_json(kind, flags, sender, seq, records, authenticated=False):
     return {
         "kind": kind, "flags": flags, "count": len(records), "sender": sender, "seq": seq,
         "ackWanted": bool(flags & ACK_WANTED), "authenticated": authenticated,
-        "records": [{
-            "sysId": r["sys_id"].decode(), "msgType": r["msg_type"].decode(), "fileName": r["file_name"].decode(),
-            "level": r["level"], "timeUs": r["time_us"], "headLen": r["head_len"],
-            "reservedHex": r["reserved"].hex(), "msgHex": r["msg"].hex(),
-        } for r in records],
+        "records": records_json(records),
     }
 
 
@@ -157,7 +85,8 @@ reserved_81 = rec(reserved=bytes(range(81)))
 
 malformed = [
     ("bad-magic", "magic is \"CX\"", header(PING, 0, 0, S1, 7, magic=b"CX"), "ERR_PROTOCOL_BAD_MAGIC", False),
-    ("bad-version", "version 2", header(PING, 0, 0, S1, 7, version=2), "ERR_PROTOCOL_BAD_VERSION", False),
+    ("bad-version", "version 3 (2 was unknown to version 1; it is now valid)", header(PING, 0, 0, S1, 7, version=3),
+     "ERR_PROTOCOL_BAD_VERSION", False),
     ("bad-kind", "kind 5", header(5, 0, 0, S1, 7), "ERR_PROTOCOL_BAD_KIND", False),
     ("ping-ack-wanted", "ACK_WANTED on a PING", header(PING, ACK_WANTED, 0, S1, 7), "ERR_PROTOCOL_BAD_FLAGS", False),
     ("unknown-flag", "flag bit 2 set", header(PING, 4, 0, S1, 7), "ERR_PROTOCOL_BAD_FLAGS", False),
@@ -190,6 +119,7 @@ malformed = [
 
 
 def main():
+    aead.self_check()
     cases = []
     doc = []
     for name, title, frame, expect, keyed in valid:
@@ -202,16 +132,52 @@ def main():
         cases.append({"name": name, "title": title, "file": name + ".hex", "withKey": keyed,
                       "bytes": len(frame.raw()), "error": code})
         doc.append(section(name, title, frame, "must be refused with `%s`%s" % (code, " (with the key)" if keyed else "")))
+    doc2 = []
+    for name, title, frame, expect, decode, seal in vectors_v2.valid:
+        write(name, frame)
+        case = {"name": name, "title": title, "file": name + ".hex", "version": 2, "bytes": len(frame.raw()),
+                "decode": decode, "expect": expect}
+        if seal is not None:
+            case["seal"] = seal
+        cases.append(case)
+        doc2.append(section(name, title, frame, "decodes as described" + receiver(decode)))
+    for name, title, frame, code, decode in vectors_v2.malformed:
+        write(name, frame)
+        cases.append({"name": name, "title": title, "file": name + ".hex", "version": 2, "bytes": len(frame.raw()),
+                      "decode": decode, "error": code})
+        doc2.append(section(name, title, frame, "must be refused with `%s`%s" % (code, receiver(decode))))
+    manifest = json.dumps({"keyHex": KEY.hex(), "keyText": KEY.decode(), "v2KeyHex": vectors_v2.KEY.hex(),
+                           "v2KeyId": vectors_v2.KEY_ID, "vectors": cases}, indent=2)
+    # Arrays of numbers on one line, as the repository's formatter writes them.
+    manifest = re.sub(r"\[\s*([0-9][0-9,\s]*?)\s*\]",
+                      lambda found: "[%s]" % ", ".join(n.strip() for n in found.group(1).split(",")), manifest)
     with open(os.path.join(HERE, "vectors.json"), "w") as out:
-        json.dump({"keyHex": KEY.hex(), "keyText": KEY.decode(), "vectors": cases}, out, indent=2)
-        out.write("\n")
+        out.write(manifest + "\n")
     with open(DOC) as f:
         text = f.read()
-    begin, end = "<!-- vectors:begin -->", "<!-- vectors:end -->"
+    text = replace_block(text, "vectors", doc)
+    text = replace_block(text, "vectors-v2", doc2)
+    with open(DOC, "w") as f:
+        f.write(text)
+
+
+def receiver(decode):
+    """How the receiver that checks a version 2 vector is set up, in words."""
+    parts = []
+    if decode["keys"]:
+        parts.append("with the key")
+    if decode["bootHex"]:
+        parts.append("boot `%s`" % decode["bootHex"])
+    if decode["allowAuthOnly"]:
+        parts.append("suite 3 allowed")
+    return " (%s)" % ", ".join(parts) if parts else " (no key)"
+
+
+def replace_block(text, tag, sections):
+    begin, end = "<!-- %s:begin -->" % tag, "<!-- %s:end -->" % tag
     head, rest = text.split(begin)
     _, tail = rest.split(end)
-    with open(DOC, "w") as f:
-        f.write(head + begin + "\n" + "\n".join(doc) + end + tail)
+    return head + begin + "\n" + "\n".join(sections) + end + tail
 
 
 def write(name, frame):

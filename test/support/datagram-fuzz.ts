@@ -57,16 +57,16 @@ export const arbitraryBytes: fc.Arbitrary<Uint8Array> = fc.oneof(
     ),
 );
 
-const mutation = fc.oneof(
+export const mutation = fc.oneof(
   fc.record({ op: fc.constant('flip' as const), at: fc.nat(), bit: fc.integer({ min: 0, max: 7 }) }),
   fc.record({ op: fc.constant('set' as const), at: fc.nat(), value: fc.integer({ min: 0, max: 255 }) }),
   fc.record({ op: fc.constant('insert' as const), at: fc.nat(), value: fc.integer({ min: 0, max: 255 }) }),
   fc.record({ op: fc.constant('delete' as const), at: fc.nat(), length: fc.integer({ min: 1, max: 8 }) }),
   fc.record({ op: fc.constant('cut' as const), at: fc.nat() }),
 );
-type Mutation = typeof mutation extends fc.Arbitrary<infer M> ? M : never;
+export type Mutation = typeof mutation extends fc.Arbitrary<infer M> ? M : never;
 
-function mutate(frame: Buffer, mutations: readonly Mutation[]): Buffer {
+export function mutate(frame: Buffer, mutations: readonly Mutation[]): Buffer {
   let b = Buffer.from(frame);
   for (const m of mutations) {
     const at = b.length === 0 ? 0 : m.at % b.length;

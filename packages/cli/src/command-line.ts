@@ -15,6 +15,7 @@ export interface Flags {
   level: string;
   ack: boolean;
   keyFile?: string;
+  cipher?: 'chacha20-poly1305' | 'aes-256-gcm' | 'integrity-only';
   maxDatagram?: number;
   format: LineFormat;
   input: string[];
@@ -24,6 +25,8 @@ export interface Flags {
   timeout: number;
   color: boolean;
   quiet: boolean;
+  /** What is masked in records and the shell's history; undefined: the client's default (card numbers). */
+  redact?: 'pan' | 'none';
 }
 
 /** The flags, and whether each was given on the command line (or is its default). */
@@ -39,6 +42,8 @@ Examples:
   One record, then exit (one-shot; the exit code says whether it went):
     clogs-cli -s 10.0.0.5:7070 --ack PAY1 TXT disk full on /var || alert
     clogs-cli -s 10.0.0.5:7070 --format raw --sys OPS --file deploys "deploy 42 done"
+  Card numbers are masked before they leave (the default; not in argv: pipe them in):
+    echo 'PAY1 TXT pan=4111111111111111' | clogs-cli -s 10.0.0.5:7070 --redact pan
   The shell (on a terminal, no arguments; type .help):
     clogs-cli                                # on an embedded server writing to ./clogs-data
     clogs-cli -s 10.0.0.5:7070 -s '10.0.0.6:7070:2 log-b'
@@ -49,10 +54,14 @@ Examples:
     clogs-cli -c fleet.json --ack --timeout 60000 < trades.log
     clogs-cli -s 10.0.0.5:7070 -i yesterday.log -i today.log
 
+Keys: "clogs-cli keygen clogs.key" writes a new random key to a file of mode 0600 (never over one);
+give it to the servers and to --key-file: frames are then encrypted and authenticated.
+
 Lines (--format clogs): "<sys_id> <msg_type> <message>", e.g. "PAY1 TXT order 42 accepted".
 Blank lines are skipped and counted; refused lines are counted by reason (too-long, bad-sys-id, ...).
 Exit codes: 0 every line delivered (--ack: acknowledged), 64 bad usage, 65 some lines refused,
-66 key file or input unreadable, 70 internal error, 75 records undelivered, 78 bad config,
+66 key file refused or input unreadable, 70 internal error, 73 keygen cannot create its file,
+75 records undelivered (a server down, cannot-write or version among the reasons), 78 bad config,
 130/143 stopped by SIGINT/SIGTERM (everything read delivered).
 `;
 
@@ -106,7 +115,16 @@ function buildProgram(io: CommandLineIo): Command {
     .option('--file <name>', 'file_name: the log file the records go to', 'cli')
     .option('--level <level>', `the records' level: ${describeLevels()}`, levelFlag, 'info')
     .option('--ack', 'at-least-once: wait for every record to be acknowledged', false)
-    .option('--key-file <path>', 'HMAC key: frames carry an AUTH trailer')
+    .option(
+      '--key-file <path>',
+      'the shared key (a file of mode 0600, made by `clogs-cli keygen <file>`): frames are encrypted and authenticated',
+    )
+    .addOption(
+      new Option(
+        '--cipher <name>',
+        'with --key-file: how frames are sealed (default chacha20-poly1305)',
+      ).choices(['chacha20-poly1305', 'aes-256-gcm', 'integrity-only']),
+    )
     .option(
       '--max-datagram <bytes>',
       'frame size budget (default 1432; 8192 suits loopback or a jumbo-frame LAN)',
@@ -131,6 +149,13 @@ function buildProgram(io: CommandLineIo): Command {
     .option('--embedded', 'start an in-process clogs-server on 127.0.0.1 (the default with no server)', false)
     .option('--data-dir <dir>', "the embedded server's folder", './clogs-data')
     .option('--timeout <ms>', 'how long the final flush may take', positiveInt, 30_000)
+    .addOption(
+      new Option(
+        '--redact <what>',
+        "mask before a record leaves clogs-cli, and in the shell's history: 'pan' card numbers " +
+          "(first 6 and last 4 digits kept; the default), 'none' nothing",
+      ).choices(['pan', 'none']),
+    )
     .option('--no-color', 'no colour (also: NO_COLOR, or output not a TTY)')
     .option('-q, --quiet', 'no notices, no summary: the exit code says it all', false)
     .addHelpText('after', EXAMPLES)

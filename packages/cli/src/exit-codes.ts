@@ -11,10 +11,12 @@ export const ExitCode = {
   USAGE: 64,
   /** Some lines were refused (malformed); the others were delivered. */
   REFUSED: 65,
-  /** An input file (the key file, an --input file) cannot be read, or the key file is empty. */
+  /** An input file (the key file, an --input file) cannot be read, or the key file is refused (weak, readable by others). */
   NO_INPUT: 66,
   /** Something broke inside clogs-cli itself. */
   SOFTWARE: 70,
+  /** `keygen`: the key file cannot be created (it exists, or its folder is not writable). */
+  CANT_CREATE: 73,
   /** Records were still undelivered when the deadline (--timeout) passed. */
   UNDELIVERED: 75,
   /** The config file is unreadable or invalid. */

@@ -7,16 +7,18 @@ import {
   type LogOptions,
   type ServerInput,
 } from '@clogs/client';
+import type { FrameKey } from '@clogs/protocol';
 import { type CliConfig, readConfig } from './config.js';
 import { drainEmbedded, type Embedded, startEmbedded } from './embedded.js';
 import type { Notices } from './notices.js';
+import { safeText } from './safe-text.js';
 import { clientOptions, fleet, type Settings } from './settings.js';
 
 export interface SessionOptions {
   settings: Settings;
   /** The config file as read at start (undefined without `--config`). */
   config: CliConfig | undefined;
-  key: Buffer | undefined;
+  key: FrameKey | undefined;
   notices: Notices;
   /** SIGHUP comes from here (the process, or a test's emitter). */
   signals: NodeJS.EventEmitter;
@@ -49,7 +51,7 @@ export class Session extends EventEmitter {
   static async open(o: SessionOptions): Promise<Session> {
     let embedded: Embedded | undefined;
     if (o.settings.embedded) {
-      embedded = await startEmbedded(o.settings.dataDir);
+      embedded = await startEmbedded(o.settings.dataDir, o.key, o.settings.cipher);
       o.notices.say(
         `clogs-cli: embedded clogs-server on udp://127.0.0.1:${embedded.server.address.port}, writing to ${embedded.dataDir}`,
       );
@@ -160,7 +162,7 @@ export class Session extends EventEmitter {
           : `; ${fixed.join(' and ')} changed in the file: not applied until clogs-cli starts again`;
       notices.say(`clogs-cli: reloaded ${settings.config}: ${count}${later}`);
     } catch (err) {
-      notices.say(`clogs-cli: reload failed, servers unchanged: ${(err as Error).message}`);
+      notices.say(`clogs-cli: reload failed, servers unchanged: ${safeText((err as Error).message)}`);
     }
   }
 

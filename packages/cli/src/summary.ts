@@ -1,4 +1,5 @@
 import type { ClientStats } from '@clogs/client';
+import { safeText } from './safe-text.js';
 
 /** What a run did, as its one-line summary says it (the shell's and pipe mode's alike). */
 export interface RunSummary {
@@ -65,5 +66,5 @@ export function formatSummary(s: RunSummary, ack: boolean): string {
   if (s.undelivered > 0) parts.push(`${s.undelivered} undelivered`);
   if (s.stalledMs !== undefined) parts.push(`gave up reading: no record delivered for ${s.stalledMs} ms`);
   if (s.interrupted !== undefined) parts.push(`stopped by ${s.interrupted}`);
-  return `clogs-cli: ${parts.join(', ')}`;
+  return safeText(`clogs-cli: ${parts.join(', ')}`);
 }

@@ -8,7 +8,12 @@ import {
   MAX_DATAGRAM_BYTES,
   maxRecordBytes,
   RECORD_OVERHEAD_BYTES,
+  SEAL_BLOCK_BYTES,
+  SEALED_BODY_OFFSET,
+  TAG_BYTES,
   TRAILER_BYTES,
+  VERSION,
+  VERSION_1,
 } from './constants.js';
 import { FrameError, ProtocolError } from './errors.js';
 import { writeHeader } from './header.js';
@@ -22,9 +27,16 @@ const MIN_RECORD_BYTES = RECORD_OVERHEAD_BYTES + 3;
 export interface BatchWriterOptions {
   /** This client's random sender id (u32), written in every frame header. */
   sender: number;
-  /** Frame budget in bytes, trailer included. Default 1,432; at most 65,507. */
+  /** Frame budget in bytes, seal block, tag or trailer included. Default 1,432; at most 65,507. */
   maxDatagramBytes?: number | undefined;
-  /** With a key every frame carries the AUTH flag and an HMAC trailer. */
+  /**
+   * Version 2 (the default): leave room for the seal block after the header (records
+   * start at 52) and for the tag after the records, for `SealSession.seal()`.
+   */
+  sealed?: boolean | undefined;
+  /** The version written: 2 by default, 1 when `key` is given (for version 1 peers, tools, tests). */
+  version?: 1 | 2 | undefined;
+  /** Version 1 only: every frame carries the AUTH flag and an HMAC trailer. */
   key?: AuthKey | undefined;
   /** A buffer to write into instead of allocating one; at least `maxDatagramBytes` long. */
   buffer?: Buffer | undefined;
@@ -56,13 +68,18 @@ function checkU32(value: number, name: string): void {
 export class BatchWriter {
   readonly sender: number;
   readonly maxDatagramBytes: number;
+  readonly version: 1 | 2;
+  readonly sealed: boolean;
   private readonly key: KeyObject | undefined;
+  /** Where records start: after the header, and after the seal block when sealed. */
+  private readonly start: number;
+  /** Bytes after the records: the v1 trailer or the v2 tag room. */
   private readonly trailer: number;
   private readonly maxRecordBytes: number;
   private readonly encoder = new RecordEncoder();
   private main: Buffer;
   private buf: Buffer;
-  private pos = HEADER_BYTES;
+  private pos: number;
   private limit: number;
   private n = 0;
   private finished = false;
@@ -70,9 +87,21 @@ export class BatchWriter {
   constructor(options: BatchWriterOptions) {
     const max = options.maxDatagramBytes ?? DEFAULT_MAX_DATAGRAM_BYTES;
     checkU32(options.sender, 'sender');
+    const version = options.version ?? (options.key === undefined ? VERSION : VERSION_1);
+    if (version !== VERSION && version !== VERSION_1)
+      throw badArgument(`version must be 1 or 2, not ${String(version)}`);
+    const sealed = options.sealed === true;
+    if (version === VERSION && options.key !== undefined) {
+      throw badArgument('key is the version 1 HMAC key: version 2 frames are sealed with a SealSession');
+    }
+    if (version === VERSION_1 && sealed) throw badArgument('version 1 frames cannot be sealed');
+    this.version = version;
+    this.sealed = sealed;
     this.key = options.key === undefined ? undefined : createAuthKey(options.key);
-    this.trailer = this.key === undefined ? 0 : TRAILER_BYTES;
-    const least = HEADER_BYTES + MIN_RECORD_BYTES + this.trailer;
+    this.start = sealed ? SEALED_BODY_OFFSET : HEADER_BYTES;
+    this.trailer = sealed ? TAG_BYTES : this.key === undefined ? 0 : TRAILER_BYTES;
+    this.pos = this.start;
+    const least = this.start + MIN_RECORD_BYTES + this.trailer;
     if (!Number.isInteger(max) || max < least || max > MAX_DATAGRAM_BYTES) {
       throw badArgument(
         `maxDatagramBytes must be an integer ${least}..${MAX_DATAGRAM_BYTES}, not ${String(max)}`,
@@ -80,7 +109,7 @@ export class BatchWriter {
     }
     this.sender = options.sender;
     this.maxDatagramBytes = max;
-    this.maxRecordBytes = maxRecordBytes(this.key !== undefined);
+    this.maxRecordBytes = maxRecordBytes(this.start - HEADER_BYTES + this.trailer);
     this.main = this.checkBuffer(options.buffer) ?? Buffer.allocUnsafe(max);
     this.buf = this.main;
     this.limit = max - this.trailer;
@@ -91,7 +120,7 @@ export class BatchWriter {
     return this.n;
   }
 
-  /** Size the frame would have if finished now, trailer included. */
+  /** Size the frame would have if finished now, seal block, tag or trailer included. */
   get byteLength(): number {
     return this.pos + this.trailer;
   }
@@ -110,12 +139,12 @@ export class BatchWriter {
       return true;
     }
     const size = -end;
-    if (size > this.maxRecordBytes) throw recordTooLarge(size, this.key !== undefined);
+    if (size > this.maxRecordBytes) throw recordTooLarge(size, this.start - HEADER_BYTES + this.trailer);
     if (this.n !== 0) return false;
     // Too big for the budget but not for UDP: a frame of its own, sized exactly. It is
     // written before any state changes, so a throw leaves the writer as it was.
-    const spill = Buffer.allocUnsafe(HEADER_BYTES + size + this.trailer);
-    const spillEnd = this.encoder.write(spill, HEADER_BYTES, HEADER_BYTES + size, record);
+    const spill = Buffer.allocUnsafe(this.start + size + this.trailer);
+    const spillEnd = this.encoder.write(spill, this.start, this.start + size, record);
     if (spillEnd < 0) throw badArgument('the record changed while it was being written');
     this.buf = spill;
     this.pos = spillEnd;
@@ -126,9 +155,11 @@ export class BatchWriter {
   }
 
   /**
-   * Writes the header (and AUTH trailer) and returns the datagram: a view into the
-   * writer's buffer, valid until `reset()` with no argument reuses that buffer.
-   * @param seq batch sequence number (u32).
+   * Writes the header (and the version 1 AUTH trailer) and returns the datagram: a view
+   * into the writer's buffer, valid until `reset()` with no argument reuses that buffer.
+   * Sealed, the seal block is zeroed and the tag room (16 bytes) ends the view: the frame
+   * is ready for `SealSession.seal()`.
+   * @param seq frame sequence number (u32).
    * @param flags `Flag.ACK_WANTED` or 0; AUTH is set by the writer when it has a key.
    */
   finish(seq: number, flags = 0): Buffer {
@@ -138,8 +169,13 @@ export class BatchWriter {
     if (flags !== 0 && flags !== Flag.ACK_WANTED)
       throw badArgument('finish() takes only Flag.ACK_WANTED or 0');
     const buf = this.buf;
-    writeHeader(buf, Kind.LOG, this.key === undefined ? flags : flags | Flag.AUTH, this.n, this.sender, seq);
+    const allFlags = this.key === undefined ? flags : flags | Flag.AUTH;
+    writeHeader(buf, Kind.LOG, allFlags, this.n, this.sender, seq, this.version);
     this.finished = true;
+    if (this.sealed) {
+      buf.fill(0, HEADER_BYTES, HEADER_BYTES + SEAL_BLOCK_BYTES);
+      return buf.subarray(0, this.pos + TAG_BYTES);
+    }
     const length = this.key === undefined ? this.pos : writeTrailer(buf, this.pos, this.key);
     return buf.subarray(0, length);
   }
@@ -154,7 +190,7 @@ export class BatchWriter {
     if (next !== undefined) this.main = next;
     this.buf = this.main;
     this.limit = this.maxDatagramBytes - this.trailer;
-    this.pos = HEADER_BYTES;
+    this.pos = this.start;
     this.n = 0;
     this.finished = false;
   }
@@ -167,34 +203,4 @@ export class BatchWriter {
     }
     return buffer;
   }
-}
-
-export interface EncodeLogFrameOptions {
-  sender: number;
-  seq: number;
-  /** `Flag.ACK_WANTED` or 0. */
-  flags?: number | undefined;
-  key?: AuthKey | undefined;
-}
-
-/**
- * Encodes records into one LOG frame of exactly the needed size (tools and tests; the
- * client's hot path uses a {@link BatchWriter}).
- * @throws {ProtocolError} when a record is bad or the records do not fit in one datagram.
- */
-export function encodeLogFrame(records: readonly LogRecordInput[], options: EncodeLogFrameOptions): Buffer {
-  const writer = new BatchWriter({
-    sender: options.sender,
-    maxDatagramBytes: MAX_DATAGRAM_BYTES,
-    key: options.key,
-  });
-  for (const record of records) {
-    if (!writer.append(record)) {
-      throw new FrameError(
-        'ERR_PROTOCOL_RECORD_TOO_LARGE',
-        `records do not fit in one ${MAX_DATAGRAM_BYTES}-byte datagram`,
-      );
-    }
-  }
-  return Buffer.from(writer.finish(options.seq, options.flags ?? 0));
 }

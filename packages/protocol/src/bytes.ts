@@ -8,3 +8,8 @@ export function asBuffer(data: Uint8Array): Buffer {
   }
   return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
 }
+
+/** Reads a big-endian u32. */
+export function readU32(buf: Uint8Array, at: number): number {
+  return buf[at]! * 0x1000000 + ((buf[at + 1]! << 16) | (buf[at + 2]! << 8) | buf[at + 3]!);
+}

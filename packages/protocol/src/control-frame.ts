@@ -1,10 +1,11 @@
 import type { KeyObject } from 'node:crypto';
 import { type AuthKey, createAuthKey, writeTrailer } from './auth.js';
-import { type ControlKind, Flag, HEADER_BYTES, Kind, TRAILER_BYTES } from './constants.js';
+import { type ControlKind, Flag, HEADER_BYTES, Kind, TRAILER_BYTES, VERSION_1 } from './constants.js';
 import { ProtocolError } from './errors.js';
 import { writeHeader } from './header.js';
 
-// PING, PONG and ACK are a bare header (layout in header.ts), plus the trailer with AUTH.
+// Version 1 PING, PONG and ACK: a bare header (layout in header.ts), plus the trailer with
+// AUTH. They answer version 1 peers; version 2 control frames are in control-frame-v2.ts.
 
 function checkArgs(kind: number, sender: number, seq: number): void {
   if (kind !== Kind.PING && kind !== Kind.PONG && kind !== Kind.ACK) {
@@ -19,7 +20,7 @@ function checkArgs(kind: number, sender: number, seq: number): void {
 }
 
 /**
- * Builds PING, PONG or ACK frames of one kind into one buffer made once: each call
+ * Builds version 1 PING, PONG or ACK frames of one kind into one buffer made once: each call
  * rewrites only what changes. The returned buffer is the same object every time and
  * is overwritten by the next call, so hand it to a send whose callback has fired first,
  * or use {@link encodeControlFrame}.
@@ -34,7 +35,7 @@ export class ControlFrameEncoder {
     this.kind = kind;
     this.key = key === undefined ? undefined : createAuthKey(key);
     this.buf = Buffer.alloc(HEADER_BYTES + (this.key === undefined ? 0 : TRAILER_BYTES));
-    writeHeader(this.buf, kind, this.key === undefined ? 0 : Flag.AUTH, 0, 0, 0);
+    writeHeader(this.buf, kind, this.key === undefined ? 0 : Flag.AUTH, 0, 0, 0, VERSION_1);
   }
 
   /** The frame for `sender` and `seq` (PING: ping id; PONG: ping id + 1; ACK: the LOG seq). */
@@ -48,7 +49,7 @@ export class ControlFrameEncoder {
   }
 }
 
-/** A PING, PONG or ACK frame in a new buffer of its own. */
+/** A version 1 PING, PONG or ACK frame in a new buffer of its own. */
 export function encodeControlFrame(kind: ControlKind, sender: number, seq: number, key?: AuthKey): Buffer {
   return Buffer.from(new ControlFrameEncoder(kind, key).encode(sender, seq));
 }

@@ -11,6 +11,9 @@ export type ProtocolErrorCode =
   | 'ERR_PROTOCOL_BAD_KIND'
   | 'ERR_PROTOCOL_BAD_FLAGS'
   | 'ERR_PROTOCOL_BAD_ZERO'
+  | 'ERR_PROTOCOL_BAD_SUITE'
+  | 'ERR_PROTOCOL_BAD_SEQ'
+  | 'ERR_PROTOCOL_BAD_RANGE'
   | 'ERR_PROTOCOL_BAD_COUNT'
   | 'ERR_PROTOCOL_TRAILING_BYTES'
   // record fields
@@ -27,6 +30,12 @@ export type ProtocolErrorCode =
   | 'ERR_PROTOCOL_BAD_AUTH'
   | 'ERR_PROTOCOL_AUTH_REQUIRED'
   | 'ERR_PROTOCOL_AUTH_UNEXPECTED'
+  // version 2 sealing: keys and replay
+  | 'ERR_PROTOCOL_UNKNOWN_KEY'
+  | 'ERR_PROTOCOL_BAD_PEER'
+  | 'ERR_PROTOCOL_WEAK_KEY'
+  | 'ERR_PROTOCOL_KEY_FILE_MODE'
+  | 'ERR_PROTOCOL_KEY_FILE'
   // a caller passed an argument this package cannot use (never thrown by decoding)
   | 'ERR_PROTOCOL_BAD_ARGUMENT';
 
@@ -83,7 +92,10 @@ export class FieldError extends ProtocolError {
   override name = 'FieldError';
 }
 
-/** The AUTH trailer is wrong, missing, or present where no key is configured. */
+/**
+ * The AUTH trailer or the AEAD tag is wrong, missing, or present where no key is
+ * configured; the key id is unknown; a sealed frame is bound to another peer.
+ */
 export class AuthError extends ProtocolError {
   override name = 'AuthError';
 }

@@ -1,16 +1,19 @@
-import { type AuthKey, createAuthKey, trailerMatches } from './auth.js';
+import type { AuthKey } from './auth.js';
 import { asBuffer } from './bytes.js';
 import {
-  Flag,
+  ACCEPTED_VERSIONS,
   HEADER_BYTES,
   Kind,
-  KNOWN_FLAGS,
   MAGIC,
   MAX_DATAGRAM_BYTES,
-  TRAILER_BYTES,
   VERSION,
+  VERSION_1,
 } from './constants.js';
-import { AuthError, FrameError } from './errors.js';
+import { FrameError } from './errors.js';
+import { decodeV1 } from './header-v1.js';
+import { decodeV2 } from './header-v2.js';
+import type { KeyRing } from './key-ring.js';
+import type { Suite } from './suite.js';
 
 /*
  * Frame header: 16 bytes, integers big-endian.
@@ -18,19 +21,19 @@ import { AuthError, FrameError } from './errors.js';
  * | offset | size | field   | value                                                     |
  * |-------:|-----:|---------|-----------------------------------------------------------|
  * | 0      | 2    | magic   | 0x43 0x4C ("CL")                                          |
- * | 2      | 1    | version | 1                                                         |
+ * | 2      | 1    | version | 1 or 2                                                    |
  * | 3      | 1    | kind    | 1 LOG, 2 PING, 3 PONG, 4 ACK                              |
- * | 4      | 1    | flags   | bit 0 ACK_WANTED (LOG only), bit 1 AUTH; others 0         |
- * | 5      | 1    | zero    | 0                                                         |
- * | 6      | 2    | count   | LOG: records, 1..65535; other kinds: 0                    |
+ * | 4      | 1    | flags   | bit 0 ACK_WANTED (LOG only); v1: bit 1 AUTH; others 0     |
+ * | 5      | 1    | suite   | v2: 0 plain, 1..3 sealed; v1: 0                           |
+ * | 6      | 2    | count   | LOG: records; v2 ACK: ranges; PING, PONG (v1 ACK): 0      |
  * | 8      | 4    | sender  | random id, fixed per client instance                      |
- * | 12     | 4    | seq     | LOG: batch seq; PING: id; PONG: id + 1; ACK: acked seq    |
+ * | 12     | 4    | seq     | LOG: frame seq; PING: id; PONG: id + 1; ACK: v1 seq, v2 0 |
  *
- * With AUTH the datagram ends with 16 bytes: HMAC-SHA256(key, all bytes before them)[0..16).
- * PING, PONG and ACK have no body.
+ * Version 1 with AUTH ends with HMAC-SHA256(key, all bytes before)[0..16). A version 2
+ * sealed frame has a 36-byte seal block after the header and a 16-byte tag at the end.
  */
 
-/** Writes a header at offset 0. Arguments are trusted: callers check them. */
+/** Writes a header at offset 0 (byte 5 is 0: `SealSession.seal()` writes the suite). Arguments are trusted. */
 export function writeHeader(
   buf: Uint8Array,
   kind: Kind,
@@ -38,10 +41,11 @@ export function writeHeader(
   count: number,
   sender: number,
   seq: number,
+  version: number = VERSION,
 ) {
   buf[0] = MAGIC >>> 8;
   buf[1] = MAGIC & 0xff;
-  buf[2] = VERSION;
+  buf[2] = version;
   buf[3] = kind;
   buf[4] = flags;
   buf[5] = 0;
@@ -57,25 +61,43 @@ export function writeHeader(
   buf[15] = seq;
 }
 
-/** Reads a big-endian u32. */
-export function readU32(buf: Uint8Array, at: number): number {
-  return buf[at]! * 0x1000000 + ((buf[at + 1]! << 16) | (buf[at + 2]! << 8) | buf[at + 3]!);
-}
+export { readU32 } from './bytes.js';
 
-/** How a receiver treats the AUTH trailer. */
+/** What a receiver holds and accepts. */
 export interface DecodeOptions {
   /**
-   * The shared key. With a key, a frame must carry a valid trailer (else
-   * `ERR_PROTOCOL_AUTH_REQUIRED` / `ERR_PROTOCOL_BAD_AUTH`). Without one, a frame with
-   * the AUTH flag is refused (`ERR_PROTOCOL_AUTH_UNEXPECTED`) unless `allowUnverified`.
+   * The keys sealed frames are opened with (by key id). With keys, plain frames are
+   * refused (`ERR_PROTOCOL_AUTH_REQUIRED`), and version 1 frames too unless `acceptV1`.
+   * Without, sealed frames are refused (`ERR_PROTOCOL_AUTH_UNEXPECTED`) unless `allowUnverified`.
    */
+  keys?: KeyRing | undefined;
+  /**
+   * The version 1 HMAC key: version 1 frames must carry its valid AUTH trailer. With
+   * `keys` and `acceptV1` and no `v1Key`, the trailer may be made with any of the keys.
+   */
+  v1Key?: AuthKey | undefined;
+  /** @deprecated the name `v1Key` had before version 2; the same option. */
   key?: AuthKey | undefined;
-  /** Without a key: accept AUTH frames, strip the trailer, do not check it (tools, dumps). */
+  /** With `keys`: accept version 1 frames (integrity only, with their HMAC trailer) for a migration. */
+  acceptV1?: boolean | undefined;
+  /** Accept suite 3 (integrity only, body in clear); refused with `ERR_PROTOCOL_BAD_SUITE` otherwise. */
+  allowAuthOnly?: boolean | undefined;
+  /**
+   * This receiver's boot (the first 8 bytes of its session's salt): a sealed LOG, PONG
+   * or ACK must carry it as `peer`, or is refused with `ERR_PROTOCOL_BAD_PEER`.
+   */
+  boot?: Uint8Array | undefined;
+  /**
+   * Without keys: accept version 1 AUTH frames and sealed frames without checking them
+   * (tools, dumps, a client reading back its own unsent frames). A sealed body stays as
+   * it came (ciphertext for suites 1 and 2).
+   */
   allowUnverified?: boolean | undefined;
 }
 
 /** A decoded, checked frame header. */
 export interface FrameHeader {
+  version: 1 | 2;
   kind: Kind;
   flags: number;
   count: number;
@@ -83,15 +105,31 @@ export interface FrameHeader {
   seq: number;
   /** The LOG frame asks for an ACK. */
   ackWanted: boolean;
-  /** The frame carried an AUTH trailer and it was verified against the key. */
+  /** The version 1 trailer or the version 2 tag verified against a key. */
   authenticated: boolean;
-  /** Where the body ends: the trailer's offset with AUTH, else the datagram length. */
+  /** 0 plain (and every version 1 frame); 1..3 sealed. */
+  suite: Suite;
+  /** Sealed only: the key id. */
+  keyId: number | undefined;
+  /** Sealed only: the sealer's salt, a view of 16 bytes into the datagram. */
+  salt: Buffer | undefined;
+  /** Sealed only: the packet number (exact below 2^53). */
+  pn: number | undefined;
+  /** Sealed only: the boot the frame is bound to, a view of 8 bytes. */
+  peer: Buffer | undefined;
+  /** Sealed only: the tag, a view of 16 bytes. */
+  tag: Buffer | undefined;
+  /** Where the body starts: 16, or 52 sealed. */
+  bodyStart: number;
+  /** Where the body ends: before the trailer or tag, else the datagram length. */
   bodyEnd: number;
 }
 
 /**
- * Checks and reads the header of one datagram, verifies the AUTH trailer, and for
- * PING/PONG/ACK checks that there is no body. The records of a LOG frame are not read.
+ * Checks and reads the header of one datagram of version 1 or 2. A version 1 AUTH
+ * trailer, or a version 2 tag, is verified before anything past the header is read; a
+ * sealed body is then decrypted IN PLACE in `data` (a datagram is decoded once). For
+ * PING/PONG/ACK the body's size is checked; the records of a LOG frame are not read.
  * @throws {ProtocolError} (only) naming the broken rule.
  */
 export function decodeHeader(data: Uint8Array, options?: DecodeOptions): FrameHeader {
@@ -120,89 +158,17 @@ export function decodeHeader(data: Uint8Array, options?: DecodeOptions): FrameHe
       offset: 0,
     });
   }
-  if (buf[2] !== VERSION) {
-    throw new FrameError('ERR_PROTOCOL_BAD_VERSION', `version ${buf[2]} is not supported (only ${VERSION})`, {
-      field: 'version',
-      offset: 2,
-    });
+  const version = buf[2]!;
+  if (version !== VERSION && version !== VERSION_1) {
+    throw new FrameError(
+      'ERR_PROTOCOL_BAD_VERSION',
+      `version ${version} is not supported (accepted: ${ACCEPTED_VERSIONS.join(', ')})`,
+      { field: 'version', offset: 2 },
+    );
   }
   const kind = buf[3]!;
   if (kind < Kind.LOG || kind > Kind.ACK) {
     throw new FrameError('ERR_PROTOCOL_BAD_KIND', `unknown frame kind ${kind}`, { field: 'kind', offset: 3 });
   }
-  const flags = buf[4]!;
-  if ((flags & ~KNOWN_FLAGS) !== 0 || (kind !== Kind.LOG && (flags & Flag.ACK_WANTED) !== 0)) {
-    throw new FrameError(
-      'ERR_PROTOCOL_BAD_FLAGS',
-      `flags 0x${flags.toString(16).padStart(2, '0')} break the rules: only bit 0 (LOG only) and bit 1 may be set`,
-      { field: 'flags', offset: 4 },
-    );
-  }
-  if (buf[5] !== 0) {
-    throw new FrameError('ERR_PROTOCOL_BAD_ZERO', 'byte 5 must be 0', { field: 'zero', offset: 5 });
-  }
-  const count = (buf[6]! << 8) | buf[7]!;
-  if (kind === Kind.LOG ? count === 0 : count !== 0) {
-    throw new FrameError(
-      'ERR_PROTOCOL_BAD_COUNT',
-      kind === Kind.LOG
-        ? 'a LOG frame needs at least one record'
-        : `count must be 0 for this kind, not ${count}`,
-      { field: 'count', offset: 6 },
-    );
-  }
-  const auth = (flags & Flag.AUTH) !== 0;
-  let bodyEnd = length;
-  let authenticated = false;
-  if (auth) {
-    if (length < HEADER_BYTES + TRAILER_BYTES) {
-      throw new FrameError('ERR_PROTOCOL_TRUNCATED', 'AUTH flag set but no room for the 16-byte trailer', {
-        field: 'trailer',
-        offset: length,
-      });
-    }
-    bodyEnd = length - TRAILER_BYTES;
-  }
-  const key = options?.key;
-  if (key !== undefined) {
-    if (!auth) {
-      throw new AuthError('ERR_PROTOCOL_AUTH_REQUIRED', 'this receiver needs an AUTH trailer', {
-        field: 'flags',
-        offset: 4,
-      });
-    }
-    // Verified before the body is parsed: unauthenticated bytes are never interpreted.
-    if (!trailerMatches(buf, bodyEnd, createAuthKey(key))) {
-      throw new AuthError('ERR_PROTOCOL_BAD_AUTH', 'AUTH trailer does not match', {
-        field: 'trailer',
-        offset: bodyEnd,
-      });
-    }
-    authenticated = true;
-  } else if (auth && options?.allowUnverified !== true) {
-    throw new AuthError('ERR_PROTOCOL_AUTH_UNEXPECTED', 'AUTH frame but this receiver has no key', {
-      field: 'flags',
-      offset: 4,
-    });
-  }
-  if (kind !== Kind.LOG && bodyEnd !== HEADER_BYTES) {
-    throw new FrameError(
-      'ERR_PROTOCOL_TRAILING_BYTES',
-      `${bodyEnd - HEADER_BYTES} bytes after a bodiless frame`,
-      {
-        field: 'body',
-        offset: HEADER_BYTES,
-      },
-    );
-  }
-  return {
-    kind: kind as Kind,
-    flags,
-    count,
-    sender: readU32(buf, 8),
-    seq: readU32(buf, 12),
-    ackWanted: (flags & Flag.ACK_WANTED) !== 0,
-    authenticated,
-    bodyEnd,
-  };
+  return version === VERSION ? decodeV2(buf, kind as Kind, options) : decodeV1(buf, kind as Kind, options);
 }

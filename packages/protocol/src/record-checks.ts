@@ -5,7 +5,9 @@ import {
   maxRecordBytes,
   RECORD_OVERHEAD_BYTES,
   RESERVED_MAX_BYTES,
+  SEALED_OVERHEAD_BYTES,
   SYS_ID_MAX_BYTES,
+  TRAILER_BYTES,
 } from './constants.js';
 import { FieldError } from './errors.js';
 import { type Level, MAX_LEVEL } from './level.js';
@@ -78,12 +80,17 @@ export function badMessage(): FieldError {
   return new FieldError('ERR_PROTOCOL_BAD_MESSAGE', 'msg must be a string or a Uint8Array', { field: 'msg' });
 }
 
-/** The error for a record that no datagram can hold. */
-export function recordTooLarge(size: number, authenticated: boolean): FieldError {
-  const after = authenticated ? 'the header and trailer' : 'the header';
+/** The error for a record that no datagram can hold; `overheadBytes` as {@link maxRecordBytes} takes it. */
+export function recordTooLarge(size: number, overheadBytes: number): FieldError {
+  const after =
+    overheadBytes === SEALED_OVERHEAD_BYTES
+      ? 'the header, seal block and tag'
+      : overheadBytes === 0
+        ? 'the header'
+        : 'the header and trailer';
   return new FieldError(
     'ERR_PROTOCOL_RECORD_TOO_LARGE',
-    `record is ${size} bytes; a datagram holds at most ${maxRecordBytes(authenticated)} after ${after}`,
+    `record is ${size} bytes; a datagram holds at most ${maxRecordBytes(overheadBytes)} after ${after}`,
     { field: 'msg' },
   );
 }
@@ -110,7 +117,8 @@ export function recordByteLength(rec: LogRecordInput, options?: RecordCheckOptio
   if (headLen > msgLen) throw headLenError(headLen, msgLen);
   const size =
     RECORD_OVERHEAD_BYTES + rec.sysId.length + rec.msgType.length + rec.fileName.length + resLen + msgLen;
-  const authenticated = options?.authenticated === true;
-  if (size > maxRecordBytes(authenticated)) throw recordTooLarge(size, authenticated);
+  const overhead =
+    options?.sealed === true ? SEALED_OVERHEAD_BYTES : options?.authenticated === true ? TRAILER_BYTES : 0;
+  if (size > maxRecordBytes(overhead)) throw recordTooLarge(size, overhead);
   return size;
 }

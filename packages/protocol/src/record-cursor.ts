@@ -1,8 +1,8 @@
-import { asBuffer } from './bytes.js';
+import { asBuffer, readU32 } from './bytes.js';
 import { checkFileNameBytes, checkFileNameLength, checkIdBytes, checkIdLength } from './charset.js';
-import { HEADER_BYTES, MSG_TYPE_MAX_BYTES, RESERVED_MAX_BYTES, SYS_ID_MAX_BYTES } from './constants.js';
+import { MSG_TYPE_MAX_BYTES, RESERVED_MAX_BYTES, SYS_ID_MAX_BYTES } from './constants.js';
 import { FieldError, FrameError } from './errors.js';
-import { type FrameHeader, readU32 } from './header.js';
+import type { FrameHeader } from './header.js';
 import { type Level, MAX_LEVEL } from './level.js';
 import { headLenError } from './record-checks.js';
 import type { LogRecord } from './record-types.js';
@@ -62,10 +62,13 @@ export class RecordCursor {
   private end = 0;
   private count = 0;
 
-  /** Points the cursor at the body of a LOG datagram whose header {@link decodeHeader} accepted. */
-  reset(datagram: Uint8Array, header: FrameHeader): this {
+  /**
+   * Points the cursor at the body of a LOG datagram whose header {@link decodeHeader}
+   * accepted (from `header.bodyStart`: 16, or 52 sealed).
+   */
+  reset(datagram: Uint8Array, header: Pick<FrameHeader, 'bodyStart' | 'bodyEnd' | 'count'>): this {
     this.buf = asBuffer(datagram);
-    this.pos = HEADER_BYTES;
+    this.pos = header.bodyStart;
     this.end = header.bodyEnd;
     this.count = header.count;
     this.index = 0;

@@ -55,6 +55,8 @@ export interface LogRecord {
 }
 
 export interface RecordCheckOptions {
-  /** Frames will carry the AUTH trailer, which leaves 16 bytes less for the record. */
+  /** Frames will carry version 1's AUTH trailer, which leaves 16 bytes less for the record. */
   authenticated?: boolean | undefined;
+  /** Frames will be sealed (version 2), which leaves 52 bytes less for the record. */
+  sealed?: boolean | undefined;
 }

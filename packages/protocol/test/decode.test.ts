@@ -178,7 +178,7 @@ describe('RecordCursor', () => {
       expect(cursor.timeUsBigInt()).toBe(t);
       expect(cursor.timeUs).toBe(Number(t));
       // and the encoder writes the same bytes from a bigint
-      const again = encodeLogFrame([{ ...cursor.toRecord(), timeUs: t }], { sender: 7, seq: 1 });
+      const again = encodeLogFrame([{ ...cursor.toRecord(), timeUs: t }], { sender: 7, seq: 1, version: 1 });
       expect(again).toEqual(bytes);
     }
   });

@@ -4,8 +4,11 @@ import { arbitraryBytes, frameArgs, mutatedFrames, record } from '../../../test/
 import {
   BatchWriter,
   decodeFrame,
+  encodeAck,
   encodeControlFrame,
   encodeLogFrame,
+  encodePing,
+  encodePong,
   Flag,
   type Frame,
   Kind,
@@ -32,7 +35,11 @@ const bytesOf = (msg: string | Uint8Array) => (typeof msg === 'string' ? Buffer.
  * or misread a field, fails here.
  */
 function reencode(bytes: Buffer, frame: Frame): Buffer {
-  if (frame.kind !== Kind.LOG) return encodeControlFrame(frame.kind, frame.sender, frame.seq);
+  if (frame.kind !== Kind.LOG && frame.version === 1)
+    return encodeControlFrame(frame.kind, frame.sender, frame.seq);
+  if (frame.kind === Kind.PING) return encodePing(frame.sender, frame.seq);
+  if (frame.kind === Kind.PONG) return encodePong(frame.sender, frame.seq, frame.pong!);
+  if (frame.kind === Kind.ACK) return encodeAck(frame.sender, frame.ranges, frame.count);
   const cursor = new RecordCursor().reset(bytes, frame);
   const records: LogRecordInput[] = [];
   while (cursor.next()) records.push({ ...cursor.toRecord(true), timeUs: cursor.timeUsBigInt() });
@@ -40,6 +47,7 @@ function reencode(bytes: Buffer, frame: Frame): Buffer {
     sender: frame.sender,
     seq: frame.seq,
     flags: frame.flags & Flag.ACK_WANTED,
+    version: frame.version,
   });
 }
 

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ServerError } from './errors.js';
-import { readKeyFile } from './key-file.js';
+import { readKeyFile as readV1KeyFile } from './key-file.js';
+import { keyFileProblem, keygen, keyIdHex, readKeyFiles } from './keys/key-files.js';
 import type { ServerOptions } from './options.js';
 import { type RegisteredEvent, Registration } from './registry/registration.js';
 import { planRegistry, type RegistryPlan, registrationOptions } from './registry/registry-flags.js';
@@ -9,17 +10,22 @@ import { createServer } from './server.js';
 /** Exit codes, after sysexits.h, so scripts can tell failures apart. */
 export const ExitCode = {
   OK: 0,
-  /** Bad command line. */
+  /** Bad command line; a non-loopback --host without a key or --insecure. */
   USAGE: 64,
-  /** The key file cannot be read or is empty. */
+  /** A key file cannot be read. */
   NO_INPUT: 66,
   /** The socket cannot be bound or the data folder made. */
   OS_ERROR: 71,
+  /** `keygen`: the file exists (it is never overwritten) or cannot be created. */
+  CANT_CREATE: 73,
+  /** A key file group or others can read, or a weak key (EX_CONFIG). */
+  KEY_UNSAFE: 78,
   /** `--etcd`: another live server holds this `--name` (EX_CONFIG). */
   NAME_TAKEN: 78,
 } as const;
 
 const HELP = `usage: clogs-server [options]
+       clogs-server keygen <file>
 
 The clogs reference log server: answers pings, acknowledges LOG frames, and writes
 one line per record to <data-dir>/<sys_id>/<file_name>.log.
@@ -42,9 +48,21 @@ options:
   --roll-every <when>    also roll files each UTC hour or day: hour|day (default: by size)
   --file-mode <octal>    mode of new log files (default 0640)
   --dir-mode <octal>     mode of new folders (default 0750)
-  --key-file <path>      accept only frames signed with this key (AUTH); without it,
-                         signed frames are refused
-  --mask-pan             mask card numbers (13-19 digits) after head_len: keep first 6, last 4
+  --key-file <path>      seal frames with this key: only encrypted frames are taken,
+                         replies are sealed too. Repeat it to hold old and new keys
+                         while clients move (frames name theirs by key id). The file
+                         must be readable by its owner only (chmod 600)
+  --accept-v1            with a key: also take version 1 frames signed with the first
+                         key file as version 1 clients read it (its bytes, less a
+                         trailing newline): integrity only, records in clear; while
+                         clients upgrade
+  --allow-integrity-only with a key: also take frames sealed for integrity only
+                         (suite 3: records in clear, not forgeable)
+  --insecure             listen on a non-loopback address without a key (frames in
+                         clear: anyone on the path can read and forge them)
+  --mask-pan             mask card numbers after head_len (Luhn-valid, a card brand's
+                         prefix and length, spaced or dashed too): keep first 6, last 4
+  --attribution          write each line's source: address:port/encrypted|signed|plain
   --ack-early            ACK once lines are buffered, not once they are in the file:
                          a server killed then loses lines it ACKed (at-least-once
                          clients lose them), and clients' windows stop following
@@ -70,17 +88,24 @@ fault injection, for tests only:
   --fault-write-delay <ms> wait this long before each file write (a slow disk)
   --fault-no-ack         write LOG frames but never ACK them (answer pings)
 
-Prints "clogs-server listening on udp://HOST:PORT data-dir DIR" once ready.
+keygen <file>: write a new random key (64 hex digits, mode 0600; an existing file is
+never overwritten) and print its key id.
+
+Prints "clogs-server listening on udp://HOST:PORT, frames encrypted (keys ID), data-dir DIR"
+(or "frames in clear: no key") once ready.
 SIGINT/SIGTERM: stop, write and fsync everything, exit 0. SIGUSR1: print stats.
 SIGHUP: write what is buffered and reopen every file (after logrotate renamed them).
-All are handled from the moment the process starts, before the listening line.
-Exit codes: 0 ok, 64 bad usage, 66 key file unreadable, 71 cannot listen or
-the data dir is unusable (not a directory, not owned by this user), 78 --name
-held by another live server.
+Both are handled from the moment the process starts, before the listening line.
+Exit codes: 0 ok, 64 bad usage (or a non-loopback --host without a key), 66 key file
+unreadable, 71 cannot listen or the data dir is unusable (not a directory, not owned by
+this user), 73 keygen's file exists, 78 key file readable by others or weak key, or
+--name held by another live server.
 
 examples:
   clogs-server --port 7070 --data-dir /var/log/clogs
-  clogs-server --port 0 --key-file ./clogs.key
+  clogs-server keygen /etc/clogs/clogs.key
+  clogs-server --host 0.0.0.0 --key-file /etc/clogs/clogs.key
+  clogs-server --host 0.0.0.0 --key-file new.key --key-file old.key   # rotating
   clogs-server --data-dir /var/log/clogs --max-total-bytes 200G --allow-sys PAY1,OPS
 `;
 
@@ -192,7 +217,24 @@ class SignalDesk {
   }
 }
 
+/** `clogs-server keygen <file>`. */
+async function keygenCommand(args: readonly string[], io: ServerCliIo): Promise<number> {
+  if (args.length !== 1 || args[0]!.startsWith('-')) {
+    io.stderr.write('clogs-server: usage: clogs-server keygen <file>\n');
+    return ExitCode.USAGE;
+  }
+  try {
+    const key = await keygen(args[0]!);
+    io.stdout.write(`clogs-server: wrote a new key to ${args[0]} (mode 0600), key id ${keyIdHex(key.id)}\n`);
+    return ExitCode.OK;
+  } catch (err) {
+    io.stderr.write(`clogs-server: ${(err as Error).message}\n`);
+    return ExitCode.CANT_CREATE;
+  }
+}
+
 async function serve(argv: readonly string[], io: ServerCliIo, signals: SignalDesk): Promise<number> {
+  if (argv[0] === 'keygen') return keygenCommand(argv.slice(1), io);
   let values: ReturnType<typeof parse>['values'];
   try {
     values = parse(argv).values;
@@ -238,6 +280,10 @@ async function serve(argv: readonly string[], io: ServerCliIo, signals: SignalDe
       fileMode: values['file-mode'] === undefined ? undefined : parseMode('--file-mode', values['file-mode']),
       dirMode: values['dir-mode'] === undefined ? undefined : parseMode('--dir-mode', values['dir-mode']),
       maskPan: values['mask-pan'],
+      insecure: values.insecure,
+      acceptV1: values['accept-v1'],
+      allowIntegrityOnly: values['allow-integrity-only'],
+      attribution: values.attribution,
       ackAfterWrite: values['ack-early'] !== true,
       faults: {
         silent: values['fault-silent'] ?? false,
@@ -260,10 +306,12 @@ async function serve(argv: readonly string[], io: ServerCliIo, signals: SignalDe
   }
   if (values['key-file'] !== undefined) {
     try {
-      options.key = await readKeyFile(values['key-file']);
+      options.keys = await readKeyFiles(values['key-file']);
+      // Version 1 clients read a key file's bytes as they are: a keygen file's hex text is their key.
+      if (values['accept-v1'] === true) options.v1Key = await readV1KeyFile(values['key-file'][0]!);
     } catch (err) {
       io.stderr.write(`clogs-server: ${(err as Error).message}\n`);
-      return ExitCode.NO_INPUT;
+      return keyFileProblem(err) === 'unreadable' ? ExitCode.NO_INPUT : ExitCode.KEY_UNSAFE;
     }
   }
   let server: Awaited<ReturnType<typeof createServer>>;
@@ -272,7 +320,9 @@ async function serve(argv: readonly string[], io: ServerCliIo, signals: SignalDe
   } catch (err) {
     io.stderr.write(`clogs-server: ${(err as Error).message}\n`);
     const code = (err as ServerError).code;
-    return code === 'ERR_SERVER_BAD_OPTION' ? ExitCode.USAGE : ExitCode.OS_ERROR;
+    return code === 'ERR_SERVER_BAD_OPTION' || code === 'ERR_SERVER_INSECURE'
+      ? ExitCode.USAGE
+      : ExitCode.OS_ERROR;
   }
   const quiet = values.quiet === true;
   const warn = (err: Error) => io.stderr.write(`clogs-server: ${err.message}\n`);
@@ -330,7 +380,9 @@ async function serve(argv: readonly string[], io: ServerCliIo, signals: SignalDe
   if (!signals.stopAsked) {
     const { host, port, family } = server.address;
     const shown = family === 'IPv6' ? `[${host}]` : host;
-    io.stdout.write(`clogs-server listening on udp://${shown}:${port} data-dir ${server.dataDir}\n`);
+    io.stdout.write(
+      `clogs-server listening on udp://${shown}:${port}, ${server.security}, data-dir ${server.dataDir}\n`,
+    );
   }
   if (registration !== undefined && !quiet) {
     const say = (rev: string, again: boolean) =>
@@ -357,14 +409,18 @@ function parse(argv: readonly string[]) {
       'max-pending': { type: 'string' },
       'recv-buffer': { type: 'string' },
       'max-open-files': { type: 'string' },
+      'key-file': { type: 'string', multiple: true },
+      insecure: { type: 'boolean' },
+      'accept-v1': { type: 'boolean' },
+      'allow-integrity-only': { type: 'boolean' },
       'max-total-bytes': { type: 'string' },
       'max-files': { type: 'string' },
       'allow-sys': { type: 'string' },
       'roll-every': { type: 'string' },
       'file-mode': { type: 'string' },
       'dir-mode': { type: 'string' },
-      'key-file': { type: 'string' },
       'mask-pan': { type: 'boolean' },
+      attribution: { type: 'boolean' },
       'ack-after-write': { type: 'boolean' },
       'ack-early': { type: 'boolean' },
       'fault-write-delay': { type: 'string' },

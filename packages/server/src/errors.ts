@@ -29,7 +29,15 @@ export type ServerErrorCode =
   /** `--etcd`: etcd did not answer, or the registration was lost; the server serves on and registers again. */
   | 'ERR_SERVER_ETCD'
   /** `--etcd`: another live server holds this `--name` in the cluster; the name is never taken over. */
-  | 'ERR_SERVER_NAME_TAKEN';
+  | 'ERR_SERVER_NAME_TAKEN'
+  /** Two key files hold different keys with the same key id. */
+  | 'ERR_SERVER_KEY'
+  /** Listening on a non-loopback address without a key, and without `insecure`. */
+  | 'ERR_SERVER_INSECURE'
+  /** Frames refused for auth reasons (wrong or no key, replays): a rate-limited warning with counts. */
+  | 'ERR_SERVER_AUTH_REFUSED'
+  /** A new epoch: every replay window forgotten, a new boot; clients reseal their frames for it. */
+  | 'ERR_SERVER_EPOCH';
 
 /** Base class of clogs-server's errors: switch on `code`. The message is `detail [code]`. */
 export class ServerError extends Error {

@@ -2,8 +2,10 @@ import { readFile } from 'node:fs/promises';
 import { ServerError } from './errors.js';
 
 /**
- * Reads an AUTH key file: its bytes, less one trailing newline (LF or CRLF) so a key
- * written with `echo` works. An empty key is refused.
+ * Reads a key file as version 1 clients do: its bytes, less one trailing newline (LF or
+ * CRLF). The server uses it for `--accept-v1` (the HMAC key of version 1 frames); the
+ * keys frames are sealed with are read by `@clogs/protocol`'s readKeyFile, which refuses
+ * weak keys and files others can read. An empty key is refused.
  */
 export async function readKeyFile(path: string): Promise<Buffer> {
   let bytes: Buffer;

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import type { AuthKey } from '@clogs/protocol';
+import type { FrameKey } from '@clogs/protocol';
 import { ServerError } from './errors.js';
 import { safeHost } from './writer/roll-name.js';
 
@@ -55,20 +55,40 @@ export interface ServerOptions {
   rollEvery?: 'hour' | 'day' | undefined;
   /** Receive buffer to ask the kernel for. Default 8 MiB (Linux caps it at net.core.rmem_max). */
   recvBufferBytes?: number | undefined;
-  /** Accept only frames with a valid AUTH trailer for this key; without a key, AUTH frames are refused. */
-  key?: AuthKey | undefined;
-  /** Mask 13-19 digit runs after head_len, keeping the first 6 and last 4 digits. Default false. */
+  /**
+   * The keys frames are sealed with (from `readKeyFile`; old and new while clients move),
+   * picked by each frame's key id. With keys, only sealed frames are taken and every
+   * reply is sealed; without, sealed frames are refused.
+   */
+  keys?: readonly FrameKey[] | undefined;
+  /** With keys: also take version 1 frames with a valid HMAC trailer (`v1Key`): integrity only, for a migration. Default false. */
+  acceptV1?: boolean | undefined;
+  /**
+   * The version 1 HMAC key `acceptV1` checks and signs with. Default: the first key's
+   * bytes. The command line passes the first key file's content as version 1 clients
+   * read it (its bytes less one trailing newline: a keygen file's hex text).
+   */
+  v1Key?: Uint8Array | undefined;
+  /** With keys: also take suite 3 (integrity only: the body travels in clear). Default false. */
+  allowIntegrityOnly?: boolean | undefined;
+  /** Listen on a non-loopback address without a key (frames in clear, forgeable). Default false: refused. */
+  insecure?: boolean | undefined;
+  /** Mask card numbers after head_len (Luhn-valid, a card brand's prefix and length), keeping the first 6 and last 4 digits. Default false. */
   maskPan?: boolean | undefined;
+  /** Write each line's source: the sender's address:port and whether its frame was encrypted, signed or plain. Default false. */
+  attribution?: boolean | undefined;
   /**
    * ACK a frame only once its lines are written to their files (default true). False ACKs
    * once they are in the writer's buffer: a little sooner, but a server killed then loses
    * lines it has ACKed (breaking at-least-once), and clients' windows no longer follow the disk.
    */
   ackAfterWrite?: boolean | undefined;
-  /** LOG seqs remembered per sender for dedupe. Default 4096. */
-  dedupeWindow?: number | undefined;
-  /** Senders remembered for dedupe. Default 4096. */
-  maxSenders?: number | undefined;
+  /** Seqs each session's replay window spans, announced in PONGs. Default 16384. */
+  replayWindow?: number | undefined;
+  /** Sessions whose windows are kept; one more starts a new epoch. Default 16384. */
+  maxSessions?: number | undefined;
+  /** Bytes all replay windows may hold together; past it, a new epoch. Default 64 MiB. */
+  maxReplayBytes?: number | undefined;
   /** Host name used in rolled file names. Default: this machine's. */
   hostname?: string | undefined;
   /** Faults to start with (tests only); change them later with `setFaults()`. */
@@ -92,11 +112,18 @@ export interface ResolvedOptions {
   dirMode: number;
   rollEvery: 'hour' | 'day' | undefined;
   recvBufferBytes: number;
-  key: AuthKey | undefined;
+  keys: readonly FrameKey[];
+  acceptV1: boolean;
+  /** Set when acceptV1 is. */
+  v1Key: Buffer | undefined;
+  allowIntegrityOnly: boolean;
+  insecure: boolean;
   maskPan: boolean;
+  attribution: boolean;
   ackAfterWrite: boolean;
-  dedupeWindow: number;
-  maxSenders: number;
+  replayWindow: number;
+  maxSessions: number;
+  maxReplayBytes: number;
   hostname: string;
   faults: Faults;
 }
@@ -145,11 +172,32 @@ function rollEvery(value: unknown): 'hour' | 'day' | undefined {
   throw bad('rollEvery', '"hour" or "day"', value);
 }
 
+function bool(name: string, value: boolean | undefined): boolean {
+  if (value !== undefined && typeof value !== 'boolean') throw bad(name, 'a boolean', value);
+  return value ?? false;
+}
+
+function checkKeys(keys: readonly FrameKey[] | undefined): readonly FrameKey[] {
+  if (keys === undefined) return [];
+  if (
+    !Array.isArray(keys) ||
+    !keys.every((k) => Number.isInteger(k?.id) && Buffer.isBuffer(k.bytes) && k.bytes.length >= 32)
+  ) {
+    throw bad('keys', "an array of FrameKeys (from @clogs/protocol's readKeyFile or createFrameKey)", keys);
+  }
+  return keys;
+}
+
 export function resolveOptions(o: ServerOptions = {}): ResolvedOptions {
   const host = o.host ?? '127.0.0.1';
   if (typeof host !== 'string' || host === '') throw bad('host', 'an address', host);
   const dataDir = o.dataDir ?? './clogs-data';
   if (typeof dataDir !== 'string' || dataDir === '') throw bad('dataDir', 'a folder path', dataDir);
+  const keys = checkKeys(o.keys);
+  const acceptV1 = bool('acceptV1', o.acceptV1);
+  if (o.v1Key !== undefined && !(o.v1Key instanceof Uint8Array && o.v1Key.byteLength > 0)) {
+    throw bad('v1Key', 'non-empty bytes', o.v1Key);
+  }
   return {
     host,
     port: int('port', o.port, 0, 0, 65_535),
@@ -166,11 +214,18 @@ export function resolveOptions(o: ServerOptions = {}): ResolvedOptions {
     dirMode: int('dirMode', o.dirMode, 0o750, 0, 0o777),
     rollEvery: rollEvery(o.rollEvery),
     recvBufferBytes: int('recvBufferBytes', o.recvBufferBytes, 8 * 2 ** 20, 4096, 2 ** 31 - 1),
-    key: o.key,
+    keys,
+    acceptV1,
+    v1Key: acceptV1 ? Buffer.from(o.v1Key ?? keys[0]?.bytes ?? []) : undefined,
+    allowIntegrityOnly: bool('allowIntegrityOnly', o.allowIntegrityOnly),
+    insecure: bool('insecure', o.insecure),
     maskPan: o.maskPan ?? false,
+    attribution: o.attribution ?? false,
     ackAfterWrite: o.ackAfterWrite ?? true,
-    dedupeWindow: int('dedupeWindow', o.dedupeWindow, 4096, 1, 2 ** 20),
-    maxSenders: int('maxSenders', o.maxSenders, 4096, 1, 2 ** 20),
+    // A PONG announces at least 64; one ACK range must stay below the window.
+    replayWindow: int('replayWindow', o.replayWindow, 16_384, 64, 2 ** 20),
+    maxSessions: int('maxSessions', o.maxSessions, 16_384, 1, 2 ** 24),
+    maxReplayBytes: int('maxReplayBytes', o.maxReplayBytes, 64 * 2 ** 20, 2 ** 16, MAX),
     hostname: safeHost(o.hostname ?? hostname()),
     faults: checkFaults(o.faults ?? {}, {
       silent: false,

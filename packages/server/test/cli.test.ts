@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { chown, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { chown, mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { encodeLogFrame, Flag, Kind } from '@clogs/protocol';
@@ -19,6 +19,8 @@ describe('clogs-server command', () => {
     expect(code).toBe(0);
     expect(stdout).toContain('usage: clogs-server');
     expect(stdout).toContain('--ack-after-write');
+    expect(stdout).toContain('clogs-server keygen <file>');
+    expect(stdout).toContain('--insecure');
   });
 
   it('exits 64 on a bad command line', async () => {
@@ -33,7 +35,9 @@ describe('clogs-server command', () => {
   it('exits 66 when the key file cannot be read', async () => {
     const { code, stderr } = await runServerCommand(['--port', '0', '--key-file', '/nonexistent/clogs.key']);
     expect(code).toBe(66);
-    expect(stderr).toContain('cannot read key file');
+    expect(stderr).toMatch(
+      /^clogs-server: key file \/nonexistent\/clogs\.key .*ENOENT.*\[ERR_PROTOCOL_KEY_FILE\]\n$/,
+    );
   });
 
   it('exits 71 when the port is taken', async () => {
@@ -55,9 +59,6 @@ describe('clogs-server command', () => {
 
   it('serves until SIGTERM, then writes everything it ACKed and exits 0 (--ack-early); SIGUSR1 prints stats', async () => {
     const dataDir = await tempDir();
-    const keyFile = join(dataDir, 'key');
-    await writeFile(keyFile, 'process-key\n');
-    const key = Buffer.from('process-key');
     const p = ServerProcess.start([
       '--port',
       '0',
@@ -65,15 +66,13 @@ describe('clogs-server command', () => {
       dataDir,
       '--flush-ms',
       '60000',
-      '--key-file',
-      keyFile,
       '--ack-early',
     ]);
     cleanups.push(async () => {
       p.child.kill('SIGKILL');
       await rm(dataDir, { recursive: true, force: true });
     });
-    const peer = await Peer.open(await p.port(), '127.0.0.1', key);
+    const peer = await Peer.open(await p.port(), '127.0.0.1');
     cleanups.push(async () => peer.close());
     const n = 500;
     // a window of 100 frames at a time, as a client would keep, so no socket buffer overflows
@@ -81,7 +80,7 @@ describe('clogs-server command', () => {
       const records = [
         { sysId: 'PRC', msgType: 'TXT', fileName: 'proc', msg: `line ${seq}\nwith a newline` },
       ];
-      await peer.send(encodeLogFrame(records, { sender: 3, seq, flags: Flag.ACK_WANTED, key }));
+      await peer.send(encodeLogFrame(records, { sender: 3, seq, flags: Flag.ACK_WANTED }));
       if (seq % 100 === 0) await peer.waitFor(() => peer.count(Kind.ACK) === seq);
     }
     p.child.kill('SIGUSR1');

@@ -27,9 +27,8 @@ describe('hardening', () => {
     h = await startServer({ ackAfterWrite: false });
     // A normal socket cannot send from port 0, so the datagram is handed to the handler as it would arrive.
     const from: RemoteInfo = { address: '127.0.0.1', family: 'IPv4', port: 0, size: 0 };
-    const deliver = (h.server as unknown as { onDatagram(m: Buffer, r: RemoteInfo): void }).onDatagram.bind(
-      h.server,
-    );
+    const intake = (h.server as unknown as { intake: { onDatagram(m: Buffer, r: RemoteInfo): void } }).intake;
+    const deliver = intake.onDatagram.bind(intake);
     expect(() =>
       deliver(encodeLogFrame([rec('from port 0')], { sender: 1, seq: 1, flags: Flag.ACK_WANTED }), from),
     ).not.toThrow();
@@ -103,28 +102,23 @@ describe('hardening', () => {
     }
   });
 
-  it('dedupe forgets the sender heard from least recently, not the one that came first', async () => {
-    h = await startServer({ maxSenders: 2 });
-    const f = (sender: number, seq: number) =>
-      encodeLogFrame([rec(`${sender}:${seq}`)], { sender, seq, flags: Flag.ACK_WANTED });
-    for (const [sender, seq] of [
-      [10, 1],
-      [11, 1],
-      [10, 2],
-      [12, 1], // pushes out 11, heard from least recently
-      [10, 2], // a resend from 10: still remembered
-    ] as const) {
-      await h.peer.send(f(sender, seq));
+  it('a flood of one-frame senders costs 136 bytes of replay state each; past maxSessions, a new epoch', async () => {
+    h = await startServer({ maxSessions: 1000, ackAfterWrite: false });
+    const epochs: string[] = [];
+    h.server.on('warning', (err: { code: string }) => epochs.push(err.code));
+    const senders = 1500;
+    for (let at = 0; at < senders; at += 250) {
+      const burst = Array.from({ length: 250 }, (_, i) =>
+        h!.peer.send(encodeLogFrame([rec('x')], { sender: 1_000_000 + at + i, seq: (at + i) * 7919 })),
+      );
+      await Promise.all(burst);
       await h.peer.barrier();
     }
-    expect(h.server.stats().duplicates).toBe(1);
-    await h.server.flush();
-    expect((await readLines(h.dataDir, 'SYS', 'app')).map((l) => parseLine(l)!.msg.toString())).toEqual([
-      '10:1',
-      '11:1',
-      '10:2',
-      '12:1',
-    ]);
+    const s = h.server.stats();
+    expect(s).toMatchObject({ frames: senders, epochs: 1, sessions: senders - 1000 });
+    // a window of one seq: one 32-seq span (2 words) and its 32 fingerprints
+    expect(s.replayBytes).toBe((senders - 1000) * (2 * 4 + 32 * 4));
+    expect(epochs).toEqual(['ERR_SERVER_EPOCH']);
   });
 
   it('sends ACKs held back by the ackDelayMs fault at close(), and counts only ACKs sent', async () => {

@@ -62,6 +62,11 @@ export class Peer {
     return new Peer(socket, port, host, key);
   }
 
+  /** The port this peer sends from: what the server sees as the datagrams' source. */
+  get localPort(): number {
+    return this.socket.address().port;
+  }
+
   send(datagram: Uint8Array): Promise<void> {
     return new Promise((resolve, reject) =>
       this.socket.send(datagram, this.port, this.host, (err) => (err ? reject(err) : resolve())),
@@ -87,8 +92,9 @@ export class Peer {
     }
   }
 
+  /** Waits for an ACK of `sender` that covers `seq` (version 1: its seq; version 2: one of its ranges). */
   waitForAck(sender: number, seq: number, ms?: number): Promise<Frame> {
-    return this.waitFor((f) => f.kind === Kind.ACK && f.sender === sender && f.seq === seq, ms);
+    return this.waitFor((f) => f.kind === Kind.ACK && f.sender === sender && ackedSeqs(f).includes(seq), ms);
   }
 
   /**
@@ -102,13 +108,28 @@ export class Peer {
     await this.waitFor((f) => f.kind === Kind.PONG && f.sender === sender && f.seq === id + 1);
   }
 
+  /** Replies of this kind; for ACKs, the seqs acknowledged (a version 2 ACK covers ranges). */
   count(kind: Kind): number {
-    return this.replies.filter((f) => f.kind === kind).length;
+    const of = this.replies.filter((f) => f.kind === kind);
+    return kind === Kind.ACK ? of.reduce((n, f) => n + ackedSeqs(f).length, 0) : of.length;
   }
 
   close(): void {
     this.socket.close();
   }
+}
+
+/** The seqs an ACK frame acknowledges. */
+export function ackedSeqs(f: Frame): number[] {
+  if (f.version === 1) return [f.seq];
+  const seqs: number[] = [];
+  for (let i = 0; i < f.ranges.length; i += 2) {
+    for (let s = f.ranges[i]!; ; s = (s + 1) >>> 0) {
+      seqs.push(s);
+      if (s === f.ranges[i + 1]) break;
+    }
+  }
+  return seqs;
 }
 
 /** The lines of `<dataDir>/<sys>/<file>.log`, without their LFs. */

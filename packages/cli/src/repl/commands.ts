@@ -2,6 +2,7 @@ import type { ClientStats } from '@clogs/client';
 import { describeLevels, levelName, parseLevel } from '@clogs/protocol';
 import { mostSpecificMessage } from '../errors.js';
 import type { LineFormat } from '../line/parse-line.js';
+import { safeText } from '../safe-text.js';
 import type { Session } from '../session.js';
 import type { RunSummary } from '../summary.js';
 import { fieldProblem } from './field-check.js';
@@ -34,7 +35,9 @@ export interface Command {
   run(state: ShellState, args: string[]): void | Promise<void>;
 }
 
-function table(rows: string[][]): string[] {
+/** Rows in columns; cells may come from etcd or a server, so each is made safe first. */
+function table(cells: string[][]): string[] {
+  const rows = cells.map((r) => r.map(safeText));
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   return rows.map((r) =>
     r
@@ -76,7 +79,7 @@ export const COMMANDS: readonly Command[] = [
     usage: '',
     help: 'the fleet: where from, address, weight, state, RTT, misses, share of the continuum, flow, rate',
     run(s) {
-      s.print(`  ${source(s.session.stats())}`);
+      s.print(`  ${safeText(source(s.session.stats()))}`);
       const rows = [['name', 'address', 'weight', 'state', 'rtt', 'misses', 'share', 'flow', 'rate']];
       for (const v of s.session.stats().servers) {
         rows.push([
@@ -146,7 +149,7 @@ export const COMMANDS: readonly Command[] = [
       s.print(
         server === undefined
           ? `  ${key}: no server is up; records wait until one answers`
-          : `  ${key} → ${server} (ketama: md5 of "${key}" on the continuum of the servers up)`,
+          : `  ${key} → ${safeText(server)} (ketama: md5 of "${key}" on the continuum of the servers up)`,
       );
     },
   },
@@ -157,7 +160,7 @@ export const COMMANDS: readonly Command[] = [
     run(s) {
       for (const v of s.session.stats().servers) {
         s.print(
-          `  ${v.name}: ${v.state}, rtt ${v.rttMs === undefined ? '-' : `${v.rttMs.toFixed(2)} ms`}, ${v.misses} missed`,
+          `  ${safeText(v.name)}: ${v.state}, rtt ${v.rttMs === undefined ? '-' : `${v.rttMs.toFixed(2)} ms`}, ${v.misses} missed`,
         );
       }
     },

@@ -18,6 +18,8 @@ export interface ReplOptions {
   historyFile: string | undefined;
   historySize: number;
   colors: Colors;
+  /** What the history file keeps of a line: masked as its record is (undefined: the line). */
+  redact?: ((line: string) => string) | undefined;
   /** Called once the shell runs, with the function that prints above its prompt. */
   onReady?: (print: (line: string) => void) => void;
 }
@@ -129,7 +131,7 @@ export async function runRepl(
       s.summary.blank++;
       return;
     }
-    remember(raw);
+    remember(o.redact === undefined ? raw : o.redact(raw));
     if (line.startsWith('.')) {
       const [name, ...args] = line.split(/\s+/);
       const command = COMMANDS.find((x) => x.name === name);
