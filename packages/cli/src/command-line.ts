@@ -22,6 +22,8 @@ export interface Flags {
   embedded: boolean;
   dataDir: string;
   timeout: number;
+  /** With every server down, wait up to --timeout rather than end at that verdict. */
+  waitForServers: boolean;
   color: boolean;
   quiet: boolean;
 }
@@ -131,6 +133,11 @@ function buildProgram(io: CommandLineIo): Command {
     .option('--embedded', 'start an in-process clogs-server on 127.0.0.1 (the default with no server)', false)
     .option('--data-dir <dir>', "the embedded server's folder", './clogs-data')
     .option('--timeout <ms>', 'how long the final flush may take', positiveInt, 30_000)
+    .option(
+      '--wait-for-servers',
+      'with every server down (nothing listens, wrong key, no ACKs), wait up to --timeout; without, exit 75 at that verdict',
+      false,
+    )
     .option('--no-color', 'no colour (also: NO_COLOR, or output not a TTY)')
     .option('-q, --quiet', 'no notices, no summary: the exit code says it all', false)
     .addHelpText('after', EXAMPLES)

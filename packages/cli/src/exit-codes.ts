@@ -15,7 +15,10 @@ export const ExitCode = {
   NO_INPUT: 66,
   /** Something broke inside clogs-cli itself. */
   SOFTWARE: 70,
-  /** Records were still undelivered when the deadline (--timeout) passed. */
+  /**
+   * Records were still undelivered when the deadline (--timeout) passed, or when every
+   * server was down for a reason the client gave (unless --wait-for-servers).
+   */
   UNDELIVERED: 75,
   /** The config file is unreadable or invalid. */
   CONFIG: 78,
@@ -33,7 +36,7 @@ export function signalExitCode(signal: NodeJS.Signals): number {
  * (no `read` count) were answered at its prompt, one by one: they do not fail the run.
  */
 export function runExitCode(s: RunSummary, ack: boolean): number {
-  if (s.undelivered > 0 || s.stalledMs !== undefined) return ExitCode.UNDELIVERED;
+  if (s.undelivered > 0 || s.stalledMs !== undefined || s.allDown !== undefined) return ExitCode.UNDELIVERED;
   if (s.read !== undefined && (ack ? s.acked : s.sent) < s.read - s.refused - s.blank) {
     return ExitCode.UNDELIVERED;
   }

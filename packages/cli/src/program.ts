@@ -95,7 +95,12 @@ export async function run(argv: readonly string[], io: CliIo, stop: StopSignals)
   let summary: RunSummary;
   try {
     if (mode === 'one-shot') {
-      const o = { format: settings.format, keepEmpty: settings.keepEmpty, timeoutMs: settings.timeout };
+      const o = {
+        format: settings.format,
+        keepEmpty: settings.keepEmpty,
+        timeoutMs: settings.timeout,
+        waitForServers: settings.waitForServers,
+      };
       summary = await runOneShot(session, line.words, o, { stop, notice: notices.say });
     } else if (mode === 'shell') {
       summary = await runShell(session, settings, { ...io, stop, notices, colors: colors.out });
@@ -106,6 +111,7 @@ export async function run(argv: readonly string[], io: CliIo, stop: StopSignals)
         ack: settings.ack,
         timeoutMs: settings.timeout,
         progress: !settings.quiet && io.stderr.isTTY === true,
+        waitForServers: settings.waitForServers,
       };
       summary = await runPipe(session, o, { inputs, stderr: io.stderr, stop, notices });
     }
