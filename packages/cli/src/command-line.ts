@@ -105,7 +105,7 @@ function buildProgram(io: CommandLineIo): Command {
     .option('-c, --config <file>', 'JSON config: servers or discovery, defaults, client options (see README)')
     .option('--sys <id>', 'sys_id of records (raw format; clogs lines carry their own)', 'CLI')
     .option('--type <type>', 'msg_type of records (raw format)', 'TXT')
-    .option('--file <name>', 'file_name: the log file the records go to', 'cli')
+    .option('--file <name>', 'file_name: the log file the records go to (<sys_id>/<name>.log)', 'cli')
     .option('--level <level>', `the records' level: ${describeLevels()}`, levelFlag, 'info')
     .option('--ack', 'at-least-once: wait for every record to be acknowledged', false)
     .option('--key-file <path>', 'HMAC key: frames carry an AUTH trailer')

@@ -40,6 +40,7 @@ export async function runShell(session: Session, settings: Settings, io: ShellMo
     await runRepl(state, io, {
       historyFile: io.historyFile,
       historySize: 1000,
+      ackTimeoutMs: settings.timeout,
       colors: io.colors,
       onReady: (print) => {
         io.notices.printAbove(print);
