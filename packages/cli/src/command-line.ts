@@ -1,4 +1,4 @@
-import { describeLevels, levelName, type ProtocolError, parseLevel } from '@clogs/protocol';
+import { DEFAULT_LEVEL, describeLevels, levelName, type ProtocolError, parseLevel } from '@clogs/protocol';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { LineFormat } from './line/parse-line.js';
 
@@ -106,7 +106,7 @@ function buildProgram(io: CommandLineIo): Command {
     .option('--sys <id>', 'sys_id of records (raw format; clogs lines carry their own)', 'CLI')
     .option('--type <type>', 'msg_type of records (raw format)', 'TXT')
     .option('--file <name>', 'file_name: the log file the records go to (<sys_id>/<name>.log)', 'cli')
-    .option('--level <level>', `the records' level: ${describeLevels()}`, levelFlag, 'info')
+    .option('--level <level>', `the records' level: ${describeLevels()}`, levelFlag, levelName(DEFAULT_LEVEL))
     .option('--ack', 'at-least-once: wait for every record to be acknowledged', false)
     .option('--key-file <path>', 'HMAC key: frames carry an AUTH trailer')
     .option(

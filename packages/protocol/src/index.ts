@@ -50,6 +50,7 @@ export {
 } from './errors.js';
 export { type DecodeOptions, decodeHeader, type FrameHeader } from './header.js';
 export {
+  DEFAULT_LEVEL,
   describeLevels,
   LEVEL_ALIASES,
   LEVEL_NAMES,
