@@ -2,6 +2,7 @@ import { formatErrorMessage } from '@clogs/protocol';
 import { readKeyFile, type ServerError } from 'clogs-server';
 import { palettes } from './colours.js';
 import { type CommandLine, parseCommandLine } from './command-line.js';
+import { runCompletion } from './completion.js';
 import { type CliConfig, readConfig } from './config.js';
 import { CliError } from './errors.js';
 import { runExitCode, startupExitCode } from './exit-codes.js';
@@ -47,6 +48,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
 
 /** {@link main} with the stop signals already taken (bin.ts takes them before it loads this). */
 export async function run(argv: readonly string[], io: CliIo, stop: StopSignals): Promise<number> {
+  // `completion` is no record: a sys_id has at most 4 bytes.
+  if (argv[0] === 'completion') return runCompletion(argv.slice(1), io);
   let line: CommandLine;
   try {
     line = parseCommandLine(argv, io);

@@ -24,6 +24,11 @@ const HELP = `usage: clogs-server [options]
 The clogs reference log server: answers pings, acknowledges LOG frames, and writes
 one line per record to <data-dir>/<sys_id>/<file_name>.log.
 
+mode:
+  One process, one UDP port, one data folder; it runs until SIGINT/SIGTERM.
+  Clients (@clogs/client, clogs-cli) name it with -s host:port, or find it in
+  etcd when it registers there (--etcd).
+
 options:
   --host <addr>          address to listen on, IPv4 or IPv6 (default 127.0.0.1)
   --port <n>             UDP port, 0 for any free one (default 7070)
@@ -52,7 +57,7 @@ registration in etcd (the config centre clients discover the fleet from):
                          with a wildcard --host such as 0.0.0.0)
   --lease-ttl <s>        a server that dies without stopping leaves after this long (default 5)
   -h, --help             this help
-  -v, --version          the version
+  -V, -v, --version      print "clogs-server <version>"
 
 fault injection, for tests only:
   --fault-silent         answer no pings
@@ -61,11 +66,29 @@ fault injection, for tests only:
   --fault-write-delay <ms> wait this long before each file write (a slow disk)
   --fault-no-ack         write LOG frames but never ACK them (answer pings)
 
-Prints "clogs-server listening on udp://HOST:PORT data-dir DIR" once ready.
-SIGINT/SIGTERM: stop, write and fsync everything, exit 0. SIGUSR1: print stats.
-Both are handled from the moment the process starts, before the listening line.
-Exit codes: 0 ok, 64 bad usage, 66 key file unreadable, 71 cannot listen,
-78 --name held by another live server.
+output:
+  Prints "clogs-server listening on udp://HOST:PORT data-dir DIR" once ready.
+
+signals:
+  SIGINT/SIGTERM  stop, write and fsync everything, exit 0
+  SIGUSR1         print stats (a JSON line on stderr)
+  Both are handled from the moment the process starts, before the listening line.
+
+exit codes:
+  0   stopped by SIGINT/SIGTERM, everything written
+  64  bad usage
+  66  key file unreadable or empty
+  71  cannot listen, or cannot make the data folder
+  78  --name held by another live server (--etcd)
+  130 a second SIGINT/SIGTERM gave up the flush
+
+environment:
+  none read; every setting is a flag.
+
+files:
+  <data-dir>/<sys_id>/<file_name>.log  one line per record (rolled at --roll-bytes to
+                         <file_name>.<YYYYmmdd-HHMMSS>.<host>.<pid>.log)
+  --key-file <path>      the AUTH key, shared with the clients
 
 examples:
   clogs-server --port 7070 --data-dir /var/log/clogs
@@ -154,7 +177,8 @@ class SignalDesk {
 async function serve(argv: readonly string[], io: ServerCliIo, signals: SignalDesk): Promise<number> {
   let values: ReturnType<typeof parse>['values'];
   try {
-    values = parse(argv).values;
+    // -V as well as -v: what clogs-cli takes, so either works on both.
+    values = parse(argv.map((a) => (a === '-V' ? '-v' : a))).values;
   } catch (err) {
     io.stderr.write(`clogs-server: ${(err as Error).message}\n(try --help)\n`);
     return ExitCode.USAGE;
@@ -164,7 +188,7 @@ async function serve(argv: readonly string[], io: ServerCliIo, signals: SignalDe
     return ExitCode.OK;
   }
   if (values.version) {
-    io.stdout.write(`${io.version}\n`);
+    io.stdout.write(`clogs-server ${io.version}\n`);
     return ExitCode.OK;
   }
   let options: ServerOptions;
