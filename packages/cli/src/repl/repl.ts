@@ -65,8 +65,10 @@ export async function runRepl(
     removeHistoryDuplicates: true,
   });
   let historyBroken = false;
+  /** readline is closed (Ctrl-D, .exit): a prompt drawn then would throw. */
+  let closed = false;
   const print = (line: string) => {
-    if (terminal) {
+    if (terminal && !closed) {
       // Above the prompt, and the line being typed is drawn again below it.
       clearLine(io.stdout, 0);
       cursorTo(io.stdout, 0);
@@ -87,7 +89,13 @@ export async function runRepl(
   const printLater = (line: string) => {
     if (!leaving) print(line);
   };
-  const done = new Promise<void>((resolve) => rl.once('close', resolve));
+  const done = new Promise<void>((resolve) =>
+    rl.once('close', () => {
+      closed = true;
+      leaving = true;
+      resolve();
+    }),
+  );
   s.exit = () => {
     leaving = true;
     rl.close();
