@@ -66,6 +66,7 @@ function buildProgram(io: CommandLineIo): Command {
     .argument('[line...]')
     .version(`clogs-cli ${io.version}`, '-V, --version', 'print "clogs-cli <version>" (also -v)')
     .addOption(new Option('-v').hideHelp())
+    .helpOption('-h, --help', 'this help, a man page: modes, options, exit codes, files')
     .optionsGroup('Fleet:')
     .option(
       '-s, --server <spec>',
