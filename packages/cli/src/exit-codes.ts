@@ -17,7 +17,10 @@ export const ExitCode = {
   SOFTWARE: 70,
   /** `keygen`: the key file cannot be created (it exists, or its folder is not writable). */
   CANT_CREATE: 73,
-  /** Records were still undelivered when the deadline (--timeout) passed. */
+  /**
+   * Records were still undelivered when the deadline (--timeout) passed, or when every
+   * server was down for a reason the client gave (unless --wait-for-servers).
+   */
   UNDELIVERED: 75,
   /** The config file is unreadable or invalid. */
   CONFIG: 78,
@@ -35,7 +38,7 @@ export function signalExitCode(signal: NodeJS.Signals): number {
  * (no `read` count) were answered at its prompt, one by one: they do not fail the run.
  */
 export function runExitCode(s: RunSummary, ack: boolean): number {
-  if (s.undelivered > 0 || s.stalledMs !== undefined) return ExitCode.UNDELIVERED;
+  if (s.undelivered > 0 || s.stalledMs !== undefined || s.allDown !== undefined) return ExitCode.UNDELIVERED;
   if (s.read !== undefined && (ack ? s.acked : s.sent) < s.read - s.refused - s.blank) {
     return ExitCode.UNDELIVERED;
   }

@@ -3,6 +3,7 @@ import { type FrameKey, parseLevel } from '@clogs/protocol';
 import type { CommandLine, Flags } from './command-line.js';
 import type { CliConfig } from './config.js';
 import { CliError } from './errors.js';
+import { fileNameOf } from './file-name.js';
 
 /** The client options of the config file and the flags that set client options. */
 export type ClientBase = Omit<
@@ -41,7 +42,7 @@ export function resolveSettings(line: CommandLine, config: CliConfig | undefined
     ...rest,
     sys: field('sys', fromFile.sysId),
     type: field('type', fromFile.msgType),
-    file: field('file', fromFile.fileName),
+    file: fileNameOf(field('file', fromFile.fileName)),
     level: field('level', fromFile.level),
     ack: given('ack') ? flags.ack : delivery === 'at-least-once',
     embedded:

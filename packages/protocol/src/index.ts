@@ -85,6 +85,7 @@ export {
   writeNewKeyFile,
 } from './keys.js';
 export {
+  DEFAULT_LEVEL,
   describeLevels,
   LEVEL_ALIASES,
   LEVEL_NAMES,

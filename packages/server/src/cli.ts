@@ -30,6 +30,11 @@ const HELP = `usage: clogs-server [options]
 The clogs reference log server: answers pings, acknowledges LOG frames, and writes
 one line per record to <data-dir>/<sys_id>/<file_name>.log.
 
+mode:
+  One process, one UDP port, one data folder; it runs until SIGINT/SIGTERM.
+  Clients (@clogs/client, clogs-cli) name it with -s host:port, or find it in
+  etcd when it registers there (--etcd).
+
 options:
   --host <addr>          address to listen on, IPv4 or IPv6 (default 127.0.0.1)
   --port <n>             UDP port, 0 for any free one (default 7070)
@@ -79,7 +84,7 @@ registration in etcd (the config centre clients discover the fleet from):
                          with a wildcard --host such as 0.0.0.0)
   --lease-ttl <s>        a server that dies without stopping leaves after this long (default 5)
   -h, --help             this help
-  -v, --version          the version
+  -V, -v, --version      print "clogs-server <version>"
 
 fault injection, for tests only:
   --fault-silent         answer no pings
@@ -88,18 +93,36 @@ fault injection, for tests only:
   --fault-write-delay <ms> wait this long before each file write (a slow disk)
   --fault-no-ack         write LOG frames but never ACK them (answer pings)
 
-keygen <file>: write a new random key (64 hex digits, mode 0600; an existing file is
-never overwritten) and print its key id.
+keygen <file>:
+  write a new random key (64 hex digits, mode 0600; an existing file is never
+  overwritten) and print its key id.
 
-Prints "clogs-server listening on udp://HOST:PORT, frames encrypted (keys ID), data-dir DIR"
-(or "frames in clear: no key") once ready.
-SIGINT/SIGTERM: stop, write and fsync everything, exit 0. SIGUSR1: print stats.
-SIGHUP: write what is buffered and reopen every file (after logrotate renamed them).
-Both are handled from the moment the process starts, before the listening line.
-Exit codes: 0 ok, 64 bad usage (or a non-loopback --host without a key), 66 key file
-unreadable, 71 cannot listen or the data dir is unusable (not a directory, not owned by
-this user), 73 keygen's file exists, 78 key file readable by others or weak key, or
---name held by another live server.
+output:
+  Prints "clogs-server listening on udp://HOST:PORT, frames encrypted (keys ID), data-dir DIR"
+  (or "frames in clear: no key") once ready.
+
+signals:
+  SIGINT/SIGTERM  stop, write and fsync everything, exit 0
+  SIGUSR1         print stats (a JSON line on stderr)
+  SIGHUP          write what is buffered and reopen every file (after logrotate renamed them)
+  All are handled from the moment the process starts, before the listening line.
+
+exit codes:
+  0   stopped by SIGINT/SIGTERM, everything written
+  64  bad usage, or a non-loopback --host without a key (give --key-file, or --insecure)
+  66  key file unreadable
+  71  cannot listen, or the data dir is unusable (not a directory, not owned by this user)
+  73  keygen's file exists
+  78  key file readable by group or others, or a weak key; --name held by another live server (--etcd)
+  130 a second SIGINT/SIGTERM gave up the flush
+
+environment:
+  none read; every setting is a flag.
+
+files:
+  <data-dir>/<sys_id>/<file_name>.log  one line per record (rolled at --roll-bytes to
+                         <file_name>.<YYYYmmdd-HHMMSS>.<host>.<pid>.log)
+  --key-file <path>      a key shared with the clients (mode 0600; clogs-server keygen)
 
 examples:
   clogs-server --port 7070 --data-dir /var/log/clogs
@@ -237,7 +260,8 @@ async function serve(argv: readonly string[], io: ServerCliIo, signals: SignalDe
   if (argv[0] === 'keygen') return keygenCommand(argv.slice(1), io);
   let values: ReturnType<typeof parse>['values'];
   try {
-    values = parse(argv).values;
+    // -V as well as -v: what clogs-cli takes, so either works on both.
+    values = parse(argv.map((a) => (a === '-V' ? '-v' : a))).values;
   } catch (err) {
     io.stderr.write(`clogs-server: ${(err as Error).message}\n(try --help)\n`);
     return ExitCode.USAGE;
@@ -247,7 +271,7 @@ async function serve(argv: readonly string[], io: ServerCliIo, signals: SignalDe
     return ExitCode.OK;
   }
   if (values.version) {
-    io.stdout.write(`${io.version}\n`);
+    io.stdout.write(`clogs-server ${io.version}\n`);
     return ExitCode.OK;
   }
   let options: ServerOptions;
