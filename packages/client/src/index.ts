@@ -3,6 +3,14 @@
  * ketama routing, ping/pong isolation and recovery.
  */
 
+// Every clogs error's base, for a transport's own errors and for `instanceof ClogsError`.
+export {
+  brandErrorClass,
+  CLOGS_ERROR_BRAND,
+  ClogsError,
+  type ClogsErrorOptions,
+  formatErrorMessage,
+} from '@clogs/protocol';
 export { ChildLogger } from './api/child-logger.js';
 export { DrainGate } from './api/drain-gate.js';
 export { levelFromName, levelFromPino } from './api/level-bands.js';

@@ -6,8 +6,8 @@
  * Reading: {@link decodeFrame} (or a {@link FrameDecoder} for many frames), or {@link decodeHeader} + {@link RecordCursor} to read
  * records in place. Checking a record before accepting it: {@link recordByteLength}.
  * Levels: the table {@link LEVELS}, {@link parseLevel}, {@link levelName}.
- * Every error is a {@link ProtocolError} with a stable `code`; every clogs package
- * formats its messages with {@link formatErrorMessage}.
+ * Every error is a {@link ProtocolError} with a stable `code`. {@link ClogsError} is the
+ * base of every clogs package's errors: one brand, one message format ({@link formatErrorMessage}).
  */
 export { type AuthKey, createAuthKey } from './auth.js';
 export {
@@ -18,6 +18,13 @@ export {
 } from './batch-writer.js';
 export { asBuffer } from './bytes.js';
 export { nowUs } from './clock.js';
+export {
+  brandErrorClass,
+  CLOGS_ERROR_BRAND,
+  ClogsError,
+  type ClogsErrorOptions,
+  formatErrorMessage,
+} from './clogs-error.js';
 export {
   COUNT_MAX,
   type ControlKind,
@@ -43,7 +50,6 @@ export {
   AuthError,
   FieldError,
   FrameError,
-  formatErrorMessage,
   ProtocolError,
   type ProtocolErrorCode,
   type ProtocolErrorDetails,
