@@ -17,6 +17,14 @@ export { levelFromName, levelFromPino } from './api/level-bands.js';
 export type { Bindings, LogSink, RecordOptions } from './api/log-sink.js';
 export { LogStream, type LogStreamOptions, type StreamRecord } from './api/log-stream.js';
 export { type PinoHead, pinoTimeUs, readPinoHead } from './api/pino-line.js';
+export {
+  describeClose,
+  TRANSPORT_EVENTS,
+  type TransportCloseSummary,
+  type TransportEvent,
+  TransportKit,
+  type TransportKitOptions,
+} from './api/transport-kit.js';
 export { ClogsClient, createClient } from './client.js';
 export type {
   ClientStats,
