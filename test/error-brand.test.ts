@@ -1,10 +1,14 @@
-import { describe, expect, it, vi } from 'vitest';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { CliError, mostSpecificMessage } from '../packages/cli/src/errors.js';
 import { ClientError, ClogsError as ClientsClogsError } from '../packages/client/src/index.js';
 import { PinoTransportError } from '../packages/pino/src/errors.js';
 import { ClogsError, ProtocolError } from '../packages/protocol/src/index.js';
 import { ServerError } from '../packages/server/src/errors.js';
 import { WinstonTransportError } from '../packages/winston/src/errors.js';
+import { ensureBuilt } from './support/app-fleet.js';
 
 const brands = (err: object) =>
   Object.getOwnPropertySymbols(Object.getPrototypeOf(Object.getPrototypeOf(err)) as object)
@@ -69,5 +73,45 @@ describe('every package error on the one clogs brand', () => {
     // A lookalike is not a clogs error: its message is said as it is.
     const lookalike = Object.assign(new Error('x [ERR_Y]'), { code: 'ERR_Y', detail: 'nope' });
     expect(mostSpecificMessage(lookalike)).toBe('x [ERR_Y]');
+  });
+});
+
+// As an app meets it: the CJS and the ESM build of one package loaded side by side in
+// one process make two copies of every class.
+const WINSTON = fileURLToPath(new URL('../packages/winston/', import.meta.url));
+const BOTH_BUILDS = `
+const cjs = require('@clogs/client');
+const transport = require('@clogs/winston');
+import('@clogs/client').then((esm) => {
+  const fromEsm = new esm.ClientError('ERR_CLIENT_CLOSED', 'log() after close()');
+  const fromCjs = new cjs.ClientError('ERR_CLIENT_CLOSED', 'log() after close()');
+  let bad;
+  try { new transport.ClogsTransport({}); } catch (err) { bad = err; }
+  console.log(JSON.stringify({
+    twoCopies: esm.ClientError !== cjs.ClientError,
+    esmIsCjs: fromEsm instanceof cjs.ClientError && fromEsm instanceof cjs.ClogsError,
+    cjsIsEsm: fromCjs instanceof esm.ClientError && fromCjs instanceof esm.ClogsError,
+    clientIsNoTransportError: fromEsm instanceof transport.WinstonTransportError,
+    transportIsClogs: bad instanceof esm.ClogsError && !(bad instanceof esm.ClientError),
+    code: bad.code,
+    detail: bad.detail,
+  }));
+});
+`;
+
+describe('the built packages, CJS beside ESM in one process', () => {
+  beforeAll(() => ensureBuilt(['protocol', 'etcd', 'client', 'winston']), 240_000);
+
+  it("makes an error of either build an instanceof the other build's classes", async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, ['-e', BOTH_BUILDS], { cwd: WINSTON });
+    expect(JSON.parse(stdout)).toEqual({
+      twoCopies: true,
+      esmIsCjs: true,
+      cjsIsEsm: true,
+      clientIsNoTransportError: false,
+      transportIsClogs: true,
+      code: 'ERR_WINSTON_BAD_OPTION',
+      detail: 'servers must be a non-empty list, not undefined',
+    });
   });
 });
