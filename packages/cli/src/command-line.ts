@@ -9,6 +9,13 @@ export interface Flags {
   /** etcd members (`--etcd`, commas between them): the fleet is read from etcd, not `-s`. */
   etcd?: string;
   cluster?: string;
+  /** With https:// etcd members: the CA, the client certificate and key (PEM files). */
+  etcdCa?: string;
+  etcdCert?: string;
+  etcdKey?: string;
+  /** etcd user; the password from `--etcd-password-file` or CLOGS_ETCD_PASSWORD. */
+  etcdUser?: string;
+  etcdPasswordFile?: string;
   config?: string;
   sys: string;
   type: string;
@@ -83,6 +90,14 @@ function buildProgram(io: CommandLineIo): Command {
         'there (clogs-server --etcd), followed live; not with -s',
     )
     .option('--cluster <name>', "with --etcd: the servers' cluster (default 'default')")
+    .option('--etcd-ca <file>', "with https:// --etcd: PEM CA of etcd's certificate (default: the system's)")
+    .option('--etcd-cert <file>', "PEM client certificate, for etcd's --client-cert-auth (with --etcd-key)")
+    .option('--etcd-key <file>', 'its private key (refused if group or others may read it)')
+    .option('--etcd-user <user>', "etcd user, when etcd's authentication is enabled")
+    .option(
+      '--etcd-password-file <file>',
+      "that user's password (refused if group or others may read it; or CLOGS_ETCD_PASSWORD)",
+    )
     .option('-c, --config <file>', 'JSON config: servers or discovery, defaults, client options (see README)')
     .optionsGroup('Records:')
     .option('--sys <id>', 'sys_id of records (raw format; clogs lines carry their own)', 'CLI')

@@ -41,7 +41,8 @@ Exit codes:
   0        every line delivered (--ack: acknowledged; without: handed to the network)
   64       bad usage
   65       some lines refused (counted by reason: too-long, bad-sys-id, ...); the rest delivered
-  66       the key file is refused (mode, weak key) or an --input file cannot be read
+  66       the key file is refused (mode, weak key), an --input file cannot be read, or an
+           --etcd-* file cannot be read or is not private
   70       internal error
   73       keygen cannot create its file (it exists: never overwritten)
   75       records undelivered: at --timeout, or at once when every server is down
@@ -53,6 +54,7 @@ Exit codes:
 Environment:
   NO_COLOR  set and not empty: no colour (there is none anyway off a terminal)
   HOME      the shell's history file is $HOME/.clogs_history
+  CLOGS_ETCD_PASSWORD  --etcd-user's password, when no --etcd-password-file is given
 
 Files:
   ~/.clogs_history  the shell's history (mode 0600, the last 1,000 lines, card numbers masked)
@@ -81,6 +83,8 @@ Examples:
   Pipes and files, one record per line:
     app | clogs-cli -s 10.0.0.5:7070 --format raw --sys PAY1 --file app
     app | clogs-cli --etcd http://etcd-1:2379 --cluster payments --format raw --sys PAY1
+    clogs-cli --etcd https://etcd-1:2379 --etcd-ca ca.pem --etcd-cert me.pem --etcd-key me-key.pem \\
+      --etcd-user clogs --etcd-password-file ~/.clogs-etcd-pass < app.log
     clogs-cli -c fleet.json --ack --timeout 60000 < trades.log
     clogs-cli -s 10.0.0.5:7070 -i yesterday.log -i today.log
   Completion:

@@ -72,7 +72,7 @@ export async function run(argv: readonly string[], io: CliIo, stop: StopSignals)
       throw new CliError('ERR_CLI_USAGE', 'a record in the arguments, or --input: not both');
     }
     const config = await loadConfig(line.flags.config);
-    settings = resolveSettings(line, config);
+    settings = resolveSettings(line, config, io.env);
     const key = await loadKey(settings.keyFile);
     inputs = await openInputs(settings.input.length === 0 ? ['-'] : settings.input, io.stdin);
     session = await Session.open({ settings, config, key, notices, signals: io.signals }).catch((err) => {

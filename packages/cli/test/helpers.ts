@@ -77,6 +77,7 @@ export async function run(
     onStderr?: (all: string) => void;
     columns?: number;
     resize?: (resize: (columns: number) => void) => void;
+    env?: NodeJS.ProcessEnv;
   } = {},
 ) {
   const { signals = new EventEmitter(), onStderr } = o;
@@ -100,7 +101,7 @@ export async function run(
     stdin,
     stdout,
     stderr,
-    env: {},
+    env: o.env ?? {},
     signals,
     version: '0.0.0-test',
     historyFile: undefined,

@@ -32,7 +32,12 @@ export type ClientErrorCode =
    * Reported through the `warning` event: with `discovery`, etcd is unreachable (the last
    * fleet stands), its watch ended, or a registration does not parse. Never thrown.
    */
-  | 'ERR_CLIENT_DISCOVERY';
+  | 'ERR_CLIENT_DISCOVERY'
+  /**
+   * Thrown by createClient() with `discovery` when the `etcd3` package, an optional peer
+   * dependency, is not installed; the message says what to install.
+   */
+  | 'ERR_CLIENT_NOT_INSTALLED';
 
 /**
  * Base class of @clogs/client's errors: switch on `code`. The message is `detail [code]`;

@@ -1,10 +1,16 @@
 import { parseArgs } from 'node:util';
+import { type EtcdAccess, EtcdError } from '@clogs/etcd';
 import { ServerError } from './errors.js';
 import { readKeyFile as readV1KeyFile } from './key-file.js';
 import { keyFileProblem, keygen, keyIdHex, readKeyFiles } from './keys/key-files.js';
 import type { ServerOptions } from './options.js';
 import { type RegisteredEvent, Registration } from './registry/registration.js';
-import { planRegistry, type RegistryPlan, registrationOptions } from './registry/registry-flags.js';
+import {
+  loadRegistryAccess,
+  planRegistry,
+  type RegistryPlan,
+  registrationOptions,
+} from './registry/registry-flags.js';
 import { createServer } from './server.js';
 
 /** Exit codes, after sysexits.h, so scripts can tell failures apart. */
@@ -12,8 +18,10 @@ export const ExitCode = {
   OK: 0,
   /** Bad command line; a non-loopback --host without a key or --insecure. */
   USAGE: 64,
-  /** A key file cannot be read. */
+  /** A key file cannot be read; an `--etcd-*` file cannot be read or is not private. */
   NO_INPUT: 66,
+  /** `--etcd` without the etcd3 package installed (an optional peer dependency). */
+  UNAVAILABLE: 69,
   /** The socket cannot be bound or the data folder made. */
   OS_ERROR: 71,
   /** `keygen`: the file exists (it is never overwritten) or cannot be created. */
@@ -76,13 +84,21 @@ options:
   --quiet                print only the listening line
 
 registration in etcd (the config centre clients discover the fleet from):
-  --etcd <url>[,<url>...] register at these etcd members (http://host:port)
+  --etcd <url>[,<url>...] register at these etcd members (http://host:port, or
+                         https://host:port for TLS); needs the etcd3 package
   --cluster <name>       the fleet to join: key /clogs/<cluster>/servers/<name> (default default)
   --name <name>          the name clients hash (default: the advertised host:port)
   --weight <n>           share of the keys, relative to the other servers (default 1)
   --advertise <host:port> where clients send (default: the bound address; required
                          with a wildcard --host such as 0.0.0.0)
   --lease-ttl <s>        a server that dies without stopping leaves after this long (default 5)
+  --etcd-ca <file>       PEM CA that signed etcd's certificate (https members;
+                         default: the system's CAs)
+  --etcd-cert <file>     PEM client certificate, for etcd's --client-cert-auth
+  --etcd-key <file>      its private key (refused if group or others may read it)
+  --etcd-user <user>     etcd user, when etcd's authentication is enabled
+  --etcd-password-file <file> that user's password (refused if group or others
+                         may read it); or the environment's CLOGS_ETCD_PASSWORD
   -h, --help             this help
   -V, -v, --version      print "clogs-server <version>"
 
@@ -110,14 +126,15 @@ signals:
 exit codes:
   0   stopped by SIGINT/SIGTERM, everything written
   64  bad usage, or a non-loopback --host without a key (give --key-file, or --insecure)
-  66  key file unreadable
+  66  key file (or an --etcd-* file) unreadable, or an --etcd-* file not private
+  69  --etcd without the etcd3 package (npm i etcd3)
   71  cannot listen, or the data dir is unusable (not a directory, not owned by this user)
   73  keygen's file exists
   78  key file readable by group or others, or a weak key; --name held by another live server (--etcd)
   130 a second SIGINT/SIGTERM gave up the flush
 
 environment:
-  none read; every setting is a flag.
+  CLOGS_ETCD_PASSWORD  --etcd-user's password, when no --etcd-password-file is given
 
 files:
   <data-dir>/<sys_id>/<file_name>.log  one line per record (rolled at --roll-bytes to
@@ -130,6 +147,8 @@ examples:
   clogs-server --host 0.0.0.0 --key-file /etc/clogs/clogs.key
   clogs-server --host 0.0.0.0 --key-file new.key --key-file old.key   # rotating
   clogs-server --data-dir /var/log/clogs --max-total-bytes 200G --allow-sys PAY1,OPS
+  clogs-server --etcd https://etcd-1:2379 --etcd-ca ca.pem --etcd-cert server.pem \\
+    --etcd-key server-key.pem --etcd-user clogs --etcd-password-file ./etcd.pass
 `;
 
 /** `64M`, `256k`, `1G`, `2T` or plain bytes. */
@@ -277,7 +296,7 @@ async function serve(argv: readonly string[], io: ServerCliIo, signals: SignalDe
   let options: ServerOptions;
   let plan: RegistryPlan | undefined;
   try {
-    plan = planRegistry(values, values.host);
+    plan = planRegistry(values, values.host, process.env);
     options = {
       host: values.host,
       port: values.port === undefined ? 7070 : parseInteger('--port', values.port),
@@ -328,6 +347,20 @@ async function serve(argv: readonly string[], io: ServerCliIo, signals: SignalDe
     io.stderr.write(`clogs-server: ${(err as Error).message}\n`);
     return ExitCode.USAGE;
   }
+  let access: EtcdAccess | undefined;
+  if (plan !== undefined) {
+    try {
+      access = loadRegistryAccess(plan);
+    } catch (err) {
+      if (!EtcdError.is(err)) throw err;
+      io.stderr.write(`clogs-server: ${err.message}\n`);
+      return err.code === 'ERR_ETCD_NOT_INSTALLED'
+        ? ExitCode.UNAVAILABLE
+        : err.code === 'ERR_ETCD_FILE'
+          ? ExitCode.NO_INPUT
+          : ExitCode.USAGE;
+    }
+  }
   if (values['key-file'] !== undefined) {
     try {
       options.keys = await readKeyFiles(values['key-file']);
@@ -352,8 +385,14 @@ async function serve(argv: readonly string[], io: ServerCliIo, signals: SignalDe
   const warn = (err: Error) => io.stderr.write(`clogs-server: ${err.message}\n`);
   if (!quiet) server.on('warning', warn);
   let registration: Registration | undefined;
-  if (plan !== undefined && !signals.stopAsked) {
-    registration = new Registration(registrationOptions(plan, server.address));
+  if (plan !== undefined && access !== undefined && !signals.stopAsked) {
+    try {
+      registration = new Registration(registrationOptions(plan, access, server.address));
+    } catch (err) {
+      warn(err as Error);
+      await server.close();
+      return ExitCode.USAGE;
+    }
     if (!quiet) registration.on('warning', warn);
     try {
       await registration.start();
@@ -455,6 +494,11 @@ function parse(argv: readonly string[]) {
       weight: { type: 'string' },
       advertise: { type: 'string' },
       'lease-ttl': { type: 'string' },
+      'etcd-ca': { type: 'string' },
+      'etcd-cert': { type: 'string' },
+      'etcd-key': { type: 'string' },
+      'etcd-user': { type: 'string' },
+      'etcd-password-file': { type: 'string' },
       quiet: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },

@@ -6,6 +6,7 @@ import { type AuthKey, decodeFrame, encodeControlFrame, type Frame, Kind } from 
 import { splitLines } from '../../../test/support/log-file.js';
 
 export { splitLines };
+
 import { type ClogsServer, createServer, type ServerOptions } from '../src/index.js';
 
 /** A temporary data folder, removed by `cleanup()`. */
