@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { type EtcdAccess, EtcdError } from '@clogs/etcd';
 import { HELP } from './cli-help.js';
 import {
   parseBytes,
@@ -13,7 +14,12 @@ import { readKeyFile as readV1KeyFile } from './key-file.js';
 import { keyFileProblem, keygen, keyIdHex, readKeyFiles } from './keys/key-files.js';
 import type { ServerOptions } from './options.js';
 import { type RegisteredEvent, Registration } from './registry/registration.js';
-import { planRegistry, type RegistryPlan, registrationOptions } from './registry/registry-flags.js';
+import {
+  loadRegistryAccess,
+  planRegistry,
+  type RegistryPlan,
+  registrationOptions,
+} from './registry/registry-flags.js';
 import { createServer } from './server.js';
 import { SignalDesk } from './signal-desk.js';
 
@@ -22,8 +28,10 @@ export const ExitCode = {
   OK: 0,
   /** Bad command line; a non-loopback --host without a key or --insecure. */
   USAGE: 64,
-  /** A key file cannot be read. */
+  /** A key file cannot be read; an `--etcd-*` file cannot be read or is not private. */
   NO_INPUT: 66,
+  /** `--etcd` without the etcd3 package installed (an optional peer dependency). */
+  UNAVAILABLE: 69,
   /** The socket cannot be bound or the data folder made. */
   OS_ERROR: 71,
   /** `keygen`: the file exists (it is never overwritten) or cannot be created. */
@@ -76,7 +84,8 @@ async function serve(argv: readonly string[], io: ServerCliIo, signals: SignalDe
   if (argv[0] === 'keygen') return keygenCommand(argv.slice(1), io);
   let values: ReturnType<typeof parse>['values'];
   try {
-    values = parse(argv).values;
+    // -V as well as -v: what clogs-cli takes, so either works on both.
+    values = parse(argv.map((a) => (a === '-V' ? '-v' : a))).values;
   } catch (err) {
     io.stderr.write(`clogs-server: ${(err as Error).message}\n(try --help)\n`);
     return ExitCode.USAGE;
@@ -86,13 +95,13 @@ async function serve(argv: readonly string[], io: ServerCliIo, signals: SignalDe
     return ExitCode.OK;
   }
   if (values.version) {
-    io.stdout.write(`${io.version}\n`);
+    io.stdout.write(`clogs-server ${io.version}\n`);
     return ExitCode.OK;
   }
   let options: ServerOptions;
   let plan: RegistryPlan | undefined;
   try {
-    plan = planRegistry(values, values.host);
+    plan = planRegistry(values, values.host, process.env);
     options = {
       host: values.host,
       port: values.port === undefined ? 7070 : parseInteger('--port', values.port),
@@ -143,6 +152,20 @@ async function serve(argv: readonly string[], io: ServerCliIo, signals: SignalDe
     io.stderr.write(`clogs-server: ${(err as Error).message}\n`);
     return ExitCode.USAGE;
   }
+  let access: EtcdAccess | undefined;
+  if (plan !== undefined) {
+    try {
+      access = loadRegistryAccess(plan);
+    } catch (err) {
+      if (!EtcdError.is(err)) throw err;
+      io.stderr.write(`clogs-server: ${err.message}\n`);
+      return err.code === 'ERR_ETCD_NOT_INSTALLED'
+        ? ExitCode.UNAVAILABLE
+        : err.code === 'ERR_ETCD_FILE'
+          ? ExitCode.NO_INPUT
+          : ExitCode.USAGE;
+    }
+  }
   if (values['key-file'] !== undefined) {
     try {
       options.keys = await readKeyFiles(values['key-file']);
@@ -167,8 +190,14 @@ async function serve(argv: readonly string[], io: ServerCliIo, signals: SignalDe
   const warn = (err: Error) => io.stderr.write(`clogs-server: ${err.message}\n`);
   if (!quiet) server.on('warning', warn);
   let registration: Registration | undefined;
-  if (plan !== undefined && !signals.stopAsked) {
-    registration = new Registration(registrationOptions(plan, server.address));
+  if (plan !== undefined && access !== undefined && !signals.stopAsked) {
+    try {
+      registration = new Registration(registrationOptions(plan, access, server.address));
+    } catch (err) {
+      warn(err as Error);
+      await server.close();
+      return ExitCode.USAGE;
+    }
     if (!quiet) registration.on('warning', warn);
     try {
       await registration.start();
@@ -270,6 +299,11 @@ function parse(argv: readonly string[]) {
       weight: { type: 'string' },
       advertise: { type: 'string' },
       'lease-ttl': { type: 'string' },
+      'etcd-ca': { type: 'string' },
+      'etcd-cert': { type: 'string' },
+      'etcd-key': { type: 'string' },
+      'etcd-user': { type: 'string' },
+      'etcd-password-file': { type: 'string' },
       quiet: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
