@@ -94,10 +94,13 @@ describe('a flood of random senders, sys_ids and file names at clogs-server with
       });
     }
     expect(flooding, `the flood ended before the client started: ${floodOut}`).toBe(true);
+    // The flood fills the server's receive buffer, so pings go unanswered for a while:
+    // the client is told to wait for its server rather than give it up as down.
     const cli = shellPipeline(producerCommand(['fast', String(N)]), [
       '-s',
       `127.0.0.1:${port}`,
       '--ack',
+      '--wait-for-servers',
       '--timeout',
       '60000',
     ]);
