@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util';
 import { ServerError } from './errors.js';
 import { readKeyFile } from './key-file.js';
+import { type MetricsAddress, parseMetricsAddress } from './metrics/metrics-endpoint.js';
+import { startServerMetrics } from './metrics/server-endpoint.js';
 import type { ServerOptions } from './options.js';
 import { type RegisteredEvent, Registration } from './registry/registration.js';
 import { planRegistry, type RegistryPlan, registrationOptions } from './registry/registry-flags.js';
@@ -41,6 +43,9 @@ options:
                          clients lose them), and clients' windows stop following
                          the disk. The default ACKs after the write.
   --ack-after-write      the default; accepted for scripts that still pass it
+  --metrics <host:port>  serve Prometheus metrics on http://HOST:PORT/metrics (port 0: any
+                         free one; the listening line gives the address); PORT alone is
+                         127.0.0.1:PORT
   --quiet                print only the listening line
 
 registration in etcd (the config centre clients discover the fleet from):
@@ -61,7 +66,8 @@ fault injection, for tests only:
   --fault-write-delay <ms> wait this long before each file write (a slow disk)
   --fault-no-ack         write LOG frames but never ACK them (answer pings)
 
-Prints "clogs-server listening on udp://HOST:PORT data-dir DIR" once ready.
+Prints "clogs-server listening on udp://HOST:PORT data-dir DIR" once ready (with --metrics,
+followed by " metrics http://HOST:PORT/metrics").
 SIGINT/SIGTERM: stop, write and fsync everything, exit 0. SIGUSR1: print stats.
 Both are handled from the moment the process starts, before the listening line.
 Exit codes: 0 ok, 64 bad usage, 66 key file unreadable, 71 cannot listen,
@@ -70,6 +76,7 @@ Exit codes: 0 ok, 64 bad usage, 66 key file unreadable, 71 cannot listen,
 examples:
   clogs-server --port 7070 --data-dir /var/log/clogs
   clogs-server --port 0 --key-file ./clogs.key
+  clogs-server --port 7070 --metrics 127.0.0.1:9464
 `;
 
 /** `64M`, `256k`, `1G` or plain bytes. */
@@ -169,8 +176,10 @@ async function serve(argv: readonly string[], io: ServerCliIo, signals: SignalDe
   }
   let options: ServerOptions;
   let plan: RegistryPlan | undefined;
+  let metricsAt: MetricsAddress | undefined;
   try {
     plan = planRegistry(values, values.host);
+    metricsAt = values.metrics === undefined ? undefined : parseMetricsAddress(values.metrics);
     options = {
       host: values.host,
       port: values.port === undefined ? 7070 : parseInteger('--port', values.port),
@@ -223,6 +232,15 @@ async function serve(argv: readonly string[], io: ServerCliIo, signals: SignalDe
     const code = (err as ServerError).code;
     return code === 'ERR_SERVER_BAD_OPTION' ? ExitCode.USAGE : ExitCode.OS_ERROR;
   }
+  const metrics =
+    metricsAt === undefined
+      ? undefined
+      : await startServerMetrics(server, metricsAt).catch((err) => err as Error);
+  if (metrics instanceof Error) {
+    io.stderr.write(`clogs-server: ${metrics.message}\n`);
+    await server.close();
+    return ExitCode.OS_ERROR;
+  }
   const quiet = values.quiet === true;
   const warn = (err: Error) => io.stderr.write(`clogs-server: ${err.message}\n`);
   if (!quiet) server.on('warning', warn);
@@ -235,6 +253,7 @@ async function serve(argv: readonly string[], io: ServerCliIo, signals: SignalDe
     } catch (err) {
       warn(err as Error);
       await server.close();
+      await metrics?.close();
       return (err as ServerError).code === 'ERR_SERVER_NAME_TAKEN' ? ExitCode.NAME_TAKEN : ExitCode.OS_ERROR;
     }
   }
@@ -271,7 +290,8 @@ async function serve(argv: readonly string[], io: ServerCliIo, signals: SignalDe
   if (!signals.stopAsked) {
     const { host, port, family } = server.address;
     const shown = family === 'IPv6' ? `[${host}]` : host;
-    io.stdout.write(`clogs-server listening on udp://${shown}:${port} data-dir ${server.dataDir}\n`);
+    const scrape = metrics === undefined ? '' : ` metrics ${metrics.url}`;
+    io.stdout.write(`clogs-server listening on udp://${shown}:${port} data-dir ${server.dataDir}${scrape}\n`);
   }
   if (registration !== undefined && !quiet) {
     const say = (rev: string, again: boolean) =>
@@ -281,7 +301,8 @@ async function serve(argv: readonly string[], io: ServerCliIo, signals: SignalDe
     registration.on('registered', (e: RegisteredEvent) => say(e.revision, e.again));
     if (registration.revision !== undefined) say(registration.revision, false);
   }
-  return stopped;
+  // The endpoint answers while the server flushes, then goes with it.
+  return stopped.finally(() => metrics?.close());
 }
 
 function parse(argv: readonly string[]) {
@@ -310,6 +331,7 @@ function parse(argv: readonly string[]) {
       weight: { type: 'string' },
       advertise: { type: 'string' },
       'lease-ttl': { type: 'string' },
+      metrics: { type: 'string' },
       quiet: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
