@@ -1,4 +1,5 @@
 import { describeLevels, levelName, type ProtocolError, parseLevel } from '@clogs/protocol';
+import { type MetricsAddress, parseMetricsAddress, type ServerError } from 'clogs-server';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { LineFormat } from './line/parse-line.js';
 
@@ -24,6 +25,8 @@ export interface Flags {
   timeout: number;
   color: boolean;
   quiet: boolean;
+  /** `--metrics`: where to serve Prometheus metrics. */
+  metrics?: MetricsAddress;
 }
 
 /** The flags, and whether each was given on the command line (or is its default). */
@@ -75,6 +78,14 @@ function levelFlag(value: string): string {
     return levelName(parseLevel(value));
   } catch (err) {
     throw new InvalidArgumentError((err as ProtocolError).detail);
+  }
+}
+
+function metricsFlag(value: string): MetricsAddress {
+  try {
+    return parseMetricsAddress(value);
+  } catch (err) {
+    throw new InvalidArgumentError((err as ServerError).detail);
   }
 }
 
@@ -132,6 +143,12 @@ function buildProgram(io: CommandLineIo): Command {
     .option('--data-dir <dir>', "the embedded server's folder", './clogs-data')
     .option('--timeout <ms>', 'how long the final flush may take', positiveInt, 30_000)
     .option('--no-color', 'no colour (also: NO_COLOR, or output not a TTY)')
+    .option(
+      '--metrics <host:port>',
+      'serve Prometheus metrics on http://HOST:PORT/metrics while it runs (pipes, the shell), ' +
+        'e.g. 127.0.0.1:9465; port 0: any free one, said in a notice',
+      metricsFlag,
+    )
     .option('-q, --quiet', 'no notices, no summary: the exit code says it all', false)
     .addHelpText('after', EXAMPLES)
     .exitOverride()

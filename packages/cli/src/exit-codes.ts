@@ -1,4 +1,5 @@
 import { ClientError } from '@clogs/client';
+import { ServerError } from 'clogs-server';
 import { CommanderError } from 'commander';
 import { CliError } from './errors.js';
 import type { RunSummary } from './summary.js';
@@ -15,6 +16,8 @@ export const ExitCode = {
   NO_INPUT: 66,
   /** Something broke inside clogs-cli itself. */
   SOFTWARE: 70,
+  /** `--metrics`: the address cannot be bound. */
+  OS_ERROR: 71,
   /** Records were still undelivered when the deadline (--timeout) passed. */
   UNDELIVERED: 75,
   /** The config file is unreadable or invalid. */
@@ -54,6 +57,7 @@ export function startupExitCode(err: unknown, configGiven: boolean): number | un
     return ExitCode.USAGE;
   }
   // The client refuses its options: they came from the config file when there is one.
+  if (err instanceof ServerError && err.code === 'ERR_SERVER_LISTEN') return ExitCode.OS_ERROR;
   if (err instanceof ClientError) return configGiven ? ExitCode.CONFIG : ExitCode.USAGE;
   return undefined;
 }

@@ -1,10 +1,11 @@
 import { formatErrorMessage } from '@clogs/protocol';
-import { readKeyFile, type ServerError } from 'clogs-server';
+import { type MetricsEndpoint, readKeyFile, type ServerError } from 'clogs-server';
 import { palettes } from './colours.js';
 import { type CommandLine, parseCommandLine } from './command-line.js';
 import { type CliConfig, readConfig } from './config.js';
 import { CliError } from './errors.js';
 import { runExitCode, startupExitCode } from './exit-codes.js';
+import { serveCliMetrics } from './metrics.js';
 import { Notices } from './notices.js';
 import { runOneShot } from './one-shot.js';
 import { closeInputs, type Input, openInputs } from './pipe/inputs.js';
@@ -61,6 +62,7 @@ export async function run(argv: readonly string[], io: CliIo, stop: StopSignals)
   let settings: Settings;
   let inputs: Input[];
   let session: Session;
+  let metrics: MetricsEndpoint | undefined;
   try {
     if (line.words.length > 0 && line.flags.input.length > 0) {
       throw new CliError('ERR_CLI_USAGE', 'a record in the arguments, or --input: not both');
@@ -73,6 +75,15 @@ export async function run(argv: readonly string[], io: CliIo, stop: StopSignals)
       closeInputs(inputs);
       throw err;
     });
+    if (settings.metrics !== undefined) {
+      const s = session;
+      metrics = await serveCliMetrics(settings.metrics, () => s.stats()).catch(async (err) => {
+        closeInputs(inputs);
+        await s.close();
+        throw err;
+      });
+      notices.say(`clogs-cli: metrics on ${metrics.url}`);
+    }
   } catch (err) {
     const code = startupExitCode(err, line.flags.config !== undefined);
     if (code === undefined) throw err;
@@ -111,6 +122,7 @@ export async function run(argv: readonly string[], io: CliIo, stop: StopSignals)
     }
   } finally {
     await session.close();
+    await metrics?.close();
   }
   const code = runExitCode(summary, session.ack);
   if (summary.undelivered > 0)
