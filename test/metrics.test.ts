@@ -1,17 +1,15 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
+import { EventEmitter } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer as createTcpServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PassThrough } from 'node:stream';
+import { main as serverMain } from 'clogs-server';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { startCli } from '../packages/cli/test/helpers.js';
+import { run as runCli, startCli } from '../packages/cli/test/helpers.js';
 import { PrometheusProcess, promtoolCheck } from './support/prometheus.js';
 import { ServerProcess } from './support/server-process.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CLI = fileURLToPath(new URL('../packages/cli/src/bin.ts', import.meta.url));
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
@@ -63,6 +61,12 @@ describe('clogs-server --metrics and clogs-cli --metrics, scraped by the real to
       /^http:\/\/127\.0\.0\.1:\d+\/metrics$/,
     );
 
+    // Prometheus starts while clogs-cli does; the clogs-cli target is added once it serves.
+    const target = (url: string) => url.slice('http://'.length, -'/metrics'.length);
+    const prometheusStarted = PrometheusProcess.start([target(serverUrl!)]);
+    // Stopped after the test whatever happens; a failed start is reported where it is awaited.
+    prometheusStarted.catch(() => {});
+    cleanups.push(async () => (await prometheusStarted.catch(() => undefined))?.stop());
     const cli = startCli(
       ['-s', `127.0.0.1:${port}`, '--ack', '--format', 'raw', '--sys', 'MET', '--metrics', '127.0.0.1:0'],
       { cleanups },
@@ -111,9 +115,8 @@ describe('clogs-server --metrics and clogs-cli --metrics, scraped by the real to
     });
     expect(promtoolCheck(cliText), 'promtool check metrics on clogs-cli').toEqual({ code: 0, said: '' });
 
-    const target = (url: string) => url.slice('http://'.length, -'/metrics'.length);
-    const prometheus = await PrometheusProcess.start([target(serverUrl!), target(cliUrl)]);
-    cleanups.push(() => prometheus.stop());
+    const prometheus = await prometheusStarted;
+    await prometheus.setTargets([target(serverUrl!), target(cliUrl)]);
     const value = (expr: string) =>
       vi.waitFor(
         async () => {
@@ -139,45 +142,37 @@ describe('clogs-server --metrics and clogs-cli --metrics, scraped by the real to
     await expect(fetch(serverUrl!)).rejects.toThrow();
   });
 
-  it('clogs-server: a bad --metrics is usage (64); an address in use exits 71 before the listening line', async () => {
-    const bad = startServer(['--port', '0', '--data-dir', await tempDir(), '--metrics', 'localhost:99999']);
-    expect(await bad.exited).toBe(64);
-    expect(bad.stderr).toContain('--metrics must be HOST:PORT');
-
-    const taken = await takenPort();
-    const busy = startServer([
-      '--port',
-      '0',
-      '--data-dir',
-      await tempDir(),
-      '--metrics',
-      `127.0.0.1:${taken}`,
-    ]);
-    expect(await busy.exited).toBe(71);
-    expect(busy.stderr).toMatch(/cannot serve metrics on 127\.0\.0\.1:\d+: .*EADDRINUSE/);
-    expect(busy.stdout, 'no listening line for a server that is not serving').toBe('');
-  });
-
-  it('clogs-cli: a bad --metrics is usage (64); an address in use exits 71', async () => {
-    const run = async (metrics: string) => {
-      const child = spawn(
-        process.execPath,
-        ['--import', 'tsx', '--conditions=source', CLI, '--data-dir', await tempDir(), '--metrics', metrics],
-        { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] },
-      );
-      let err = '';
-      child.stderr.setEncoding('utf8').on('data', (s: string) => {
-        err += s;
+  it('a bad --metrics is usage (64); an address in use exits 71, for both tools', async () => {
+    // main() of each tool, in this process: the exit codes and messages are the same.
+    const server = async (metrics: string) => {
+      const out = new PassThrough().setEncoding('utf8');
+      const err = new PassThrough().setEncoding('utf8');
+      const argv = ['--port', '0', '--data-dir', await tempDir(), '--metrics', metrics];
+      const code = await serverMain(argv, {
+        stdout: out,
+        stderr: err,
+        signals: new EventEmitter(),
+        version: 't',
       });
-      child.stdin.end();
-      const [code] = await once(child, 'exit');
-      return { code: code as number, err };
+      return { code, out: out.read() ?? '', err: err.read() ?? '' };
     };
-    const bad = await run('nowhere');
-    expect(bad.code, bad.err).toBe(64);
-    expect(bad.err).toContain('--metrics must be HOST:PORT');
-    const busy = await run(`127.0.0.1:${await takenPort()}`);
-    expect(busy.code, busy.err).toBe(71);
-    expect(busy.err).toMatch(/cannot serve metrics on 127\.0\.0\.1:\d+: .*EADDRINUSE/);
+    const cli = async (metrics: string) => runCli(['--data-dir', await tempDir(), '--metrics', metrics], []);
+    const taken = `127.0.0.1:${await takenPort()}`;
+    const inUse = /cannot serve metrics on 127\.0\.0\.1:\d+: .*EADDRINUSE/;
+
+    const badServer = await server('localhost:99999');
+    expect(badServer.code, badServer.err).toBe(64);
+    expect(badServer.err).toContain('--metrics must be HOST:PORT');
+    const busyServer = await server(taken);
+    expect(busyServer.code, busyServer.err).toBe(71);
+    expect(busyServer.err).toMatch(inUse);
+    expect(busyServer.out, 'no listening line for a server that does not serve').toBe('');
+
+    const badCli = await cli('nowhere');
+    expect(badCli.code, badCli.err).toBe(64);
+    expect(badCli.err).toContain('--metrics must be HOST:PORT');
+    const busyCli = await cli(taken);
+    expect(busyCli.code, busyCli.err).toBe(71);
+    expect(busyCli.err).toMatch(inUse);
   });
 });

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -52,8 +52,9 @@ export interface QuerySample {
 }
 
 /**
- * A real Prometheus server scraping `targets` (host:port, path /metrics) every
- * `intervalMs`, its storage in a temporary folder, its API on 127.0.0.1.
+ * A real Prometheus server scraping its targets (host:port, path /metrics) every
+ * `intervalMs`, its storage in a temporary folder, its API on 127.0.0.1. The targets
+ * come from a file (file-based service discovery), so a test can add one started later.
  */
 export class PrometheusProcess {
   log = '';
@@ -80,6 +81,7 @@ export class PrometheusProcess {
   static async start(targets: string[], intervalMs = 500): Promise<PrometheusProcess> {
     const { prometheus } = prometheusTools();
     const dir = await mkdtemp(join(tmpdir(), 'clogs-prometheus-'));
+    await writeTargets(dir, targets);
     const config = join(dir, 'prometheus.yml');
     await writeFile(
       config,
@@ -89,8 +91,8 @@ export class PrometheusProcess {
         `  scrape_timeout: ${intervalMs}ms`,
         'scrape_configs:',
         '  - job_name: clogs',
-        '    static_configs:',
-        `      - targets: [${targets.map((t) => `'${t}'`).join(', ')}]`,
+        '    file_sd_configs:',
+        `      - files: ['${join(dir, 'targets.json')}']`,
         '',
       ].join('\n'),
     );
@@ -138,6 +140,11 @@ export class PrometheusProcess {
     return true;
   }
 
+  /** Replaces the targets; Prometheus sees the file change (it watches it) and scrapes them. */
+  setTargets(targets: string[]): Promise<void> {
+    return writeTargets(this.dir, targets);
+  }
+
   /** An instant query through the HTTP API (`/api/v1/query`). */
   async query(expr: string): Promise<QuerySample[]> {
     const res = await fetch(`${this.url}/api/v1/query?query=${encodeURIComponent(expr)}`);
@@ -173,4 +180,10 @@ export class PrometheusProcess {
     }
     if (clean) await rm(this.dir, { recursive: true, force: true });
   }
+}
+
+/** The file-based discovery file, replaced whole (a rename) so Prometheus never reads half of it. */
+async function writeTargets(dir: string, targets: string[]): Promise<void> {
+  await writeFile(join(dir, 'targets.json.new'), JSON.stringify([{ targets, labels: {} }]));
+  await rename(join(dir, 'targets.json.new'), join(dir, 'targets.json'));
 }
