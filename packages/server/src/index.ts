@@ -24,7 +24,7 @@ export {
   serveMetrics,
 } from './metrics/metrics-endpoint.js';
 export { startServerMetrics } from './metrics/server-endpoint.js';
-export { SERVER_METRIC_NAMES, serverMetrics } from './metrics/server-metrics.js';
+export { SERVER_METRICS, serverMetrics } from './metrics/server-metrics.js';
 export type { Faults, ServerOptions } from './options.js';
 export { ClogsServer, createServer, type ServerAddress } from './server.js';
 export type { DropReason, ServerStats } from './stats.js';

@@ -1,7 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { promtoolCheck } from '../../../test/support/prometheus.js';
 import {
@@ -11,7 +12,7 @@ import {
   type MetricFamily,
   MetricsRegistry,
   parseMetricsAddress,
-  SERVER_METRIC_NAMES,
+  SERVER_METRICS,
   serveMetrics,
   serverMetrics,
 } from '../src/index.js';
@@ -156,6 +157,15 @@ describe('the /metrics endpoint', () => {
 });
 
 describe('serverMetrics', () => {
+  it('every metric clogs-server can serve is in the README, with its type', async () => {
+    const readme = await readFile(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8');
+    for (const { name, type } of SERVER_METRICS) {
+      expect(readme, `${name} in the README's metrics table`).toMatch(
+        new RegExp(`\\| \`${name}\` +\\| ${type} +\\|`),
+      );
+    }
+  });
+
   let server: ClogsServer | undefined;
   let dir = '';
   afterEach(async () => {
@@ -170,8 +180,12 @@ describe('serverMetrics', () => {
     const text = formatExposition(serverMetrics(stats, 1.5));
     expect(promtoolCheck(text)).toEqual({ code: 0, said: '' });
     const names = [...text.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]);
-    // Every name exposed is one the README's table documents (SERVER_METRIC_NAMES is its list).
-    for (const name of names) expect(SERVER_METRIC_NAMES, name).toContain(name);
+    // Every name exposed is in the catalogue the README's table is checked against.
+    for (const name of names)
+      expect(
+        SERVER_METRICS.map((m) => m.name),
+        name,
+      ).toContain(name);
     expect(text).toContain('clogs_server_uptime_seconds 1.5\n');
     for (const reason of Object.keys(stats.dropped)) {
       expect(text).toContain(`clogs_server_dropped_datagrams_total{reason="${reason}"} 0\n`);

@@ -184,14 +184,14 @@ const WRITER: Record<string, Field> = {
   },
 };
 
-/** Every family the server may expose, for the README's table and its test. */
-export const SERVER_METRIC_NAMES: readonly string[] = [
-  'clogs_server_uptime_seconds',
-  ...Object.values(SERVER).map((f) => f.name),
-  'clogs_server_dropped_datagrams_total',
-  'clogs_server_refused_datagrams_total',
-  ...Object.values(WRITER).map((f) => f.name),
-];
+/** Every family the server may expose, name and type: what the README's table lists. */
+export const SERVER_METRICS: readonly { name: string; type: MetricType }[] = [
+  { name: 'clogs_server_uptime_seconds', type: 'gauge' },
+  ...Object.values(SERVER),
+  { name: 'clogs_server_dropped_datagrams_total', type: 'counter' },
+  { name: 'clogs_server_refused_datagrams_total', type: 'counter' },
+  ...Object.values(WRITER),
+].map(({ name, type }) => ({ name, type }));
 
 /** The families of `fields` whose values `snapshot` holds (booleans as 0/1). */
 function read(fields: Record<string, Field>, snapshot: object): MetricFamily[] {
