@@ -11,7 +11,7 @@ export type MetricType = 'counter' | 'gauge';
 
 export interface MetricSample {
   /** Label name → value; values may hold any text (escaped on output). */
-  labels?: Readonly<Record<string, string>>;
+  labels?: Readonly<Record<string, string>> | undefined;
   value: number;
 }
 

@@ -185,13 +185,15 @@ const WRITER: Record<string, Field> = {
 };
 
 /** Every family the server may expose, name and type: what the README's table lists. */
-export const SERVER_METRICS: readonly { name: string; type: MetricType }[] = [
-  { name: 'clogs_server_uptime_seconds', type: 'gauge' },
-  ...Object.values(SERVER),
-  { name: 'clogs_server_dropped_datagrams_total', type: 'counter' },
-  { name: 'clogs_server_refused_datagrams_total', type: 'counter' },
-  ...Object.values(WRITER),
-].map(({ name, type }) => ({ name, type }));
+export const SERVER_METRICS: readonly { name: string; type: MetricType }[] = (
+  [
+    { name: 'clogs_server_uptime_seconds', type: 'gauge' },
+    ...Object.values(SERVER),
+    { name: 'clogs_server_dropped_datagrams_total', type: 'counter' },
+    { name: 'clogs_server_refused_datagrams_total', type: 'counter' },
+    ...Object.values(WRITER),
+  ] as { name: string; type: MetricType }[]
+).map(({ name, type }) => ({ name, type }));
 
 /** The families of `fields` whose values `snapshot` holds (booleans as 0/1). */
 function read(fields: Record<string, Field>, snapshot: object): MetricFamily[] {
