@@ -1,10 +1,13 @@
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createClient } from '@clogs/client';
 import { formatExposition } from 'clogs-server';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { promtoolCheck } from '../../../test/support/prometheus.js';
 import { clientMetrics } from '../src/metrics.js';
+import { shell } from './helpers.js';
 
 const README = fileURLToPath(new URL('../README.md', import.meta.url));
 
@@ -54,6 +57,37 @@ describe('clientMetrics', () => {
       expect(readme, `${f.name} in the README's metrics table`).toMatch(
         new RegExp(`\\| \`${f.name}\` +\\| ${f.type} +\\|`),
       );
+    }
+  });
+});
+
+describe('--metrics in the shell', () => {
+  it('serves while the shell runs: a typed line shows in the counts; the endpoint goes when it leaves', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'clogs-cli-metrics-'));
+    try {
+      const sh = shell(['--data-dir', dir, '--metrics', '127.0.0.1:0']);
+      const url = await vi.waitFor(
+        () => {
+          const found = /clogs-cli: metrics on (http:\/\/127\.0\.0\.1:\d+\/metrics)\n/.exec(sh.seen.err)?.[1];
+          expect(found, `the notice, stderr: ${sh.seen.err}`).toBeDefined();
+          return found!;
+        },
+        { timeout: 10_000, interval: 10 },
+      );
+      sh.stdin.write('OPS TXT typed in the shell\n');
+      await vi.waitFor(
+        async () => {
+          const text = await (await fetch(url)).text();
+          expect(text).toContain('clogs_client_records_sent_total 1\n');
+          expect(text).toContain('clogs_client_server_sent_records_total{server="embedded"} 1\n');
+        },
+        { timeout: 10_000, interval: 20 },
+      );
+      sh.stdin.end();
+      expect(await sh.exited).toBe(0);
+      await expect(fetch(url)).rejects.toThrow();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });
