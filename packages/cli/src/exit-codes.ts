@@ -56,8 +56,9 @@ export function startupExitCode(err: unknown, configGiven: boolean): number | un
     if (err.code === 'ERR_CLI_NO_INPUT') return ExitCode.NO_INPUT;
     return ExitCode.USAGE;
   }
-  // The client refuses its options: they came from the config file when there is one.
+  // `--metrics` on an address that cannot be bound: as clogs-server's own 71.
   if (err instanceof ServerError && err.code === 'ERR_SERVER_LISTEN') return ExitCode.OS_ERROR;
+  // The client refuses its options: they came from the config file when there is one.
   if (err instanceof ClientError) return configGiven ? ExitCode.CONFIG : ExitCode.USAGE;
   return undefined;
 }
