@@ -130,9 +130,15 @@ describe('clogs-server --metrics and clogs-cli --metrics, scraped by the real to
     expect(records.value, 'clogs_server_records_total as Prometheus stored it').toBe(stats.records);
     expect(records.metric).toMatchObject({ job: 'clogs', instance: target(serverUrl!) });
     expect((await value('clogs_client_records_acked_total')).value).toBe(N);
-    const targets = await prometheus.targets();
-    expect(targets.get(serverUrl!)?.health, 'the server target').toBe('up');
-    expect(targets.get(cliUrl)?.health, 'the clogs-cli target').toBe('up');
+    // Its last scrape of each succeeded (polled: a scrape on a loaded machine can time out once).
+    await vi.waitFor(
+      async () => {
+        const targets = await prometheus.targets();
+        expect(targets.get(serverUrl!), 'the server target').toMatchObject({ health: 'up', lastError: '' });
+        expect(targets.get(cliUrl), 'the clogs-cli target').toMatchObject({ health: 'up', lastError: '' });
+      },
+      { timeout: 10_000, interval: 100 },
+    );
 
     cli.child.stdin!.end();
     expect((await cli.exited).code, `clogs-cli's exit; stderr: ${cli.err()}`).toBe(0);
