@@ -1,11 +1,13 @@
 import type { ClientStats, ServerState } from '@clogs/client';
 import {
+  type ClogsServer,
   type MetricFamily,
   type MetricsAddress,
   type MetricsEndpoint,
   MetricsRegistry,
   type MetricType,
   serveMetrics,
+  serverMetrics,
 } from 'clogs-server';
 
 type Num = number | undefined;
@@ -199,9 +201,15 @@ export function clientMetrics(s: ClientStats): MetricFamily[] {
  * `clogs-cli --metrics`: serves the run's metrics, one stats snapshot per scrape.
  * @throws {ServerError} `ERR_SERVER_LISTEN` when the address cannot be bound.
  */
-export function serveCliMetrics(address: MetricsAddress, stats: () => ClientStats): Promise<MetricsEndpoint> {
+export function serveCliMetrics(
+  address: MetricsAddress,
+  stats: () => ClientStats,
+  embedded: ClogsServer | undefined,
+): Promise<MetricsEndpoint> {
   const registry = new MetricsRegistry()
     .add(() => [gauge('clogs_cli_uptime_seconds', 'Seconds since clogs-cli started.', process.uptime())])
     .add(() => clientMetrics(stats()));
+  // The embedded server's own metrics, as clogs-server --metrics serves them.
+  if (embedded !== undefined) registry.add(() => serverMetrics(embedded.stats(), process.uptime()));
   return serveMetrics(address, () => registry.render());
 }

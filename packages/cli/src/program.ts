@@ -77,11 +77,13 @@ export async function run(argv: readonly string[], io: CliIo, stop: StopSignals)
     });
     if (settings.metrics !== undefined) {
       const s = session;
-      metrics = await serveCliMetrics(settings.metrics, () => s.stats()).catch(async (err) => {
-        closeInputs(inputs);
-        await s.close();
-        throw err;
-      });
+      metrics = await serveCliMetrics(settings.metrics, () => s.stats(), s.embeddedServer).catch(
+        async (err) => {
+          closeInputs(inputs);
+          await s.close();
+          throw err;
+        },
+      );
       notices.say(`clogs-cli: metrics on ${metrics.url}`);
     }
   } catch (err) {

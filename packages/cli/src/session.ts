@@ -7,6 +7,7 @@ import {
   type LogOptions,
   type ServerInput,
 } from '@clogs/client';
+import type { ClogsServer } from 'clogs-server';
 import { type CliConfig, readConfig } from './config.js';
 import { drainEmbedded, type Embedded, startEmbedded } from './embedded.js';
 import type { Notices } from './notices.js';
@@ -71,6 +72,11 @@ export class Session extends EventEmitter {
     this.servers = fleet(o.settings, embedded?.spec, o.config);
     this.client = this.makeClient(o.settings.ack);
     o.signals.on('SIGHUP', this.onHup);
+  }
+
+  /** The embedded server (`--embedded`), read by `--metrics`; undefined when there is none. */
+  get embeddedServer(): ClogsServer | undefined {
+    return this.embedded?.server;
   }
 
   /** At-least-once delivery (`--ack`, or `.ack on`). */

@@ -62,7 +62,7 @@ describe('clientMetrics', () => {
 });
 
 describe('--metrics in the shell', () => {
-  it('serves while the shell runs: a typed line shows in the counts; the endpoint goes when it leaves', async () => {
+  it('serves while the shell runs, the embedded server included: a typed line shows in the counts; the endpoint goes when it leaves', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'clogs-cli-metrics-'));
     try {
       const sh = shell(['--data-dir', dir, '--metrics', '127.0.0.1:0']);
@@ -80,6 +80,9 @@ describe('--metrics in the shell', () => {
           const text = await (await fetch(url)).text();
           expect(text).toContain('clogs_client_records_sent_total 1\n');
           expect(text).toContain('clogs_client_server_sent_records_total{server="embedded"} 1\n');
+          // The embedded server's own metrics come with the client's.
+          expect(text).toContain('clogs_server_records_total 1\n');
+          expect(promtoolCheck(text)).toEqual({ code: 0, said: '' });
         },
         { timeout: 10_000, interval: 20 },
       );
