@@ -1,4 +1,4 @@
-import type { ClientStats, ServerState } from '@clogs/client';
+import type { ClientStats, HealthState, ServerState } from '@clogs/client';
 import {
   type ClogsServer,
   type MetricFamily,
@@ -19,6 +19,8 @@ interface PerServer {
   help: string;
   value: (s: ServerState) => Num;
 }
+
+const HEALTH_STATES: readonly HealthState[] = ['probing', 'up', 'down'];
 
 const ms = (v: Num) => (v === undefined ? undefined : v / 1000);
 
@@ -175,6 +177,18 @@ export function clientMetrics(s: ClientStats): MetricFamily[] {
     });
     families.push({ name: m.name, type: m.type, help: m.help, samples });
   }
+  // The enum pattern: one series per state, 1 on the current one (tells probing from down).
+  families.push({
+    name: 'clogs_client_server_state',
+    type: 'gauge',
+    help: "1 for the server's health state (probing, up, down), 0 for the others.",
+    samples: s.servers.flatMap((server) =>
+      HEALTH_STATES.map((state) => ({
+        labels: { server: server.name, state },
+        value: Number(server.state === state),
+      })),
+    ),
+  });
   const d = s.discovery;
   if (d !== undefined) {
     families.push(

@@ -26,6 +26,9 @@ describe('clientMetrics', () => {
     // No round trip measured yet: no sample, rather than a made-up 0.
     expect(text).not.toContain('clogs_client_server_rtt_seconds{server="b"}');
     expect(text).toContain('clogs_client_server_up{server="b"} 0\n');
+    // Not heard from yet: probing, which `up` alone cannot tell from down.
+    expect(text).toContain('clogs_client_server_state{server="b",state="probing"} 1\n');
+    expect(text).toContain('clogs_client_server_state{server="b",state="down"} 0\n');
     for (const reason of Object.keys(stats.dropped)) {
       expect(text).toContain(`clogs_client_records_dropped_total{reason="${reason}"} 0\n`);
     }
