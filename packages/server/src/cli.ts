@@ -3,6 +3,8 @@ import { type EtcdAccess, EtcdError } from '@clogs/etcd';
 import { ServerError } from './errors.js';
 import { readKeyFile as readV1KeyFile } from './key-file.js';
 import { keyFileProblem, keygen, keyIdHex, readKeyFiles } from './keys/key-files.js';
+import { type MetricsAddress, parseMetricsAddress } from './metrics/metrics-endpoint.js';
+import { startServerMetrics } from './metrics/server-endpoint.js';
 import type { ServerOptions } from './options.js';
 import { type RegisteredEvent, Registration } from './registry/registration.js';
 import {
@@ -81,6 +83,9 @@ options:
                          clients lose them), and clients' windows stop following
                          the disk. The default ACKs after the write.
   --ack-after-write      the default; accepted for scripts that still pass it
+  --metrics <host:port>  serve Prometheus metrics on http://HOST:PORT/metrics (port 0: any
+                         free one; the listening line gives the address); PORT alone is
+                         127.0.0.1:PORT
   --quiet                print only the listening line
 
 registration in etcd (the config centre clients discover the fleet from):
@@ -115,7 +120,8 @@ keygen <file>:
 
 output:
   Prints "clogs-server listening on udp://HOST:PORT, frames encrypted (keys ID), data-dir DIR"
-  (or "frames in clear: no key") once ready.
+  (or "frames in clear: no key") once ready; with --metrics, followed by
+  " metrics http://HOST:PORT/metrics".
 
 signals:
   SIGINT/SIGTERM  stop, write and fsync everything, exit 0
@@ -128,7 +134,7 @@ exit codes:
   64  bad usage, or a non-loopback --host without a key (give --key-file, or --insecure)
   66  key file (or an --etcd-* file) unreadable, or an --etcd-* file not private
   69  --etcd without the etcd3 package (npm i etcd3)
-  71  cannot listen, or the data dir is unusable (not a directory, not owned by this user)
+  71  cannot listen (or --metrics cannot bind), or the data dir is unusable (not a directory, not owned by this user)
   73  keygen's file exists
   78  key file readable by group or others, or a weak key; --name held by another live server (--etcd)
   130 a second SIGINT/SIGTERM gave up the flush
@@ -146,6 +152,7 @@ examples:
   clogs-server keygen /etc/clogs/clogs.key
   clogs-server --host 0.0.0.0 --key-file /etc/clogs/clogs.key
   clogs-server --host 0.0.0.0 --key-file new.key --key-file old.key   # rotating
+  clogs-server --port 7070 --metrics 127.0.0.1:9464
   clogs-server --data-dir /var/log/clogs --max-total-bytes 200G --allow-sys PAY1,OPS
   clogs-server --etcd https://etcd-1:2379 --etcd-ca ca.pem --etcd-cert server.pem \\
     --etcd-key server-key.pem --etcd-user clogs --etcd-password-file ./etcd.pass
@@ -295,8 +302,10 @@ async function serve(argv: readonly string[], io: ServerCliIo, signals: SignalDe
   }
   let options: ServerOptions;
   let plan: RegistryPlan | undefined;
+  let metricsAt: MetricsAddress | undefined;
   try {
     plan = planRegistry(values, values.host, process.env);
+    metricsAt = values.metrics === undefined ? undefined : parseMetricsAddress(values.metrics);
     options = {
       host: values.host,
       port: values.port === undefined ? 7070 : parseInteger('--port', values.port),
@@ -381,6 +390,15 @@ async function serve(argv: readonly string[], io: ServerCliIo, signals: SignalDe
       ? ExitCode.USAGE
       : ExitCode.OS_ERROR;
   }
+  const metrics =
+    metricsAt === undefined
+      ? undefined
+      : await startServerMetrics(server, metricsAt).catch((err) => err as Error);
+  if (metrics instanceof Error) {
+    io.stderr.write(`clogs-server: ${metrics.message}\n`);
+    await server.close();
+    return ExitCode.OS_ERROR;
+  }
   const quiet = values.quiet === true;
   const warn = (err: Error) => io.stderr.write(`clogs-server: ${err.message}\n`);
   if (!quiet) server.on('warning', warn);
@@ -399,6 +417,7 @@ async function serve(argv: readonly string[], io: ServerCliIo, signals: SignalDe
     } catch (err) {
       warn(err as Error);
       await server.close();
+      await metrics?.close();
       return (err as ServerError).code === 'ERR_SERVER_NAME_TAKEN' ? ExitCode.NAME_TAKEN : ExitCode.OS_ERROR;
     }
   }
@@ -443,8 +462,9 @@ async function serve(argv: readonly string[], io: ServerCliIo, signals: SignalDe
   if (!signals.stopAsked) {
     const { host, port, family } = server.address;
     const shown = family === 'IPv6' ? `[${host}]` : host;
+    const scrape = metrics === undefined ? '' : ` metrics ${metrics.url}`;
     io.stdout.write(
-      `clogs-server listening on udp://${shown}:${port}, ${server.security}, data-dir ${server.dataDir}\n`,
+      `clogs-server listening on udp://${shown}:${port}, ${server.security}, data-dir ${server.dataDir}${scrape}\n`,
     );
   }
   if (registration !== undefined && !quiet) {
@@ -455,7 +475,8 @@ async function serve(argv: readonly string[], io: ServerCliIo, signals: SignalDe
     registration.on('registered', (e: RegisteredEvent) => say(e.revision, e.again));
     if (registration.revision !== undefined) say(registration.revision, false);
   }
-  return stopped;
+  // The endpoint answers while the server flushes, then goes with it.
+  return stopped.finally(() => metrics?.close());
 }
 
 function parse(argv: readonly string[]) {
@@ -499,6 +520,7 @@ function parse(argv: readonly string[]) {
       'etcd-key': { type: 'string' },
       'etcd-user': { type: 'string' },
       'etcd-password-file': { type: 'string' },
+      metrics: { type: 'string' },
       quiet: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
