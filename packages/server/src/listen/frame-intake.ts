@@ -142,7 +142,11 @@ export class FrameIntake {
       version: header.version,
       session: sealed ? this.boot.session(header.keyId!, header.suite) : undefined,
       peer: sealed ? Buffer.from(header.salt!.subarray(0, 8)) : undefined,
-      group: `${from.address}|${from.port}|${header.sender}|${sealed ? msg.toString('latin1', SESSION_START, SESSION_END) : ''}`,
+      // Version 1 ACKs go one by one: no group.
+      group:
+        header.version === 1
+          ? ''
+          : `${from.address}|${from.port}|${header.sender}|${sealed ? msg.toString('latin1', SESSION_START, SESSION_END) : ''}`,
     };
   }
 
