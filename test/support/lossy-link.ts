@@ -22,6 +22,12 @@ export interface LinkStats {
   down: DirectionStats;
 }
 
+/** Every datagram that came into the link, copied, each direction apart (with `record: true`). */
+export interface Recording {
+  up: Buffer[];
+  down: Buffer[];
+}
+
 interface DirectionStats {
   in: number;
   lost: number;
@@ -121,6 +127,8 @@ export class LossyLink {
   private readonly upstreams = new Map<string, Socket>();
   private readonly queue = new DueQueue();
   private readonly rand: () => number;
+  /** What came in, before any shaping (with `record: true`): what an eavesdropper on the path sees. */
+  readonly recorded: Recording | undefined;
 
   private constructor(
     front: Socket,
@@ -128,9 +136,11 @@ export class LossyLink {
     private readonly up: LinkShape,
     private readonly down: LinkShape,
     seed: number,
+    record: boolean,
   ) {
     this.front = front;
     this.rand = random(seed);
+    this.recorded = record ? { up: [], down: [] } : undefined;
     front.on('message', (msg, from) => this.fromClient(msg, from));
   }
 
@@ -141,10 +151,13 @@ export class LossyLink {
     down?: Partial<LinkShape>;
     port?: number;
     seed?: number;
+    /** Keep a copy of every datagram in {@link recorded}. */
+    record?: boolean;
   }): Promise<LossyLink> {
     const front = createSocket({ type: 'udp4', recvBufferSize: 16 * 2 ** 20, sendBufferSize: 16 * 2 ** 20 });
     await new Promise<void>((resolve) => front.bind(o.port ?? 0, '127.0.0.1', resolve));
-    return new LossyLink(front, o.target, { ...NO_SHAPE, ...o.up }, { ...NO_SHAPE, ...o.down }, o.seed ?? 1);
+    const up = { ...NO_SHAPE, ...o.up };
+    return new LossyLink(front, o.target, up, { ...NO_SHAPE, ...o.down }, o.seed ?? 1, o.record === true);
   }
 
   get port(): number {
@@ -162,15 +175,17 @@ export class LossyLink {
     let upstream = this.upstreams.get(key);
     if (upstream === undefined) {
       const s = createSocket({ type: 'udp4', recvBufferSize: 16 * 2 ** 20, sendBufferSize: 16 * 2 ** 20 });
-      s.on('message', (reply) =>
-        this.pass(reply, this.down, this.stats.down, (m) => this.front.send(m, from.port, from.address)),
-      );
+      s.on('message', (reply) => {
+        this.recorded?.down.push(Buffer.from(reply));
+        this.pass(reply, this.down, this.stats.down, (m) => this.front.send(m, from.port, from.address));
+      });
       s.on('error', () => {}); // ICMP unreachable from a dead server: that is what the link shows
       s.connect(this.target.port, this.target.host);
       this.upstreams.set(key, s);
       upstream = s;
     }
     const socket = upstream;
+    this.recorded?.up.push(Buffer.from(msg));
     this.pass(msg, this.up, this.stats.up, (m) => {
       // A connected socket may still be connecting: send once it is.
       try {

@@ -2,7 +2,18 @@ import { readFile } from 'node:fs/promises';
 import type { ClientOptions } from '@clogs/client';
 import { describeLevels, parseLevel } from '@clogs/protocol';
 import { CliError } from './errors.js';
-import { either, type Infer, list, number, object, oneOf, problems, type Schema, string } from './schema.js';
+import {
+  boolean,
+  either,
+  type Infer,
+  list,
+  number,
+  object,
+  oneOf,
+  problems,
+  type Schema,
+  string,
+} from './schema.js';
 
 const LEVEL_KIND = either(string(), number());
 
@@ -20,7 +31,7 @@ const LEVEL: Schema<string | number> = {
   },
 };
 
-/** What the `client` key takes: the client's options less `servers`, `defaults` and `key`. */
+/** What the `client` key takes: the client's options less `servers`, `defaults`, `key` and `cipher` (flags). */
 const CLIENT = object({
   route: oneOf('file', 'record'),
   maxDatagramBytes: number(),
@@ -34,6 +45,8 @@ const CLIENT = object({
   routeCacheSize: number(),
   dnsRefreshMs: number(),
   exitTimeoutMs: number(),
+  // patterns (RegExp) only through the API
+  redact: object({ pan: boolean() }),
 });
 
 /** What the `discovery` key takes: the client's `discovery` option (the fleet from etcd). */
@@ -52,7 +65,7 @@ const DISCOVERY = object({ etcd: either(string(), list(string())), cluster: stri
  * or, for the fleet from etcd instead of `servers`:
  * `"discovery": { "etcd": ["http://etcd-1:2379"], "cluster": "payments" }`.
  * Every key is optional (`servers` and `discovery` not both); `client` takes the options of `@clogs/client` except
- * `servers`, `defaults` and `key` (use `--key-file`). The whole file is checked, nested
+ * `servers`, `defaults`, `key` and `cipher` (use `--key-file`, `--cipher`). The whole file is checked, nested
  * keys too: an unknown key is refused, so a typo is an error rather than a silently
  * ignored setting.
  */
@@ -77,13 +90,16 @@ export type CliConfig = Infer<typeof CONFIG>;
 
 // The schema and the client agree: every client option has its place (none forgotten
 // when the client gains one), and each takes what the client takes.
-type ClientKeys = keyof Omit<ClientOptions, 'servers' | 'discovery' | 'defaults' | 'key'>;
+type ClientKeys = keyof Omit<ClientOptions, 'servers' | 'discovery' | 'defaults' | 'key' | 'cipher'>;
 type Holds<T extends true> = T;
 export type EveryClientOption = Holds<
   [Exclude<ClientKeys, keyof NonNullable<CliConfig['client']>>] extends [never] ? true : false
 >;
 export type ClientTypesAgree = Holds<
-  NonNullable<CliConfig['client']> extends Omit<ClientOptions, 'servers' | 'discovery' | 'defaults' | 'key'>
+  NonNullable<CliConfig['client']> extends Omit<
+    ClientOptions,
+    'servers' | 'discovery' | 'defaults' | 'key' | 'cipher'
+  >
     ? true
     : false
 >;

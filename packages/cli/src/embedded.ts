@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import type { FrameKey } from '@clogs/protocol';
 import { type ClogsServer, createServer } from 'clogs-server';
 
 /** An in-process clogs-server on 127.0.0.1, port 0: the default when no server is named. */
@@ -10,9 +11,18 @@ export interface Embedded {
   dataDir: string;
 }
 
-export async function startEmbedded(dataDir: string): Promise<Embedded> {
+/**
+ * Loopback only, always. With `--key-file` it holds the same key as the client (and
+ * takes integrity-only frames when `--cipher integrity-only` asks for them).
+ */
+export async function startEmbedded(
+  dataDir: string,
+  key: FrameKey | undefined,
+  cipher: string | undefined,
+): Promise<Embedded> {
   const dir = resolve(dataDir);
-  const server = await createServer({ host: '127.0.0.1', port: 0, dataDir: dir });
+  const sealing = key === undefined ? {} : { keys: [key], allowIntegrityOnly: cipher === 'integrity-only' };
+  const server = await createServer({ host: '127.0.0.1', port: 0, dataDir: dir, ...sealing });
   return { server, spec: `127.0.0.1:${server.address.port} embedded`, dataDir: dir };
 }
 

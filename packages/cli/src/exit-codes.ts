@@ -11,11 +11,16 @@ export const ExitCode = {
   USAGE: 64,
   /** Some lines were refused (malformed); the others were delivered. */
   REFUSED: 65,
-  /** An input file (the key file, an --input file) cannot be read, or the key file is empty. */
+  /** An input file (the key file, an --input file) cannot be read, or the key file is refused (weak, readable by others). */
   NO_INPUT: 66,
   /** Something broke inside clogs-cli itself. */
   SOFTWARE: 70,
-  /** Records were still undelivered when the deadline (--timeout) passed. */
+  /** `keygen`: the key file cannot be created (it exists, or its folder is not writable). */
+  CANT_CREATE: 73,
+  /**
+   * Records were still undelivered when the deadline (--timeout) passed, or when every
+   * server was down for a reason the client gave (unless --wait-for-servers).
+   */
   UNDELIVERED: 75,
   /** The config file is unreadable or invalid. */
   CONFIG: 78,
@@ -33,7 +38,7 @@ export function signalExitCode(signal: NodeJS.Signals): number {
  * (no `read` count) were answered at its prompt, one by one: they do not fail the run.
  */
 export function runExitCode(s: RunSummary, ack: boolean): number {
-  if (s.undelivered > 0 || s.stalledMs !== undefined) return ExitCode.UNDELIVERED;
+  if (s.undelivered > 0 || s.stalledMs !== undefined || s.allDown !== undefined) return ExitCode.UNDELIVERED;
   if (s.read !== undefined && (ack ? s.acked : s.sent) < s.read - s.refused - s.blank) {
     return ExitCode.UNDELIVERED;
   }

@@ -1,5 +1,12 @@
 import type { ClogsClient, ConfigEvent, DownEvent, FleetEvent, ServerState } from '@clogs/client';
 import type { Colors } from './colours.js';
+import { safeText } from './safe-text.js';
+
+/** Down reasons of a server that answers pings, as the end of a run says them. */
+const OUT_REASONS: Partial<Record<string, string>> = {
+  'cannot-write': 'it answers, but says it cannot write: records go to the other servers, or wait for one',
+  version: 'it speaks only wire version 1: upgrade clogs-server; nothing was sent to it',
+};
 
 /**
  * What clogs-cli tells the person watching: on stderr, or above the shell's prompt
@@ -43,11 +50,11 @@ export class Notices {
     client.on('down', ({ server, reason, message }: DownEvent) => {
       if (reason === 'no-ack') this.noAckSaid.add(`${server} ${message}`);
       this.saidDown.add(server);
-      this.say(`${c.yellow('clogs-cli:')} server ${server} down (${reason}): ${message}`);
+      this.say(`${c.yellow('clogs-cli:')} server ${safeText(server)} down (${reason}): ${safeText(message)}`);
     });
     client.on('up', ({ server }) => {
       this.saidDown.delete(server);
-      if (this.chatty) this.say(`clogs-cli: server ${server} up`);
+      if (this.chatty) this.say(`clogs-cli: server ${safeText(server)} up`);
     });
     let before: string[] | undefined;
     client.on('fleet', ({ revision, servers }: FleetEvent) => {
@@ -58,16 +65,20 @@ export class Notices {
       const change = [...joined.map((s) => `+${s}`), ...left.map((s) => `-${s}`)];
       before = servers;
       this.say(
-        `clogs-cli: fleet from etcd ${cluster} rev ${revision}: ${servers.join(' ')}` +
-          (change.length === 0 ? '' : ` (${change.join(' ')})`),
+        safeText(
+          `clogs-cli: fleet from etcd ${cluster} rev ${revision}: ${servers.join(' ')}` +
+            (change.length === 0 ? '' : ` (${change.join(' ')})`),
+        ),
       );
     });
     client.on('config', ({ revision, applied }: ConfigEvent) => {
       if (!this.chatty) return;
       const cluster = client.stats().discovery?.cluster;
       this.say(
-        `clogs-cli: config from etcd ${cluster} rev ${revision}: ` +
-          (applied.length === 0 ? 'none, the options given apply' : `${applied.join(', ')} applied`),
+        safeText(
+          `clogs-cli: config from etcd ${cluster} rev ${revision}: ` +
+            (applied.length === 0 ? 'none, the options given apply' : `${applied.join(', ')} applied`),
+        ),
       );
     });
   }
@@ -81,11 +92,15 @@ export class Notices {
   explainUndelivered(servers: readonly ServerState[], timeoutMs: number | undefined): void {
     const within =
       timeoutMs === undefined ? 'before the flush was given up' : `within --timeout ${timeoutMs} ms`;
-    for (const s of servers)
-      if (s.state !== 'up' && s.rttMs === undefined && !this.saidDown.has(s.name))
-        this.say(
-          `${this.colors.yellow('clogs-cli:')} server ${s.name} answered no ping ${within}: nothing was sent to it`,
-        );
+    const said = this.colors.yellow('clogs-cli:');
+    for (const s of servers) {
+      // Answering, yet out: said again at the end, where a script's log shows why it failed.
+      const why = s.downReason === undefined ? undefined : OUT_REASONS[s.downReason];
+      if (s.state === 'down' && why !== undefined)
+        this.say(`${said} server ${safeText(s.name)} down (${s.downReason}): ${why}`);
+      else if (s.state !== 'up' && s.rttMs === undefined && !this.saidDown.has(s.name))
+        this.say(`${said} server ${safeText(s.name)} answered no ping ${within}: nothing was sent to it`);
+    }
   }
 
   /**
@@ -102,6 +117,6 @@ export class Notices {
     }
     const more = last.repeats > 0 ? ` (and ${last.repeats} more like the last)` : '';
     this.last = { message: err.message, at: now, repeats: 0 };
-    this.say(`${this.colors.yellow('clogs-cli:')} ${err.message}${more}`);
+    this.say(`${this.colors.yellow('clogs-cli:')} ${safeText(err.message)}${more}`);
   }
 }

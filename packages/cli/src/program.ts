@@ -1,15 +1,17 @@
-import { formatErrorMessage } from '@clogs/protocol';
-import { readKeyFile, type ServerError } from 'clogs-server';
+import { type FrameKey, formatErrorMessage, ProtocolError, readKeyFile } from '@clogs/protocol';
 import { palettes } from './colours.js';
 import { type CommandLine, parseCommandLine } from './command-line.js';
+import { runCompletion } from './completion.js';
 import { type CliConfig, readConfig } from './config.js';
 import { CliError } from './errors.js';
 import { runExitCode, startupExitCode } from './exit-codes.js';
+import { runKeygen } from './key/keygen.js';
 import { Notices } from './notices.js';
 import { runOneShot } from './one-shot.js';
 import { closeInputs, type Input, openInputs } from './pipe/inputs.js';
 import { runPipe } from './pipe/pipe-mode.js';
 import { runShell } from './repl/shell-mode.js';
+import { safeText } from './safe-text.js';
 import { Session } from './session.js';
 import { resolveSettings, type Settings } from './settings.js';
 import { StopSignals } from './stop-signals.js';
@@ -47,6 +49,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
 
 /** {@link main} with the stop signals already taken (bin.ts takes them before it loads this). */
 export async function run(argv: readonly string[], io: CliIo, stop: StopSignals): Promise<number> {
+  // A command, not a record: "keygen" is no sys_id (they are 1..4 characters).
+  if (argv[0] === 'keygen') return await runKeygen(argv.slice(1), io);
+  // `completion` is no record: a sys_id has at most 4 bytes.
+  if (argv[0] === 'completion') return runCompletion(argv.slice(1), io);
   let line: CommandLine;
   try {
     line = parseCommandLine(argv, io);
@@ -83,7 +89,7 @@ export async function run(argv: readonly string[], io: CliIo, stop: StopSignals)
       detail !== undefined && errCode !== undefined
         ? formatErrorMessage(`${detail}${where}`, errCode)
         : `${(err as Error).message}${where}`;
-    io.stderr.write(`${colors.err.red('clogs-cli:')} ${text}\n`);
+    io.stderr.write(`${colors.err.red('clogs-cli:')} ${safeText(text)}\n`);
     return code;
   }
   const mode =
@@ -95,7 +101,12 @@ export async function run(argv: readonly string[], io: CliIo, stop: StopSignals)
   let summary: RunSummary;
   try {
     if (mode === 'one-shot') {
-      const o = { format: settings.format, keepEmpty: settings.keepEmpty, timeoutMs: settings.timeout };
+      const o = {
+        format: settings.format,
+        keepEmpty: settings.keepEmpty,
+        timeoutMs: settings.timeout,
+        waitForServers: settings.waitForServers,
+      };
       summary = await runOneShot(session, line.words, o, { stop, notice: notices.say });
     } else if (mode === 'shell') {
       summary = await runShell(session, settings, { ...io, stop, notices, colors: colors.out });
@@ -106,6 +117,7 @@ export async function run(argv: readonly string[], io: CliIo, stop: StopSignals)
         ack: settings.ack,
         timeoutMs: settings.timeout,
         progress: !settings.quiet && io.stderr.isTTY === true,
+        waitForServers: settings.waitForServers,
       };
       summary = await runPipe(session, o, { inputs, stderr: io.stderr, stop, notices });
     }
@@ -128,14 +140,17 @@ async function loadConfig(path: string | undefined): Promise<CliConfig | undefin
   return path === undefined ? undefined : await readConfig(path);
 }
 
-/** Read before anything starts: a key that cannot be read is the user's input missing. */
-async function loadKey(path: string | undefined): Promise<Buffer | undefined> {
+/**
+ * Read before anything starts, as ssh reads a private key: a key file that cannot be
+ * read, that group or others may read, or whose key is weak stops the run (exit 66),
+ * saying why with the protocol's code.
+ */
+async function loadKey(path: string | undefined): Promise<FrameKey | undefined> {
   if (path === undefined) return undefined;
   try {
     return await readKeyFile(path);
   } catch (err) {
-    const { cause, detail } = err as ServerError;
-    const why = cause instanceof Error ? `: ${cause.message}` : '';
-    throw new CliError('ERR_CLI_NO_INPUT', `${detail}${why}`, { cause: err });
+    if (!(err instanceof ProtocolError)) throw err;
+    throw new CliError('ERR_CLI_NO_INPUT', `${err.detail} (${err.code})`, { cause: err });
   }
 }

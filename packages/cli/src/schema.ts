@@ -42,6 +42,8 @@ function leaf<T>(expects: string, matches: (value: unknown) => boolean): Schema<
 
 export const string = (): Schema<string> => leaf('a string', (v) => typeof v === 'string');
 
+export const boolean = (): Schema<boolean> => leaf('true or false', (v) => typeof v === 'boolean');
+
 export const number = (): Schema<number> =>
   leaf('a number', (v) => typeof v === 'number' && Number.isFinite(v));
 

@@ -7,16 +7,18 @@ import {
   type LogOptions,
   type ServerInput,
 } from '@clogs/client';
+import type { FrameKey } from '@clogs/protocol';
 import { type CliConfig, readConfig } from './config.js';
 import { drainEmbedded, type Embedded, startEmbedded } from './embedded.js';
 import type { Notices } from './notices.js';
+import { safeText } from './safe-text.js';
 import { clientOptions, fleet, type Settings } from './settings.js';
 
 export interface SessionOptions {
   settings: Settings;
   /** The config file as read at start (undefined without `--config`). */
   config: CliConfig | undefined;
-  key: Buffer | undefined;
+  key: FrameKey | undefined;
   notices: Notices;
   /** SIGHUP comes from here (the process, or a test's emitter). */
   signals: NodeJS.EventEmitter;
@@ -26,8 +28,8 @@ export interface SessionOptions {
  * A run's hold on the fleet: the client, and the embedded server when there is one.
  * The shell and pipe mode talk to the session, never to a client: it alone makes the
  * client, swaps it for one in the other delivery mode (`.ack`), re-reads the config
- * (`.reload`, SIGHUP), and closes the client and then the server. Emits `drain` when
- * its client does.
+ * (`.reload`, SIGHUP), and closes the client and then the server. Emits `drain`,
+ * `down` and `up` when its client does.
  */
 export class Session extends EventEmitter {
   private client: ClogsClient;
@@ -40,6 +42,8 @@ export class Session extends EventEmitter {
   /** A second stop signal gave up the flush. */
   givenUp = false;
   private readonly onDrain = () => this.emit('drain');
+  private readonly onDown = (e: unknown) => this.emit('down', e);
+  private readonly onUp = (e: unknown) => this.emit('up', e);
   private readonly onHup = () => void this.reload();
 
   /**
@@ -49,7 +53,7 @@ export class Session extends EventEmitter {
   static async open(o: SessionOptions): Promise<Session> {
     let embedded: Embedded | undefined;
     if (o.settings.embedded) {
-      embedded = await startEmbedded(o.settings.dataDir);
+      embedded = await startEmbedded(o.settings.dataDir, o.key, o.settings.cipher);
       o.notices.say(
         `clogs-cli: embedded clogs-server on udp://127.0.0.1:${embedded.server.address.port}, writing to ${embedded.dataDir}`,
       );
@@ -118,6 +122,8 @@ export class Session extends EventEmitter {
     const next = this.makeClient(on);
     const old = this.client;
     old.off('drain', this.onDrain);
+    old.off('down', this.onDown);
+    old.off('up', this.onUp);
     const { undelivered } = await old.close({ timeoutMs: this.o.settings.timeout });
     this.before.counts = this.stats();
     this.before.undelivered += undelivered;
@@ -160,7 +166,7 @@ export class Session extends EventEmitter {
           : `; ${fixed.join(' and ')} changed in the file: not applied until clogs-cli starts again`;
       notices.say(`clogs-cli: reloaded ${settings.config}: ${count}${later}`);
     } catch (err) {
-      notices.say(`clogs-cli: reload failed, servers unchanged: ${(err as Error).message}`);
+      notices.say(`clogs-cli: reload failed, servers unchanged: ${safeText((err as Error).message)}`);
     }
   }
 
@@ -197,6 +203,8 @@ export class Session extends EventEmitter {
     const client = createClient(clientOptions(settings, this.servers, key, ack));
     notices.watch(client);
     client.on('drain', this.onDrain);
+    client.on('down', this.onDown);
+    client.on('up', this.onUp);
     return client;
   }
 }

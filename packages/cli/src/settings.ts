@@ -1,17 +1,21 @@
 import type { ClientOptions, DiscoveryOptions, ServerInput } from '@clogs/client';
-import { parseLevel } from '@clogs/protocol';
+import { type FrameKey, parseLevel } from '@clogs/protocol';
 import type { CommandLine, Flags } from './command-line.js';
 import type { CliConfig } from './config.js';
 import { CliError } from './errors.js';
+import { fileNameOf } from './file-name.js';
 
 /** The client options of the config file and the flags that set client options. */
-export type ClientBase = Omit<ClientOptions, 'servers' | 'discovery' | 'defaults' | 'key' | 'delivery'>;
+export type ClientBase = Omit<
+  ClientOptions,
+  'servers' | 'discovery' | 'defaults' | 'key' | 'cipher' | 'delivery'
+>;
 
 /**
  * What a run uses: the flags, with the config file's values where a flag was not given.
  * `ack` is the delivery the run starts with.
  */
-export interface Settings extends Omit<Flags, 'maxDatagram' | 'etcd' | 'cluster'> {
+export interface Settings extends Omit<Flags, 'maxDatagram' | 'etcd' | 'cluster' | 'redact'> {
   /** The client options: the config file's, with the flags' on top. */
   client: ClientBase;
   /** The fleet from etcd (`--etcd`, `--cluster`, the file's `discovery`); undefined: a static list. */
@@ -27,7 +31,7 @@ export interface Settings extends Omit<Flags, 'maxDatagram' | 'etcd' | 'cluster'
  */
 export function resolveSettings(line: CommandLine, config: CliConfig | undefined): Settings {
   const { flags, given } = line;
-  const { maxDatagram, etcd: _etcd, cluster: _cluster, ...rest } = flags;
+  const { maxDatagram, etcd: _etcd, cluster: _cluster, redact, ...rest } = flags;
   const discovery = resolveDiscovery(line, config);
   const fromFile = config?.defaults ?? {};
   const field = (flag: 'sys' | 'type' | 'file' | 'level', value: string | number | undefined) =>
@@ -38,14 +42,18 @@ export function resolveSettings(line: CommandLine, config: CliConfig | undefined
     ...rest,
     sys: field('sys', fromFile.sysId),
     type: field('type', fromFile.msgType),
-    file: field('file', fromFile.fileName),
+    file: fileNameOf(field('file', fromFile.fileName)),
     level: field('level', fromFile.level),
     ack: given('ack') ? flags.ack : delivery === 'at-least-once',
     embedded:
       flags.embedded ||
       (flags.server.length === 0 && (config?.servers ?? []).length === 0 && discovery === undefined),
     discovery,
-    client: { ...client, ...(maxDatagram === undefined ? {} : { maxDatagramBytes: maxDatagram }) },
+    client: {
+      ...client,
+      ...(maxDatagram === undefined ? {} : { maxDatagramBytes: maxDatagram }),
+      ...(redact === undefined ? {} : { redact: { pan: redact === 'pan' } }),
+    },
   };
 }
 
@@ -53,7 +61,7 @@ export function resolveSettings(line: CommandLine, config: CliConfig | undefined
 export function clientOptions(
   s: Settings,
   servers: ServerInput[],
-  key: Buffer | undefined,
+  key: FrameKey | undefined,
   ack: boolean,
 ): ClientOptions {
   return {
@@ -61,7 +69,9 @@ export function clientOptions(
     ...(s.discovery === undefined ? { servers } : { discovery: s.discovery }),
     defaults: { sysId: s.sys, msgType: s.type, fileName: s.file, level: parseLevel(s.level) },
     delivery: ack ? 'at-least-once' : 'at-most-once',
+    // Without a key a --cipher is passed on, for the client to refuse: nothing would be sealed.
     ...(key === undefined ? {} : { key }),
+    ...(s.cipher === undefined ? {} : { cipher: s.cipher }),
   };
 }
 

@@ -89,7 +89,7 @@ describe('the examples work when pasted into a shell', () => {
     const help = await startCli(['--help']).exited;
     expect(help.code).toBe(0);
     const list = examples(help.out, '\nExamples:\n', '\n\n');
-    expect(list.length, 'examples in --help').toBe(7);
+    expect(list.length, 'examples in --help').toBe(8);
     const w = await workspace();
     for (const example of list) {
       const { code, err } = await w.paste(example);
@@ -97,10 +97,17 @@ describe('the examples work when pasted into a shell', () => {
     }
     for (const s of servers) await s.flush();
     const seen = await tally(w.dataDirs);
-    for (const msg of ['disk full on /var', 'deploy 42 done', 'app started', 'trades line', 'today line']) {
+    for (const msg of [
+      'disk full on /var',
+      'deploy 42 done',
+      'app started',
+      'trades line',
+      'today line',
+      'pan=411111******1111',
+    ]) {
       expect(seen.get(msg), `"${msg}" in the servers' files`).toBeGreaterThanOrEqual(1);
     }
-  });
+  }, 60_000);
 
   it('so does every example at the top of the README', async () => {
     const readme = await readFile(README, 'utf8');

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 // clogs-cli as users run it: a real OS pipe from a producer process (or a file
 // redirect), under bash, into clogs-server processes; every line checked in their files.
 import { createSocket } from 'node:dgram';
@@ -158,40 +159,44 @@ describe('a second signal while the flush waits on a server that never answers',
   });
 });
 
-describe('AUTH keys: a server with --key-file, clogs-cli with the wrong key, none, the right one', () => {
-  /** A key file with `secret` in a folder removed after the test. */
+describe('keys: a server with --key-file, clogs-cli with the wrong key, none, the right one', () => {
+  /** A key file (a random key named after `secret`, mode 0600) in a folder removed after the test. */
   async function keyFile(secret: string): Promise<string> {
     const dir = await mkdtemp(join(tmpdir(), 'clogs-keys-'));
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
-    const path = join(dir, 'clogs.key');
-    await writeFile(path, `${secret}\n`);
+    const path = join(dir, `${secret.replaceAll(' ', '-')}.key`);
+    await writeFile(path, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
     return path;
   }
-  const keyed = async () => fleet(1, ['--key-file', await keyFile('the fleet secret')]);
+  /** A server with a fresh key, and its key file. */
+  const keyed = async () => {
+    const key = await keyFile('the fleet secret');
+    return { f: await fleet(1, ['--key-file', key]), key };
+  };
 
   it.each([
     [
       'the wrong key',
       'another secret',
-      'This client signs with an AUTH key, and a server with another key, or none, ignores its frames',
+      'This client seals its frames with a key, and a server with another key, or none, ignores them',
       [],
     ],
     [
       'no key',
       undefined,
-      'This client sends no AUTH key, and a server started with --key-file ignores unsigned frames',
+      'This client has no key, and a server started with --key-file ignores frames in clear',
       [],
     ],
     [
       'the wrong key, --ack',
       'another secret',
-      'This client signs with an AUTH key, and a server with another key, or none, ignores its frames',
+      'This client seals its frames with a key, and a server with another key, or none, ignores them',
       ['--ack'],
     ],
   ])(
     '%s: exit 75, every line undelivered, and the down notice says the keys may differ',
     async (_what, secret, hint, flags) => {
-      const f = await keyed();
+      const { f } = await keyed();
       const key = secret === undefined ? [] : ['--key-file', await keyFile(secret)];
       const run = shellPipeline(producerCommand(['fast', '1000']), [
         '-s',
@@ -209,8 +214,9 @@ describe('AUTH keys: a server with --key-file, clogs-cli with the wrong key, non
       );
       expect(stderr).toContain(hint);
       const acked = flags.length > 0 ? ', 0 acked' : '';
+      // The verdict (3 pings of 200 ms) comes before --timeout: the run ends at it.
       expect(summaryLine(stderr)).toBe(
-        `clogs-cli: 1000 lines read, 0 sent${acked}, 0 refused, 1000 undelivered`,
+        `clogs-cli: 1000 lines read, 0 sent${acked}, 0 refused, 1000 undelivered (every server down: s0 no-pong)`,
       );
       expect(code, stderr).toBe(75);
       await f.stop();
@@ -220,13 +226,8 @@ describe('AUTH keys: a server with --key-file, clogs-cli with the wrong key, non
   );
 
   it('the right key: every line delivered, exit 0', async () => {
-    const f = await keyed();
-    const run = shellPipeline(producerCommand(['fast', '1000']), [
-      '-s',
-      f.specs[0]!,
-      '--key-file',
-      await keyFile('the fleet secret'),
-    ]);
+    const { f, key } = await keyed();
+    const run = shellPipeline(producerCommand(['fast', '1000']), ['-s', f.specs[0]!, '--key-file', key]);
     const { code, stderr } = await run.exited;
     expect(summaryLine(stderr)).toBe('clogs-cli: 1000 lines read, 1000 sent, 0 refused');
     expect(code, stderr).toBe(0);

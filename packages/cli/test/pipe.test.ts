@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { writeNewKeyFile } from '@clogs/protocol';
 import { createServer, parseLine as parseServerLine } from 'clogs-server';
 import { describe, expect, it, vi } from 'vitest';
 import { summaryLine } from '../../../test/support/pipeline.js';
@@ -180,19 +181,18 @@ describe('pipe mode (main on injected streams, a real server)', () => {
     }
   });
 
-  it('--key-file signs every frame: a server with the same key takes them', async () => {
+  it('--key-file seals every frame: a server with the same key takes them, none without it', async () => {
     const key = join(local.dir, 'clogs.key');
-    await writeFile(key, 'a shared secret\n');
-    const spec = await local.start({ key: Buffer.from('a shared secret') });
-    const { code, err } = await run(['-s', spec, '--key-file', key, '--ack'], ['KEY TXT signed\n']);
+    const spec = await local.start({ keys: [await writeNewKeyFile(key)] });
+    const { code, err } = await run(['-s', spec, '--key-file', key, '--ack'], ['KEY TXT sealed\n']);
     expect(err).toContain('1 line read, 1 sent, 1 acked, 0 refused');
     expect(code).toBe(ExitCode.OK);
-    const unsigned = await run(['-s', spec, '--ack', '--timeout', '500'], ['KEY TXT unsigned\n']);
-    expect(unsigned.code).toBe(ExitCode.UNDELIVERED);
+    const plain = await run(['-s', spec, '--ack', '--timeout', '500'], ['KEY TXT in clear\n']);
+    expect(plain.code).toBe(ExitCode.UNDELIVERED);
     expect(local.server!.stats().records).toBe(1);
     const missing = await run(['-s', spec, '--key-file', join(local.dir, 'none.key')], []);
     expect(missing.code).toBe(ExitCode.NO_INPUT);
-    expect(missing.err).toMatch(/^clogs-cli: cannot read key file .*none\.key: ENOENT/);
+    expect(missing.err).toMatch(/^clogs-cli: key file .*none\.key cannot be opened: ENOENT/);
   });
 
   it("record fields: a flag given wins over the config file's defaults, which win over the flags' own", async () => {
@@ -255,7 +255,7 @@ describe('pipe mode (main on injected streams, a real server)', () => {
     // one-shot first: in the usage line, and first of the examples for the three uses
     expect(help.out.split('\n')[0]).toBe('Usage: clogs-cli [options] [sys_id msg_type message...]');
     expect(help.out).toMatch(
-      /Examples:\n {2}One record, then exit[^\n]*\n {4}clogs-cli [^\n]*PAY1 TXT[\s\S]* {2}The shell[\s\S]* {2}Pipes and files[\s\S]*Exit codes:/,
+      /Exit codes:[\s\S]*Examples:\n {2}One record, then exit[^\n]*\n {4}clogs-cli [^\n]*PAY1 TXT[\s\S]* {2}The shell[\s\S]* {2}Pipes and files/,
     );
   });
 

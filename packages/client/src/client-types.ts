@@ -47,6 +47,8 @@ export interface ServerState {
   /** Sent records (`up`), not yet heard from (`probing`: records wait for its first PONG), or out (`down`). */
   state: HealthState;
   up: boolean;
+  /** Why it is down (`no-pong`, `refused`, `no-ack`, `cannot-write`, `version`); undefined while it is not. */
+  downReason?: HealthReason | undefined;
   misses: number;
   /** Last ping round trip, ms. */
   rttMs: number | undefined;

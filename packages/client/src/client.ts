@@ -1,6 +1,15 @@
 import { randomInt } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { ControlFrameEncoder, createAuthKey, Kind, type LogRecordInput, parseLevel } from '@clogs/protocol';
+import {
+  ControlFrameEncoder,
+  createAuthKey,
+  Kind,
+  type LogRecordInput,
+  parseLevel,
+  Redactor,
+  type SealedSuite,
+  SealSession,
+} from '@clogs/protocol';
 import { ChildLogger } from './api/child-logger.js';
 import type { Bindings } from './api/log-sink.js';
 import { createLogStream, type LogStream, type LogStreamOptions } from './api/log-stream.js';
@@ -11,6 +20,8 @@ import { ClientError, toRecordError } from './errors.js';
 import { DropReporter } from './events/drop-reporter.js';
 import { Fleet } from './fleet/fleet.js';
 import { Scheduler } from './lifetime/scheduler.js';
+import { FrameSealer } from './link/frame-sealer.js';
+import { ReplyReader } from './link/reply-reader.js';
 import { type ClientOptions, type ResolvedOptions, resolveOptions, resolveServers } from './options.js';
 import type { ServerInput } from './server-spec.js';
 
@@ -45,13 +56,21 @@ export class ClogsClient extends EventEmitter {
   private closeSooner: ((timeoutMs: number) => void) | undefined;
   // One record object, refilled by every log() call: no allocation per record for it.
   private readonly rec: LogRecordInput = { sysId: '', msgType: '', fileName: '', msg: '' };
+  /** Masks card numbers and patterns before a message is encoded; undefined: nothing to mask. */
+  private readonly redactor: Redactor | undefined;
 
   /** @internal use {@link createClient} */
   constructor(options: ClientOptions) {
     super();
     const o = resolveOptions(options);
     this.o = o;
-    const key = o.key === undefined ? undefined : createAuthKey(o.key);
+    this.redactor = o.redact === undefined ? undefined : new Redactor(o.redact);
+    const key = o.key;
+    // One session for every server: one salt, one packet number counter.
+    const session =
+      key === undefined
+        ? undefined
+        : new SealSession({ key, suite: o.suite as SealedSuite, direction: 'client' });
     this.scheduler = new Scheduler(o, {
       tick: (now) => this.fleet.tick(now),
       health: () => this.fleet.healthTick(),
@@ -70,7 +89,7 @@ export class ClogsClient extends EventEmitter {
       },
     });
     this.drops = new DropReporter((event) => this.emit('drop', event), this.scheduler);
-    this.budget = new QueueBudget(o, this.sender, key, randomInt(2 ** 32), this.drops, {
+    this.budget = new QueueBudget(o, this.sender, session !== undefined, randomInt(2 ** 32), this.drops, {
       busy: () => this.scheduler.busy(),
       drain: () => this.emit('drain'),
       idle: () => this.scheduler.idle(),
@@ -79,7 +98,11 @@ export class ClogsClient extends EventEmitter {
       o,
       sender: this.sender,
       key,
-      ping: new ControlFrameEncoder(Kind.PING, key),
+      session,
+      sealer: new FrameSealer(session),
+      replies: new ReplyReader(this.sender, key, session),
+      // Version 1 PINGs (negotiation) carry the version 1 AUTH trailer when there is a key.
+      pingV1: new ControlFrameEncoder(Kind.PING, key === undefined ? undefined : createAuthKey(key.bytes)),
       budget: this.budget,
       drops: this.drops,
       scheduler: this.scheduler,
@@ -108,7 +131,7 @@ export class ClogsClient extends EventEmitter {
     if (this.closed) throw new ClientError('ERR_CLIENT_CLOSED', 'log() after close()');
     const o = this.o;
     const rec = this.rec;
-    rec.msg = msg;
+    rec.msg = this.redactor === undefined ? msg : this.redactor.redact(msg);
     rec.sysId = options?.sysId ?? o.sysId ?? (undefined as unknown as string);
     rec.msgType = options?.msgType ?? o.msgType ?? (undefined as unknown as string);
     rec.fileName = options?.fileName ?? o.fileName ?? (undefined as unknown as string);

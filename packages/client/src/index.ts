@@ -3,6 +3,8 @@
  * ketama routing, ping/pong isolation and recovery.
  */
 
+// The key helpers, so a user of the client (and the transports) need not depend on the protocol package.
+export { createFrameKey, type FrameKey, parseKeyFile, readKeyFile, writeNewKeyFile } from '@clogs/protocol';
 export { ChildLogger } from './api/child-logger.js';
 export { DrainGate } from './api/drain-gate.js';
 export { levelFromName, levelFromPino } from './api/level-bands.js';
@@ -21,7 +23,14 @@ export type {
 export type { ConfigEvent, DiscoveryOptions, DiscoveryState, FleetEvent } from './discovery/discovery.js';
 export { ClientError, type ClientErrorCode } from './errors.js';
 export type { HealthReason, HealthState } from './health/ping-tracker.js';
-export type { ClientOptions, LevelInput, RouteMode } from './options.js';
+export {
+  type CipherName,
+  type ClientOptions,
+  DEFAULT_REDACT_PAN,
+  type LevelInput,
+  type RouteMode,
+  resolveRedact,
+} from './options.js';
 export {
   Continuum,
   KetamaPoints,

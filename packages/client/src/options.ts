@@ -1,10 +1,15 @@
 import {
-  type AuthKey,
+  createFrameKey,
+  DEFAULT_LEVEL,
   DEFAULT_MAX_DATAGRAM_BYTES,
+  type FrameKey,
   type LevelInput,
   MAX_DATAGRAM_BYTES,
-  type ProtocolError,
+  ProtocolError,
   parseLevel,
+  type RedactOptions,
+  Suite,
+  suiteFromName,
 } from '@clogs/protocol';
 import { type DiscoveryOptions, type ResolvedDiscovery, resolveDiscovery } from './discovery/discovery.js';
 import { ClientError } from './errors.js';
@@ -48,8 +53,19 @@ export interface ClientOptions {
    * resent after an adaptive timeout, and re-routed when their server goes down.
    */
   delivery?: 'at-most-once' | 'at-least-once' | undefined;
-  /** HMAC key: every frame carries an AUTH trailer; PONGs must carry one too. */
-  key?: AuthKey | undefined;
+  /**
+   * The shared key (at least 32 bytes of random material, or a `FrameKey` from
+   * @clogs/protocol's `readKeyFile`): frames are sealed with it (encrypted and
+   * authenticated, bound to the boot of the server they go to), and the server's PONGs
+   * and ACKs must be sealed with it too. Without it frames travel in clear.
+   */
+  key?: Uint8Array | FrameKey | undefined;
+  /**
+   * How frames are sealed with `key`: `'chacha20-poly1305'` (default), `'aes-256-gcm'`, or
+   * `'integrity-only'` (authenticated, not encrypted: only when asked for, and the server
+   * must allow it too).
+   */
+  cipher?: CipherName | undefined;
   /**
    * The open-loop pace, per server: the rate frames go at to a server that sends no ACKs
    * (at-most-once), and for the first flight to any server, before an ACK has measured
@@ -67,7 +83,15 @@ export interface ClientOptions {
    * is otherwise done, the rest is dropped `exit_timeout`. Default 5,000 ms.
    */
   exitTimeoutMs?: number | undefined;
+  /**
+   * Masked in every message by `log()`, before it is encoded: `pan` (card numbers, first
+   * 6 and last 4 digits kept; default true) and custom `patterns`. See the README.
+   */
+  redact?: RedactOptions | undefined;
 }
+
+/** The ciphers a key seals frames with. */
+export type CipherName = 'chacha20-poly1305' | 'aes-256-gcm' | 'integrity-only';
 
 export interface ResolvedOptions {
   servers: ServerSpec[];
@@ -85,12 +109,16 @@ export interface ResolvedOptions {
   atLeastOnce: boolean;
   pingIntervalMs: number;
   failureLimit: number;
-  key: AuthKey | undefined;
+  key: FrameKey | undefined;
+  /** The suite frames are sealed with (Suite.PLAIN without a key). */
+  suite: number;
   paceBytesPerMs: number;
   paceFramesPerMs: number;
   routeCacheSize: number;
   dnsRefreshMs: number;
   exitTimeoutMs: number;
+  /** undefined: nothing to mask. */
+  redact: RedactOptions | undefined;
 }
 
 /**
@@ -119,9 +147,9 @@ function int(name: string, value: number | undefined, fallback: number, min: num
   return v;
 }
 
-/** A level given as an option (`defaults.level`, a child's `level`), 0 when not given. */
+/** A level given as an option (`defaults.level`, a child's `level`); @clogs/protocol's `DEFAULT_LEVEL` (info) when not given. */
 export function optionLevel(value: LevelInput | undefined, option = 'defaults'): number {
-  if (value === undefined) return 0;
+  if (value === undefined) return DEFAULT_LEVEL;
   try {
     return parseLevel(value);
   } catch (err) {
@@ -129,6 +157,60 @@ export function optionLevel(value: LevelInput | undefined, option = 'defaults'):
       cause: err,
     });
   }
+}
+
+/**
+ * The key as the client seals with it: key material is checked by the protocol's own
+ * rule (at least 32 bytes, not a typed word); so are a FrameKey's bytes.
+ */
+function resolveKey(key: ClientOptions['key']): FrameKey | undefined {
+  if (key === undefined) return undefined;
+  if (key instanceof Uint8Array) {
+    try {
+      return createFrameKey(key);
+    } catch (err) {
+      if (!(err instanceof ProtocolError)) throw err;
+      throw new ClientError('ERR_CLIENT_BAD_OPTION', `key refused: ${err.detail}`, {
+        cause: err,
+        reason: err.code,
+      });
+    }
+  }
+  // A FrameKey, maybe through a structured clone (a worker's options): its bytes are checked again.
+  const bytes = (key as Partial<FrameKey> | null)?.bytes as unknown;
+  if (bytes instanceof Uint8Array) return resolveKey(bytes);
+  throw bad('key', 'key bytes (a Buffer or Uint8Array) or a FrameKey', key);
+}
+
+const CIPHERS: readonly CipherName[] = ['chacha20-poly1305', 'aes-256-gcm', 'integrity-only'];
+
+/** The suite for `cipher` (with a key; none without). */
+function resolveSuite(cipher: ClientOptions['cipher'], key: FrameKey | undefined): number {
+  if (cipher !== undefined && !CIPHERS.includes(cipher))
+    throw bad('cipher', `one of ${CIPHERS.join(', ')}`, cipher);
+  if (key === undefined) {
+    if (cipher !== undefined) throw bad('cipher', 'left out without a key (nothing is sealed)', cipher);
+    return Suite.PLAIN;
+  }
+  return suiteFromName(cipher ?? 'chacha20-poly1305');
+}
+
+/**
+ * Card numbers are masked unless `redact.pan` is false: measured (bench/README.md), the
+ * detector masks no timestamp and costs little per record, and a card number in a log
+ * is a breach where a masked id is an inconvenience.
+ */
+export const DEFAULT_REDACT_PAN = true;
+
+/** Checks `redact`: undefined when it masks nothing. */
+export function resolveRedact(r: RedactOptions | undefined): RedactOptions | undefined {
+  if (r !== undefined && (typeof r !== 'object' || r === null)) throw bad('redact', 'an object', r);
+  const pan = r?.pan ?? DEFAULT_REDACT_PAN;
+  if (typeof pan !== 'boolean') throw bad('redact.pan', 'true or false', pan);
+  const patterns = r?.patterns ?? [];
+  if (!Array.isArray(patterns) || !patterns.every((p) => p instanceof RegExp))
+    throw bad('redact.patterns', 'a list of RegExp', patterns);
+  return pan || patterns.length > 0 ? { pan, patterns } : undefined;
 }
 
 /** Parses and checks a server list: not empty, names distinct. */
@@ -163,6 +245,7 @@ export function resolveOptions(o: ClientOptions): ResolvedOptions {
   if (route !== 'file' && route !== 'record' && typeof route !== 'function') {
     throw bad('route', "'file', 'record' or a function", route);
   }
+  const key = resolveKey(o.key);
   const maxQueueBytes = int(
     'maxQueueBytes',
     o.maxQueueBytes,
@@ -198,11 +281,13 @@ export function resolveOptions(o: ClientOptions): ResolvedOptions {
     atLeastOnce: alo,
     pingIntervalMs: int('ping.intervalMs', o.ping?.intervalMs, 1000, 10, 3_600_000),
     failureLimit: int('ping.failureLimit', o.ping?.failureLimit, 3, 1, 1000),
-    key: o.key,
+    key,
+    suite: resolveSuite(o.cipher, key),
     paceBytesPerMs: int('pace.bytesPerMs', o.pace?.bytesPerMs, DEFAULT_PACE_BYTES_PER_MS, 1024, 2 ** 30),
     paceFramesPerMs: int('pace.framesPerMs', o.pace?.framesPerMs, DEFAULT_PACE_FRAMES_PER_MS, 1, 1_000_000),
     routeCacheSize: int('routeCacheSize', o.routeCacheSize, 4096, 2, 2 ** 24),
     dnsRefreshMs: int('dnsRefreshMs', o.dnsRefreshMs, 60_000, 1000, 2 ** 31 - 1),
     exitTimeoutMs: int('exitTimeoutMs', o.exitTimeoutMs, 5000, 0, 2 ** 31 - 1),
+    redact: resolveRedact(o.redact),
   };
 }

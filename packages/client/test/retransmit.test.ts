@@ -1,23 +1,31 @@
 import { describe, expect, it } from 'vitest';
 import type { QueuedFrame } from '../src/batch/lane.js';
 import type { SendSample } from '../src/delivery/rate-control.js';
-import { MAX_SPREAD, Retransmit } from '../src/delivery/retransmit.js';
+import { AckBatch, MIN_WINDOW, Retransmit } from '../src/delivery/retransmit.js';
 
 // A fake clock: Retransmit has no timers, "now" is the number passed in.
-const frame = (seq: number): QueuedFrame =>
-  ({ seq, records: 1, frame: Buffer.alloc(16), backing: Buffer.alloc(16) }) as unknown as QueuedFrame;
+const frame = (seq: number, bytes = 16): QueuedFrame =>
+  ({ seq, records: 2, frame: Buffer.alloc(bytes), backing: Buffer.alloc(bytes) }) as unknown as QueuedFrame;
 const sample: SendSample = { delivered: 0, deliveredAt: 0, sentAt: 0, firstSentAt: 0, appLimited: false };
 const none = () => {};
+
+/** One ACK datagram of the given ranges, as the link reads it: the batch it took out. */
+function ack(r: Retransmit, now: number, ...ranges: [number, number][]): AckBatch {
+  const b = new AckBatch();
+  for (const [first, last] of ranges) r.ackRange(first, last, b);
+  r.settle(b, now);
+  return b;
+}
 
 describe('Retransmit (fake clock)', () => {
   it('releases a frame on its ACK once, and hands out the frames past their timeout with their send times', () => {
     const r = new Retransmit();
     r.sending(frame(1), 0, sample);
     r.sending(frame(2), 3, sample);
-    const acked = r.ack(1, 5);
-    expect(acked?.q.seq).toBe(1);
-    expect(acked?.sample).toBe(sample);
-    expect(r.ack(1, 6)).toBeUndefined(); // a repeated ACK releases nothing
+    const acked = ack(r, 5, [1, 1]);
+    expect(acked.frames.map((q) => q.seq)).toEqual([1]);
+    expect(acked.newest?.sample).toBe(sample);
+    expect(ack(r, 6, [1, 1]).frames).toEqual([]); // a repeated ACK releases nothing
     const timedOut: number[] = [];
     const due = r.due(10_000, (sentAt) => timedOut.push(sentAt));
     expect(due.map((u) => u.q.seq)).toEqual([2]);
@@ -25,14 +33,39 @@ describe('Retransmit (fake clock)', () => {
     expect(r.resent).toBe(1);
   });
 
+  it('one ACK datagram of ranges takes out every frame they cover, in any order, and sums them once', () => {
+    const r = new Retransmit();
+    for (let seq = 10; seq < 30; seq++) r.sending(frame(seq, 100), seq, sample);
+    // A narrow range looks seqs up; a wide one (wider than what awaits) walks the frames.
+    const b = ack(r, 40, [25, 27], [10, 14], [0, 1_000_000]);
+    expect(b.frames.map((q) => q.seq).sort((x, y) => x - y)).toEqual(
+      Array.from({ length: 20 }, (_, i) => 10 + i),
+    );
+    expect(b.bytes).toBe(20 * 100);
+    expect(b.records).toBe(20 * 2);
+    expect(b.newest?.q.seq).toBe(29); // the frame sent last: its delivery-rate sample
+    expect(b.rttMs).toBe(40 - 29); // one RTT sample, from the last frame sent once
+    expect(r.unacked.size).toBe(0);
+    expect(r.acked).toBe(20);
+  });
+
+  it('ranges count modulo 2^32: a range across the wrap takes the frames on both sides, and no others', () => {
+    const r = new Retransmit();
+    const seqs = [0xffff_fffe, 0xffff_ffff, 0, 1, 2];
+    for (const seq of seqs) r.sending(frame(seq), 0, sample);
+    const b = ack(r, 1, [0xffff_ffff, 1]);
+    expect(b.frames.map((q) => q.seq)).toEqual([0xffff_ffff, 0, 1]);
+    expect([...r.unacked.keys()]).toEqual([0xffff_fffe, 2]);
+  });
+
   it('takes RTT samples from first sends only (Karn) and keeps the timeout within its floor', () => {
     const r = new Retransmit();
     r.sending(frame(1), 0, sample);
-    r.ack(1, 2);
+    ack(r, 2, [1, 1]);
     expect(r.rtoMs).toBe(20); // srtt 2 + 4 × rttvar 1 = 6, floored
     r.sending(frame(2), 100, sample);
     r.due(100 + r.rtoMs, none); // resent: its ACK says nothing about the RTT
-    r.ack(2, 100 + r.rtoMs + 1500);
+    expect(ack(r, 100 + r.rtoMs + 1500, [2, 2]).rttMs).toBeUndefined();
     expect(r.rtoMs).toBe(20);
   });
 
@@ -46,16 +79,26 @@ describe('Retransmit (fake clock)', () => {
     expect(r.due(t + 2 * r.rtoMs, none)).toHaveLength(1);
   });
 
-  it(`holds new frames once ${MAX_SPREAD} went out after the oldest unacknowledged one`, () => {
+  it("holds a frame whose seq is the server's replay window ahead of the oldest unacknowledged one", () => {
     const r = new Retransmit();
-    r.sending(frame(0), 0, sample);
-    for (let seq = 1; seq < MAX_SPREAD; seq++) {
-      r.sending(frame(seq), 0, sample);
-      r.ack(seq, 1);
-    }
-    expect(r.unacked.size).toBe(1);
-    expect(r.open).toBe(false);
-    r.ack(0, 2);
-    expect(r.open).toBe(true);
+    expect(r.window).toBe(MIN_WINDOW); // until a PONG says
+    r.window = 1000;
+    r.sending(frame(5), 0, sample);
+    expect(r.open(5 + 999)).toBe(true);
+    expect(r.open(5 + 1000)).toBe(false);
+    ack(r, 1, [5, 5]);
+    expect(r.open(5 + 1000)).toBe(true);
+  });
+
+  it('resendAll hands out every frame awaiting its ACK, counted as resent and never an RTT sample', () => {
+    const r = new Retransmit();
+    r.sending(frame(1), 0, sample);
+    r.sending(frame(2), 0, sample);
+    expect([...r.resendAll(50)].map((u) => [u.q.seq, u.sentAt, u.tries])).toEqual([
+      [1, 50, 2],
+      [2, 50, 2],
+    ]);
+    expect(r.resent).toBe(2);
+    expect(ack(r, 60, [1, 2]).rttMs).toBeUndefined();
   });
 });

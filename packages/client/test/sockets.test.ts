@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
 import { fileURLToPath } from 'node:url';
-import { ControlFrameEncoder, decodeFrame, Flag, Kind } from '@clogs/protocol';
+import { decodeFrame, encodeAck, encodePong, Flag, Kind } from '@clogs/protocol';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MAX_CONNECTED } from '../src/transport/socket-pool.js';
 import { POLL } from './helpers.js';
@@ -42,13 +42,14 @@ async function underUlimit(
   return { code, out };
 }
 
+/** A version 2 PONG body: ready to write, a replay window of 16,384 frames. */
+const READY = { status: 0, window: 16_384 };
+
 /**
  * `n` minimal servers in this process, each a socket of its own on 127.0.0.1: PINGs get
  * their PONG, LOG frames their ACK, and each counts the records it took.
  */
 async function minimalServers(n: number): Promise<{ ports: number[]; records: number[]; close(): void }> {
-  const pong = new ControlFrameEncoder(Kind.PONG);
-  const ack = new ControlFrameEncoder(Kind.ACK);
   const sockets: Socket[] = [];
   const records: number[] = [];
   for (let i = 0; i < n; i++) {
@@ -57,11 +58,11 @@ async function minimalServers(n: number): Promise<{ ports: number[]; records: nu
     socket.on('message', (msg, from) => {
       const frame = decodeFrame(msg);
       if (frame.kind === Kind.PING)
-        socket.send(pong.encode(frame.sender, (frame.seq + 1) >>> 0), from.port, from.address);
+        socket.send(encodePong(frame.sender, (frame.seq + 1) >>> 0, READY), from.port, from.address);
       if (frame.kind === Kind.LOG) {
         records[i]! += frame.records.length;
         if (frame.flags & Flag.ACK_WANTED)
-          socket.send(ack.encode(frame.sender, frame.seq), from.port, from.address);
+          socket.send(encodeAck(frame.sender, [frame.seq, frame.seq], 1), from.port, from.address);
       }
     });
     const bound = new Promise<void>((resolve, reject) => {

@@ -80,8 +80,8 @@ describe('@clogs/client/testing', () => {
     await new Promise((resolve) => stream.on('finish', resolve));
     expect(double.records().map((r) => [r.fileName, r.level, r.msg])).toEqual([
       ['kid', 5, 'from the child'],
-      ['piped', 0, 'a'],
-      ['piped', 0, 'b'],
+      ['piped', 3, 'a'],
+      ['piped', 3, 'b'],
     ]);
     expect(await double.close()).toEqual({ undelivered: 0 });
     expect(() => double.log('late')).toThrow(expect.objectContaining({ code: 'ERR_CLIENT_CLOSED' }));
@@ -97,7 +97,7 @@ describe('the README example', () => {
     const clogs = createTestClient({ defaults: { sysId: 'PAY1', msgType: 'TXT', fileName: 'app' } });
     startApp({ log: clogs });
     const [first] = await clogs.waitFor(1);
-    expect(first).toMatchObject({ fileName: 'app', level: 0, msg: 'started' });
+    expect(first).toMatchObject({ fileName: 'app', level: 3, msg: 'started' }); // info: DEFAULT_LEVEL
     expect(() => clogs.log('x', { fileName: '../etc' })).toThrow(
       expect.objectContaining({ reason: 'ERR_PROTOCOL_BAD_CHARSET' }),
     );

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import type { ClientOptions, LogSink } from '@clogs/client';
+import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
+import { type ClientOptions, type FrameKey, type LogSink, parseKeyFile } from '@clogs/client';
 import { PinoTransportError } from './errors.js';
 
 /**
@@ -11,7 +11,10 @@ export interface ClogsPinoOptions extends Omit<ClientOptions, 'route' | 'servers
   /** The fleet (see `@clogs/client`). Required unless `client` is given. */
   servers?: ClientOptions['servers'] | undefined;
   route?: 'file' | 'record' | undefined;
-  /** A file holding the AUTH key (its bytes, less one trailing newline), instead of `key`. */
+  /**
+   * A key file (`clogs-cli keygen <file>` writes one), instead of `key`: refused when group
+   * or others may read it, or when its key is weak. Frames are then sealed with `cipher`.
+   */
   keyFile?: string | undefined;
   /** A field of the log object that names the record's file (`file_name`); default: `defaults.fileName`. */
   fileKey?: string | undefined;
@@ -52,18 +55,39 @@ function ms(name: string, value: unknown, fallback: number): number {
   return v;
 }
 
-function readKey(path: string): Buffer {
-  let bytes: Buffer;
+/**
+ * Reads a key file as the protocol's readKeyFile does (pino's options are resolved
+ * synchronously): group or others with access to it, a weak key, or a file that cannot
+ * be read refuse it, naming the file.
+ */
+function readKey(path: string): FrameKey {
+  let content: Buffer;
+  let mode: number;
   try {
-    bytes = readFileSync(path);
+    const fd = openSync(path, 'r');
+    try {
+      mode = fstatSync(fd).mode & 0o777;
+      content = readFileSync(fd);
+    } finally {
+      closeSync(fd);
+    }
   } catch (err) {
     throw new PinoTransportError('ERR_PINO_KEY_FILE', `cannot read key file ${path}`, { cause: err });
   }
-  let end = bytes.length;
-  if (bytes[end - 1] === 0x0a) end--;
-  if (bytes[end - 1] === 0x0d) end--;
-  if (end === 0) throw new PinoTransportError('ERR_PINO_KEY_FILE', `key file ${path} is empty`);
-  return bytes.subarray(0, end);
+  if ((mode & 0o077) !== 0) {
+    const octal = mode.toString(8).padStart(4, '0');
+    throw new PinoTransportError(
+      'ERR_PINO_KEY_FILE',
+      `key file ${path} has mode ${octal}: group and others must have no access to a key; run chmod 600 ${path}`,
+    );
+  }
+  try {
+    return parseKeyFile(content, path);
+  } catch (err) {
+    const { detail } = err as { detail?: string };
+    if (detail === undefined) throw err;
+    throw new PinoTransportError('ERR_PINO_KEY_FILE', detail, { cause: err });
+  }
 }
 
 export function resolvePinoOptions(o: ClogsPinoOptions): ResolvedPinoOptions {

@@ -8,6 +8,7 @@
  * Reading: {@link decodeFrame} (or a {@link FrameDecoder} for many frames), or {@link decodeHeader} + {@link RecordCursor} to read
  * records in place; sealed frames are opened with a {@link KeyRing}. Checking a record before accepting it: {@link recordByteLength}.
  * Levels: the table {@link LEVELS}, {@link parseLevel}, {@link levelName}.
+ * Card numbers: {@link PanFinder} finds them, {@link Redactor} masks them (and custom patterns).
  * Every error is a {@link ProtocolError} with a stable `code`; every clogs package
  * formats its messages with {@link formatErrorMessage}.
  */
@@ -84,6 +85,7 @@ export {
   writeNewKeyFile,
 } from './keys.js';
 export {
+  DEFAULT_LEVEL,
   describeLevels,
   LEVEL_ALIASES,
   LEVEL_NAMES,
@@ -98,6 +100,9 @@ export {
   MAX_LEVEL,
   parseLevel,
 } from './level.js';
+export { PAN_MAX_DIGITS, PAN_MIN_DIGITS, PanFinder, type PanFinderOptions, type PanSource } from './pan.js';
+export { IIN_RANGES, luhnValid, panBrand } from './pan-brands.js';
+export { type RedactOptions, Redactor } from './pan-redactor.js';
 export { recordByteLength } from './record-checks.js';
 export { RecordCursor } from './record-cursor.js';
 export type { LogRecord, LogRecordInput, RecordCheckOptions } from './record-types.js';

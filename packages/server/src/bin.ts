@@ -2,13 +2,17 @@ import { createRequire } from 'node:module';
 
 // The process entry of `clogs-server` (bin/clogs-server.js loads the built copy).
 // While the program loads, a SIGINT/SIGTERM is recorded and handed to it once it
-// listens (it then stops cleanly, exit 0), and SIGUSR1 never reaches Node's inspector.
+// listens (it then stops cleanly, exit 0), SIGUSR1 never reaches Node's inspector, and
+// SIGHUP never kills it.
 // (Before this line runs, Node itself is starting, and nothing can take a signal.)
 const early: NodeJS.Signals[] = [];
 const record = (signal: NodeJS.Signals) => early.push(signal);
 process.on('SIGINT', record);
 process.on('SIGTERM', record);
 process.on('SIGUSR1', () => {});
+// SIGHUP (logrotate's postrotate) would end the process by Node's default: while it
+// loads there is no file to reopen, so it is ignored.
+process.on('SIGHUP', () => {});
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 import('./cli.js')

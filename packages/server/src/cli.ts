@@ -30,6 +30,11 @@ const HELP = `usage: clogs-server [options]
 The clogs reference log server: answers pings, acknowledges LOG frames, and writes
 one line per record to <data-dir>/<sys_id>/<file_name>.log.
 
+mode:
+  One process, one UDP port, one data folder; it runs until SIGINT/SIGTERM.
+  Clients (@clogs/client, clogs-cli) name it with -s host:port, or find it in
+  etcd when it registers there (--etcd).
+
 options:
   --host <addr>          address to listen on, IPv4 or IPv6 (default 127.0.0.1)
   --port <n>             UDP port, 0 for any free one (default 7070)
@@ -39,6 +44,15 @@ options:
   --max-pending <n>      drop new frames while this much waits for the disk (default 64M)
   --recv-buffer <n>      UDP receive buffer to ask for (default 8M; Linux caps it at rmem_max)
   --max-open-files <n>   files kept open at once; idle ones are closed first (default 256)
+  --max-total-bytes <n>  bytes under the data dir, rolled files included, e.g. 500G
+                         (default 10G): the oldest rolled files are deleted, then
+                         frames are refused
+  --max-files <n>        files under the data dir (default 10000): the oldest rolled
+                         files are deleted, then new file names are refused
+  --allow-sys <list>     write only these sys_ids, e.g. PAY1,OPS (default: all)
+  --roll-every <when>    also roll files each UTC hour or day: hour|day (default: by size)
+  --file-mode <octal>    mode of new log files (default 0640)
+  --dir-mode <octal>     mode of new folders (default 0750)
   --key-file <path>      seal frames with this key: only encrypted frames are taken,
                          replies are sealed too. Repeat it to hold old and new keys
                          while clients move (frames name theirs by key id). The file
@@ -51,7 +65,9 @@ options:
                          (suite 3: records in clear, not forgeable)
   --insecure             listen on a non-loopback address without a key (frames in
                          clear: anyone on the path can read and forge them)
-  --mask-pan             mask card numbers (13-19 digits) after head_len: keep first 6, last 4
+  --mask-pan             mask card numbers after head_len (Luhn-valid, a card brand's
+                         prefix and length, spaced or dashed too): keep first 6, last 4
+  --attribution          write each line's source: address:port/encrypted|signed|plain
   --ack-early            ACK once lines are buffered, not once they are in the file:
                          a server killed then loses lines it ACKed (at-least-once
                          clients lose them), and clients' windows stop following
@@ -68,7 +84,7 @@ registration in etcd (the config centre clients discover the fleet from):
                          with a wildcard --host such as 0.0.0.0)
   --lease-ttl <s>        a server that dies without stopping leaves after this long (default 5)
   -h, --help             this help
-  -v, --version          the version
+  -V, -v, --version      print "clogs-server <version>"
 
 fault injection, for tests only:
   --fault-silent         answer no pings
@@ -77,31 +93,70 @@ fault injection, for tests only:
   --fault-write-delay <ms> wait this long before each file write (a slow disk)
   --fault-no-ack         write LOG frames but never ACK them (answer pings)
 
-keygen <file>: write a new random key (64 hex digits, mode 0600; an existing file is
-never overwritten) and print its key id.
+keygen <file>:
+  write a new random key (64 hex digits, mode 0600; an existing file is never
+  overwritten) and print its key id.
 
-Prints "clogs-server listening on udp://HOST:PORT, frames encrypted (keys ID), data-dir DIR"
-(or "frames in clear: no key") once ready.
-SIGINT/SIGTERM: stop, write and fsync everything, exit 0. SIGUSR1: print stats.
-Both are handled from the moment the process starts, before the listening line.
-Exit codes: 0 ok, 64 bad usage (or a non-loopback --host without a key), 66 key file
-unreadable, 71 cannot listen, 73 keygen's file exists, 78 key file readable by others or
-weak key, or --name held by another live server.
+output:
+  Prints "clogs-server listening on udp://HOST:PORT, frames encrypted (keys ID), data-dir DIR"
+  (or "frames in clear: no key") once ready.
+
+signals:
+  SIGINT/SIGTERM  stop, write and fsync everything, exit 0
+  SIGUSR1         print stats (a JSON line on stderr)
+  SIGHUP          write what is buffered and reopen every file (after logrotate renamed them)
+  All are handled from the moment the process starts, before the listening line.
+
+exit codes:
+  0   stopped by SIGINT/SIGTERM, everything written
+  64  bad usage, or a non-loopback --host without a key (give --key-file, or --insecure)
+  66  key file unreadable
+  71  cannot listen, or the data dir is unusable (not a directory, not owned by this user)
+  73  keygen's file exists
+  78  key file readable by group or others, or a weak key; --name held by another live server (--etcd)
+  130 a second SIGINT/SIGTERM gave up the flush
+
+environment:
+  none read; every setting is a flag.
+
+files:
+  <data-dir>/<sys_id>/<file_name>.log  one line per record (rolled at --roll-bytes to
+                         <file_name>.<YYYYmmdd-HHMMSS>.<host>.<pid>.log)
+  --key-file <path>      a key shared with the clients (mode 0600; clogs-server keygen)
 
 examples:
   clogs-server --port 7070 --data-dir /var/log/clogs
   clogs-server keygen /etc/clogs/clogs.key
   clogs-server --host 0.0.0.0 --key-file /etc/clogs/clogs.key
   clogs-server --host 0.0.0.0 --key-file new.key --key-file old.key   # rotating
+  clogs-server --data-dir /var/log/clogs --max-total-bytes 200G --allow-sys PAY1,OPS
 `;
 
-/** `64M`, `256k`, `1G` or plain bytes. */
+/** `64M`, `256k`, `1G`, `2T` or plain bytes. */
 function parseBytes(name: string, text: string): number {
-  const m = /^(\d+)([kKmMgG]?)$/.exec(text);
+  const m = /^(\d{1,15})([kKmMgGtT]?)$/.exec(text);
   if (!m)
     throw new ServerError('ERR_SERVER_BAD_OPTION', `${name} must be a size like 1048576, 512K, 64M or 1G`);
-  const scale = { '': 1, k: 2 ** 10, m: 2 ** 20, g: 2 ** 30 }[m[2]!.toLowerCase() as '' | 'k' | 'm' | 'g'];
-  return Number(m[1]) * scale;
+  const unit = m[2]!.toLowerCase() as '' | 'k' | 'm' | 'g' | 't';
+  return Number(m[1]) * { '': 1, k: 2 ** 10, m: 2 ** 20, g: 2 ** 30, t: 2 ** 40 }[unit];
+}
+
+/** A file mode in octal, such as 0640 or 640. */
+function parseMode(name: string, text: string): number {
+  if (!/^0?[0-7]{3}$/.test(text))
+    throw new ServerError('ERR_SERVER_BAD_OPTION', `${name} must be octal like 0640`);
+  return Number.parseInt(text, 8);
+}
+
+/** `PAY1,OPS`: sys_ids, checked by the server's options. */
+function parseList(text: string): string[] {
+  return text.split(',').map((s) => s.trim());
+}
+
+function parseRollEvery(text: string): 'hour' | 'day' {
+  if (text !== 'hour' && text !== 'day')
+    throw new ServerError('ERR_SERVER_BAD_OPTION', '--roll-every must be hour or day');
+  return text;
 }
 
 /** A plain decimal integer: no sign, hex, exponent or spaces. */
@@ -122,7 +177,7 @@ function parseFraction(name: string, text: string): number {
 export interface ServerCliIo {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
-  /** Where SIGINT/SIGTERM/SIGUSR1 come from (the process, or a test's emitter). */
+  /** Where SIGINT/SIGTERM/SIGUSR1/SIGHUP come from (the process, or a test's emitter). */
   signals: NodeJS.EventEmitter;
   version: string;
 }
@@ -141,21 +196,31 @@ export async function main(argv: readonly string[], io: ServerCliIo): Promise<nu
   }
 }
 
-/** Takes SIGINT/SIGTERM/SIGUSR1 from the start; remembers a stop asked for before anyone can act on it. */
+/**
+ * Takes SIGINT/SIGTERM/SIGUSR1/SIGHUP from the start; remembers a stop asked for before
+ * anyone can act on it. A SIGHUP before the server runs has no file to reopen.
+ */
 class SignalDesk {
   stopAsked = false;
   private onStop: (() => void) | undefined;
   private onStats: (() => void) | undefined;
+  private onReopen: (() => void) | undefined;
   private readonly stop = () => {
     this.stopAsked = true;
     this.onStop?.();
   };
   private readonly stats = () => this.onStats?.();
+  private readonly reopen = () => this.onReopen?.();
 
   constructor(private readonly source: NodeJS.EventEmitter) {
     source.on('SIGINT', this.stop);
     source.on('SIGTERM', this.stop);
     source.on('SIGUSR1', this.stats);
+    source.on('SIGHUP', this.reopen);
+  }
+
+  whenReopen(action: () => void): void {
+    this.onReopen = action;
   }
 
   /** What a stop does once the server runs (called again for a second signal). */
@@ -171,6 +236,7 @@ class SignalDesk {
     this.source.off('SIGINT', this.stop);
     this.source.off('SIGTERM', this.stop);
     this.source.off('SIGUSR1', this.stats);
+    this.source.off('SIGHUP', this.reopen);
   }
 }
 
@@ -194,7 +260,8 @@ async function serve(argv: readonly string[], io: ServerCliIo, signals: SignalDe
   if (argv[0] === 'keygen') return keygenCommand(argv.slice(1), io);
   let values: ReturnType<typeof parse>['values'];
   try {
-    values = parse(argv).values;
+    // -V as well as -v: what clogs-cli takes, so either works on both.
+    values = parse(argv.map((a) => (a === '-V' ? '-v' : a))).values;
   } catch (err) {
     io.stderr.write(`clogs-server: ${(err as Error).message}\n(try --help)\n`);
     return ExitCode.USAGE;
@@ -204,7 +271,7 @@ async function serve(argv: readonly string[], io: ServerCliIo, signals: SignalDe
     return ExitCode.OK;
   }
   if (values.version) {
-    io.stdout.write(`${io.version}\n`);
+    io.stdout.write(`clogs-server ${io.version}\n`);
     return ExitCode.OK;
   }
   let options: ServerOptions;
@@ -226,10 +293,21 @@ async function serve(argv: readonly string[], io: ServerCliIo, signals: SignalDe
         values['max-open-files'] === undefined
           ? undefined
           : parseInteger('--max-open-files', values['max-open-files']),
+      maxTotalBytes:
+        values['max-total-bytes'] === undefined
+          ? undefined
+          : parseBytes('--max-total-bytes', values['max-total-bytes']),
+      maxFiles:
+        values['max-files'] === undefined ? undefined : parseInteger('--max-files', values['max-files']),
+      allowSys: values['allow-sys'] === undefined ? undefined : parseList(values['allow-sys']),
+      rollEvery: values['roll-every'] === undefined ? undefined : parseRollEvery(values['roll-every']),
+      fileMode: values['file-mode'] === undefined ? undefined : parseMode('--file-mode', values['file-mode']),
+      dirMode: values['dir-mode'] === undefined ? undefined : parseMode('--dir-mode', values['dir-mode']),
       maskPan: values['mask-pan'],
       insecure: values.insecure,
       acceptV1: values['accept-v1'],
       allowIntegrityOnly: values['allow-integrity-only'],
+      attribution: values.attribution,
       ackAfterWrite: values['ack-early'] !== true,
       faults: {
         silent: values['fault-silent'] ?? false,
@@ -286,6 +364,14 @@ async function serve(argv: readonly string[], io: ServerCliIo, signals: SignalDe
     }
   }
   signals.whenStats(() => io.stderr.write(`clogs-server stats ${JSON.stringify(server.stats())}\n`));
+  signals.whenReopen(() => {
+    server.reopen().then(
+      () => {
+        if (!quiet) io.stderr.write('clogs-server reopened its files (SIGHUP)\n');
+      },
+      (err) => warn(err as Error),
+    );
+  });
   const stopped = new Promise<number>((resolve) => {
     let stopping = false;
     const stop = () => {
@@ -351,7 +437,14 @@ function parse(argv: readonly string[]) {
       insecure: { type: 'boolean' },
       'accept-v1': { type: 'boolean' },
       'allow-integrity-only': { type: 'boolean' },
+      'max-total-bytes': { type: 'string' },
+      'max-files': { type: 'string' },
+      'allow-sys': { type: 'string' },
+      'roll-every': { type: 'string' },
+      'file-mode': { type: 'string' },
+      'dir-mode': { type: 'string' },
       'mask-pan': { type: 'boolean' },
+      attribution: { type: 'boolean' },
       'ack-after-write': { type: 'boolean' },
       'ack-early': { type: 'boolean' },
       'fault-write-delay': { type: 'string' },

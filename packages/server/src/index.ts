@@ -11,5 +11,5 @@ export { readKeyFile } from './key-file.js';
 export type { Faults, ServerOptions } from './options.js';
 export { ClogsServer, createServer, type ServerAddress } from './server.js';
 export type { DropReason, ServerStats } from './stats.js';
-export { type ParsedLine, parseLine } from './writer/line-format.js';
+export { type ParsedLine, parseLine, type Sealed } from './writer/line-format.js';
 export type { WriterStats } from './writer/log-writer.js';

@@ -30,10 +30,29 @@ export interface ServerOptions {
   rollBytes?: number | undefined;
   /** When more than this many bytes wait for the disk, new LOG frames are dropped (and not ACKed). Default 64 MiB. */
   maxPendingBytes?: number | undefined;
-  /** Largest in-memory buffer a file's lines are appended to (a file starts at 4 KiB). Default 256 KiB. */
+  /** Largest in-memory buffer a file's lines are appended to (a file starts at 1 KiB). Default 256 KiB. */
   chunkBytes?: number | undefined;
   /** Files kept open at once; the least recently written idle one is closed first. Default 256. */
   maxOpenFiles?: number | undefined;
+  /**
+   * Bytes on disk under the data dir, rolled files included. Near it, the oldest rolled
+   * files are deleted; with none left, LOG frames are refused (`dropped.disk_limit`). Default 10 GiB.
+   */
+  maxTotalBytes?: number | undefined;
+  /**
+   * Regular files under the data dir. At it, the oldest rolled files are deleted; with
+   * none left, records for a new file name are refused (`dropped.file_limit`) while
+   * existing files go on. Default 10,000.
+   */
+  maxFiles?: number | undefined;
+  /** Only these sys_ids are written; others are refused (`dropped.sys_not_allowed`). Default: all. */
+  allowSys?: readonly string[] | undefined;
+  /** Mode of new log files (before the umask). Default 0o640. */
+  fileMode?: number | undefined;
+  /** Mode of new folders (before the umask). Default 0o750. */
+  dirMode?: number | undefined;
+  /** Also roll files when the UTC hour or day changes. Default: by size only. */
+  rollEvery?: 'hour' | 'day' | undefined;
   /** Receive buffer to ask the kernel for. Default 8 MiB (Linux caps it at net.core.rmem_max). */
   recvBufferBytes?: number | undefined;
   /**
@@ -54,8 +73,10 @@ export interface ServerOptions {
   allowIntegrityOnly?: boolean | undefined;
   /** Listen on a non-loopback address without a key (frames in clear, forgeable). Default false: refused. */
   insecure?: boolean | undefined;
-  /** Mask 13-19 digit runs after head_len, keeping the first 6 and last 4 digits. Default false. */
+  /** Mask card numbers after head_len (Luhn-valid, a card brand's prefix and length), keeping the first 6 and last 4 digits. Default false. */
   maskPan?: boolean | undefined;
+  /** Write each line's source: the sender's address:port and whether its frame was encrypted, signed or plain. Default false. */
+  attribution?: boolean | undefined;
   /**
    * ACK a frame only once its lines are written to their files (default true). False ACKs
    * once they are in the writer's buffer: a little sooner, but a server killed then loses
@@ -84,6 +105,12 @@ export interface ResolvedOptions {
   maxPendingBytes: number;
   chunkBytes: number;
   maxOpenFiles: number;
+  maxTotalBytes: number;
+  maxFiles: number;
+  allowSys: ReadonlySet<string> | undefined;
+  fileMode: number;
+  dirMode: number;
+  rollEvery: 'hour' | 'day' | undefined;
   recvBufferBytes: number;
   keys: readonly FrameKey[];
   acceptV1: boolean;
@@ -92,6 +119,7 @@ export interface ResolvedOptions {
   allowIntegrityOnly: boolean;
   insecure: boolean;
   maskPan: boolean;
+  attribution: boolean;
   ackAfterWrite: boolean;
   replayWindow: number;
   maxSessions: number;
@@ -127,6 +155,22 @@ export function checkFaults(faults: Partial<Faults>, base: Faults): Faults {
 }
 
 const MAX = Number.MAX_SAFE_INTEGER;
+const SYS_ID = /^[A-Za-z0-9_]{1,4}$/;
+
+function allowList(list: readonly string[] | undefined): ReadonlySet<string> | undefined {
+  if (list === undefined) return undefined;
+  if (!Array.isArray(list) || list.length === 0) throw bad('allowSys', 'a non-empty list of sys_ids', list);
+  for (const sys of list) {
+    if (typeof sys !== 'string' || !SYS_ID.test(sys))
+      throw bad('allowSys', 'sys_ids (1-4 of A-Za-z0-9_)', sys);
+  }
+  return new Set(list);
+}
+
+function rollEvery(value: unknown): 'hour' | 'day' | undefined {
+  if (value === undefined || value === 'hour' || value === 'day') return value;
+  throw bad('rollEvery', '"hour" or "day"', value);
+}
 
 function bool(name: string, value: boolean | undefined): boolean {
   if (value !== undefined && typeof value !== 'boolean') throw bad(name, 'a boolean', value);
@@ -163,6 +207,12 @@ export function resolveOptions(o: ServerOptions = {}): ResolvedOptions {
     maxPendingBytes: int('maxPendingBytes', o.maxPendingBytes, 64 * 2 ** 20, 1, MAX),
     chunkBytes: int('chunkBytes', o.chunkBytes, 256 * 1024, 4096, 2 ** 30),
     maxOpenFiles: int('maxOpenFiles', o.maxOpenFiles, 256, 1, 1_000_000),
+    maxTotalBytes: int('maxTotalBytes', o.maxTotalBytes, 10 * 2 ** 30, 1, MAX),
+    maxFiles: int('maxFiles', o.maxFiles, 10_000, 1, 100_000_000),
+    allowSys: allowList(o.allowSys),
+    fileMode: int('fileMode', o.fileMode, 0o640, 0, 0o777),
+    dirMode: int('dirMode', o.dirMode, 0o750, 0, 0o777),
+    rollEvery: rollEvery(o.rollEvery),
     recvBufferBytes: int('recvBufferBytes', o.recvBufferBytes, 8 * 2 ** 20, 4096, 2 ** 31 - 1),
     keys,
     acceptV1,
@@ -170,6 +220,7 @@ export function resolveOptions(o: ServerOptions = {}): ResolvedOptions {
     allowIntegrityOnly: bool('allowIntegrityOnly', o.allowIntegrityOnly),
     insecure: bool('insecure', o.insecure),
     maskPan: o.maskPan ?? false,
+    attribution: o.attribution ?? false,
     ackAfterWrite: o.ackAfterWrite ?? true,
     // A PONG announces at least 64; one ACK range must stay below the window.
     replayWindow: int('replayWindow', o.replayWindow, 16_384, 64, 2 ** 20),

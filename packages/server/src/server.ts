@@ -1,6 +1,5 @@
 import type { Socket } from 'node:dgram';
 import { EventEmitter } from 'node:events';
-import { mkdir } from 'node:fs/promises';
 import { ServerError } from './errors.js';
 import { keyIdHex } from './keys/key-files.js';
 import { FrameIntake } from './listen/frame-intake.js';
@@ -14,7 +13,7 @@ import {
   type ServerOptions,
 } from './options.js';
 import { emptyCounters, type ServerStats } from './stats.js';
-import { LogWriter } from './writer/log-writer.js';
+import { LogWriter, type PreparedDataDir } from './writer/log-writer.js';
 
 export interface ServerAddress {
   host: string;
@@ -45,7 +44,11 @@ export class ClogsServer extends EventEmitter {
   private closing: Promise<ServerStats> | undefined;
 
   /** @internal use {@link createServer} */
-  constructor(options: ResolvedOptions, bound: Awaited<ReturnType<typeof bindUdp>>) {
+  constructor(
+    options: ResolvedOptions,
+    bound: Awaited<ReturnType<typeof bindUdp>>,
+    dataDir: PreparedDataDir,
+  ) {
     super();
     this.options = options;
     this.socket = bound.socket;
@@ -54,11 +57,8 @@ export class ClogsServer extends EventEmitter {
     this.faults = options.faults;
     const warn = (err: ServerError) => this.warn(err);
     this.writer = new LogWriter({
-      dataDir: options.dataDir,
-      flushMs: options.flushMs,
-      rollBytes: options.rollBytes,
-      chunkBytes: options.chunkBytes,
-      maxOpenFiles: options.maxOpenFiles,
+      ...options,
+      dataDir,
       host: options.hostname,
       pid: process.pid,
       onError: warn,
@@ -129,6 +129,11 @@ export class ClogsServer extends EventEmitter {
     this.faults = checkFaults(faults, this.faults);
   }
 
+  /** Writes what is buffered, then reopens every file by path (SIGHUP, after logrotate renamed them). */
+  reopen(): Promise<void> {
+    return this.writer.reopen();
+  }
+
   /** Writes every buffered line to its file; resolves once they are written. */
   flush(): Promise<void> {
     return this.writer.drain();
@@ -176,11 +181,7 @@ export class ClogsServer extends EventEmitter {
  */
 export async function createServer(options: ServerOptions = {}): Promise<ClogsServer> {
   const resolved = resolveOptions(options);
-  try {
-    await mkdir(resolved.dataDir, { recursive: true });
-  } catch (err) {
-    throw new ServerError('ERR_SERVER_DATA_DIR', `cannot create ${resolved.dataDir}`, { cause: err });
-  }
+  const dataDir = await LogWriter.prepare(resolved.dataDir, resolved.dirMode);
   const bound = await bindUdp(resolved.host, resolved.port, resolved.recvBufferBytes);
   if (resolved.keys.length === 0 && !resolved.insecure && !isLoopback(bound.host)) {
     bound.socket.close();
@@ -189,7 +190,7 @@ export async function createServer(options: ServerOptions = {}): Promise<ClogsSe
       `refusing to listen on ${resolved.host} without a key: anyone on the network could read and forge frames; give --key-file (make one with: clogs-server keygen FILE), or --insecure to accept that`,
     );
   }
-  return new ClogsServer(resolved, bound);
+  return new ClogsServer(resolved, bound, dataDir);
 }
 
 /** 127.0.0.0/8 and ::1 (also IPv4-mapped): reachable from this machine only. */

@@ -17,7 +17,13 @@ export type DropReason =
   /** A PONG, ACK or other kind a server does not take. */
   | 'unexpected_kind'
   /** A record whose file would lie outside the data folder (impossible with v1's charsets). */
-  | 'bad_path';
+  | 'bad_path'
+  /** A record whose sys_id is not in `allowSys`. */
+  | 'sys_not_allowed'
+  /** A record for a new file while `maxFiles` files are on disk and none rolled can go. */
+  | 'file_limit'
+  /** The data dir holds `maxTotalBytes` (written and pending) and none rolled can go. */
+  | 'disk_limit';
 
 export interface ServerStats {
   /** LOG frames accepted (written to the writer), not counting duplicates. */
@@ -78,7 +84,17 @@ export function emptyCounters(): ServerCounters {
     conflicts: 0,
     epochs: 0,
     unanswerable: 0,
-    dropped: { writer_behind: 0, fault: 0, malformed: 0, auth: 0, unexpected_kind: 0, bad_path: 0 },
+    dropped: {
+      writer_behind: 0,
+      fault: 0,
+      malformed: 0,
+      auth: 0,
+      unexpected_kind: 0,
+      bad_path: 0,
+      sys_not_allowed: 0,
+      file_limit: 0,
+      disk_limit: 0,
+    },
     errors: {},
   };
 }

@@ -1,9 +1,12 @@
-import { rm } from 'node:fs/promises';
+import { EventEmitter } from 'node:events';
+import { chown, mkdir, readFile, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { encodeLogFrame, Flag, Kind } from '@clogs/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runServerCommand, ServerProcess } from '../../../test/support/server-process.js';
-import { createServer, parseLine } from '../src/index.js';
-import { Peer, readLines, tempDir } from './helpers.js';
+import { createServer, main, parseLine } from '../src/index.js';
+import { Peer, readLines, splitLines, tempDir } from './helpers.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -91,6 +94,87 @@ describe('clogs-server command', () => {
     expect(lines.map((l) => parseLine(l)!.msg.toString())).toEqual(
       Array.from({ length: n }, (_, i) => `line ${i + 1}\nwith a newline`),
     );
+  });
+});
+
+describe('clogs-server writer flags and SIGHUP', () => {
+  it('takes the bounds flags; a bad value exits 64 naming the flag', async () => {
+    const help = await runServerCommand(['--help']);
+    for (const flag of [
+      '--max-total-bytes',
+      '--max-files',
+      '--allow-sys',
+      '--roll-every',
+      '--file-mode',
+      '--dir-mode',
+    ])
+      expect(help.stdout).toContain(flag);
+    for (const [flag, value, says] of [
+      ['--max-total-bytes', 'lots', '--max-total-bytes must be a size'],
+      ['--max-files', '1e4', '--max-files must be a whole number'],
+      ['--allow-sys', 'TOOLONG', 'allowSys must be sys_ids'],
+      ['--roll-every', 'week', '--roll-every must be hour or day'],
+      ['--file-mode', '999', '--file-mode must be octal'],
+      ['--dir-mode', 'rwx', '--dir-mode must be octal'],
+    ] as const) {
+      // main() in-process: a bad value is refused before anything starts
+      let stderr = '';
+      const io = {
+        stdout: new PassThrough(),
+        stderr: new PassThrough().on('data', (b: Buffer) => (stderr += b)),
+        signals: new EventEmitter(),
+        version: '0',
+      };
+      expect(await main(['--port', '0', flag, value], io), stderr).toBe(64);
+      expect(stderr).toContain(says);
+    }
+  });
+
+  it('exits 71 with ERR_SERVER_DATA_DIR for a data dir owned by another user', async () => {
+    const parent = await tempDir();
+    cleanups.push(() => rm(parent, { recursive: true, force: true }));
+    const foreign = join(parent, 'foreign');
+    await mkdir(foreign);
+    expect(process.getuid!(), 'this case needs root to give the folder away').toBe(0);
+    await chown(foreign, 65534, 65534);
+    const { code, stderr } = await runServerCommand(['--port', '0', '--data-dir', foreign]);
+    expect(code).toBe(71);
+    expect(stderr).toContain('ERR_SERVER_DATA_DIR');
+    expect(stderr).toContain('owned by uid 65534');
+  });
+
+  it('SIGHUP reopens the files (after a rename, lines go to a new file) and does not stop the server', async () => {
+    const dataDir = await tempDir();
+    const p = ServerProcess.start(['--port', '0', '--data-dir', dataDir, '--allow-sys', 'HUP']);
+    cleanups.push(async () => {
+      p.child.kill('SIGKILL');
+      await rm(dataDir, { recursive: true, force: true });
+    });
+    const peer = await Peer.open(await p.port());
+    cleanups.push(async () => peer.close());
+    const send = async (seq: number, msg: string) => {
+      await peer.send(
+        encodeLogFrame([{ sysId: 'HUP', msgType: 'TXT', fileName: 'f', msg }], {
+          sender: 4,
+          seq,
+          flags: Flag.ACK_WANTED,
+        }),
+      );
+      await peer.waitForAck(4, seq);
+    };
+    await send(1, 'before');
+    await rename(join(dataDir, 'HUP', 'f.log'), join(dataDir, 'HUP', 'f.log.1'));
+    p.child.kill('SIGHUP');
+    await p.until(() => p.stderr.includes('reopened its files (SIGHUP)'), 'the reopen');
+    await send(2, 'after');
+    expect(p.child.exitCode).toBe(null);
+    p.child.kill('SIGTERM');
+    expect(await p.exited).toBe(0);
+    const msgs = async (f: string) =>
+      splitLines(await readFile(join(dataDir, 'HUP', f))).map((l) => parseLine(l)!.msg.toString());
+    expect(await msgs('f.log.1')).toEqual(['before']);
+    expect(await msgs('f.log')).toEqual(['after']);
+    expect(p.stderr).toContain('"reopens":1');
   });
 });
 

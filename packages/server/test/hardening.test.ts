@@ -39,13 +39,13 @@ describe('hardening', () => {
   });
 
   it('keeps memory and open files bounded when one datagram names thousands of files', async () => {
-    h = await startServer({ maxOpenFiles: 16, maxPendingBytes: 4 * 2 ** 20, ackAfterWrite: false });
+    h = await startServer({ maxOpenFiles: 16, maxPendingBytes: 2 ** 20, ackAfterWrite: false });
     const files = 2000;
     const many = Array.from({ length: files }, (_, i) => rec('x', { fileName: `f${i}` }));
     await h.peer.send(encodeLogFrame(many, { sender: 1, seq: 1, flags: Flag.ACK_WANTED }));
     await h.peer.waitForAck(1, 1);
-    // a quiet file's first chunk is 4 KiB, not the full 256 KiB
-    expect(h.server.stats().writer.heldBytes).toBeLessThanOrEqual(files * 4096);
+    // a quiet file's first chunk is 1 KiB, not the full 256 KiB
+    expect(h.server.stats().writer.heldBytes).toBeLessThanOrEqual(files * 1024);
     // the writer is now past maxPendingBytes: the next such datagram is refused, not buffered
     await h.peer.send(encodeLogFrame(many, { sender: 1, seq: 2, flags: Flag.ACK_WANTED }));
     await h.peer.barrier();
@@ -82,11 +82,15 @@ describe('hardening', () => {
 
   it('accepts the file system root as data folder without refusing every path', () => {
     const writer = new LogWriter({
-      dataDir: '/',
+      dataDir: { root: '/', inventory: { files: 0, bytes: 0, live: new Set(), rolled: [] } },
       flushMs: 60_000,
       rollBytes: 2 ** 20,
       chunkBytes: 4096,
       maxOpenFiles: 4,
+      maxTotalBytes: 2 ** 30,
+      maxFiles: 100,
+      fileMode: 0o640,
+      dirMode: 0o750,
       host: 'h',
       pid: 1,
       onError: () => {},

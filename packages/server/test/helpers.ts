@@ -17,9 +17,13 @@ export interface Harness {
   cleanup(): Promise<void>;
 }
 
-/** A real server on 127.0.0.1 port 0 writing to a temporary folder, and a peer to talk to it. */
-export async function startServer(options: ServerOptions = {}, peerKey?: AuthKey): Promise<Harness> {
-  const dataDir = await tempDir();
+/** A real server on 127.0.0.1 port 0 writing to a temporary folder (or `dir`), and a peer to talk to it. */
+export async function startServer(
+  options: ServerOptions = {},
+  peerKey?: AuthKey,
+  dir?: string,
+): Promise<Harness> {
+  const dataDir = dir ?? (await tempDir());
   const server = await createServer({ host: '127.0.0.1', port: 0, dataDir, flushMs: 60_000, ...options });
   const peer = await Peer.open(server.address.port, server.address.host, peerKey);
   return {
@@ -56,6 +60,11 @@ export class Peer {
     const socket = createSocket({ type: host.includes(':') ? 'udp6' : 'udp4', recvBufferSize: 4 * 2 ** 20 });
     await new Promise<void>((resolve) => socket.bind(0, host, resolve));
     return new Peer(socket, port, host, key);
+  }
+
+  /** The port this peer sends from: what the server sees as the datagrams' source. */
+  get localPort(): number {
+    return this.socket.address().port;
   }
 
   send(datagram: Uint8Array): Promise<void> {

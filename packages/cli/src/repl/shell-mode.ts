@@ -1,3 +1,5 @@
+import { resolveRedact } from '@clogs/client';
+import { Redactor } from '@clogs/protocol';
 import type { Colors } from '../colours.js';
 import type { Notices } from '../notices.js';
 import type { Session } from '../session.js';
@@ -36,10 +38,15 @@ export async function runShell(session: Session, settings: Settings, io: ShellMo
     if (count === 1) (state as Partial<ShellState>).exit?.();
     else session.giveUp();
   };
+  // The history file keeps what the record carries: a card number typed is masked there too.
+  const redact = resolveRedact(settings.client.redact);
+  const redactor = redact === undefined ? undefined : new Redactor(redact);
   try {
     await runRepl(state, io, {
       historyFile: io.historyFile,
+      redact: redactor === undefined ? undefined : (line) => redactor.redact(line),
       historySize: 1000,
+      ackTimeoutMs: settings.timeout,
       colors: io.colors,
       onReady: (print) => {
         io.notices.printAbove(print);

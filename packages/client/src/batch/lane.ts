@@ -1,5 +1,6 @@
-import { type AuthKey, BatchWriter, decodeFrame, type LogRecord, type LogRecordInput } from '@clogs/protocol';
+import { BatchWriter, type LogRecord, type LogRecordInput } from '@clogs/protocol';
 import type { BufferPool } from './buffer-pool.js';
+import { plainRecords } from './frame-records.js';
 
 /** A finished frame waiting to be sent, and the pooled buffer it lives in. */
 export interface QueuedFrame {
@@ -13,6 +14,8 @@ export interface QueuedFrame {
   freeAfterSend: boolean;
   /** A send of it succeeded (counted once in the stats, whichever send it was). */
   counted: boolean;
+  /** Its body is sealed (encrypted), for the boot of the server it was last sent to. */
+  sealed: boolean;
 }
 
 /** Where a lane counts the bytes it takes in and lets go of (the client's queue budget). */
@@ -22,7 +25,7 @@ export interface ByteMeter {
 
 /**
  * One destination's batching, the seeds' multi-buffer producer side: records are
- * appended straight into the open frame; a full frame is sealed onto the send queue and
+ * appended straight into the open frame; a full frame is finished onto the send queue and
  * the writer carries on in the next buffer from the pool.
  *
  * The lane keeps `meter.held` in step with what it holds, and only it does: records in
@@ -32,7 +35,7 @@ export interface ByteMeter {
  */
 export class Lane {
   readonly queue: QueuedFrame[] = [];
-  /** Bytes of sealed frames waiting in `queue`. */
+  /** Bytes of finished frames waiting in `queue`. */
   queuedBytes = 0;
   queuedRecords = 0;
   private readonly writer: BatchWriter;
@@ -41,12 +44,13 @@ export class Lane {
   constructor(
     sender: number,
     maxDatagramBytes: number,
-    key: AuthKey | undefined,
+    /** Frames get room for a seal (the client has a key); they are sealed when first sent. */
+    private readonly sealed: boolean,
     private readonly pool: BufferPool,
     private readonly meter: ByteMeter,
   ) {
     this.backing = pool.take();
-    this.writer = new BatchWriter({ sender, maxDatagramBytes, key, buffer: this.backing });
+    this.writer = new BatchWriter({ sender, maxDatagramBytes, sealed, buffer: this.backing });
   }
 
   /** Records in the open frame. */
@@ -65,8 +69,8 @@ export class Lane {
   }
 
   /**
-   * Appends a record; seals the open frame first when it is full (`nextSeq` numbers it).
-   * True when a frame was sealed onto the queue.
+   * Appends a record; finishes the open frame first when it is full (`nextSeq` numbers it).
+   * True when a frame was finished onto the queue.
    * @throws {ProtocolError} when the record breaks a rule (the record is not taken).
    */
   append(record: LogRecordInput, nextSeq: () => number, flags: number): boolean {
@@ -97,7 +101,16 @@ export class Lane {
     const frame = this.writer.finish(seq, flags);
     // A one-off frame for an oversized record lives in its own buffer, not `backing`.
     const backing = frame.buffer === this.backing.buffer ? this.backing : (frame as Buffer);
-    this.queue.push({ frame, backing, records, seq, sending: 0, freeAfterSend: false, counted: false });
+    this.queue.push({
+      frame,
+      backing,
+      records,
+      seq,
+      sending: 0,
+      freeAfterSend: false,
+      counted: false,
+      sealed: false,
+    });
     this.queuedBytes += frame.length;
     this.queuedRecords += records;
     if (backing === this.backing) this.backing = this.pool.take();
@@ -130,9 +143,9 @@ export class Lane {
   drain(seq: number, records: LogRecord[]): void {
     this.meter.held -= this.bytes;
     this.finish(seq, 0);
+    // Queued frames are not sealed yet: their records are read as they are.
     for (let q = this.shift(); q !== undefined; q = this.shift()) {
-      // A loop, not push(...): a spread of a big frame's records overflows the stack.
-      for (const r of decodeFrame(q.frame, { copy: true, allowUnverified: true }).records) records.push(r);
+      plainRecords(q.frame, this.sealed, records);
       this.pool.give(q.backing);
     }
   }

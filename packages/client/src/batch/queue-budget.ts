@@ -1,4 +1,4 @@
-import { type AuthKey, Flag, type LogRecordInput } from '@clogs/protocol';
+import { Flag, type LogRecordInput } from '@clogs/protocol';
 import type { DropReporter } from '../events/drop-reporter.js';
 import { BufferPool } from './buffer-pool.js';
 import { type ByteMeter, Lane, type QueuedFrame } from './lane.js';
@@ -56,7 +56,8 @@ export class QueueBudget implements ByteMeter {
   constructor(
     private readonly limits: QueueLimits,
     private readonly sender: number,
-    private readonly key: AuthKey | undefined,
+    /** Frames get room for a seal (the client has a key). */
+    private readonly sealed: boolean,
     firstSeq: number,
     private readonly drops: DropReporter,
     private readonly listener: QueueListener,
@@ -71,7 +72,7 @@ export class QueueBudget implements ByteMeter {
 
   /** A lane for a new server. */
   newLane(): Lane {
-    const lane = new Lane(this.sender, this.limits.maxDatagramBytes, this.key, this.pool, this);
+    const lane = new Lane(this.sender, this.limits.maxDatagramBytes, this.sealed, this.pool, this);
     this.lanes.push(lane);
     return lane;
   }

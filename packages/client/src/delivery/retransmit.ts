@@ -24,11 +24,37 @@ const RTO_INITIAL_MS = 200;
  */
 const TAIL_LOSS_MS = 200;
 /**
- * New frames a server may be sent past its oldest unacknowledged one. A server
- * dedupes by remembering the last 4,096 seqs of each sender (clogs-server's
- * `dedupeWindow`); a resend of a frame it has since forgotten would be written twice.
+ * The replay window a server keeps until its PONG says (the least version 2 allows). A
+ * server dedupes by the last `window` seqs of each client; a resend of a frame it has
+ * since forgotten would be refused as a replay.
  */
-export const MAX_SPREAD = 2048;
+export const MIN_WINDOW = 64;
+
+/**
+ * What one ACK datagram acknowledged, summed, so the link updates its books once per
+ * datagram, not once per frame: the frames (their memory is released), their bytes and
+ * records, the frame sent last (its delivery-rate sample) and the round trip.
+ */
+export class AckBatch {
+  readonly frames: QueuedFrame[] = [];
+  bytes = 0;
+  records = 0;
+  /** The frame first sent last among those acknowledged. */
+  newest: Unacked | undefined;
+  /** The frame sent last among those sent once (Karn: a resent frame's ACK times nothing). */
+  lastSentOnce: Unacked | undefined;
+  /** Its round trip, ms. */
+  rttMs: number | undefined;
+
+  reset(): void {
+    this.lastSentOnce = undefined;
+    this.frames.length = 0;
+    this.bytes = 0;
+    this.records = 0;
+    this.newest = undefined;
+    this.rttMs = undefined;
+  }
+}
 
 /**
  * One server's frames awaiting their ACK and the retransmission timeout (the window,
@@ -38,9 +64,10 @@ export const MAX_SPREAD = 2048;
  * The timeout follows TCP's estimator (RFC 6298): srtt and rttvar from ACK round trips,
  * rto = srtt + 4·rttvar within [20 ms, 2 s], doubled for each resend of a frame. A
  * frame that was resent gives no RTT sample (Karn's rule: which send does its ACK answer?).
- * A frame whose ACK keeps getting lost holds new frames back once {@link MAX_SPREAD}
- * went out after it, so that its resend still finds the server remembering it: a plain
- * resend never duplicates.
+ * A frame whose ACK keeps getting lost holds new frames back once their seqs are
+ * `window` (the server's replay window, from its PONG) ahead of it, so that its resend
+ * still finds the server remembering it: a resend is never refused as a replay, nor
+ * written twice.
  */
 export class Retransmit {
   readonly unacked = new Map<number, Unacked>();
@@ -53,12 +80,17 @@ export class Retransmit {
   private latestAckedSentAt = Number.NEGATIVE_INFINITY;
   /** New frames sent to this server so far. */
   private sends = 0;
+  /** The server's replay window, in seqs (its PONG says it). */
+  window = MIN_WINDOW;
 
-  /** The oldest unacknowledged frame is less than {@link MAX_SPREAD} frames behind (the map keeps first-send order). */
-  get open(): boolean {
+  /**
+   * A frame numbered `seq` may go: less than `window` seqs ahead of the oldest frame
+   * awaiting its ACK (the map keeps first-send order, which is seq order for one server).
+   */
+  open(seq: number): boolean {
     if (this.unacked.size === 0) return true;
     const oldest = this.unacked.values().next().value as Unacked;
-    return this.sends - oldest.index < MAX_SPREAD;
+    return (seq - oldest.q.seq) >>> 0 < this.window;
   }
 
   /** When the oldest frame still awaiting its ACK was sent; undefined when none is. */
@@ -70,17 +102,57 @@ export class Retransmit {
     this.unacked.set(q.seq, { q, sentAt: now, tries: 1, index: this.sends++, sample });
   }
 
-  /** An ACK for `seq`; returns what was awaiting it (undefined for a stale or repeated ACK). */
-  ack(seq: number, now: number): Unacked | undefined {
-    const u = this.unacked.get(seq);
-    if (u === undefined) return undefined;
-    this.unacked.delete(seq);
-    this.acked++;
-    if (u.tries === 1) {
-      this.sample(now - u.sentAt);
-      if (u.sentAt > this.latestAckedSentAt) this.latestAckedSentAt = u.sentAt;
+  /**
+   * An ACK range: every frame awaited with a seq from `first` to `last` (modulo 2^32) is
+   * taken out into `b`. Stale and repeated ACKs take nothing. A wide range over few
+   * frames walks the frames, a narrow one looks its seqs up.
+   */
+  ackRange(first: number, last: number, b: AckBatch): void {
+    const width = (last - first) >>> 0;
+    const unacked = this.unacked;
+    if (width < unacked.size) {
+      for (let i = 0; i <= width; i++) {
+        const u = unacked.get((first + i) >>> 0);
+        if (u !== undefined) this.take(u, b);
+      }
+    } else {
+      // Deleting the entry being visited is safe in a Map's iteration.
+      for (const u of unacked.values()) if ((u.q.seq - first) >>> 0 <= width) this.take(u, b);
     }
-    return u;
+  }
+
+  /** After an ACK datagram's ranges: one RTT sample for all of it, from its last frame sent once. */
+  settle(b: AckBatch, now: number): void {
+    const once = b.lastSentOnce;
+    if (once === undefined) return;
+    b.rttMs = now - once.sentAt;
+    this.sample(b.rttMs);
+    if (once.sentAt > this.latestAckedSentAt) this.latestAckedSentAt = once.sentAt;
+  }
+
+  private take(u: Unacked, b: AckBatch): void {
+    this.unacked.delete(u.q.seq);
+    this.acked++;
+    b.frames.push(u.q);
+    b.bytes += u.q.frame.length;
+    b.records += u.q.records;
+    if (b.newest === undefined || u.index > b.newest.index) b.newest = u;
+    if (u.tries === 1 && (b.lastSentOnce === undefined || u.sentAt > b.lastSentOnce.sentAt))
+      b.lastSentOnce = u;
+  }
+
+  /**
+   * The server started a new boot: every frame awaiting its ACK goes again now (the
+   * caller reseals and sends them), counted as resent; their round trips no longer
+   * sample the path (Karn).
+   */
+  resendAll(now: number): Iterable<Unacked> {
+    for (const u of this.unacked.values()) {
+      u.tries++;
+      u.sentAt = now;
+    }
+    this.resent += this.unacked.size;
+    return this.unacked.values();
   }
 
   /**

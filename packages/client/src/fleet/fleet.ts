@@ -1,4 +1,4 @@
-import { decodeFrame, type LogRecord, type LogRecordInput } from '@clogs/protocol';
+import type { LogRecord, LogRecordInput } from '@clogs/protocol';
 import type { ServerState } from '../client-types.js';
 import { ClientError } from '../errors.js';
 import type { TimerSlot } from '../lifetime/scheduler.js';
@@ -30,12 +30,12 @@ export class Fleet {
   private readonly slices: TimerSlot;
   private closed = false;
 
-  constructor(shared: Omit<LinkContext, 'sockets'>) {
+  constructor(shared: Omit<LinkContext, 'sockets' | 'ringChanged'>) {
     const sockets = new SocketPool((err, family) => {
       const text = `the client's shared udp${family} socket: ${err.message}`;
       shared.events.emit('warning', new ClientError('ERR_CLIENT_SOCKET', text, { cause: err }));
     });
-    this.ctx = { ...shared, sockets };
+    this.ctx = { ...shared, sockets, ringChanged: () => this.ringChanged() };
     this.router = new Router(shared.o, shared.o.routeCacheSize);
     this.slices = shared.scheduler.slot(() => this.probeSlice());
     this.links = shared.o.servers.map((spec) => new ServerLink(spec, 'probing', this.ctx));
@@ -184,6 +184,7 @@ export class Fleet {
 
   /** Servers went in or out: the continuum is rebuilt, the records of those out move. */
   private ringChanged(): void {
+    if (this.closed) return;
     this.rebuild();
     for (const link of this.links) if (!link.inRing) this.reroute(link);
     this.pump();
@@ -208,11 +209,9 @@ export class Fleet {
     const unacked = from === undefined ? [] : from.takeUnacked();
     if (lane.queue.length === 0 && lane.openRecords === 0 && unacked.length === 0) return;
     // Loops, not push(...): spreading 100k+ records as arguments overflows the stack.
-    // The frames were released by takeUnacked; their bytes are read before anything reuses them.
+    // The frames were released by takeUnacked; their bytes are read (unsealed) before anything reuses them.
     const records: LogRecord[] = [];
-    for (const q of unacked) {
-      for (const r of decodeFrame(q.frame, { copy: true, allowUnverified: true }).records) records.push(r);
-    }
+    for (const q of unacked) this.ctx.sealer.records(q, records);
     lane.drain(budget.nextSeq(), records);
     for (const r of records) this.enqueue(this.router.pick(r), r);
     if (this.router.members.length > 0) {

@@ -1,9 +1,11 @@
 /**
  * Why a server went down or came back: `no-pong` (missed pings), `refused` (ICMP port
- * unreachable), `no-ack` (at-least-once: answers pings, acknowledges nothing), `pong`
- * (answered again), `retry` (a `no-ack` server tried again after its time out).
+ * unreachable), `no-ack` (at-least-once: answers pings, acknowledges nothing),
+ * `cannot-write` (its PONG says its writes fail), `version` (it speaks only wire version
+ * 1), `pong` (answered again, or ready again), `retry` (a `no-ack` server tried again
+ * after its time out).
  */
-export type HealthReason = 'no-pong' | 'refused' | 'no-ack' | 'pong' | 'retry';
+export type HealthReason = 'no-pong' | 'refused' | 'no-ack' | 'cannot-write' | 'version' | 'pong' | 'retry';
 
 /**
  * `probing`: in the start list, not yet heard from. It is in the continuum (records

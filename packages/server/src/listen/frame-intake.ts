@@ -7,12 +7,14 @@ import {
   Kind,
   PongStatus,
   RecordCursor,
+  Suite,
 } from '@clogs/protocol';
 import { ServerError } from '../errors.js';
 import type { Faults, ResolvedOptions } from '../options.js';
 import type { ServerCounters } from '../stats.js';
 import type { FileSink } from '../writer/file-sink.js';
 import { LineFormatter, maxLineBytes } from '../writer/line-format.js';
+import type { Sealed } from '../writer/line-source.js';
 import type { LogWriter } from '../writer/log-writer.js';
 import { Boot } from './boot.js';
 import { Refusals } from './refusals.js';
@@ -84,7 +86,7 @@ export class FrameIntake {
       onEpoch: (reason) => this.newEpoch(reason),
     });
     this.refusals = new Refusals(io.counters, io.warn);
-    this.formatter = new LineFormatter(this.o.maskPan);
+    this.formatter = new LineFormatter({ maskPan: this.o.maskPan, attribution: this.o.attribution });
   }
 
   /** The first 8 bytes of this server's salt, in hex: what sealed LOG frames are bound to. */
@@ -157,6 +159,7 @@ export class FrameIntake {
     // a corrupted copy of a known (session, seq) is refused, never ACKed.
     const cursor = this.cursor.reset(msg, header);
     try {
+      this.writer.checkRoom();
       while (cursor.next()) this.writer.sink(cursor.sysId, cursor.fileName);
     } catch (err) {
       this.refusals.refused(err, msg, from);
@@ -198,7 +201,7 @@ export class FrameIntake {
     if (seen === Seen.CONFLICT) c.conflicts++;
     const touched: { sink: FileSink; since: number }[] | undefined = waitForWrite ? [] : undefined;
     const formatter = this.formatter;
-    formatter.begin(msg, header.bodyStart, header.bodyEnd);
+    formatter.begin(msg, header.bodyStart, header.bodyEnd, from, sealedMark(header));
     cursor.reset(msg, header);
     let sink: FileSink | undefined;
     while (cursor.next()) {
@@ -271,4 +274,10 @@ export class FrameIntake {
       ),
     );
   }
+}
+
+/** How a frame was protected, as an attributed line says it. */
+function sealedMark(header: FrameHeader): Sealed {
+  if (header.suite === Suite.CHACHA20_POLY1305 || header.suite === Suite.AES_256_GCM) return 'encrypted';
+  return header.authenticated || header.suite === Suite.CHACHA20_POLY1305_AUTH_ONLY ? 'signed' : 'plain';
 }

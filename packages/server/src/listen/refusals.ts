@@ -2,6 +2,7 @@ import type { RemoteInfo } from 'node:dgram';
 import { ProtocolError } from '@clogs/protocol';
 import { ServerError } from '../errors.js';
 import type { ServerCounters } from '../stats.js';
+import { WriterRefusal } from '../writer/disk-budget.js';
 import { type AuthReason, AuthWarnings } from './auth-warnings.js';
 
 const AUTH_CODES: Partial<Record<string, AuthReason>> = {
@@ -28,6 +29,11 @@ export class Refusals {
   /** A datagram the decoder or the record checks refused. Anything else is a bug: rethrown. */
   refused(err: unknown, datagram: Buffer, from: RemoteInfo): void {
     const c = this.c;
+    if (err instanceof WriterRefusal) {
+      c.dropped[err.reason]++;
+      c.errors[err.code] = (c.errors[err.code] ?? 0) + 1;
+      return;
+    }
     if (err instanceof ServerError && err.code === 'ERR_SERVER_BAD_PATH') {
       c.dropped.bad_path++;
       c.errors[err.code] = (c.errors[err.code] ?? 0) + 1;

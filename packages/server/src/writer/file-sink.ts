@@ -1,13 +1,7 @@
-import type { FileHandle } from 'node:fs/promises';
-import { open, rename } from 'node:fs/promises';
-import { join } from 'node:path';
-import { rolledPath } from './roll-name.js';
+import { LogFile, type LogFileHost } from './log-file.js';
 
 /** What a sink needs from its writer: buffers, accounting, and where to report trouble. */
 export interface SinkHost {
-  readonly rollBytes: number;
-  readonly host: string;
-  readonly pid: number;
   /** Largest chunk a sink grows to. */
   readonly chunkBytes: number;
   /** A slow disk, for tests: ms to wait before each write (0 normally). */
@@ -18,22 +12,16 @@ export interface SinkHost {
   appended(bytes: number): void;
   /** Bytes handed to the sink's file (written, or lost to an error): no longer pending. */
   settled(bytes: number, written: boolean): void;
-  rolled(): void;
-  failed(err: unknown, path: string): void;
-  ensureDir(dir: string): Promise<void>;
-  /** Called before the sink opens its file: may close other sinks' idle files first. */
-  beforeOpen(sink: FileSink): Promise<void>;
-  /** The sink's file is open / was closed / was just written to. */
-  opened(sink: FileSink): void;
-  closed(sink: FileSink): void;
-  used(sink: FileSink): void;
-  openFailed(): void;
+  /** A write of the sink's file failed: `lines` records are lost. */
+  failed(err: unknown, sink: FileSink, lines: number): void;
+  /** A write of the sink's file worked. */
+  worked(sink: FileSink): void;
   /** The sink's write loop has ended: it holds its file but writes nothing now. */
-  writesDone(sink: FileSink): void;
+  writesDone(file: LogFile): void;
 }
 
 /** A quiet file's first chunk: small, so thousands of files cost little memory. */
-const FIRST_CHUNK_BYTES = 4096;
+const FIRST_CHUNK_BYTES = 1024;
 
 interface Waiter {
   /** The waiter's bytes are [start, end) of everything appended to this sink. */
@@ -54,21 +42,25 @@ export class FileSink {
   /** Bytes appended since the sink was made; bytes settled (written or failed). */
   appended = 0;
   settledBytes = 0;
-  readonly path: string;
+  readonly file: LogFile;
   private readonly queue: { chunk: Buffer; length: number }[] = [];
   private waiters: Waiter[] = [];
-  private handle: FileHandle | undefined;
-  private size = 0;
   private writing: Promise<void> | undefined;
+  private reopenWhenWritten = false;
   /** Size of the next chunk: doubles each time a chunk fills, up to the writer's chunkBytes. */
   private nextChunkBytes = FIRST_CHUNK_BYTES;
 
   constructor(
     private readonly host: SinkHost,
-    readonly dir: string,
-    readonly fileName: string,
+    fileHost: LogFileHost,
+    dir: string,
+    fileName: string,
   ) {
-    this.path = join(dir, `${fileName}.log`);
+    this.file = new LogFile(fileHost, dir, fileName);
+  }
+
+  get path(): string {
+    return this.file.path;
   }
 
   /** A chunk with at least `bytes` of room at `pos`. */
@@ -90,24 +82,6 @@ export class FileSink {
       this.writing === undefined &&
       this.waiters.length === 0
     );
-  }
-
-  /** The file is open and no write is in flight: its handle can be closed. */
-  get closable(): boolean {
-    return this.handle !== undefined && this.writing === undefined;
-  }
-
-  /** Closes the file (it is reopened, in append mode, by the next write). */
-  async closeHandle(): Promise<void> {
-    const handle = this.handle;
-    if (handle === undefined) return;
-    this.handle = undefined;
-    this.host.closed(this);
-    try {
-      await handle.close();
-    } catch (err) {
-      this.host.failed(err, this.path);
-    }
   }
 
   /** Records that lines now end at `pos`. */
@@ -137,7 +111,12 @@ export class FileSink {
     this.pos = 0;
     this.writing ??= this.writeLoop().finally(() => {
       this.writing = undefined;
-      this.host.writesDone(this);
+      this.file.busy = false;
+      if (this.reopenWhenWritten) {
+        this.reopenWhenWritten = false;
+        this.file.reopen();
+      }
+      this.host.writesDone(this.file);
     });
   }
 
@@ -150,22 +129,23 @@ export class FileSink {
   async close(): Promise<void> {
     this.seal();
     await this.idle();
-    const handle = this.handle;
-    if (handle === undefined) return;
-    try {
-      await handle.sync();
-    } catch (err) {
-      this.host.failed(err, this.path);
-    }
-    await this.closeHandle();
+    await this.file.syncAndClose();
+  }
+
+  /** Writes what is buffered (to the file open now), then reopens the file by path (SIGHUP: logrotate renamed it). */
+  reopen(): void {
+    this.seal();
+    if (this.writing === undefined) this.file.reopen();
+    else this.reopenWhenWritten = true;
   }
 
   private async writeLoop(): Promise<void> {
+    this.file.busy = true;
     for (let item = this.queue.shift(); item !== undefined; item = this.queue.shift()) {
       const start = this.settledBytes;
       let ok = true;
       try {
-        const handle = await this.file(item.length);
+        const handle = await this.file.forWrite(item.length);
         const delay = this.host.writeDelayMs();
         if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
         let done = 0;
@@ -173,11 +153,11 @@ export class FileSink {
           const { bytesWritten } = await handle.write(item.chunk, done, item.length - done, null);
           done += bytesWritten;
         }
-        this.size += item.length;
-        this.host.used(this);
+        this.file.grew(item.length);
+        this.host.worked(this);
       } catch (err) {
         ok = false;
-        this.host.failed(err, this.path);
+        this.host.failed(err, this, countLines(item.chunk, item.length));
       }
       this.settledBytes += item.length;
       this.host.settled(item.length, ok);
@@ -197,31 +177,10 @@ export class FileSink {
     }
     this.waiters = keep;
   }
+}
 
-  /** The open file, rolled first when `incoming` bytes would take it past rollBytes. */
-  private async file(incoming: number): Promise<FileHandle> {
-    if (this.handle !== undefined && this.size > 0 && this.size + incoming > this.host.rollBytes) {
-      await this.closeHandle();
-      await rename(
-        this.path,
-        await rolledPath(this.dir, this.fileName, new Date(), this.host.host, this.host.pid),
-      );
-      this.host.rolled();
-    }
-    if (this.handle === undefined) {
-      await this.host.ensureDir(this.dir);
-      await this.host.beforeOpen(this);
-      try {
-        this.handle = await open(this.path, 'a', 0o644);
-      } catch (err) {
-        this.host.openFailed();
-        throw err;
-      }
-      this.host.opened(this);
-      this.size = (await this.handle.stat()).size;
-      // A file left over from before may already be past the limit.
-      if (this.size > 0 && this.size + incoming > this.host.rollBytes) return this.file(incoming);
-    }
-    return this.handle;
-  }
+function countLines(chunk: Buffer, length: number): number {
+  let n = 0;
+  for (let at = chunk.indexOf(0x0a); at >= 0 && at < length; at = chunk.indexOf(0x0a, at + 1)) n++;
+  return n;
 }

@@ -1,4 +1,9 @@
-import { LEVELS, type Level, levelName, parseLevel, type RecordCursor } from '@clogs/protocol';
+import { LEVELS, PanFinder, type RecordCursor } from '@clogs/protocol';
+import { MAX_ESCAPED_BYTES_PER_BYTE, writeEscaped } from './line-escape.js';
+import { type LineSource, type Sealed, SOURCE_MAX_BYTES, writeSource } from './line-source.js';
+
+export { type ParsedLine, parseLine } from './parse-line.js';
+export type { LineSource, Sealed };
 
 /*
  * One record, one line, fields separated by one space:
@@ -7,15 +12,17 @@ import { LEVELS, type Level, levelName, parseLevel, type RecordCursor } from '@c
  * |-----------|-----------------------------------------------------------|-------------------------------|
  * | time      | UTC, microseconds: YYYY-MM-DDTHH:MM:SS.ffffffZ            | 2026-11-23T07:41:26.123456Z   |
  * |           | (outside years 1970..9999: "@" and the raw time_us)       | @18446744073709551615         |
+ * | source    | only with attribution: address:port/sealed (line-source)  | 127.0.0.1:40211/signed        |
  * | level     | the level's name in upper case (UNSET TRACE .. FATAL)     | INFO                          |
  * | sys_id    | as sent                                                   | PAY1                          |
  * | msg_type  | as sent                                                   | TXT                           |
  * | head_len  | decimal, counted in bytes of the original message         | 0                             |
  * | reserved  | lowercase hex, or "-" when empty                          | 0102                          |
- * | msg       | the message, with \ as \\, LF as \n, CR as \r; other bytes raw | hello\nworld             |
+ * | msg       | the message, escaped (line-escape.ts)                     | hello\nworld\x1b              |
  *
  * then LF. Only the message can hold a space and it is last, so splitting on the first
- * six spaces gives the fields back; unescaping gives the message's exact bytes.
+ * six (seven with a source) spaces gives the fields back; unescaping gives the message's
+ * exact bytes. A source starts with a digit or "[", a level with a capital letter.
  */
 
 // Indexed by level number; the cursor has checked the number.
@@ -23,18 +30,27 @@ const LEVEL_BYTES = LEVELS.map((l) => Buffer.from(l.name.toUpperCase(), 'latin1'
 const HEX = Buffer.from('0123456789abcdef', 'latin1');
 const SPACE = 0x20;
 const LF = 0x0a;
-const CR = 0x0d;
-const BACKSLASH = 0x5c;
-const STAR = 0x2a;
 const TS_BYTES = 27;
 /** Last second that formats as YYYY-...: 9999-12-31T23:59:59Z. */
 const MAX_SECOND = 253_402_300_799;
 
 /** Bytes a line can take at most, for a message of `msgLength` bytes (every byte escaped). */
 export function maxLineBytes(msgLength: number, reservedLength: number): number {
-  // time (27, or "@" + 20 digits), level 5, sys_id 4, msg_type 4, head_len 5, reserved
-  // as hex (or "-"), 6 spaces, message, LF
-  return TS_BYTES + 5 + 4 + 4 + 5 + Math.max(1, reservedLength * 2) + 6 + msgLength * 2 + 1;
+  // time (27, or "@" + 20 digits), a source and its space, level 5, sys_id 4, msg_type 4,
+  // head_len 5, reserved as hex (or "-"), 6 spaces, message, LF
+  return (
+    TS_BYTES +
+    SOURCE_MAX_BYTES +
+    1 +
+    5 +
+    4 +
+    4 +
+    5 +
+    Math.max(1, reservedLength * 2) +
+    6 +
+    msgLength * MAX_ESCAPED_BYTES_PER_BYTE +
+    1
+  );
 }
 
 function writeAscii(out: Buffer, pos: number, s: string): number {
@@ -55,54 +71,48 @@ function writeDecimal(out: Buffer, pos: number, n: number): number {
   return pos + digits;
 }
 
-/**
- * Masks card numbers in out[from, to): every run of 13 to 19 ASCII digits keeps its
- * first 6 and last 4 digits and has the others replaced by "*". Escapes never produce
- * digits, so masking the escaped line equals masking the message.
- */
-export function maskPan(out: Buffer, from: number, to: number): void {
-  let i = from;
-  while (i < to) {
-    if (out[i]! < 0x30 || out[i]! > 0x39) {
-      i++;
-      continue;
-    }
-    const start = i;
-    while (i < to && out[i]! >= 0x30 && out[i]! <= 0x39) i++;
-    const n = i - start;
-    if (n >= 13 && n <= 19) out.fill(STAR, start + 6, i - 4);
-  }
+export interface LineFormatOptions {
+  /** Mask card numbers after head_len (@clogs/protocol's PanFinder). */
+  maskPan?: boolean | undefined;
+  /** Write each line's source: the sender's address and port, and how its frame was sealed. */
+  attribution?: boolean | undefined;
 }
 
 /**
  * Formats records as lines. Call {@link begin} once per datagram, then {@link line}
  * for each record in order.
- *
- * Most messages hold no byte that needs escaping. `begin` finds every `\`, LF and CR in
- * the datagram with native searches (memchr), so a message with none of them is copied
- * with one native copy instead of a JavaScript loop over its bytes.
  */
 export class LineFormatter {
   private datagram: Buffer = Buffer.alloc(0);
-  private specials = new Int32Array(64);
-  private count = 0;
-  private next = 0;
   // Records of one burst share their second: the "YYYY-MM-DDTHH:MM:SS." prefix is
   // formatted once per second and copied, and only the six microsecond digits per line.
   private second = -1;
   private readonly prefix = Buffer.alloc(20);
+  private readonly finder: PanFinder | undefined;
+  /** The message being masked: card numbers are starred in a copy, never in the datagram. */
+  private scratch = Buffer.alloc(0);
+  private readonly attribution: boolean;
+  /** This datagram's source field and its space, written once per datagram. */
+  private readonly source = Buffer.alloc(SOURCE_MAX_BYTES + 1);
+  private sourceBytes = 0;
 
-  constructor(private readonly mask: boolean) {}
+  constructor(options: LineFormatOptions | boolean = {}) {
+    const o = typeof options === 'boolean' ? { maskPan: options } : options;
+    this.finder = o.maskPan === true ? new PanFinder() : undefined;
+    this.attribution = o.attribution === true;
+  }
 
-  /** Prepares for the records of `datagram`, whose body is [from, to). */
-  begin(datagram: Buffer, from: number, to: number): void {
+  /**
+   * Prepares for the records of `datagram`, whose body is [from, to). With attribution,
+   * `remote` is where it came from (dgram's RemoteInfo will do) and `sealed` how its
+   * frame was protected; both are required then.
+   */
+  begin(datagram: Buffer, _from: number, _to: number, remote?: LineSource, sealed?: Sealed): void {
     this.datagram = datagram;
-    this.count = 0;
-    this.next = 0;
-    this.find(BACKSLASH, from, to);
-    this.find(LF, from, to);
-    this.find(CR, from, to);
-    if (this.count > 1) this.specials.subarray(0, this.count).sort();
+    if (!this.attribution) return;
+    const n = writeSource(this.source, remote, sealed);
+    this.source[n] = SPACE;
+    this.sourceBytes = n + 1;
   }
 
   /**
@@ -113,6 +123,7 @@ export class LineFormatter {
     const datagram = this.datagram;
     let p = this.writeTime(out, pos, cursor);
     out[p++] = SPACE;
+    for (let i = 0; i < this.sourceBytes; i++) out[p++] = this.source[i]!;
     const level = LEVEL_BYTES[cursor.level]!;
     for (let i = 0; i < level.length; i++) out[p++] = level[i]!;
     out[p++] = SPACE;
@@ -134,28 +145,16 @@ export class LineFormatter {
     out[p++] = SPACE;
     const msgStart = cursor.msgOffset;
     const msgEnd = msgStart + cursor.msgLength;
-    // specials before this message belong to earlier fields or records: skip them
-    while (this.next < this.count && this.specials[this.next]! < msgStart) this.next++;
-    let bodyAt: number;
-    if (this.next === this.count || this.specials[this.next]! >= msgEnd) {
-      bodyAt = p + cursor.headLen;
-      p += datagram.copy(out, p, msgStart, msgEnd);
+    const finder = this.finder;
+    if (finder !== undefined && finder.find(datagram, msgStart + cursor.headLen, msgEnd) > 0) {
+      // the whole message is copied, so an escape spanning head and body stays one
+      if (this.scratch.length < cursor.msgLength) this.scratch = Buffer.alloc(cursor.msgLength * 2);
+      datagram.copy(this.scratch, 0, msgStart, msgEnd);
+      finder.mask(this.scratch, -msgStart);
+      p = writeEscaped(out, p, this.scratch, 0, cursor.msgLength);
     } else {
-      const headEnd = msgStart + cursor.headLen;
-      bodyAt = p;
-      for (let i = msgStart; i < msgEnd; i++) {
-        if (i === headEnd) bodyAt = p;
-        const b = datagram[i]!;
-        if (b === BACKSLASH || b === LF || b === CR) {
-          out[p++] = BACKSLASH;
-          out[p++] = b === BACKSLASH ? BACKSLASH : b === LF ? 0x6e : 0x72;
-        } else {
-          out[p++] = b;
-        }
-      }
-      if (headEnd === msgEnd) bodyAt = p;
+      p = writeEscaped(out, p, datagram, msgStart, msgEnd);
     }
-    if (this.mask) maskPan(out, bodyAt, p);
     out[p++] = LF;
     return p;
   }
@@ -191,105 +190,4 @@ export class LineFormatter {
     out[pos + 26] = 0x5a; // "Z"
     return pos + TS_BYTES;
   }
-
-  private find(byte: number, from: number, to: number): void {
-    for (
-      let i = this.datagram.indexOf(byte, from);
-      i >= 0 && i < to;
-      i = this.datagram.indexOf(byte, i + 1)
-    ) {
-      if (this.count === this.specials.length) {
-        const grown = new Int32Array(this.count * 2);
-        grown.set(this.specials);
-        this.specials = grown;
-      }
-      this.specials[this.count++] = i;
-    }
-  }
-}
-
-/** The level of a line's level field: a level's name in upper case, nothing else. */
-function levelIn(text: string): Level | undefined {
-  let level: Level;
-  try {
-    level = parseLevel(text);
-  } catch {
-    return undefined;
-  }
-  return levelName(level).toUpperCase() === text ? level : undefined;
-}
-
-/** A line read back. */
-export interface ParsedLine {
-  /** µs since the epoch, exact. */
-  timeUs: bigint;
-  level: Level;
-  sysId: string;
-  msgType: string;
-  headLen: number;
-  reserved: Buffer;
-  msg: Buffer;
-}
-
-/**
- * Parses one line (without its LF) back into the record's fields; the message comes
- * back byte for byte. Returns `undefined` for a line not in this format.
- */
-export function parseLine(line: Buffer): ParsedLine | undefined {
-  const fields: Buffer[] = [];
-  let at = 0;
-  for (let i = 0; i < 6; i++) {
-    const space = line.indexOf(SPACE, at);
-    if (space < 0) return undefined;
-    fields.push(line.subarray(at, space));
-    at = space + 1;
-  }
-  const [time, levelText, sys, type, head, reserved] = fields as [
-    Buffer,
-    Buffer,
-    Buffer,
-    Buffer,
-    Buffer,
-    Buffer,
-  ];
-  const level = levelIn(levelText.toString('latin1'));
-  if (level === undefined) return undefined;
-  let timeUs: bigint;
-  const t = time.toString('latin1');
-  if (t.startsWith('@')) {
-    if (!/^@\d+$/.test(t)) return undefined;
-    timeUs = BigInt(t.slice(1));
-  } else {
-    const m = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\.(\d{6})Z$/.exec(t);
-    if (!m) return undefined;
-    timeUs = BigInt(Date.parse(`${m[1]}Z`)) * 1000n + BigInt(m[2]!);
-  }
-  const r = reserved.toString('latin1');
-  if (r !== '-' && !/^(?:[0-9a-f]{2})+$/.test(r)) return undefined;
-  const h = head.toString('latin1');
-  if (!/^\d+$/.test(h)) return undefined;
-  const body = line.subarray(at);
-  const msg = Buffer.allocUnsafe(body.length);
-  let n = 0;
-  for (let i = 0; i < body.length; i++) {
-    const b = body[i]!;
-    if (b !== BACKSLASH) {
-      msg[n++] = b;
-      continue;
-    }
-    const e = body[++i];
-    if (e === BACKSLASH) msg[n++] = BACKSLASH;
-    else if (e === 0x6e) msg[n++] = LF;
-    else if (e === 0x72) msg[n++] = CR;
-    else return undefined;
-  }
-  return {
-    timeUs,
-    level: level as Level,
-    sysId: sys.toString('latin1'),
-    msgType: type.toString('latin1'),
-    headLen: Number(h),
-    reserved: r === '-' ? Buffer.alloc(0) : Buffer.from(r, 'hex'),
-    msg: msg.subarray(0, n),
-  };
 }

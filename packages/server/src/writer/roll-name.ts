@@ -1,5 +1,4 @@
-import { access } from 'node:fs/promises';
-import { join } from 'node:path';
+import { lstat } from 'node:fs/promises';
 
 function pad(n: number): string {
   return n < 10 ? `0${n}` : String(n);
@@ -18,21 +17,25 @@ export function safeHost(host: string): string {
 /**
  * The name a full `<file_name>.log` is renamed to: `<file_name>.<YYYYmmdd-HHMMSS>.<host>.<pid>.log`.
  * Two rolls within one second get `.1`, `.2`, ... before `.log`, so a roll never overwrites.
+ * `path(name)` reaches a name in the file's folder (see SafeDir). `from` is the first counter
+ * to try: a file rolling again within the same second starts past its last roll's, so a
+ * name retention freed is not taken again and names keep sorting in the order of the rolls.
  */
-export async function rolledPath(
-  dir: string,
+export async function rolledName(
+  dir: { path(name: string): string },
   fileName: string,
   date: Date,
   host: string,
   pid: number,
-): Promise<string> {
+  from = 0,
+): Promise<{ name: string; n: number }> {
   const base = `${fileName}.${rollStamp(date)}.${host}.${pid}`;
-  for (let n = 0; ; n++) {
-    const candidate = join(dir, n === 0 ? `${base}.log` : `${base}.${n}.log`);
+  for (let n = from; ; n++) {
+    const candidate = n === 0 ? `${base}.log` : `${base}.${n}.log`;
     try {
-      await access(candidate);
+      await lstat(dir.path(candidate));
     } catch {
-      return candidate;
+      return { name: candidate, n };
     }
   }
 }
