@@ -1,4 +1,5 @@
 import { DEFAULT_LEVEL, describeLevels, levelName, type ProtocolError, parseLevel } from '@clogs/protocol';
+import { type MetricsAddress, parseMetricsAddress, type ServerError } from 'clogs-server';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { afterOptions, DESCRIPTION } from './help-text.js';
 import type { LineFormat } from './line/parse-line.js';
@@ -37,6 +38,8 @@ export interface Flags {
   quiet: boolean;
   /** What is masked in records and the shell's history; undefined: the client's default (card numbers). */
   redact?: 'pan' | 'none';
+  /** `--metrics`: where to serve Prometheus metrics. */
+  metrics?: MetricsAddress;
 }
 
 /** The flags, and whether each was given on the command line (or is its default). */
@@ -66,6 +69,14 @@ function levelFlag(value: string): string {
     return levelName(parseLevel(value));
   } catch (err) {
     throw new InvalidArgumentError((err as ProtocolError).detail);
+  }
+}
+
+function metricsFlag(value: string): MetricsAddress {
+  try {
+    return parseMetricsAddress(value);
+  } catch (err) {
+    throw new InvalidArgumentError((err as ServerError).detail);
   }
 }
 
@@ -157,6 +168,12 @@ function buildProgram(io: CommandLineIo): Command {
     )
     .optionsGroup('Output:')
     .option('--no-color', 'no colour (also: NO_COLOR, or output not a TTY)')
+    .option(
+      '--metrics <host:port>',
+      'serve Prometheus metrics on http://HOST:PORT/metrics while it runs (pipes, the shell), ' +
+        'e.g. 127.0.0.1:9465; port 0: any free one, said in a notice',
+      metricsFlag,
+    )
     .option('-q, --quiet', 'no notices, no summary: the exit code says it all', false)
     .addHelpText('after', afterOptions())
     .exitOverride()

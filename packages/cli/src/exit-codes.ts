@@ -1,4 +1,5 @@
 import { ClientError } from '@clogs/client';
+import { ServerError } from 'clogs-server';
 import { CommanderError } from 'commander';
 import { CliError } from './errors.js';
 import type { RunSummary } from './summary.js';
@@ -21,6 +22,8 @@ export const ExitCode = {
   SOFTWARE: 70,
   /** `keygen`: the key file cannot be created (it exists, or its folder is not writable). */
   CANT_CREATE: 73,
+  /** `--metrics`: the address cannot be bound. */
+  OS_ERROR: 71,
   /**
    * Records were still undelivered when the deadline (--timeout) passed, or when every
    * server was down for a reason the client gave (unless --wait-for-servers).
@@ -66,6 +69,8 @@ export function startupExitCode(err: unknown, configGiven: boolean): number | un
   if (err instanceof ClientError && (err.cause as { code?: unknown } | undefined)?.code === 'ERR_ETCD_FILE') {
     return ExitCode.NO_INPUT;
   }
+  // `--metrics` on an address that cannot be bound: as clogs-server's own 71.
+  if (err instanceof ServerError && err.code === 'ERR_SERVER_LISTEN') return ExitCode.OS_ERROR;
   // The client refuses its options: they came from the config file when there is one.
   if (err instanceof ClientError) return configGiven ? ExitCode.CONFIG : ExitCode.USAGE;
   return undefined;

@@ -1,4 +1,5 @@
 import { type FrameKey, formatErrorMessage, ProtocolError, readKeyFile } from '@clogs/protocol';
+import type { MetricsEndpoint } from 'clogs-server';
 import { palettes } from './colours.js';
 import { type CommandLine, parseCommandLine } from './command-line.js';
 import { runCompletion } from './completion.js';
@@ -6,6 +7,7 @@ import { type CliConfig, readConfig } from './config.js';
 import { CliError } from './errors.js';
 import { runExitCode, startupExitCode } from './exit-codes.js';
 import { runKeygen } from './key/keygen.js';
+import { serveCliMetrics } from './metrics.js';
 import { Notices } from './notices.js';
 import { runOneShot } from './one-shot.js';
 import { closeInputs, type Input, openInputs } from './pipe/inputs.js';
@@ -67,6 +69,7 @@ export async function run(argv: readonly string[], io: CliIo, stop: StopSignals)
   let settings: Settings;
   let inputs: Input[];
   let session: Session;
+  let metrics: MetricsEndpoint | undefined;
   try {
     if (line.words.length > 0 && line.flags.input.length > 0) {
       throw new CliError('ERR_CLI_USAGE', 'a record in the arguments, or --input: not both');
@@ -79,6 +82,17 @@ export async function run(argv: readonly string[], io: CliIo, stop: StopSignals)
       closeInputs(inputs);
       throw err;
     });
+    if (settings.metrics !== undefined) {
+      const s = session;
+      metrics = await serveCliMetrics(settings.metrics, () => s.stats(), s.embeddedServer).catch(
+        async (err) => {
+          closeInputs(inputs);
+          await s.close();
+          throw err;
+        },
+      );
+      notices.say(`clogs-cli: metrics on ${metrics.url}`);
+    }
   } catch (err) {
     const code = startupExitCode(err, line.flags.config !== undefined);
     if (code === undefined) throw err;
@@ -123,6 +137,7 @@ export async function run(argv: readonly string[], io: CliIo, stop: StopSignals)
     }
   } finally {
     await session.close();
+    await metrics?.close();
   }
   const code = runExitCode(summary, session.ack);
   if (summary.undelivered > 0)

@@ -8,6 +8,7 @@ import {
   type ServerInput,
 } from '@clogs/client';
 import type { FrameKey } from '@clogs/protocol';
+import type { ClogsServer } from 'clogs-server';
 import { type CliConfig, readConfig } from './config.js';
 import { drainEmbedded, type Embedded, startEmbedded } from './embedded.js';
 import type { Notices } from './notices.js';
@@ -75,6 +76,11 @@ export class Session extends EventEmitter {
     this.servers = fleet(o.settings, embedded?.spec, o.config);
     this.client = this.makeClient(o.settings.ack);
     o.signals.on('SIGHUP', this.onHup);
+  }
+
+  /** The embedded server (`--embedded`), read by `--metrics`; undefined when there is none. */
+  get embeddedServer(): ClogsServer | undefined {
+    return this.embedded?.server;
   }
 
   /** At-least-once delivery (`--ack`, or `.ack on`). */

@@ -48,6 +48,9 @@ options:
                          clients lose them), and clients' windows stop following
                          the disk. The default ACKs after the write.
   --ack-after-write      the default; accepted for scripts that still pass it
+  --metrics <host:port>  serve Prometheus metrics on http://HOST:PORT/metrics (port 0: any
+                         free one; the listening line gives the address); PORT alone is
+                         127.0.0.1:PORT
   --quiet                print only the listening line
 
 registration in etcd (the config centre clients discover the fleet from):
@@ -82,7 +85,8 @@ keygen <file>:
 
 output:
   Prints "clogs-server listening on udp://HOST:PORT, frames encrypted (keys ID), data-dir DIR"
-  (or "frames in clear: no key") once ready.
+  (or "frames in clear: no key") once ready; with --metrics, followed by
+  " metrics http://HOST:PORT/metrics".
 
 signals:
   SIGINT/SIGTERM  stop, write and fsync everything, exit 0
@@ -95,7 +99,7 @@ exit codes:
   64  bad usage, or a non-loopback --host without a key (give --key-file, or --insecure)
   66  key file (or an --etcd-* file) unreadable, or an --etcd-* file not private
   69  --etcd without the etcd3 package (npm i etcd3)
-  71  cannot listen, or the data dir is unusable (not a directory, not owned by this user)
+  71  cannot listen (or --metrics cannot bind), or the data dir is unusable (not a directory, not owned by this user)
   73  keygen's file exists
   78  key file readable by group or others, or a weak key; --name held by another live server (--etcd)
   130 a second SIGINT/SIGTERM gave up the flush
@@ -113,6 +117,7 @@ examples:
   clogs-server keygen /etc/clogs/clogs.key
   clogs-server --host 0.0.0.0 --key-file /etc/clogs/clogs.key
   clogs-server --host 0.0.0.0 --key-file new.key --key-file old.key   # rotating
+  clogs-server --port 7070 --metrics 127.0.0.1:9464
   clogs-server --data-dir /var/log/clogs --max-total-bytes 200G --allow-sys PAY1,OPS
   clogs-server --etcd https://etcd-1:2379 --etcd-ca ca.pem --etcd-cert server.pem \\
     --etcd-key server-key.pem --etcd-user clogs --etcd-password-file ./etcd.pass

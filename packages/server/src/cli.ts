@@ -12,6 +12,8 @@ import {
 import type { ServerError } from './errors.js';
 import { readKeyFile as readV1KeyFile } from './key-file.js';
 import { keyFileProblem, keygen, keyIdHex, readKeyFiles } from './keys/key-files.js';
+import { type MetricsAddress, parseMetricsAddress } from './metrics/metrics-endpoint.js';
+import { startServerMetrics } from './metrics/server-endpoint.js';
 import type { ServerOptions } from './options.js';
 import { type RegisteredEvent, Registration } from './registry/registration.js';
 import {
@@ -100,8 +102,10 @@ async function serve(argv: readonly string[], io: ServerCliIo, signals: SignalDe
   }
   let options: ServerOptions;
   let plan: RegistryPlan | undefined;
+  let metricsAt: MetricsAddress | undefined;
   try {
     plan = planRegistry(values, values.host, process.env);
+    metricsAt = values.metrics === undefined ? undefined : parseMetricsAddress(values.metrics);
     options = {
       host: values.host,
       port: values.port === undefined ? 7070 : parseInteger('--port', values.port),
@@ -186,6 +190,15 @@ async function serve(argv: readonly string[], io: ServerCliIo, signals: SignalDe
       ? ExitCode.USAGE
       : ExitCode.OS_ERROR;
   }
+  const metrics =
+    metricsAt === undefined
+      ? undefined
+      : await startServerMetrics(server, metricsAt).catch((err) => err as Error);
+  if (metrics instanceof Error) {
+    io.stderr.write(`clogs-server: ${metrics.message}\n`);
+    await server.close();
+    return ExitCode.OS_ERROR;
+  }
   const quiet = values.quiet === true;
   const warn = (err: Error) => io.stderr.write(`clogs-server: ${err.message}\n`);
   if (!quiet) server.on('warning', warn);
@@ -204,6 +217,7 @@ async function serve(argv: readonly string[], io: ServerCliIo, signals: SignalDe
     } catch (err) {
       warn(err as Error);
       await server.close();
+      await metrics?.close();
       return (err as ServerError).code === 'ERR_SERVER_NAME_TAKEN' ? ExitCode.NAME_TAKEN : ExitCode.OS_ERROR;
     }
   }
@@ -248,8 +262,9 @@ async function serve(argv: readonly string[], io: ServerCliIo, signals: SignalDe
   if (!signals.stopAsked) {
     const { host, port, family } = server.address;
     const shown = family === 'IPv6' ? `[${host}]` : host;
+    const scrape = metrics === undefined ? '' : ` metrics ${metrics.url}`;
     io.stdout.write(
-      `clogs-server listening on udp://${shown}:${port}, ${server.security}, data-dir ${server.dataDir}\n`,
+      `clogs-server listening on udp://${shown}:${port}, ${server.security}, data-dir ${server.dataDir}${scrape}\n`,
     );
   }
   if (registration !== undefined && !quiet) {
@@ -260,7 +275,8 @@ async function serve(argv: readonly string[], io: ServerCliIo, signals: SignalDe
     registration.on('registered', (e: RegisteredEvent) => say(e.revision, e.again));
     if (registration.revision !== undefined) say(registration.revision, false);
   }
-  return stopped;
+  // The endpoint answers while the server flushes, then goes with it.
+  return stopped.finally(() => metrics?.close());
 }
 
 function parse(argv: readonly string[]) {
@@ -304,6 +320,7 @@ function parse(argv: readonly string[]) {
       'etcd-key': { type: 'string' },
       'etcd-user': { type: 'string' },
       'etcd-password-file': { type: 'string' },
+      metrics: { type: 'string' },
       quiet: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
