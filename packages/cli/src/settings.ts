@@ -1,9 +1,9 @@
 import type { ClientOptions, DiscoveryOptions, ServerInput } from '@clogs/client';
 import { type FrameKey, parseLevel } from '@clogs/protocol';
-import type { CommandLine, Flags } from './command-line.js';
 import type { CliConfig } from './config.js';
 import { CliError } from './errors.js';
 import { fileNameOf } from './file-name.js';
+import type { CommandLine, Flags } from './flags.js';
 
 /** The client options of the config file and the flags that set client options. */
 export type ClientBase = Omit<
