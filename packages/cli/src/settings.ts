@@ -1,8 +1,9 @@
 import type { ClientOptions, DiscoveryOptions, ServerInput } from '@clogs/client';
 import { type FrameKey, parseLevel } from '@clogs/protocol';
-import type { CommandLine, Flags } from './command-line.js';
 import type { CliConfig } from './config.js';
 import { CliError } from './errors.js';
+import { fileNameOf } from './file-name.js';
+import type { CommandLine, Flags } from './flags.js';
 
 /** The client options of the config file and the flags that set client options. */
 export type ClientBase = Omit<
@@ -20,7 +21,7 @@ type EtcdFlags = 'etcd' | 'cluster' | 'etcdCa' | 'etcdCert' | 'etcdKey' | 'etcdU
 /** The environment variable that may hold `--etcd-user`'s password instead of a file. */
 export const ETCD_PASSWORD_ENV = 'CLOGS_ETCD_PASSWORD';
 
-export interface Settings extends Omit<Flags, 'maxDatagram' | 'redact' | EtcdFlags> {
+export interface Settings extends Omit<Flags, 'maxDatagram' | EtcdFlags | 'redact'> {
   /** The client options: the config file's, with the flags' on top. */
   client: ClientBase;
   /** The fleet from etcd (`--etcd`, `--cluster`, the file's `discovery`); undefined: a static list. */
@@ -62,7 +63,7 @@ export function resolveSettings(
     ...rest,
     sys: field('sys', fromFile.sysId),
     type: field('type', fromFile.msgType),
-    file: field('file', fromFile.fileName),
+    file: fileNameOf(field('file', fromFile.fileName)),
     level: field('level', fromFile.level),
     ack: given('ack') ? flags.ack : delivery === 'at-least-once',
     embedded:
