@@ -77,9 +77,6 @@ Examples:
     clogs-cli --etcd http://etcd-1:2379,http://etcd-2:2379 --cluster payments
   Card numbers are masked before they leave (the default; not in argv: pipe them in):
     echo 'PAY1 TXT pan=4111111111111111' | clogs-cli -s 10.0.0.5:7070 --redact pan
-  Keys: a new random key (mode 0600), then frames are encrypted and authenticated:
-    clogs-cli keygen clogs.key
-    app | clogs-cli -s 10.0.0.5:7070 --key-file clogs.key --ack --format raw --sys PAY1
   Pipes and files, one record per line:
     app | clogs-cli -s 10.0.0.5:7070 --format raw --sys PAY1 --file app
     app | clogs-cli --etcd http://etcd-1:2379 --cluster payments --format raw --sys PAY1
