@@ -25,6 +25,14 @@ export interface Flags {
   timeout: number;
   color: boolean;
   quiet: boolean;
+  /** `--follow`: files and patterns to follow (`tail -F`), one record per line. */
+  follow: string[];
+  /** `--follow`: where the checkpoints are kept. */
+  stateFile: string;
+  /** `--follow`: where a file without a checkpoint is read from at start. */
+  from: 'start' | 'end';
+  /** `--follow`: how long a last line without newline waits for one, ms. */
+  partialTimeout: number;
   /** What is masked in records and the shell's history; undefined: the client's default (card numbers). */
   redact?: 'pan' | 'none';
 }
@@ -53,6 +61,9 @@ Examples:
     app | clogs-cli --etcd http://etcd-1:2379 --cluster payments --format raw --sys PAY1
     clogs-cli -c fleet.json --ack --timeout 60000 < trades.log
     clogs-cli -s 10.0.0.5:7070 -i yesterday.log -i today.log
+  Following files as tail -F does, until SIGINT/SIGTERM (restarted, it resumes where it was):
+    clogs-cli -s 10.0.0.5:7070 --ack --format raw --sys PAY1 --follow '/var/log/pay/app.log*'
+    clogs-cli -s 10.0.0.5:7070 --follow a.log --follow b.log --from start --state-file /var/lib/clogs/follow.json
 
 Keys: "clogs-cli keygen clogs.key" writes a new random key to a file of mode 0600 (never over one);
 give it to the servers and to --key-file: frames are then encrypted and authenticated.
@@ -60,7 +71,8 @@ give it to the servers and to --key-file: frames are then encrypted and authenti
 Lines (--format clogs): "<sys_id> <msg_type> <message>", e.g. "PAY1 TXT order 42 accepted".
 Blank lines are skipped and counted; refused lines are counted by reason (too-long, bad-sys-id, ...).
 Exit codes: 0 every line delivered (--ack: acknowledged), 64 bad usage, 65 some lines refused,
-66 key file refused or input unreadable, 70 internal error, 73 keygen cannot create its file,
+66 key file refused or input unreadable, 70 internal error, 73 keygen cannot create its file
+(--follow: the state file cannot be written), 74 --follow could not save its state file while running,
 75 records undelivered (a server down, cannot-write or version among the reasons), 78 bad config,
 130/143 stopped by SIGINT/SIGTERM (everything read delivered).
 `;
@@ -145,6 +157,29 @@ function buildProgram(io: CommandLineIo): Command {
       '--keep-empty',
       'send empty messages: a blank line (raw format), "sys_id msg_type" alone (clogs); skipped/refused without',
       false,
+    )
+    .option(
+      '--follow <path>',
+      "follow this file as tail -F does (rotation, truncation, new files); a quoted '*'/'?' pattern " +
+        'in the last segment is re-read, so new and rotated files are found; repeatable',
+      (v, all: string[]) => [...all, v],
+      [],
+    )
+    .option(
+      '--state-file <path>',
+      "with --follow: where each file's checkpoint is kept (written atomically)",
+      './.clogs-follow.json',
+    )
+    .addOption(
+      new Option('--from <where>', 'with --follow: where a file with no checkpoint is read from at start')
+        .choices(['start', 'end'])
+        .default('end'),
+    )
+    .option(
+      '--partial-timeout <ms>',
+      'with --follow: how long a last line without newline waits for one before it is sent',
+      positiveInt,
+      1000,
     )
     .option('--embedded', 'start an in-process clogs-server on 127.0.0.1 (the default with no server)', false)
     .option('--data-dir <dir>', "the embedded server's folder", './clogs-data')

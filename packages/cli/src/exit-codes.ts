@@ -15,8 +15,10 @@ export const ExitCode = {
   NO_INPUT: 66,
   /** Something broke inside clogs-cli itself. */
   SOFTWARE: 70,
-  /** `keygen`: the key file cannot be created (it exists, or its folder is not writable). */
+  /** `keygen`: the key file cannot be created (it exists, or its folder is not writable); `--follow`: the state file cannot be written at start. */
   CANT_CREATE: 73,
+  /** `--follow`: the state file cannot be written (at start: nothing is read; later: the run stops there). */
+  IO_ERROR: 74,
   /** Records were still undelivered when the deadline (--timeout) passed. */
   UNDELIVERED: 75,
   /** The config file is unreadable or invalid. */
@@ -35,6 +37,7 @@ export function signalExitCode(signal: NodeJS.Signals): number {
  * (no `read` count) were answered at its prompt, one by one: they do not fail the run.
  */
 export function runExitCode(s: RunSummary, ack: boolean): number {
+  if (s.follow?.saveFailed !== undefined) return ExitCode.IO_ERROR;
   if (s.undelivered > 0 || s.stalledMs !== undefined) return ExitCode.UNDELIVERED;
   if (s.read !== undefined && (ack ? s.acked : s.sent) < s.read - s.refused - s.blank) {
     return ExitCode.UNDELIVERED;
@@ -53,6 +56,7 @@ export function startupExitCode(err: unknown, configGiven: boolean): number | un
   if (err instanceof CliError) {
     if (err.code === 'ERR_CLI_BAD_CONFIG') return ExitCode.CONFIG;
     if (err.code === 'ERR_CLI_NO_INPUT') return ExitCode.NO_INPUT;
+    if (err.code === 'ERR_CLI_CANT_CREATE') return ExitCode.CANT_CREATE;
     return ExitCode.USAGE;
   }
   // The client refuses its options: they came from the config file when there is one.
