@@ -67,7 +67,7 @@ export async function run(argv: readonly string[], io: CliIo, stop: StopSignals)
   let inputs: Input[];
   let session: Session;
   const following = line.flags.follow.length > 0;
-  let state: { file: CheckpointFile; checkpoints: Checkpoint[] } | undefined;
+  let state: { file: CheckpointFile; checkpoints: Checkpoint[] | undefined } | undefined;
   try {
     if (line.words.length > 0 && line.flags.input.length > 0) {
       throw new CliError('ERR_CLI_USAGE', 'a record in the arguments, or --input: not both');
@@ -155,11 +155,13 @@ export async function run(argv: readonly string[], io: CliIo, stop: StopSignals)
  * The `--follow` state file, read, then written back at once: a state file that cannot
  * be written stops the run before a line is read (exit 73), never after lines went.
  */
-async function openState(path: string): Promise<{ file: CheckpointFile; checkpoints: Checkpoint[] }> {
+async function openState(
+  path: string,
+): Promise<{ file: CheckpointFile; checkpoints: Checkpoint[] | undefined }> {
   const file = new CheckpointFile(path);
   const checkpoints = await file.load();
   try {
-    await file.save(checkpoints);
+    await file.save(checkpoints ?? []);
   } catch (err) {
     await file.discardTemp();
     throw new CliError(

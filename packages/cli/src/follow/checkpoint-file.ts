@@ -33,15 +33,18 @@ export class CheckpointFile {
   }
 
   /**
-   * The checkpoints saved by a previous run (none when there is no state file).
+   * The checkpoints saved by a previous run, or undefined when there is no state file
+   * (a first run).
    * @throws {CliError} `ERR_CLI_NO_INPUT` when the file exists and cannot be read or is not a state file.
    */
-  async load(): Promise<Checkpoint[]> {
+  async load(): Promise<Checkpoint[] | undefined> {
     let text: string;
     try {
       text = await readFile(this.path, 'utf8');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      // No file (or no folder): a first run; whether one can be written is checked next.
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
       throw new CliError(
         'ERR_CLI_NO_INPUT',
         `state file ${this.path} cannot be read: ${(err as Error).message}`,

@@ -12,11 +12,11 @@ import { TailReader } from './tail-reader.js';
 export interface FollowOptions {
   /** The `--follow` paths and patterns. */
   patterns: string[];
-  /** Where a file found at start without a checkpoint is read from. */
+  /** Where a file found at the first run (no state file yet) is read from. */
   from: 'start' | 'end';
-  /** The state file, and what it held at start. */
+  /** The state file, and what it held at start (undefined: there was none, a first run). */
   state: CheckpointFile;
-  checkpoints: Checkpoint[];
+  checkpoints: Checkpoint[] | undefined;
   /** How long a last line without newline waits for one before it is sent, ms. */
   partialTimeoutMs: number;
   format: LineFormat;
@@ -57,7 +57,9 @@ const LINE_TOO_LONG = new CliError('ERR_CLI_BAD_LINE', 'line too long: no datagr
  */
 export async function runFollow(session: Session, o: FollowOptions, io: FollowIo): Promise<RunSummary> {
   const summary: RunSummary & { read: number } = { ...emptySummary(), read: 0 };
-  const files = new FileSet(o.patterns, o.from);
+  // Once a state file exists, a file it does not know appeared while clogs-cli was
+  // stopped (a rotation, a new log): all of it is new.
+  const files = new FileSet(o.patterns, o.checkpoints === undefined ? o.from : 'start');
   summary.follow = { ...files.counts, resent: 0, saveFailed: undefined };
   const parser = new LineParser(o.format, o.keepEmpty);
   const fields: { sysId: string | undefined; msgType: string | undefined } = {
@@ -183,7 +185,7 @@ export async function runFollow(session: Session, o: FollowOptions, io: FollowIo
 
   io.stop.listen(onStop);
   try {
-    await files.start(o.checkpoints);
+    await files.start(o.checkpoints ?? []);
     // Where each file starts (a checkpoint, or --from) is saved before a line is sent.
     await save();
     if (!stopped)
