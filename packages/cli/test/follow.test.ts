@@ -50,7 +50,7 @@ async function following(cli: CliProcess): Promise<void> {
 
 /** Waits until every producer line 0..n-1 is at the server at least once. */
 async function allDelivered(data: string, n: number, timeout = 30_000): Promise<Uint8Array> {
-  let counts = new Uint8Array(n);
+  let counts: Uint8Array = new Uint8Array(n);
   await vi.waitFor(
     async () => {
       counts = (await countProduced([data], n)).counts;
