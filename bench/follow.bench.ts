@@ -85,13 +85,23 @@ async function measure(mode: Mode, n: number, command: (port: number) => string,
   } satisfies Result;
 }
 
-/** Polls the receiver until it holds `expected` records (a bench, not a test: a deadline, no loss check). */
+/**
+ * Polls the receiver until it holds `expected` records, or until its count, once moving,
+ * has stood still for 2 s (a sender that loses datagrams never gets there), or `ms` pass.
+ */
 async function allIn(r: Receiver, expected: number, ms: number) {
   const deadline = Date.now() + ms;
   let s = await r.stats();
+  const first = s.records;
+  let last = s.records;
+  let since = Date.now();
   while (s.records < expected && Date.now() < deadline) {
     await new Promise((res) => setTimeout(res, 20));
     s = await r.stats();
+    if (s.records !== last) {
+      last = s.records;
+      since = Date.now();
+    } else if (last > first && Date.now() - since > 2000) break;
   }
   return s;
 }
