@@ -2,7 +2,7 @@
 // that a writer appends to and rotates (rename, copy-truncate), shipping to a real
 // clogs-server process; killed with SIGKILL and started again, it loses no line.
 import { appendFileSync, copyFileSync, renameSync, truncateSync } from 'node:fs';
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { describe, expect, it, vi } from 'vitest';
@@ -292,5 +292,22 @@ describe('clogs-cli --follow', () => {
     expect(n.code, n.err).toBe(66);
     expect(n.err).toMatch(/is not a clogs-cli --follow state file/);
     expect(await readFile(bad, 'utf8'), 'left as it was').toBe('{"not": "a state file"}');
+  }, 30_000);
+  it('a state file that can no longer be saved stops the run with exit 74, saying why', async () => {
+    const data = join(local.dir, 'data');
+    const server = await startServer(data);
+    const file = join(local.dir, 'app.log');
+    await writeFile(file, '');
+    const stateDir = join(local.dir, 'state');
+    await mkdir(stateDir);
+    const cli = follow(server, ['--follow', file, '--state-file', join(stateDir, 'state.json')]);
+    await following(cli);
+    // Its folder gone: the next save (after the next window) cannot rename into it.
+    await rm(stateDir, { recursive: true });
+    appendFileSync(file, lines(0, 3));
+    const { code, err } = await cli.exited;
+    expect(code, err).toBe(74);
+    expect(err).toMatch(/cannot save the state file .*state\.json: ENOENT/);
+    expect(err.trim().split('\n').at(-1)).toMatch(/state file not saved: ENOENT/);
   }, 30_000);
 });
