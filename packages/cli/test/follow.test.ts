@@ -49,12 +49,21 @@ async function following(cli: CliProcess): Promise<void> {
 }
 
 /** Waits until every producer line 0..n-1 is at the server at least once. */
-async function allDelivered(data: string, n: number, timeout = 30_000): Promise<Uint8Array> {
+async function allDelivered(
+  data: string,
+  n: number,
+  timeout = 30_000,
+  cli?: CliProcess,
+): Promise<Uint8Array> {
   let counts: Uint8Array = new Uint8Array(n);
   await vi.waitFor(
     async () => {
       counts = (await countProduced([data], n)).counts;
-      expect(misses(counts).missingCount, 'lines not at the server yet').toBe(0);
+      const m = misses(counts);
+      expect(
+        m.missingCount,
+        `lines not at the server yet, first ${m.missing.join(' ')}; ${cli?.err() ?? ''}`,
+      ).toBe(0);
     },
     { timeout, interval: 50 },
   );
@@ -108,7 +117,7 @@ describe('clogs-cli --follow', () => {
       // Paced, so the follower reads while the file grows and rotates.
       await delay(2);
     }
-    const counts = await allDelivered(data, N);
+    const counts = await allDelivered(data, N, 30_000, cli);
     const { code, err } = await stopCli(cli);
     expect(code, err).toBe(143);
     const summary = err.trim().split('\n').at(-1)!;
