@@ -89,7 +89,10 @@ describe('frames forged without the key', () => {
     const { d, data, server, link, cli } = await setup();
     const other = await keyFile(d, 'other.key');
     let forged = false;
+    // The client's signed version 1 PING probes are refused too (no --accept-v1): counted apart.
+    let v1Probes = 0;
     link.tamper = (dg, dir) => {
+      if (dir === 'up' && dg[2] === 1) v1Probes++;
       if (forged || dir !== 'up' || dg[3] !== KIND.LOG) return undefined;
       forged = true;
       const sender = dg.readUInt32BE(8);
@@ -122,11 +125,11 @@ describe('frames forged without the key', () => {
     expect(code, stderr).toBe(0);
     expect(forged).toBe(true);
     const s = await stopServer(server);
-    expect(s.dropped.auth, JSON.stringify(s)).toBe(4);
+    expect(s.dropped.auth, JSON.stringify(s)).toBe(4 + v1Probes);
     expect(s.errors).toEqual({
       ERR_PROTOCOL_BAD_AUTH: 2,
       ERR_PROTOCOL_UNKNOWN_KEY: 1,
-      ERR_PROTOCOL_AUTH_REQUIRED: 1,
+      ERR_PROTOCOL_AUTH_REQUIRED: 1 + v1Probes,
     });
     expect(await logFiles(data)).toEqual(['SCRT/real.log']);
     expect(exactlyOnce(await messages(data, 'SCRT', 'real'), expected(200))).toEqual({

@@ -107,10 +107,13 @@ export const refusedOf = (s: Stats) => Object.values(s.dropped).reduce((a, b) =>
 export interface CliRun {
   exited: Promise<{ code: number | null; stderr: string }>;
   stderr(): string;
+  /** More lines on stdin (when started with `keepOpen`), and the end of it. */
+  write(lines: string[]): void;
+  end(): void;
 }
 
-/** clogs-cli from source, its stdin a real pipe fed `lines` (then closed). */
-export function runCli(args: string[], lines: string[]): CliRun {
+/** clogs-cli from source, its stdin a real pipe fed `lines` (then closed, unless `keepOpen`). */
+export function runCli(args: string[], lines: string[], keepOpen = false): CliRun {
   const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', CLI, ...args], {
     cwd: ROOT,
     stdio: ['pipe', 'ignore', 'pipe'],
@@ -120,11 +123,17 @@ export function runCli(args: string[], lines: string[]): CliRun {
     stderr += s;
   });
   child.stdin.on('error', () => {}); // a cli that exits early: its stdin is closed
-  child.stdin.end(lines.join(''));
+  if (keepOpen) child.stdin.write(lines.join(''));
+  else child.stdin.end(lines.join(''));
   const exited = new Promise<{ code: number | null; stderr: string }>((resolve) => {
     child.on('close', (code) => resolve({ code, stderr }));
   });
-  return { exited, stderr: () => stderr };
+  return {
+    exited,
+    stderr: () => stderr,
+    write: (more) => child.stdin.write(more.join('')),
+    end: () => child.stdin.end(),
+  };
 }
 
 /** The messages of every line of `<dataDir>/<sys>/<file>.log`, in order; [] when there is no file. */
@@ -135,6 +144,26 @@ export async function messages(dataDir: string, sys: string, file: string): Prom
     out.push(parseLine(text.subarray(at, lf))!.msg.toString());
   }
   return out;
+}
+
+/** Waits, polling the file (bounded), until `<dataDir>/<sys>/<file>.log` holds at least `n` lines. */
+export async function linesReach(
+  dataDir: string,
+  sys: string,
+  file: string,
+  n: number,
+  ms = 15_000,
+): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const text = await readFile(join(dataDir, sys, `${file}.log`)).catch(() => Buffer.alloc(0));
+    let count = 0;
+    for (let at = text.indexOf(0x0a); at >= 0; at = text.indexOf(0x0a, at + 1)) count++;
+    if (count >= n) return;
+    if (Date.now() > deadline)
+      throw new Error(`${sys}/${file}.log has ${count} lines, not ${n}, after ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 /** Every `.log` file under `dir`, relative. */
