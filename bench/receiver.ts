@@ -9,12 +9,13 @@
  *          and answers PINGs and ACK_WANTED: the same kind of receiver as 'lines', for ours
  * It reports { port } once listening, and { records, datagrams, kernelDrops, lastAt } on 'stats'
  * (lastAt: process.hrtime.bigint() of the last datagram in, as a string).
+ * CLOGS_BENCH_KEY (64 hex digits) in its environment gives clogs-server that key.
  */
 import { createSocket } from 'node:dgram';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ControlFrameEncoder, decodeHeader, Kind } from '@clogs/protocol';
+import { ControlFrameEncoder, createFrameKey, decodeHeader, Kind } from '@clogs/protocol';
 import { createServer } from 'clogs-server';
 
 const mode = process.argv[2];
@@ -35,6 +36,9 @@ if (mode === 'clogs') {
     dataDir: dir,
     rollBytes: 64 * 2 ** 20,
     ackAfterWrite: process.argv[3] === 'ack-after-write',
+    keys: process.env.CLOGS_BENCH_KEY
+      ? [createFrameKey(Buffer.from(process.env.CLOGS_BENCH_KEY, 'hex'))]
+      : [],
   });
   send({ port: server.address.port });
   // When the last record came in, to the ms: the server's own counter, polled. stats()
