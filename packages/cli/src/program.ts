@@ -1,6 +1,7 @@
 import { type FrameKey, formatErrorMessage, ProtocolError, readKeyFile } from '@clogs/protocol';
 import { palettes } from './colours.js';
 import { type CommandLine, parseCommandLine } from './command-line.js';
+import { runCompletion } from './completion.js';
 import { type CliConfig, readConfig } from './config.js';
 import { CliError } from './errors.js';
 import { runExitCode, startupExitCode } from './exit-codes.js';
@@ -50,6 +51,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
 export async function run(argv: readonly string[], io: CliIo, stop: StopSignals): Promise<number> {
   // A command, not a record: "keygen" is no sys_id (they are 1..4 characters).
   if (argv[0] === 'keygen') return await runKeygen(argv.slice(1), io);
+  // `completion` is no record: a sys_id has at most 4 bytes.
+  if (argv[0] === 'completion') return runCompletion(argv.slice(1), io);
   let line: CommandLine;
   try {
     line = parseCommandLine(argv, io);
@@ -69,7 +72,7 @@ export async function run(argv: readonly string[], io: CliIo, stop: StopSignals)
       throw new CliError('ERR_CLI_USAGE', 'a record in the arguments, or --input: not both');
     }
     const config = await loadConfig(line.flags.config);
-    settings = resolveSettings(line, config);
+    settings = resolveSettings(line, config, io.env);
     const key = await loadKey(settings.keyFile);
     inputs = await openInputs(settings.input.length === 0 ? ['-'] : settings.input, io.stdin);
     session = await Session.open({ settings, config, key, notices, signals: io.signals }).catch((err) => {
@@ -98,7 +101,12 @@ export async function run(argv: readonly string[], io: CliIo, stop: StopSignals)
   let summary: RunSummary;
   try {
     if (mode === 'one-shot') {
-      const o = { format: settings.format, keepEmpty: settings.keepEmpty, timeoutMs: settings.timeout };
+      const o = {
+        format: settings.format,
+        keepEmpty: settings.keepEmpty,
+        timeoutMs: settings.timeout,
+        waitForServers: settings.waitForServers,
+      };
       summary = await runOneShot(session, line.words, o, { stop, notice: notices.say });
     } else if (mode === 'shell') {
       summary = await runShell(session, settings, { ...io, stop, notices, colors: colors.out });
@@ -109,6 +117,7 @@ export async function run(argv: readonly string[], io: CliIo, stop: StopSignals)
         ack: settings.ack,
         timeoutMs: settings.timeout,
         progress: !settings.quiet && io.stderr.isTTY === true,
+        waitForServers: settings.waitForServers,
       };
       summary = await runPipe(session, o, { inputs, stderr: io.stderr, stop, notices });
     }

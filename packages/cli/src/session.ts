@@ -28,8 +28,8 @@ export interface SessionOptions {
  * A run's hold on the fleet: the client, and the embedded server when there is one.
  * The shell and pipe mode talk to the session, never to a client: it alone makes the
  * client, swaps it for one in the other delivery mode (`.ack`), re-reads the config
- * (`.reload`, SIGHUP), and closes the client and then the server. Emits `drain` when
- * its client does.
+ * (`.reload`, SIGHUP), and closes the client and then the server. Emits `drain`,
+ * `down` and `up` when its client does.
  */
 export class Session extends EventEmitter {
   private client: ClogsClient;
@@ -42,6 +42,8 @@ export class Session extends EventEmitter {
   /** A second stop signal gave up the flush. */
   givenUp = false;
   private readonly onDrain = () => this.emit('drain');
+  private readonly onDown = (e: unknown) => this.emit('down', e);
+  private readonly onUp = (e: unknown) => this.emit('up', e);
   private readonly onHup = () => void this.reload();
 
   /**
@@ -120,6 +122,8 @@ export class Session extends EventEmitter {
     const next = this.makeClient(on);
     const old = this.client;
     old.off('drain', this.onDrain);
+    old.off('down', this.onDown);
+    old.off('up', this.onUp);
     const { undelivered } = await old.close({ timeoutMs: this.o.settings.timeout });
     this.before.counts = this.stats();
     this.before.undelivered += undelivered;
@@ -199,6 +203,8 @@ export class Session extends EventEmitter {
     const client = createClient(clientOptions(settings, this.servers, key, ack));
     notices.watch(client);
     client.on('drain', this.onDrain);
+    client.on('down', this.onDown);
+    client.on('up', this.onUp);
     return client;
   }
 }

@@ -1,10 +1,16 @@
 import { parseArgs } from 'node:util';
+import { type EtcdAccess, EtcdError } from '@clogs/etcd';
 import { ServerError } from './errors.js';
 import { readKeyFile as readV1KeyFile } from './key-file.js';
 import { keyFileProblem, keygen, keyIdHex, readKeyFiles } from './keys/key-files.js';
 import type { ServerOptions } from './options.js';
 import { type RegisteredEvent, Registration } from './registry/registration.js';
-import { planRegistry, type RegistryPlan, registrationOptions } from './registry/registry-flags.js';
+import {
+  loadRegistryAccess,
+  planRegistry,
+  type RegistryPlan,
+  registrationOptions,
+} from './registry/registry-flags.js';
 import { createServer } from './server.js';
 
 /** Exit codes, after sysexits.h, so scripts can tell failures apart. */
@@ -12,8 +18,10 @@ export const ExitCode = {
   OK: 0,
   /** Bad command line; a non-loopback --host without a key or --insecure. */
   USAGE: 64,
-  /** A key file cannot be read. */
+  /** A key file cannot be read; an `--etcd-*` file cannot be read or is not private. */
   NO_INPUT: 66,
+  /** `--etcd` without the etcd3 package installed (an optional peer dependency). */
+  UNAVAILABLE: 69,
   /** The socket cannot be bound or the data folder made. */
   OS_ERROR: 71,
   /** `keygen`: the file exists (it is never overwritten) or cannot be created. */
@@ -29,6 +37,11 @@ const HELP = `usage: clogs-server [options]
 
 The clogs reference log server: answers pings, acknowledges LOG frames, and writes
 one line per record to <data-dir>/<sys_id>/<file_name>.log.
+
+mode:
+  One process, one UDP port, one data folder; it runs until SIGINT/SIGTERM.
+  Clients (@clogs/client, clogs-cli) name it with -s host:port, or find it in
+  etcd when it registers there (--etcd).
 
 options:
   --host <addr>          address to listen on, IPv4 or IPv6 (default 127.0.0.1)
@@ -71,15 +84,23 @@ options:
   --quiet                print only the listening line
 
 registration in etcd (the config centre clients discover the fleet from):
-  --etcd <url>[,<url>...] register at these etcd members (http://host:port)
+  --etcd <url>[,<url>...] register at these etcd members (http://host:port, or
+                         https://host:port for TLS); needs the etcd3 package
   --cluster <name>       the fleet to join: key /clogs/<cluster>/servers/<name> (default default)
   --name <name>          the name clients hash (default: the advertised host:port)
   --weight <n>           share of the keys, relative to the other servers (default 1)
   --advertise <host:port> where clients send (default: the bound address; required
                          with a wildcard --host such as 0.0.0.0)
   --lease-ttl <s>        a server that dies without stopping leaves after this long (default 5)
+  --etcd-ca <file>       PEM CA that signed etcd's certificate (https members;
+                         default: the system's CAs)
+  --etcd-cert <file>     PEM client certificate, for etcd's --client-cert-auth
+  --etcd-key <file>      its private key (refused if group or others may read it)
+  --etcd-user <user>     etcd user, when etcd's authentication is enabled
+  --etcd-password-file <file> that user's password (refused if group or others
+                         may read it); or the environment's CLOGS_ETCD_PASSWORD
   -h, --help             this help
-  -v, --version          the version
+  -V, -v, --version      print "clogs-server <version>"
 
 fault injection, for tests only:
   --fault-silent         answer no pings
@@ -88,18 +109,37 @@ fault injection, for tests only:
   --fault-write-delay <ms> wait this long before each file write (a slow disk)
   --fault-no-ack         write LOG frames but never ACK them (answer pings)
 
-keygen <file>: write a new random key (64 hex digits, mode 0600; an existing file is
-never overwritten) and print its key id.
+keygen <file>:
+  write a new random key (64 hex digits, mode 0600; an existing file is never
+  overwritten) and print its key id.
 
-Prints "clogs-server listening on udp://HOST:PORT, frames encrypted (keys ID), data-dir DIR"
-(or "frames in clear: no key") once ready.
-SIGINT/SIGTERM: stop, write and fsync everything, exit 0. SIGUSR1: print stats.
-SIGHUP: write what is buffered and reopen every file (after logrotate renamed them).
-Both are handled from the moment the process starts, before the listening line.
-Exit codes: 0 ok, 64 bad usage (or a non-loopback --host without a key), 66 key file
-unreadable, 71 cannot listen or the data dir is unusable (not a directory, not owned by
-this user), 73 keygen's file exists, 78 key file readable by others or weak key, or
---name held by another live server.
+output:
+  Prints "clogs-server listening on udp://HOST:PORT, frames encrypted (keys ID), data-dir DIR"
+  (or "frames in clear: no key") once ready.
+
+signals:
+  SIGINT/SIGTERM  stop, write and fsync everything, exit 0
+  SIGUSR1         print stats (a JSON line on stderr)
+  SIGHUP          write what is buffered and reopen every file (after logrotate renamed them)
+  All are handled from the moment the process starts, before the listening line.
+
+exit codes:
+  0   stopped by SIGINT/SIGTERM, everything written
+  64  bad usage, or a non-loopback --host without a key (give --key-file, or --insecure)
+  66  key file (or an --etcd-* file) unreadable, or an --etcd-* file not private
+  69  --etcd without the etcd3 package (npm i etcd3)
+  71  cannot listen, or the data dir is unusable (not a directory, not owned by this user)
+  73  keygen's file exists
+  78  key file readable by group or others, or a weak key; --name held by another live server (--etcd)
+  130 a second SIGINT/SIGTERM gave up the flush
+
+environment:
+  CLOGS_ETCD_PASSWORD  --etcd-user's password, when no --etcd-password-file is given
+
+files:
+  <data-dir>/<sys_id>/<file_name>.log  one line per record (rolled at --roll-bytes to
+                         <file_name>.<YYYYmmdd-HHMMSS>.<host>.<pid>.log)
+  --key-file <path>      a key shared with the clients (mode 0600; clogs-server keygen)
 
 examples:
   clogs-server --port 7070 --data-dir /var/log/clogs
@@ -107,6 +147,8 @@ examples:
   clogs-server --host 0.0.0.0 --key-file /etc/clogs/clogs.key
   clogs-server --host 0.0.0.0 --key-file new.key --key-file old.key   # rotating
   clogs-server --data-dir /var/log/clogs --max-total-bytes 200G --allow-sys PAY1,OPS
+  clogs-server --etcd https://etcd-1:2379 --etcd-ca ca.pem --etcd-cert server.pem \\
+    --etcd-key server-key.pem --etcd-user clogs --etcd-password-file ./etcd.pass
 `;
 
 /** `64M`, `256k`, `1G`, `2T` or plain bytes. */
@@ -237,7 +279,8 @@ async function serve(argv: readonly string[], io: ServerCliIo, signals: SignalDe
   if (argv[0] === 'keygen') return keygenCommand(argv.slice(1), io);
   let values: ReturnType<typeof parse>['values'];
   try {
-    values = parse(argv).values;
+    // -V as well as -v: what clogs-cli takes, so either works on both.
+    values = parse(argv.map((a) => (a === '-V' ? '-v' : a))).values;
   } catch (err) {
     io.stderr.write(`clogs-server: ${(err as Error).message}\n(try --help)\n`);
     return ExitCode.USAGE;
@@ -247,13 +290,13 @@ async function serve(argv: readonly string[], io: ServerCliIo, signals: SignalDe
     return ExitCode.OK;
   }
   if (values.version) {
-    io.stdout.write(`${io.version}\n`);
+    io.stdout.write(`clogs-server ${io.version}\n`);
     return ExitCode.OK;
   }
   let options: ServerOptions;
   let plan: RegistryPlan | undefined;
   try {
-    plan = planRegistry(values, values.host);
+    plan = planRegistry(values, values.host, process.env);
     options = {
       host: values.host,
       port: values.port === undefined ? 7070 : parseInteger('--port', values.port),
@@ -304,6 +347,20 @@ async function serve(argv: readonly string[], io: ServerCliIo, signals: SignalDe
     io.stderr.write(`clogs-server: ${(err as Error).message}\n`);
     return ExitCode.USAGE;
   }
+  let access: EtcdAccess | undefined;
+  if (plan !== undefined) {
+    try {
+      access = loadRegistryAccess(plan);
+    } catch (err) {
+      if (!EtcdError.is(err)) throw err;
+      io.stderr.write(`clogs-server: ${err.message}\n`);
+      return err.code === 'ERR_ETCD_NOT_INSTALLED'
+        ? ExitCode.UNAVAILABLE
+        : err.code === 'ERR_ETCD_FILE'
+          ? ExitCode.NO_INPUT
+          : ExitCode.USAGE;
+    }
+  }
   if (values['key-file'] !== undefined) {
     try {
       options.keys = await readKeyFiles(values['key-file']);
@@ -328,8 +385,14 @@ async function serve(argv: readonly string[], io: ServerCliIo, signals: SignalDe
   const warn = (err: Error) => io.stderr.write(`clogs-server: ${err.message}\n`);
   if (!quiet) server.on('warning', warn);
   let registration: Registration | undefined;
-  if (plan !== undefined && !signals.stopAsked) {
-    registration = new Registration(registrationOptions(plan, server.address));
+  if (plan !== undefined && access !== undefined && !signals.stopAsked) {
+    try {
+      registration = new Registration(registrationOptions(plan, access, server.address));
+    } catch (err) {
+      warn(err as Error);
+      await server.close();
+      return ExitCode.USAGE;
+    }
     if (!quiet) registration.on('warning', warn);
     try {
       await registration.start();
@@ -431,6 +494,11 @@ function parse(argv: readonly string[]) {
       weight: { type: 'string' },
       advertise: { type: 'string' },
       'lease-ttl': { type: 'string' },
+      'etcd-ca': { type: 'string' },
+      'etcd-cert': { type: 'string' },
+      'etcd-key': { type: 'string' },
+      'etcd-user': { type: 'string' },
+      'etcd-password-file': { type: 'string' },
       quiet: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },

@@ -1,4 +1,4 @@
-import { formatErrorMessage } from '@clogs/protocol';
+import { brandErrorClass, ClogsError } from '@clogs/protocol';
 
 /** Stable codes of the errors clogs-server raises or reports. */
 export type ServerErrorCode =
@@ -40,15 +40,10 @@ export type ServerErrorCode =
   | 'ERR_SERVER_EPOCH';
 
 /** Base class of clogs-server's errors: switch on `code`. The message is `detail [code]`. */
-export class ServerError extends Error {
-  override name = 'ServerError';
-  readonly code: ServerErrorCode;
-  /** The message without its code: what a person reads first. */
-  readonly detail: string;
-
-  constructor(code: ServerErrorCode, message: string, options?: { cause?: unknown }) {
-    super(formatErrorMessage(message, code), options);
-    this.code = code;
-    this.detail = message;
+export class ServerError extends ClogsError<ServerErrorCode> {
+  static {
+    brandErrorClass(ServerError, 'clogs.error.server');
   }
+
+  override name = 'ServerError';
 }
