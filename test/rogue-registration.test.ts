@@ -24,16 +24,7 @@ describe('a rogue registration in etcd', () => {
     const etcd = await EtcdCluster.start(1);
     cleanups.push(() => etcd.close());
     const { path } = await keyFile(d, 'clogs.key');
-    const reg = (name: string) => [
-      '--etcd',
-      etcd.url,
-      '--cluster',
-      'sec',
-      '--name',
-      name,
-      '--flush-ms',
-      '20',
-    ];
+    const reg = (name: string) => ['--etcd', etcd.url, '--cluster', 'sec', '--name', name];
     const good = startServer(cleanups, ['--data-dir', join(d, 'good'), '--key-file', path, ...reg('good')]);
     const rogue = startServer(cleanups, ['--data-dir', join(d, 'rogue'), ...reg('rogue')]);
     for (const [p, name] of [

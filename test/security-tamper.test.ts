@@ -90,10 +90,10 @@ describe('key rotation under at-least-once load', () => {
     ]);
     let port = await server.port();
     // A seals with the old key and is still sending when B starts with the new one.
-    const a = runCli(await cliArgs(d, port, 'a', old.path), numbered('a', 1000).slice(0, 500), true);
+    const a = runCli(await cliArgs(d, port, 'a', old.path), numbered('a', 600).slice(0, 300), true);
     await linesReach(data, 'SEC', 'a', 100);
-    const b = runCli(await cliArgs(d, port, 'b', fresh.path), numbered('b', 1000));
-    a.write(numbered('a', 1000).slice(500));
+    const b = runCli(await cliArgs(d, port, 'b', fresh.path), numbered('b', 600));
+    a.write(numbered('a', 600).slice(300));
     a.end();
     const [ra, rb] = await Promise.all([a.exited, b.exited]);
     expect(ra.code, ra.stderr).toBe(0);
@@ -103,18 +103,18 @@ describe('key rotation under at-least-once load', () => {
     server = startServer(cleanups, ['--data-dir', data, '--key-file', fresh.path]);
     port = await server.port();
     const [rc, rd] = await Promise.all([
-      runCli(await cliArgs(d, port, 'c', fresh.path), numbered('c', 500)).exited,
+      runCli(await cliArgs(d, port, 'c', fresh.path), numbered('c', 300)).exited,
       runCli([...(await cliArgs(d, port, 'd', old.path)), '--timeout', '2000'], numbered('d', 10)).exited,
     ]);
     expect(rc.code, rc.stderr).toBe(0);
     expect(rd.code, rd.stderr).toBe(75);
     const s = await stopServer(server);
     expect(s.errors.ERR_PROTOCOL_UNKNOWN_KEY, JSON.stringify(s)).toBeGreaterThan(0);
-    expect(exactlyOnce(await messages(data, 'SEC', 'a'), expected('a', 1000))).toEqual(clean);
-    expect(exactlyOnce(await messages(data, 'SEC', 'b'), expected('b', 1000))).toEqual(clean);
-    expect(exactlyOnce(await messages(data, 'SEC', 'c'), expected('c', 500))).toEqual(clean);
+    expect(exactlyOnce(await messages(data, 'SEC', 'a'), expected('a', 600))).toEqual(clean);
+    expect(exactlyOnce(await messages(data, 'SEC', 'b'), expected('b', 600))).toEqual(clean);
+    expect(exactlyOnce(await messages(data, 'SEC', 'c'), expected('c', 300))).toEqual(clean);
     expect(await messages(data, 'SEC', 'd')).toEqual([]);
-  });
+  }, 60_000); // four clogs-cli processes and two servers, partly one after another
 });
 
 describe('without a key', () => {

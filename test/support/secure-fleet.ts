@@ -36,16 +36,19 @@ export async function keyFile(dir: string, name: string): Promise<{ path: string
   return { path, key };
 }
 
-/** A client config with a fast ping (a server is known up or down within a second). */
+/**
+ * A client config with a fast ping: a server is known up at once, and down (no PONG, or
+ * PONGs and no ACK) within 1.5 s, which a loaded machine's ACK-after-write stays within.
+ */
 export async function fastPingConfig(dir: string): Promise<string> {
   const path = join(dir, 'fast-ping.json');
-  await writeFile(path, JSON.stringify({ client: { ping: { intervalMs: 200, failureLimit: 3 } } }));
+  await writeFile(path, JSON.stringify({ client: { ping: { intervalMs: 250, failureLimit: 6 } } }));
   return path;
 }
 
-/** A clogs-server process on 127.0.0.1, port 0, killed after the test if still running. */
+/** A clogs-server process on 127.0.0.1, port 0, flushing every 20 ms; killed after the test if still running. */
 export function startServer(cleanups: (() => Promise<void> | void)[], args: string[]): ServerProcess {
-  const p = ServerProcess.start(['--port', '0', ...args]);
+  const p = ServerProcess.start(['--port', '0', '--flush-ms', '20', ...args]);
   cleanups.push(async () => {
     if (p.child.exitCode === null && p.child.signalCode === null) {
       p.child.kill('SIGKILL');
