@@ -14,6 +14,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { type ClientOptions, createClient } from '@clogs/client';
 import { machineLine, median } from './machine.js';
@@ -39,6 +40,12 @@ while (new Set(key).size < 16);
 type Cipher = 'plaintext' | 'chacha20-poly1305' | 'aes-256-gcm';
 const sealing = (c: Cipher): Partial<ClientOptions> => (c === 'plaintext' ? {} : { key, cipher: c });
 
+/** CPU time (user + system) of a process so far, µs, from /proc (Linux). */
+function cpuOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'latin1').split(') ')[1]!.split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100; // utime, stime in clock ticks (100/s)
+}
+
 /** One measurement: a fresh server (with the key when sealed), warmed up, then N records timed. */
 async function endToEnd(cipher: Cipher, maxDatagramBytes: number, mode: Mode = 'clogs ack-after-write') {
   const r = await receiver(mode, undefined, cipher === 'plaintext' ? undefined : key);
@@ -58,12 +65,22 @@ async function endToEnd(cipher: Cipher, maxDatagramBytes: number, mode: Mode = '
   await send(WARM);
   const base = await settle(r, WARM);
   const started = process.hrtime.bigint();
+  const cpu0 = process.cpuUsage();
+  const serverCpu0 = cpuOf(r.pid);
   await send(N);
   const s = await settle(r, base.records + N);
+  const cpu = process.cpuUsage(cpu0);
+  const serverCpu = cpuOf(r.pid) - serverCpu0;
   await client.close();
   await r.stop();
   const got = s.records - base.records;
-  return { perSec: got / (Number(BigInt(s.lastAt) - started) / 1e9), lost: N - got };
+  return {
+    perSec: got / (Number(BigInt(s.lastAt) - started) / 1e9),
+    lost: N - got,
+    // CPU per record moves far less than wall time when other work takes the cores
+    clientUs: (cpu.user + cpu.system) / got,
+    serverUs: serverCpu / got,
+  };
 }
 
 /** ns per log() call, 200,000 calls × 5 rounds, with the server answering (sealed when keyed). */
@@ -97,6 +114,7 @@ console.log(`100-byte messages, ${N} records per measurement, ${RUNS} runs (case
 const rates = new Map<string, number[]>();
 const ratios = new Map<string, number[]>();
 const losses = new Map<string, number>();
+const cpus = new Map<string, { client: number[]; server: number[] }>();
 for (let run = 0; run < RUNS; run++) {
   for (const size of sizes) {
     let plain = 0;
@@ -105,6 +123,10 @@ for (let run = 0; run < RUNS; run++) {
       const m = await endToEnd(c, size);
       rates.set(name, [...(rates.get(name) ?? []), m.perSec]);
       losses.set(name, Math.max(losses.get(name) ?? 0, m.lost));
+      const cu = cpus.get(name) ?? { client: [], server: [] };
+      cu.client.push(m.clientUs);
+      cu.server.push(m.serverUs);
+      cpus.set(name, cu);
       if (c === 'plaintext') plain = m.perSec;
       else ratios.set(name, [...(ratios.get(name) ?? []), m.perSec / plain]);
     }
