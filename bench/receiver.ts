@@ -20,6 +20,12 @@ import { createServer } from 'clogs-server';
 
 const mode = process.argv[2];
 const send = (m: object) => process.send!(m);
+// A benchmark stopped midway leaves no receiver behind (nor, below, its data dir).
+let cleanup = () => {};
+process.on('disconnect', () => {
+  cleanup();
+  process.exit(0);
+});
 
 function kernelDrops(port: number): number {
   const hex = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
@@ -40,6 +46,7 @@ if (mode === 'clogs') {
       ? [createFrameKey(Buffer.from(process.env.CLOGS_BENCH_KEY, 'hex'))]
       : [],
   });
+  cleanup = () => rmSync(dir, { recursive: true, force: true });
   send({ port: server.address.port });
   // When the last record came in, to the ms: the server's own counter, polled. stats()
   // would read /proc on every call; the counters object is what it copies.
