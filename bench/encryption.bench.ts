@@ -145,6 +145,18 @@ for (const [name, v] of rates) {
 }
 
 console.log(
+  '\nCPU time per record, µs (medians): client (this process) + server (its process) = total, and against plaintext:',
+);
+const total = (name: string) => median(cpus.get(name)!.client) + median(cpus.get(name)!.server);
+for (const name of rates.keys()) {
+  const cu = cpus.get(name)!;
+  const plain = total(`plaintext ${name.split(' ').at(-2)} B`);
+  console.log(
+    `  ${name.padEnd(26)} ${median(cu.client).toFixed(2)} + ${median(cu.server).toFixed(2)} = ${total(name).toFixed(2)} µs  (records per CPU-second ×${(plain / total(name)).toFixed(2)} of plaintext)`,
+  );
+}
+
+console.log(
   '\nlog() cost on the caller, ns/call (median of 5 rounds of 200,000 calls, per run; median of runs):',
 );
 for (const size of sizes) {
