@@ -26,10 +26,15 @@ export interface Receiver {
   stop(): Promise<void>;
 }
 
-/** `benchDir`: whose receiver.ts runs, this checkout's by default (compare-builds.ts runs another's). */
-export async function receiver(mode: Mode, benchDir = import.meta.dirname): Promise<Receiver> {
+/**
+ * `benchDir`: whose receiver.ts runs, this checkout's by default (compare-builds.ts runs
+ * another's). `key`: the clogs-server's key (its frames sealed), none by default.
+ */
+export async function receiver(mode: Mode, benchDir = import.meta.dirname, key?: Buffer): Promise<Receiver> {
+  const env = key === undefined ? process.env : { ...process.env, CLOGS_BENCH_KEY: key.toString('hex') };
   const child: ChildProcess = fork('receiver.ts', mode.split(' '), {
     cwd: benchDir,
+    env,
     execArgv: ['--import', 'tsx', '--conditions=source'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

@@ -9,16 +9,23 @@
  *          and answers PINGs and ACK_WANTED: the same kind of receiver as 'lines', for ours
  * It reports { port } once listening, and { records, datagrams, kernelDrops, lastAt } on 'stats'
  * (lastAt: process.hrtime.bigint() of the last datagram in, as a string).
+ * CLOGS_BENCH_KEY (64 hex digits) in its environment gives clogs-server that key.
  */
 import { createSocket } from 'node:dgram';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ControlFrameEncoder, decodeHeader, Kind } from '@clogs/protocol';
+import { ControlFrameEncoder, createFrameKey, decodeHeader, Kind } from '@clogs/protocol';
 import { createServer } from 'clogs-server';
 
 const mode = process.argv[2];
 const send = (m: object) => process.send!(m);
+// A benchmark stopped midway leaves no receiver behind (nor, below, its data dir).
+let cleanup = () => {};
+process.on('disconnect', () => {
+  cleanup();
+  process.exit(0);
+});
 
 function kernelDrops(port: number): number {
   const hex = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
@@ -35,7 +42,11 @@ if (mode === 'clogs') {
     dataDir: dir,
     rollBytes: 64 * 2 ** 20,
     ackAfterWrite: process.argv[3] === 'ack-after-write',
+    keys: process.env.CLOGS_BENCH_KEY
+      ? [createFrameKey(Buffer.from(process.env.CLOGS_BENCH_KEY, 'hex'))]
+      : [],
   });
+  cleanup = () => rmSync(dir, { recursive: true, force: true });
   send({ port: server.address.port });
   // When the last record came in, to the ms: the server's own counter, polled. stats()
   // would read /proc on every call; the counters object is what it copies.

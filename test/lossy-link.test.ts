@@ -92,3 +92,44 @@ describe('the lossy link (a userspace netem)', () => {
     expect(inversions).toBeGreaterThan(0);
   });
 });
+
+describe('the lossy link as the attacker on the path', () => {
+  it('records, flips a bit, drops or rewrites, injects both ways and replays from a socket of its own', async () => {
+    const { server, client } = await echoPair();
+    const atServer: Buffer[] = [];
+    server.on('message', (m) => atServer.push(m));
+    const link = await LossyLink.start({
+      target: { host: '127.0.0.1', port: server.address().port },
+      record: true,
+    });
+    closers.push(() => link.close());
+    const atClient: Buffer[] = [];
+    client.on('message', (m) => atClient.push(m));
+    link.flipBits({ dir: 'up', byte: -1, bit: 7, count: 1, match: (m) => m[0] === 2 });
+    link.tamper = (m, dir) =>
+      dir === 'up' && m[0] === 3 ? null : dir === 'up' && m[0] === 4 ? Buffer.from([40]) : undefined;
+    for (const b of [1, 2, 3, 4, 2]) client.send(Buffer.from([b, 0]), link.port, '127.0.0.1');
+    await vi.waitFor(() => expect(atClient.length).toBe(4), { timeout: 5000, interval: 5 });
+    // 2's last byte flipped once (0x80), 3 dropped, 4 rewritten; the second 2 passes clean
+    expect(atServer.map((m) => m.toString('hex'))).toEqual(['0100', '0280', '28', '0200']);
+    expect(link.flipsLeft).toBe(0);
+    expect(link.recorded!.up.map((m) => m.toString('hex'))).toEqual(['0100', '0200', '0300', '0400', '0200']);
+    expect(link.stats.up).toMatchObject({ in: 5, tampered: 3, out: 4 });
+    link.inject('up', [Buffer.from('forged up')]);
+    link.inject('down', [Buffer.from('forged down')]);
+    await vi.waitFor(() => expect(atClient.map(String)).toContain('forged down'), {
+      timeout: 5000,
+      interval: 5,
+    });
+    // the forged datagram came from the client's upstream socket: its echo reached the client
+    await vi.waitFor(() => expect(atClient.map(String)).toContain('forged up'), {
+      timeout: 5000,
+      interval: 5,
+    });
+    const replies = await link.replay(link.recorded!.up.slice(0, 2));
+    await vi.waitFor(() => expect(replies.map((m) => m.toString('hex'))).toEqual(['0100', '0200']), {
+      timeout: 5000,
+      interval: 5,
+    });
+  });
+});
