@@ -48,6 +48,7 @@ Exit codes:
   66       the key file is refused (mode, weak key), an --input file cannot be read, or an
            --etcd-* file cannot be read or is not private
   70       internal error
+  71       --metrics: the address cannot be bound
   73       keygen cannot create its file (it exists: never overwritten); --follow: the
            state file cannot be written (checked before anything is read)
   74       --follow: the state file could not be saved while running (it stops there)

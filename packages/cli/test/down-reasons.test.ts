@@ -28,7 +28,7 @@ describe('a fleet with no server that can take records', () => {
     );
     // Said again at the end, next to the summary a script's log keeps.
     expect(err).toMatch(
-      /server fake-v2 down \(cannot-write\): it answers, but says it cannot write[^\n]*\nclogs-cli: 2 lines read, 0 sent, 0 refused, 2 undelivered\n$/,
+      /server fake-v2 down \(cannot-write\): it answers, but says it cannot write[^\n]*\nclogs-cli: 2 lines read, 0 sent, 0 refused, 2 undelivered \(every server down: fake-v2 cannot-write\)\n$/,
     );
     expect(broken.logs).toEqual([]);
   });
@@ -41,7 +41,7 @@ describe('a fleet with no server that can take records', () => {
     );
     expect(code).toBe(ExitCode.UNDELIVERED);
     expect(err).toMatch(/server fake-v1 down \(version\): speaks only wire version 1: upgrade clogs-server/);
-    expect(err).toMatch(/1 line read, 0 sent, 0 acked, 0 refused, 1 undelivered\n$/);
+    expect(err).toMatch(/1 line read, 0 sent, 0 acked, 0 refused, 1 undelivered \(every server down: fake-v1 version\)\n$/);
     expect(old.logs).toEqual([]);
   });
 
