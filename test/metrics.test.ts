@@ -56,7 +56,9 @@ describe('clogs-server --metrics and clogs-cli --metrics, scraped by the real to
     const N = 300;
     const server = startServer(['--port', '0', '--data-dir', await tempDir(), '--metrics', '127.0.0.1:0']);
     const port = await server.port();
-    const serverUrl = /listening on udp:\/\/\S+, [^\n]*data-dir \S+ metrics (http:\/\/\S+)/.exec(server.stdout)?.[1];
+    const serverUrl = /listening on udp:\/\/\S+, [^\n]*data-dir \S+ metrics (http:\/\/\S+)/.exec(
+      server.stdout,
+    )?.[1];
     expect(serverUrl, `the listening line gives the metrics address: ${server.stdout}`).toMatch(
       /^http:\/\/127\.0\.0\.1:\d+\/metrics$/,
     );

@@ -41,7 +41,9 @@ describe('a fleet with no server that can take records', () => {
     );
     expect(code).toBe(ExitCode.UNDELIVERED);
     expect(err).toMatch(/server fake-v1 down \(version\): speaks only wire version 1: upgrade clogs-server/);
-    expect(err).toMatch(/1 line read, 0 sent, 0 acked, 0 refused, 1 undelivered \(every server down: fake-v1 version\)\n$/);
+    expect(err).toMatch(
+      /1 line read, 0 sent, 0 acked, 0 refused, 1 undelivered \(every server down: fake-v1 version\)\n$/,
+    );
     expect(old.logs).toEqual([]);
   });
 
