@@ -1,6 +1,7 @@
 // Fail fast: when every server is down for a reason the client gave, clogs-cli ends at
 // that verdict with exit 75, not at --timeout; --wait-for-servers waits as before.
 // Real processes: clogs-cli and clogs-server, real UDP on loopback.
+import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -25,11 +26,12 @@ async function deadPort(): Promise<number> {
   return port;
 }
 
-async function keyFile(secret: string): Promise<string> {
+/** A fresh random key in a file only its owner may read: one per call, so two calls never match. */
+async function keyFile(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'clogs-fail-fast-keys-'));
   cleanups.push(() => rm(dir, { recursive: true, force: true }));
   const path = join(dir, 'clogs.key');
-  await writeFile(path, `${secret}\n`);
+  await writeFile(path, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
   return path;
 }
 
@@ -52,12 +54,12 @@ describe('every server down: exit 75 at the verdict, not at --timeout', () => {
   }, 30_000);
 
   it.each([
-    ['the wrong key: no PONG', async () => ['--key-file', await keyFile('another secret')], 'no-pong'],
+    ['the wrong key: no PONG', async () => ['--key-file', await keyFile()], 'no-pong'],
     ['--ack into a server that ACKs nothing', async () => ['--ack'], 'no-ack'],
   ])(
     'pipe mode, %s: every line counted undelivered with the reason, exit 75 before --timeout',
     async (_what, flags, reason) => {
-      const serverKey = reason === 'no-pong' ? ['--key-file', await keyFile('the fleet secret')] : [];
+      const serverKey = reason === 'no-pong' ? ['--key-file', await keyFile()] : [];
       const f = await fleet(1, reason === 'no-ack' ? ['--fault-no-ack'] : serverKey);
       const started = performance.now();
       const run = shellPipeline(producerCommand(['fast', '200']), [
