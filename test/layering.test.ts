@@ -24,7 +24,25 @@ const manifest = (pkg: string) =>
   JSON.parse(readFileSync(join(ROOT, 'packages', pkg, 'package.json'), 'utf8')) as {
     name: string;
     dependencies?: Record<string, string>;
+    peerDependencies?: Record<string, string>;
+    devDependencies?: Record<string, string>;
   };
+/**
+ * What a package's source may import: its dependencies, its peers (optional ones are
+ * loaded lazily, where used), and the workspace packages its build bundles (a
+ * `workspace:` devDependency, such as @clogs/etcd inside @clogs/client).
+ */
+const importable = (pkg: string) => {
+  const m = manifest(pkg);
+  const bundled = Object.entries(m.devDependencies ?? {}).filter(
+    ([name, range]) => range.startsWith('workspace:') && NAMES.has(name),
+  );
+  return [
+    ...Object.keys(m.dependencies ?? {}),
+    ...Object.keys(m.peerDependencies ?? {}),
+    ...bundled.map(([n]) => n),
+  ];
+};
 const NAMES = new Map(PACKAGES.map((p) => [manifest(p).name, p]));
 const isBuiltin = (spec: string) => spec.startsWith('node:') && builtinModules.includes(spec.slice(5));
 
@@ -33,7 +51,7 @@ describe('package layering', () => {
     '%s: imports only Node built-ins, its own files, and public entries it declares',
     (pkg) => {
       const src = join(ROOT, 'packages', pkg, 'src');
-      const deps = Object.keys(manifest(pkg).dependencies ?? {});
+      const deps = importable(pkg);
       const bad: string[] = [];
       for (const file of sourceFiles(src)) {
         for (const spec of importsOf(file)) {
@@ -65,7 +83,7 @@ describe('package layering', () => {
         return;
       }
       visiting.add(name);
-      for (const dep of Object.keys(manifest(NAMES.get(name)!).dependencies ?? {})) {
+      for (const dep of importable(NAMES.get(name)!)) {
         if (NAMES.has(dep)) visit(dep, [...path, name]);
       }
       visiting.delete(name);

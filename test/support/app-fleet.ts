@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseLine } from 'clogs-server';
 import { afterAll, beforeAll } from 'vitest';
+import { readMessages } from './log-file.js';
 import { ServerProcess } from './server-process.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -63,17 +63,7 @@ export async function startProcessFleet(n: number, args: string[] = []): Promise
     },
     async messages(sys, file) {
       const out: string[] = [];
-      for (const dir of dirs) {
-        let text: Buffer;
-        try {
-          text = await readFile(join(dir, sys, `${file}.log`));
-        } catch {
-          continue;
-        }
-        for (let at = 0, lf = text.indexOf(0x0a); lf >= 0; at = lf + 1, lf = text.indexOf(0x0a, at)) {
-          out.push(parseLine(text.subarray(at, lf))!.msg.toString());
-        }
-      }
+      for (const dir of dirs) out.push(...(await readMessages(join(dir, sys, `${file}.log`))));
       return out;
     },
     async written(atLeast = 0, ms = 20_000) {

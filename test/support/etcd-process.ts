@@ -1,10 +1,18 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { Etcd3, Range } from 'etcd3';
+
+const execFileAsync = promisify(execFile);
+
+function readPem(file: string): Buffer {
+  return readFileSync(file);
+}
 
 const ENSURE = fileURLToPath(new URL('../../scripts/ensure-etcd.sh', import.meta.url));
 
@@ -46,8 +54,91 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+/** PEM files made by openssl for a TLS cluster: its CA, the members' certificate, a client's. */
+export interface EtcdPki {
+  /** The CA that signed every certificate here (`--etcd-ca`, `discovery.caFile`). */
+  caFile: string;
+  /** A client certificate and key (`--etcd-cert`/`--etcd-key`); the key is mode 0600. */
+  certFile: string;
+  keyFile: string;
+  /** The members' certificate and key (subjectAltName IP:127.0.0.1). */
+  serverCertFile: string;
+  serverKeyFile: string;
+}
+
+async function openssl(args: string[], cwd: string): Promise<void> {
+  await execFileAsync('openssl', args, { cwd, timeout: 30_000 });
+}
+
+/**
+ * Makes a CA, a server certificate for 127.0.0.1 (its subjectAltName from an
+ * -extfile) and a client certificate, with the real openssl, in `dir`. The client's
+ * CN names no etcd user, so with auth enabled only a password gives it rights.
+ */
+export async function makePki(dir: string): Promise<EtcdPki> {
+  await mkdir(dir, { recursive: true });
+  const key = (name: string) =>
+    openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', name], dir);
+  await key('ca-key.pem');
+  await openssl(
+    [
+      'req',
+      '-x509',
+      '-new',
+      '-key',
+      'ca-key.pem',
+      '-subj',
+      '/CN=clogs-test-ca',
+      '-days',
+      '2',
+      '-out',
+      'ca.pem',
+    ],
+    dir,
+  );
+  const sign = async (name: string, cn: string, ext: string) => {
+    await key(`${name}-key.pem`);
+    await openssl(
+      ['req', '-new', '-key', `${name}-key.pem`, '-subj', `/CN=${cn}`, '-out', `${name}.csr`],
+      dir,
+    );
+    await writeFile(join(dir, `${name}.ext`), ext);
+    await openssl(
+      [
+        'x509',
+        '-req',
+        '-in',
+        `${name}.csr`,
+        '-CA',
+        'ca.pem',
+        '-CAkey',
+        'ca-key.pem',
+        '-CAcreateserial',
+        '-days',
+        '2',
+        '-extfile',
+        `${name}.ext`,
+        '-out',
+        `${name}.pem`,
+      ],
+      dir,
+    );
+    await chmod(join(dir, `${name}-key.pem`), 0o600);
+  };
+  await sign('server', '127.0.0.1', 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth\n');
+  await sign('client', 'clogs-test-client', 'extendedKeyUsage=clientAuth\n');
+  return {
+    caFile: join(dir, 'ca.pem'),
+    certFile: join(dir, 'client.pem'),
+    keyFile: join(dir, 'client-key.pem'),
+    serverCertFile: join(dir, 'server.pem'),
+    serverKeyFile: join(dir, 'server-key.pem'),
+  };
+}
+
 interface MemberConfig {
   name: string;
+  pki: EtcdPki | undefined;
   clientPort: number;
   peerPort: number;
   dataDir: string;
@@ -69,9 +160,9 @@ export class EtcdMember {
     return this.config.name;
   }
 
-  /** `http://127.0.0.1:<client port>`: what `--etcd` and `discovery.etcd` take. */
+  /** `http(s)://127.0.0.1:<client port>`: what `--etcd` and `discovery.etcd` take. */
   get url(): string {
-    return `http://127.0.0.1:${this.config.clientPort}`;
+    return `${this.config.pki === undefined ? 'http' : 'https'}://127.0.0.1:${this.config.clientPort}`;
   }
 
   get running(): boolean {
@@ -88,6 +179,16 @@ export class EtcdMember {
     if (this.running) throw new Error(`etcd ${this.name} is running already`);
     const c = this.config;
     const peer = `http://127.0.0.1:${c.peerPort}`;
+    // TLS on the client URL only (what clients and servers use); peers stay on loopback http.
+    const tls =
+      c.pki === undefined
+        ? []
+        : [
+            `--cert-file=${c.pki.serverCertFile}`,
+            `--key-file=${c.pki.serverKeyFile}`,
+            `--trusted-ca-file=${c.pki.caFile}`,
+            '--client-cert-auth',
+          ];
     const child = spawn(
       etcdBinary(),
       [
@@ -105,6 +206,7 @@ export class EtcdMember {
         '--election-timeout=250',
         '--logger=zap',
         '--log-outputs=stderr',
+        ...tls,
       ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
@@ -163,7 +265,59 @@ export class EtcdCluster {
   private constructor(
     readonly members: EtcdMember[],
     private readonly root: string,
+    /** With `{ tls: true }`: the CA and a client certificate and key for it. */
+    readonly pki: EtcdPki | undefined,
   ) {}
+
+  /** Where a test may keep files of its own (removed by close()). */
+  get dir(): string {
+    return this.root;
+  }
+
+  /**
+   * An etcd3 client with full rights: the client certificate for a TLS cluster, and
+   * root's password once auth is enabled.
+   */
+  admin(): Etcd3 {
+    const pki = this.pki;
+    return new Etcd3({
+      hosts: this.urls,
+      ...(pki === undefined
+        ? {}
+        : {
+            credentials: {
+              rootCertificate: readPem(pki.caFile),
+              certChain: readPem(pki.certFile),
+              privateKey: readPem(pki.keyFile),
+            },
+          }),
+      ...(this.rootPassword === undefined ? {} : { auth: { username: 'root', password: this.rootPassword } }),
+    });
+  }
+
+  private rootPassword: string | undefined;
+
+  /**
+   * Enables etcd's authentication: a root user (needed to enable it), and `user` with
+   * `password` holding read-write rights on `/clogs/` only.
+   */
+  async enableAuth(user: string, password: string): Promise<void> {
+    const etcd = this.admin();
+    try {
+      const rootPassword = `root-${process.pid}-${Date.now()}`;
+      await etcd.role('root').create();
+      await etcd.user('root').create(rootPassword);
+      await etcd.user('root').addRole('root');
+      await etcd.role('clogs').create();
+      await etcd.role('clogs').grant({ permission: 'Readwrite', range: Range.prefix('/clogs/') });
+      await etcd.user(user).create(password);
+      await etcd.user(user).addRole('clogs');
+      await etcd.auth.authEnable();
+      this.rootPassword = rootPassword;
+    } finally {
+      etcd.close();
+    }
+  }
 
   get urls(): string[] {
     return this.members.map((m) => m.url);
@@ -174,10 +328,15 @@ export class EtcdCluster {
     return this.urls.join(',');
   }
 
-  /** Starts `size` members (1 or 3, usually) and resolves once every one serves clients. */
-  static async start(size = 1): Promise<EtcdCluster> {
+  /**
+   * Starts `size` members (1 or 3, usually) and resolves once every one serves clients.
+   * `tls`: the client URLs are https, with certificates made by openssl, and etcd asks
+   * every client for a certificate its CA signed (`--client-cert-auth`).
+   */
+  static async start(size = 1, options: { tls?: boolean } = {}): Promise<EtcdCluster> {
     etcdBinary();
     const root = await mkdtemp(join(tmpdir(), 'clogs-etcd-'));
+    const pki = options.tls === true ? await makePki(join(root, 'pki')) : undefined;
     const token = `clogs-test-${process.pid}-${Date.now()}`;
     const ports: { client: number; peer: number }[] = [];
     for (let i = 0; i < size; i++) ports.push({ client: await freePort(), peer: await freePort() });
@@ -186,6 +345,7 @@ export class EtcdCluster {
       (p, i) =>
         new EtcdMember({
           name: `m${i}`,
+          pki,
           clientPort: p.client,
           peerPort: p.peer,
           dataDir: join(root, `m${i}`),
@@ -193,7 +353,7 @@ export class EtcdCluster {
           token,
         }),
     );
-    const cluster = new EtcdCluster(members, root);
+    const cluster = new EtcdCluster(members, root, pki);
     try {
       for (const m of members) await m.start(false);
       for (const m of members) await m.ready();

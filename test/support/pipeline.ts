@@ -3,6 +3,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseLine } from 'clogs-server';
+import { splitLines } from './log-file.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const PRODUCER = fileURLToPath(new URL('./produce-lines.mjs', import.meta.url));
@@ -72,9 +73,8 @@ export async function countProduced(
   for (const dir of dirs) {
     const names = ((await readdir(dir, { recursive: true })) as string[]).filter((f) => f.endsWith('.log'));
     for (const name of names) {
-      const text = await readFile(join(dir, name));
-      for (let at = 0, lf = text.indexOf(0x0a); lf >= 0; at = lf + 1, lf = text.indexOf(0x0a, at)) {
-        const msg = parseLine(text.subarray(at, lf))?.msg;
+      for (const line of splitLines(await readFile(join(dir, name)))) {
+        const msg = parseLine(line)?.msg;
         const i = msg === undefined ? Number.NaN : Number(msg.toString('latin1', 0, 8));
         if (Number.isInteger(i) && i >= 0 && i < n) counts[i] = Math.min(255, counts[i]! + 1);
         else other++;

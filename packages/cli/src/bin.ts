@@ -5,7 +5,7 @@ import { ExitCode } from './exit-codes.js';
 import { StopSignals } from './stop-signals.js';
 
 // The process entry of `clogs-cli` (bin/clogs-cli.js loads the built copy).
-// Loading the program takes a few hundred ms: SIGINT/SIGTERM are taken from this line
+// Loading the program takes a while: SIGINT/SIGTERM are taken from this line
 // on, and the program finds any that came meanwhile, so it still ends with its summary.
 // SIGUSR1 left to Node would open the inspector. (Before this line runs, Node itself
 // is starting, and nothing can take a signal.)

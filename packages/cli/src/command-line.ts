@@ -1,69 +1,10 @@
-import { describeLevels, levelName, type ProtocolError, parseLevel } from '@clogs/protocol';
-import { Command, InvalidArgumentError, Option } from 'commander';
-import type { LineFormat } from './line/parse-line.js';
+import { DEFAULT_LEVEL, describeLevels, levelName, type ProtocolError, parseLevel } from '@clogs/protocol';
+import { type MetricsAddress, parseMetricsAddress, type ServerError } from 'clogs-server';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import type { CommandLine, Flags } from './flags.js';
+import { afterOptions, DESCRIPTION } from './help-text.js';
 
-/** The flags, parsed. */
-export interface Flags {
-  server: string[];
-  /** etcd members (`--etcd`, commas between them): the fleet is read from etcd, not `-s`. */
-  etcd?: string;
-  cluster?: string;
-  config?: string;
-  sys: string;
-  type: string;
-  file: string;
-  level: string;
-  ack: boolean;
-  keyFile?: string;
-  cipher?: 'chacha20-poly1305' | 'aes-256-gcm' | 'integrity-only';
-  maxDatagram?: number;
-  format: LineFormat;
-  input: string[];
-  keepEmpty: boolean;
-  embedded: boolean;
-  dataDir: string;
-  timeout: number;
-  color: boolean;
-  quiet: boolean;
-  /** What is masked in records and the shell's history; undefined: the client's default (card numbers). */
-  redact?: 'pan' | 'none';
-}
-
-/** The flags, and whether each was given on the command line (or is its default). */
-export interface CommandLine {
-  flags: Flags;
-  /** The arguments after the options: one record to send (one-shot mode), or none. */
-  words: string[];
-  given(flag: keyof Flags): boolean;
-}
-
-const EXAMPLES = `
-Examples:
-  One record, then exit (one-shot; the exit code says whether it went):
-    clogs-cli -s 10.0.0.5:7070 --ack PAY1 TXT disk full on /var || alert
-    clogs-cli -s 10.0.0.5:7070 --format raw --sys OPS --file deploys "deploy 42 done"
-  Card numbers are masked before they leave (the default; not in argv: pipe them in):
-    echo 'PAY1 TXT pan=4111111111111111' | clogs-cli -s 10.0.0.5:7070 --redact pan
-  The shell (on a terminal, no arguments; type .help):
-    clogs-cli                                # on an embedded server writing to ./clogs-data
-    clogs-cli -s 10.0.0.5:7070 -s '10.0.0.6:7070:2 log-b'
-    clogs-cli --etcd http://etcd-1:2379,http://etcd-2:2379 --cluster payments
-  Pipes and files, one record per line:
-    app | clogs-cli -s 10.0.0.5:7070 --format raw --sys PAY1 --file app
-    app | clogs-cli --etcd http://etcd-1:2379 --cluster payments --format raw --sys PAY1
-    clogs-cli -c fleet.json --ack --timeout 60000 < trades.log
-    clogs-cli -s 10.0.0.5:7070 -i yesterday.log -i today.log
-
-Keys: "clogs-cli keygen clogs.key" writes a new random key to a file of mode 0600 (never over one);
-give it to the servers and to --key-file: frames are then encrypted and authenticated.
-
-Lines (--format clogs): "<sys_id> <msg_type> <message>", e.g. "PAY1 TXT order 42 accepted".
-Blank lines are skipped and counted; refused lines are counted by reason (too-long, bad-sys-id, ...).
-Exit codes: 0 every line delivered (--ack: acknowledged), 64 bad usage, 65 some lines refused,
-66 key file refused or input unreadable, 70 internal error, 73 keygen cannot create its file,
-75 records undelivered (a server down, cannot-write or version among the reasons), 78 bad config,
-130/143 stopped by SIGINT/SIGTERM (everything read delivered).
-`;
+export type { CommandLine, Flags } from './flags.js';
 
 function positiveInt(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) < 1)
@@ -87,16 +28,23 @@ function levelFlag(value: string): string {
   }
 }
 
+function metricsFlag(value: string): MetricsAddress {
+  try {
+    return parseMetricsAddress(value);
+  } catch (err) {
+    throw new InvalidArgumentError((err as ServerError).detail);
+  }
+}
+
 function buildProgram(io: CommandLineIo): Command {
   return new Command('clogs-cli')
-    .usage('[options] [sys_id msg_type message...]')
-    .description(
-      'Send log records to a fleet of clogs servers. With arguments: they are one line, sent as one ' +
-        'record, then it exits (--format raw: the arguments are the message). Without: the lines of ' +
-        'stdin or of --input files, one record each; on a terminal, an interactive shell.',
-    )
+    .usage('[options] [sys_id msg_type message...]\n       clogs-cli completion bash|zsh')
+    .description(DESCRIPTION)
     .argument('[line...]')
-    .version(io.version, '-V, --version')
+    .version(`clogs-cli ${io.version}`, '-V, --version', 'print "clogs-cli <version>" (also -v)')
+    .addOption(new Option('-v').hideHelp())
+    .helpOption('-h, --help', 'this help, a man page: modes, options, exit codes, files')
+    .optionsGroup('Fleet:')
     .option(
       '-s, --server <spec>',
       "a server, 'host:port[:weight][ name]' (repeatable)",
@@ -109,11 +57,21 @@ function buildProgram(io: CommandLineIo): Command {
         'there (clogs-server --etcd), followed live; not with -s',
     )
     .option('--cluster <name>', "with --etcd: the servers' cluster (default 'default')")
+    .option('--etcd-ca <file>', "with https:// --etcd: PEM CA of etcd's certificate (default: the system's)")
+    .option('--etcd-cert <file>', "PEM client certificate, for etcd's --client-cert-auth (with --etcd-key)")
+    .option('--etcd-key <file>', 'its private key (refused if group or others may read it)')
+    .option('--etcd-user <user>', "etcd user, when etcd's authentication is enabled")
+    .option(
+      '--etcd-password-file <file>',
+      "that user's password (refused if group or others may read it; or CLOGS_ETCD_PASSWORD)",
+    )
     .option('-c, --config <file>', 'JSON config: servers or discovery, defaults, client options (see README)')
+    .optionsGroup('Records:')
     .option('--sys <id>', 'sys_id of records (raw format; clogs lines carry their own)', 'CLI')
     .option('--type <type>', 'msg_type of records (raw format)', 'TXT')
-    .option('--file <name>', 'file_name: the log file the records go to', 'cli')
-    .option('--level <level>', `the records' level: ${describeLevels()}`, levelFlag, 'info')
+    .option('--file <name>', 'file_name: the log file the records go to (<sys_id>/<name>.log)', 'cli')
+    .option('--level <level>', `the records' level: ${describeLevels()}`, levelFlag, levelName(DEFAULT_LEVEL))
+    .optionsGroup('Delivery:')
     .option('--ack', 'at-least-once: wait for every record to be acknowledged', false)
     .option(
       '--key-file <path>',
@@ -130,6 +88,7 @@ function buildProgram(io: CommandLineIo): Command {
       'frame size budget (default 1432; 8192 suits loopback or a jumbo-frame LAN)',
       positiveInt,
     )
+    .optionsGroup('Input:')
     .addOption(
       new Option('--format <format>', 'how a line becomes a record')
         .choices(['clogs', 'raw'])
@@ -146,8 +105,10 @@ function buildProgram(io: CommandLineIo): Command {
       'send empty messages: a blank line (raw format), "sys_id msg_type" alone (clogs); skipped/refused without',
       false,
     )
+    .optionsGroup('Embedded server:')
     .option('--embedded', 'start an in-process clogs-server on 127.0.0.1 (the default with no server)', false)
     .option('--data-dir <dir>', "the embedded server's folder", './clogs-data')
+    .optionsGroup('Deadlines:')
     .option('--timeout <ms>', 'how long the final flush may take', positiveInt, 30_000)
     .addOption(
       new Option(
@@ -156,9 +117,21 @@ function buildProgram(io: CommandLineIo): Command {
           "(first 6 and last 4 digits kept; the default), 'none' nothing",
       ).choices(['pan', 'none']),
     )
+    .option(
+      '--wait-for-servers',
+      'with every server down (nothing listens, wrong key, no ACKs), wait up to --timeout; without, exit 75 at that verdict',
+      false,
+    )
+    .optionsGroup('Output:')
     .option('--no-color', 'no colour (also: NO_COLOR, or output not a TTY)')
+    .option(
+      '--metrics <host:port>',
+      'serve Prometheus metrics on http://HOST:PORT/metrics while it runs (pipes, the shell), ' +
+        'e.g. 127.0.0.1:9465; port 0: any free one, said in a notice',
+      metricsFlag,
+    )
     .option('-q, --quiet', 'no notices, no summary: the exit code says it all', false)
-    .addHelpText('after', EXAMPLES)
+    .addHelpText('after', afterOptions())
     .exitOverride()
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
@@ -174,9 +147,30 @@ function buildProgram(io: CommandLineIo): Command {
 export function parseCommandLine(argv: readonly string[], io: CommandLineIo): CommandLine {
   const program = buildProgram(io);
   program.parse([...argv], { from: 'user' });
+  const { v, ...flags } = program.opts<Flags & { v?: boolean }>();
+  if (v === true) {
+    // -v as well as -V: what clogs-server takes, so either works on both.
+    io.stdout.write(`clogs-cli ${io.version}\n`);
+    throw new CommanderError(0, 'commander.version', `clogs-cli ${io.version}`);
+  }
   return {
-    flags: program.opts<Flags>(),
+    flags,
     words: program.args,
     given: (flag) => program.getOptionValueSource(flag) === 'cli',
   };
+}
+
+/** Every flag of clogs-cli, long and short forms, as --help lists them (for completion). */
+export function flagNames(): { flags: string[]; choices: Record<string, readonly string[]> } {
+  const program = buildProgram({ stdout: process.stdout, stderr: process.stderr, version: '' });
+  const flags: string[] = [];
+  const choices: Record<string, readonly string[]> = {};
+  for (const o of program.options) {
+    if (o.hidden) continue;
+    if (o.short !== undefined) flags.push(o.short);
+    if (o.long !== undefined) flags.push(o.long);
+    if (o.long !== undefined && o.argChoices !== undefined) choices[o.long] = o.argChoices;
+  }
+  flags.push('-h', '--help');
+  return { flags, choices };
 }

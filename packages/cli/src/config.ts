@@ -50,7 +50,18 @@ const CLIENT = object({
 });
 
 /** What the `discovery` key takes: the client's `discovery` option (the fleet from etcd). */
-const DISCOVERY = object({ etcd: either(string(), list(string())), cluster: string() }, ['etcd']);
+const DISCOVERY = object(
+  {
+    etcd: either(string(), list(string())),
+    cluster: string(),
+    caFile: string(),
+    certFile: string(),
+    keyFile: string(),
+    user: string(),
+    passwordFile: string(),
+  },
+  ['etcd'],
+);
 
 /**
  * The config file (`--config`, re-read on `.reload` and SIGHUP), JSON:
@@ -63,7 +74,9 @@ const DISCOVERY = object({ etcd: either(string(), list(string())), cluster: stri
  * }
  * ```
  * or, for the fleet from etcd instead of `servers`:
- * `"discovery": { "etcd": ["http://etcd-1:2379"], "cluster": "payments" }`.
+ * `"discovery": { "etcd": ["http://etcd-1:2379"], "cluster": "payments" }`, which also takes
+ * `caFile`, `certFile`, `keyFile`, `user` and `passwordFile` for a secured etcd (no password:
+ * it goes in the file `passwordFile` names).
  * Every key is optional (`servers` and `discovery` not both); `client` takes the options of `@clogs/client` except
  * `servers`, `defaults`, `key` and `cipher` (use `--key-file`, `--cipher`). The whole file is checked, nested
  * keys too: an unknown key is refused, so a typo is an error rather than a silently

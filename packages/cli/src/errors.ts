@@ -1,4 +1,4 @@
-import { formatErrorMessage } from '@clogs/protocol';
+import { brandErrorClass, ClogsError, formatErrorMessage } from '@clogs/protocol';
 
 /** Stable codes of clogs-cli's errors. */
 export type CliErrorCode =
@@ -12,35 +12,20 @@ export type CliErrorCode =
   | 'ERR_CLI_BAD_LINE';
 
 /** Base class of clogs-cli's errors: switch on `code`. The message is `detail [code]`. */
-export class CliError extends Error {
+export class CliError extends ClogsError<CliErrorCode> {
+  static {
+    brandErrorClass(CliError, 'clogs.error.cli');
+  }
+
   override name = 'CliError';
-  readonly code: CliErrorCode;
-  /** The message without its code: what a person reads first. */
-  readonly detail: string;
   /** For `ERR_CLI_BAD_LINE`: what is wrong with the line (`no-msg-type`, `empty-message`, `too-long`). */
   readonly reason: string | undefined;
 
   constructor(code: CliErrorCode, message: string, options: { cause?: unknown; reason?: string } = {}) {
-    super(
-      formatErrorMessage(message, code),
-      options.cause === undefined ? undefined : { cause: options.cause },
-    );
-    this.code = code;
-    this.detail = message;
+    super(code, message, options);
     this.reason = options.reason;
   }
 }
-
-/** An error in the clogs format: a `code`, and a `detail` the message adds the code to. */
-interface TypedError extends Error {
-  code: string;
-  detail: string;
-}
-
-const isTyped = (err: unknown): err is TypedError =>
-  err instanceof Error &&
-  typeof (err as Partial<TypedError>).code === 'string' &&
-  typeof (err as Partial<TypedError>).detail === 'string';
 
 /**
  * What to tell a person about an error: the message of the innermost clogs error in its
@@ -48,10 +33,10 @@ const isTyped = (err: unknown): err is TypedError =>
  * not the client's wrapper around it), with `more` said before its code. One code, at the end.
  */
 export function mostSpecificMessage(err: unknown, more = ''): string {
-  let found: TypedError | undefined;
+  let found: ClogsError | undefined;
   // Bounded: a cause chain is a few links; a cycle must not hang the CLI.
   for (let e: unknown = err, i = 0; e instanceof Error && i < 16; e = e.cause, i++) {
-    if (isTyped(e)) found = e;
+    if (e instanceof ClogsError) found = e;
   }
   if (found !== undefined) return formatErrorMessage(`${found.detail}${more}`, found.code);
   return `${err instanceof Error ? err.message : String(err)}${more}`;

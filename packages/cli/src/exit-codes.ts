@@ -1,4 +1,5 @@
 import { ClientError } from '@clogs/client';
+import { ServerError } from 'clogs-server';
 import { CommanderError } from 'commander';
 import { CliError } from './errors.js';
 import type { RunSummary } from './summary.js';
@@ -11,13 +12,22 @@ export const ExitCode = {
   USAGE: 64,
   /** Some lines were refused (malformed); the others were delivered. */
   REFUSED: 65,
-  /** An input file (the key file, an --input file) cannot be read, or the key file is refused (weak, readable by others). */
+  /**
+   * An input file (the key file, an --input file, an --etcd-* file) cannot be read, the
+   * key file is refused (weak, readable by others), or a private key or password file may
+   * be read by others.
+   */
   NO_INPUT: 66,
   /** Something broke inside clogs-cli itself. */
   SOFTWARE: 70,
   /** `keygen`: the key file cannot be created (it exists, or its folder is not writable). */
   CANT_CREATE: 73,
-  /** Records were still undelivered when the deadline (--timeout) passed. */
+  /** `--metrics`: the address cannot be bound. */
+  OS_ERROR: 71,
+  /**
+   * Records were still undelivered when the deadline (--timeout) passed, or when every
+   * server was down for a reason the client gave (unless --wait-for-servers).
+   */
   UNDELIVERED: 75,
   /** The config file is unreadable or invalid. */
   CONFIG: 78,
@@ -35,7 +45,7 @@ export function signalExitCode(signal: NodeJS.Signals): number {
  * (no `read` count) were answered at its prompt, one by one: they do not fail the run.
  */
 export function runExitCode(s: RunSummary, ack: boolean): number {
-  if (s.undelivered > 0 || s.stalledMs !== undefined) return ExitCode.UNDELIVERED;
+  if (s.undelivered > 0 || s.stalledMs !== undefined || s.allDown !== undefined) return ExitCode.UNDELIVERED;
   if (s.read !== undefined && (ack ? s.acked : s.sent) < s.read - s.refused - s.blank) {
     return ExitCode.UNDELIVERED;
   }
@@ -55,6 +65,12 @@ export function startupExitCode(err: unknown, configGiven: boolean): number | un
     if (err.code === 'ERR_CLI_NO_INPUT') return ExitCode.NO_INPUT;
     return ExitCode.USAGE;
   }
+  // A file of discovery's (an etcd key or password file) cannot be read or is not private.
+  if (err instanceof ClientError && (err.cause as { code?: unknown } | undefined)?.code === 'ERR_ETCD_FILE') {
+    return ExitCode.NO_INPUT;
+  }
+  // `--metrics` on an address that cannot be bound: as clogs-server's own 71.
+  if (err instanceof ServerError && err.code === 'ERR_SERVER_LISTEN') return ExitCode.OS_ERROR;
   // The client refuses its options: they came from the config file when there is one.
   if (err instanceof ClientError) return configGiven ? ExitCode.CONFIG : ExitCode.USAGE;
   return undefined;

@@ -1,4 +1,5 @@
 import { mostSpecificMessage } from './errors.js';
+import { allDownNotice, watchAllDown } from './fail-fast.js';
 import { type LineFormat, LineParser } from './line/parse-line.js';
 import { refusalOf } from './refusals.js';
 import type { Session } from './session.js';
@@ -10,6 +11,11 @@ export interface OneShotOptions {
   keepEmpty: boolean;
   /** How long the flush (with --ack, the wait for the ACK) may take, ms. */
   timeoutMs: number;
+  /**
+   * `--wait-for-servers`: wait for a server up to `timeoutMs`; without, the run ends at
+   * the verdict that every server is down (see {@link watchAllDown}).
+   */
+  waitForServers: boolean;
 }
 
 /**
@@ -17,7 +23,8 @@ export interface OneShotOptions {
  * spaces, are one line read as `--format` says (so in `raw` format they are the
  * message), sent as one record; the client is then closed within `timeoutMs`. It is
  * counted as pipe mode counts a line, so the exit code is pipe mode's. A signal stops
- * nothing more than the wait (a second gives it up).
+ * nothing more than the wait (a second gives it up); so does the verdict that every
+ * server is down, unless `waitForServers`.
  */
 export async function runOneShot(
   session: Session,
@@ -34,6 +41,13 @@ export async function runOneShot(
     );
   };
   io.stop.listen(onStop);
+  const unwatch = o.waitForServers
+    ? () => {}
+    : watchAllDown(session, (why) => {
+        summary.allDown = why;
+        io.notice(allDownNotice(why));
+        session.giveUp();
+      });
   // Not split at newlines: an argument with one in it is still one record.
   const line = Buffer.from(words.join(' '), 'utf8');
   const parser = new LineParser(o.format, o.keepEmpty);
@@ -54,6 +68,7 @@ export async function runOneShot(
     }
   }
   const { undelivered } = await session.close(o.timeoutMs);
+  unwatch();
   io.stop.unlisten(onStop);
   settle(summary, session.stats(), undelivered);
   return summary;

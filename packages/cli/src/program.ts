@@ -1,10 +1,13 @@
 import { type FrameKey, formatErrorMessage, ProtocolError, readKeyFile } from '@clogs/protocol';
+import type { MetricsEndpoint } from 'clogs-server';
 import { palettes } from './colours.js';
 import { type CommandLine, parseCommandLine } from './command-line.js';
+import { runCompletion } from './completion.js';
 import { type CliConfig, readConfig } from './config.js';
 import { CliError } from './errors.js';
 import { runExitCode, startupExitCode } from './exit-codes.js';
 import { runKeygen } from './key/keygen.js';
+import { serveCliMetrics } from './metrics.js';
 import { Notices } from './notices.js';
 import { runOneShot } from './one-shot.js';
 import { closeInputs, type Input, openInputs } from './pipe/inputs.js';
@@ -50,6 +53,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
 export async function run(argv: readonly string[], io: CliIo, stop: StopSignals): Promise<number> {
   // A command, not a record: "keygen" is no sys_id (they are 1..4 characters).
   if (argv[0] === 'keygen') return await runKeygen(argv.slice(1), io);
+  // `completion` is no record: a sys_id has at most 4 bytes.
+  if (argv[0] === 'completion') return runCompletion(argv.slice(1), io);
   let line: CommandLine;
   try {
     line = parseCommandLine(argv, io);
@@ -64,18 +69,30 @@ export async function run(argv: readonly string[], io: CliIo, stop: StopSignals)
   let settings: Settings;
   let inputs: Input[];
   let session: Session;
+  let metrics: MetricsEndpoint | undefined;
   try {
     if (line.words.length > 0 && line.flags.input.length > 0) {
       throw new CliError('ERR_CLI_USAGE', 'a record in the arguments, or --input: not both');
     }
     const config = await loadConfig(line.flags.config);
-    settings = resolveSettings(line, config);
+    settings = resolveSettings(line, config, io.env);
     const key = await loadKey(settings.keyFile);
     inputs = await openInputs(settings.input.length === 0 ? ['-'] : settings.input, io.stdin);
     session = await Session.open({ settings, config, key, notices, signals: io.signals }).catch((err) => {
       closeInputs(inputs);
       throw err;
     });
+    if (settings.metrics !== undefined) {
+      const s = session;
+      metrics = await serveCliMetrics(settings.metrics, () => s.stats(), s.embeddedServer).catch(
+        async (err) => {
+          closeInputs(inputs);
+          await s.close();
+          throw err;
+        },
+      );
+      notices.say(`clogs-cli: metrics on ${metrics.url}`);
+    }
   } catch (err) {
     const code = startupExitCode(err, line.flags.config !== undefined);
     if (code === undefined) throw err;
@@ -98,7 +115,12 @@ export async function run(argv: readonly string[], io: CliIo, stop: StopSignals)
   let summary: RunSummary;
   try {
     if (mode === 'one-shot') {
-      const o = { format: settings.format, keepEmpty: settings.keepEmpty, timeoutMs: settings.timeout };
+      const o = {
+        format: settings.format,
+        keepEmpty: settings.keepEmpty,
+        timeoutMs: settings.timeout,
+        waitForServers: settings.waitForServers,
+      };
       summary = await runOneShot(session, line.words, o, { stop, notice: notices.say });
     } else if (mode === 'shell') {
       summary = await runShell(session, settings, { ...io, stop, notices, colors: colors.out });
@@ -109,11 +131,13 @@ export async function run(argv: readonly string[], io: CliIo, stop: StopSignals)
         ack: settings.ack,
         timeoutMs: settings.timeout,
         progress: !settings.quiet && io.stderr.isTTY === true,
+        waitForServers: settings.waitForServers,
       };
       summary = await runPipe(session, o, { inputs, stderr: io.stderr, stop, notices });
     }
   } finally {
     await session.close();
+    await metrics?.close();
   }
   const code = runExitCode(summary, session.ack);
   if (summary.undelivered > 0)

@@ -9,6 +9,8 @@ export const REFUSALS = {
   'too-long': 'the record does not fit in one datagram (65,507 bytes, less the header)',
   'no-msg-type': 'clogs format: a line with a sys_id and nothing else',
   'empty-message': 'clogs format: a sys_id and a msg_type, and no message',
+  'not-fields':
+    "the shell, clogs format: the first two words are not in upper case (nor the prompt's): not taken as sys_id and msg_type",
   'bad-sys-id': 'the sys_id is too long or has a character the wire format does not allow',
   'bad-msg-type': 'the msg_type is too long or has a character the wire format does not allow',
   'bad-file-name': 'the file_name (--file) is too long, has a character not allowed, or starts with "."',

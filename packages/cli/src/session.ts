@@ -8,6 +8,7 @@ import {
   type ServerInput,
 } from '@clogs/client';
 import type { FrameKey } from '@clogs/protocol';
+import type { ClogsServer } from 'clogs-server';
 import { type CliConfig, readConfig } from './config.js';
 import { drainEmbedded, type Embedded, startEmbedded } from './embedded.js';
 import type { Notices } from './notices.js';
@@ -28,8 +29,8 @@ export interface SessionOptions {
  * A run's hold on the fleet: the client, and the embedded server when there is one.
  * The shell and pipe mode talk to the session, never to a client: it alone makes the
  * client, swaps it for one in the other delivery mode (`.ack`), re-reads the config
- * (`.reload`, SIGHUP), and closes the client and then the server. Emits `drain` when
- * its client does.
+ * (`.reload`, SIGHUP), and closes the client and then the server. Emits `drain`,
+ * `down` and `up` when its client does.
  */
 export class Session extends EventEmitter {
   private client: ClogsClient;
@@ -42,6 +43,8 @@ export class Session extends EventEmitter {
   /** A second stop signal gave up the flush. */
   givenUp = false;
   private readonly onDrain = () => this.emit('drain');
+  private readonly onDown = (e: unknown) => this.emit('down', e);
+  private readonly onUp = (e: unknown) => this.emit('up', e);
   private readonly onHup = () => void this.reload();
 
   /**
@@ -73,6 +76,11 @@ export class Session extends EventEmitter {
     this.servers = fleet(o.settings, embedded?.spec, o.config);
     this.client = this.makeClient(o.settings.ack);
     o.signals.on('SIGHUP', this.onHup);
+  }
+
+  /** The embedded server (`--embedded`), read by `--metrics`; undefined when there is none. */
+  get embeddedServer(): ClogsServer | undefined {
+    return this.embedded?.server;
   }
 
   /** At-least-once delivery (`--ack`, or `.ack on`). */
@@ -120,6 +128,8 @@ export class Session extends EventEmitter {
     const next = this.makeClient(on);
     const old = this.client;
     old.off('drain', this.onDrain);
+    old.off('down', this.onDown);
+    old.off('up', this.onUp);
     const { undelivered } = await old.close({ timeoutMs: this.o.settings.timeout });
     this.before.counts = this.stats();
     this.before.undelivered += undelivered;
@@ -199,6 +209,8 @@ export class Session extends EventEmitter {
     const client = createClient(clientOptions(settings, this.servers, key, ack));
     notices.watch(client);
     client.on('drain', this.onDrain);
+    client.on('down', this.onDown);
+    client.on('up', this.onUp);
     return client;
   }
 }

@@ -1,8 +1,9 @@
 import type { ClientOptions, DiscoveryOptions, ServerInput } from '@clogs/client';
 import { type FrameKey, parseLevel } from '@clogs/protocol';
-import type { CommandLine, Flags } from './command-line.js';
 import type { CliConfig } from './config.js';
 import { CliError } from './errors.js';
+import { fileNameOf } from './file-name.js';
+import type { CommandLine, Flags } from './flags.js';
 
 /** The client options of the config file and the flags that set client options. */
 export type ClientBase = Omit<
@@ -14,7 +15,13 @@ export type ClientBase = Omit<
  * What a run uses: the flags, with the config file's values where a flag was not given.
  * `ack` is the delivery the run starts with.
  */
-export interface Settings extends Omit<Flags, 'maxDatagram' | 'etcd' | 'cluster' | 'redact'> {
+/** The flags that make the `discovery` option rather than settings of their own. */
+type EtcdFlags = 'etcd' | 'cluster' | 'etcdCa' | 'etcdCert' | 'etcdKey' | 'etcdUser' | 'etcdPasswordFile';
+
+/** The environment variable that may hold `--etcd-user`'s password instead of a file. */
+export const ETCD_PASSWORD_ENV = 'CLOGS_ETCD_PASSWORD';
+
+export interface Settings extends Omit<Flags, 'maxDatagram' | EtcdFlags | 'redact'> {
   /** The client options: the config file's, with the flags' on top. */
   client: ClientBase;
   /** The fleet from etcd (`--etcd`, `--cluster`, the file's `discovery`); undefined: a static list. */
@@ -28,10 +35,25 @@ export interface Settings extends Omit<Flags, 'maxDatagram' | 'etcd' | 'cluster'
  * and neither reads them from etcd.
  * @throws {CliError} `ERR_CLI_USAGE` when the servers are both named and read from etcd.
  */
-export function resolveSettings(line: CommandLine, config: CliConfig | undefined): Settings {
+export function resolveSettings(
+  line: CommandLine,
+  config: CliConfig | undefined,
+  env: NodeJS.ProcessEnv,
+): Settings {
   const { flags, given } = line;
-  const { maxDatagram, etcd: _etcd, cluster: _cluster, redact, ...rest } = flags;
-  const discovery = resolveDiscovery(line, config);
+  const {
+    maxDatagram,
+    etcd: _etcd,
+    cluster: _cluster,
+    etcdCa: _ca,
+    etcdCert: _cert,
+    etcdKey: _key,
+    etcdUser: _user,
+    etcdPasswordFile: _passwordFile,
+    redact,
+    ...rest
+  } = flags;
+  const discovery = resolveDiscovery(line, config, env);
   const fromFile = config?.defaults ?? {};
   const field = (flag: 'sys' | 'type' | 'file' | 'level', value: string | number | undefined) =>
     value === undefined || given(flag) ? flags[flag] : String(value);
@@ -41,7 +63,7 @@ export function resolveSettings(line: CommandLine, config: CliConfig | undefined
     ...rest,
     sys: field('sys', fromFile.sysId),
     type: field('type', fromFile.msgType),
-    file: field('file', fromFile.fileName),
+    file: fileNameOf(field('file', fromFile.fileName)),
     level: field('level', fromFile.level),
     ack: given('ack') ? flags.ack : delivery === 'at-least-once',
     embedded:
@@ -84,16 +106,38 @@ export function fleet(
 }
 
 /**
- * The fleet from etcd: `--etcd` and `--cluster` each win over the file's `discovery`.
- * Servers named (`-s`, the file's `servers`, `--embedded`) and servers read from etcd
- * do not mix: one source of truth for the fleet.
+ * The fleet from etcd: `--etcd`, `--cluster` and the `--etcd-*` flags each win over the
+ * file's `discovery`. Servers named (`-s`, the file's `servers`, `--embedded`) and
+ * servers read from etcd do not mix: one source of truth for the fleet. The password
+ * comes from a file (`--etcd-password-file`, the file's `passwordFile`) or else from
+ * CLOGS_ETCD_PASSWORD, never from the command line.
  */
-function resolveDiscovery({ flags, given }: CommandLine, config: CliConfig | undefined) {
+function resolveDiscovery(
+  { flags, given }: CommandLine,
+  config: CliConfig | undefined,
+  env: NodeJS.ProcessEnv,
+): DiscoveryOptions | undefined {
   const file = config?.discovery;
   const etcd = given('etcd') ? flags.etcd : file?.etcd;
   const cluster = given('cluster') ? flags.cluster : file?.cluster;
+  const pick = <K extends 'caFile' | 'certFile' | 'keyFile' | 'user' | 'passwordFile'>(
+    flag: 'etcdCa' | 'etcdCert' | 'etcdKey' | 'etcdUser' | 'etcdPasswordFile',
+    key: K,
+  ) => (given(flag) ? flags[flag] : file?.[key]);
+  const security = {
+    caFile: pick('etcdCa', 'caFile'),
+    certFile: pick('etcdCert', 'certFile'),
+    keyFile: pick('etcdKey', 'keyFile'),
+    user: pick('etcdUser', 'user'),
+    passwordFile: pick('etcdPasswordFile', 'passwordFile'),
+  };
   if (etcd === undefined) {
     if (cluster !== undefined) throw usage('--cluster names a cluster in etcd: give --etcd too');
+    const stray = (['etcdCa', 'etcdCert', 'etcdKey', 'etcdUser', 'etcdPasswordFile'] as const).find(given);
+    if (stray !== undefined) {
+      const flag = `--${stray.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+      throw usage(`${flag} is for etcd: give --etcd too`);
+    }
     return undefined;
   }
   const from = given('etcd')
@@ -104,7 +148,10 @@ function resolveDiscovery({ flags, given }: CommandLine, config: CliConfig | und
     throw usage(`${flags.config} names the servers (servers), ${from}: one or the other`);
   }
   if (flags.embedded) throw usage(`--embedded adds a server to a fleet named here, ${from}: not both`);
-  return cluster === undefined ? { etcd } : { etcd, cluster };
+  const password =
+    security.user !== undefined && security.passwordFile === undefined ? env[ETCD_PASSWORD_ENV] : undefined;
+  const set = Object.entries({ ...security, password }).filter(([, v]) => v !== undefined);
+  return { etcd, ...(cluster === undefined ? {} : { cluster }), ...Object.fromEntries(set) };
 }
 
 function usage(message: string): CliError {

@@ -16,6 +16,8 @@ export interface RunSummary {
   interrupted: NodeJS.Signals | undefined;
   /** Reading gave up: the queue stayed full this long (ms) with no record delivered. */
   stalledMs: number | undefined;
+  /** The run ended at the verdict that every server is down: the servers and their reasons. */
+  allDown: string | undefined;
 }
 
 /** Nothing done yet; a pipe run then sets `read` to 0. */
@@ -30,6 +32,7 @@ export function emptySummary(): RunSummary {
     undelivered: 0,
     interrupted: undefined,
     stalledMs: undefined,
+    allDown: undefined,
   };
 }
 
@@ -63,7 +66,11 @@ export function formatSummary(s: RunSummary, ack: boolean): string {
   if (reasons.length > 0) refused += ` (${reasons.map(([r, n]) => `${n} ${r}`).join(', ')})`;
   parts.push(refused);
   if (s.blank > 0) parts.push(`${s.blank} blank skipped`);
-  if (s.undelivered > 0) parts.push(`${s.undelivered} undelivered`);
+  if (s.undelivered > 0)
+    parts.push(
+      `${s.undelivered} undelivered${s.allDown === undefined ? '' : ` (every server down: ${s.allDown})`}`,
+    );
+  else if (s.allDown !== undefined) parts.push(`every server down: ${s.allDown}`);
   if (s.stalledMs !== undefined) parts.push(`gave up reading: no record delivered for ${s.stalledMs} ms`);
   if (s.interrupted !== undefined) parts.push(`stopped by ${s.interrupted}`);
   return safeText(`clogs-cli: ${parts.join(', ')}`);

@@ -1,12 +1,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { EventEmitter, once } from 'node:events';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { type ClogsServer, createServer, parseLine } from 'clogs-server';
+import { type ClogsServer, createServer } from 'clogs-server';
 import { afterEach, beforeEach, expect, vi } from 'vitest';
+import { readParsedLines } from '../../../test/support/log-file.js';
 import { ServerProcess } from '../../../test/support/server-process.js';
 import { type CliIo, main } from '../src/index.js';
 
@@ -76,6 +77,7 @@ export async function run(
     onStderr?: (all: string) => void;
     columns?: number;
     resize?: (resize: (columns: number) => void) => void;
+    env?: NodeJS.ProcessEnv;
   } = {},
 ) {
   const { signals = new EventEmitter(), onStderr } = o;
@@ -99,7 +101,7 @@ export async function run(
     stdin,
     stdout,
     stderr,
-    env: {},
+    env: o.env ?? {},
     signals,
     version: '0.0.0-test',
     historyFile: undefined,
@@ -231,9 +233,8 @@ export async function tally(dirs: string[]): Promise<Map<string, number>> {
       continue;
     }
     for (const name of entries.filter((n) => n.endsWith('.log'))) {
-      const text = await readFile(join(dir, name));
-      for (let at = 0, lf = text.indexOf(0x0a); lf >= 0; at = lf + 1, lf = text.indexOf(0x0a, at)) {
-        const msg = parseLine(text.subarray(at, lf))!.msg.toString('latin1');
+      for (const line of await readParsedLines(join(dir, name))) {
+        const msg = line.msg.toString('latin1');
         seen.set(msg, (seen.get(msg) ?? 0) + 1);
       }
     }

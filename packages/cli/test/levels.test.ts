@@ -1,6 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describeLevels } from '@clogs/protocol';
+import { createClient } from '@clogs/client';
+import { DEFAULT_LEVEL, describeLevels, levelName } from '@clogs/protocol';
 import { parseLine } from 'clogs-server';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ExitCode } from '../src/index.js';
@@ -79,5 +80,23 @@ describe('levels on the command line and in the config file: the protocol level 
     expect(refused.err).toBe(
       `clogs-cli: bad config ${bad}: defaults.level: must be one of ${describeLevels()}; not "notice2" [ERR_CLI_BAD_CONFIG]\n`,
     );
+  });
+});
+
+describe('one default level', () => {
+  it("a record given no level, from the client as its README's quick start makes it and from clogs-cli, is written at DEFAULT_LEVEL (INFO)", async () => {
+    const client = createClient({
+      servers: [spec],
+      defaults: { sysId: 'LV', msgType: 'TXT', fileName: 'same' },
+    });
+    client.log('from the client');
+    expect(await client.close({ timeoutMs: 10_000 })).toEqual({ undelivered: 0 });
+    expect((await run(raw('same'), ['from the cli\n'])).code).toBe(ExitCode.OK);
+    const name = levelName(DEFAULT_LEVEL).toUpperCase();
+    expect(name).toBe('INFO');
+    expect(await written('same')).toEqual([
+      [name, 'from the client'],
+      [name, 'from the cli'],
+    ]);
   });
 });

@@ -95,6 +95,8 @@ describe('servers that misbehave', () => {
       '--ack',
       '--timeout',
       '2000',
+      // Waits for --timeout past the verdict (fail-fast.test.ts has the run that ends at it).
+      '--wait-for-servers',
     ]);
     const { code, stderr } = await run.exited;
     expect(stderr).toMatch(/server s0 down \(no-ack\): answers pings but acknowledged nothing for \d+ ms/);

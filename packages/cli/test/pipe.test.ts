@@ -255,7 +255,7 @@ describe('pipe mode (main on injected streams, a real server)', () => {
     // one-shot first: in the usage line, and first of the examples for the three uses
     expect(help.out.split('\n')[0]).toBe('Usage: clogs-cli [options] [sys_id msg_type message...]');
     expect(help.out).toMatch(
-      /Examples:\n {2}One record, then exit[^\n]*\n {4}clogs-cli [^\n]*PAY1 TXT[\s\S]* {2}The shell[\s\S]* {2}Pipes and files[\s\S]*Exit codes:/,
+      /Exit codes:[\s\S]*Examples:\n {2}One record, then exit[^\n]*\n {4}clogs-cli [^\n]*PAY1 TXT[\s\S]* {2}The shell[\s\S]* {2}Pipes and files/,
     );
   });
 

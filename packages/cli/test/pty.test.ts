@@ -104,7 +104,7 @@ describe('the shell under a pseudo-terminal', () => {
     // Under a pty readline draws the prompt again as keys are echoed: wait for each
     // command's own words, then for the prompt after them.
     // "hello" is a 5-byte sys_id: refused, and the prompt stays PAY1/TXT (checked at the end)
-    await sh.keys('hello world and more\r', /refused: sys_id[\s\S]*clogs PAY1\/TXT\/cli>/);
+    await sh.keys('hello world and more\r', /refused: "hello world" is not[\s\S]*clogs PAY1\/TXT\/cli>/);
     await sh.keys(
       '.set file ../etc\r',
       /file not set: file_name may only contain[\s\S]*clogs PAY1\/TXT\/cli>/,
@@ -120,7 +120,10 @@ describe('the shell under a pseudo-terminal', () => {
     await sh.keys('\x04', 'records sent');
     const { code, out } = await sh.exited;
     expect(code).toBe(0);
-    expect(out).toContain('clogs-cli: 2 records sent, 1 acked, 1 refused (1 bad-sys-id), 1 blank skipped');
+    expect(out).toContain('clogs-cli: 2 records sent, 1 acked, 1 refused (1 not-fields), 1 blank skipped');
+    // on a terminal each line sent is acknowledged: sent, then with .ack on acked
+    expect(out).toMatch(/ {2}#1 sent → PAY1\/cli on embedded\r?\n/);
+    expect(out).toMatch(/ {2}#2 acked → PAY1\/cli on embedded\r?\n/);
     // neither the refused line nor the refused setting ever reached the prompt
     expect(out).not.toMatch(/clogs (hello|PAY1\/TXT\/\.\.)/);
     // typed twice, kept once, at its last use
@@ -139,17 +142,21 @@ describe('the shell under a pseudo-terminal', () => {
   it('--input on a terminal: no shell; the progress line fits its width, is drawn again within it when narrowed, notices above it', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'clogs-cli-pty-progress-'));
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
-    // Takes the records, never ACKs: with --ack the run lasts --timeout, drawing progress.
+    // Takes the records, never ACKs: with --ack and --wait-for-servers the run lasts
+    // --timeout, drawing progress.
     const f = await serverFleet(1, ['--fault-no-ack'], cleanups);
     const input = join(dir, 'lines.txt');
     await writeFile(input, Array.from({ length: 100 }, (_, i) => `PRO TXT line ${i}\n`).join(''));
     const ttyName = join(dir, 'tty');
-    const cli = startCli(['-s', f.specs[0]!, '--ack', '-c', FAST_PING, '--timeout', '4000', '-i', input], {
-      pty: true,
-      before: `stty cols 30 && tty > '${ttyName}' &&`,
-      env: { NO_COLOR: '1', TERM: 'xterm' },
-      cleanups,
-    });
+    const cli = startCli(
+      ['-s', f.specs[0]!, '--ack', '--wait-for-servers', '-c', FAST_PING, '--timeout', '4000', '-i', input],
+      {
+        pty: true,
+        before: `stty cols 30 && tty > '${ttyName}' &&`,
+        env: { NO_COLOR: '1', TERM: 'xterm' },
+        cleanups,
+      },
+    );
     // 30 columns: the whole counts of "100 read, 100 sent, 0 acked, 0 refused" that fit 29
     await cli.waitFor('\r\x1b[K100 read, 100 sent, 0 acked\r');
     const before = cli.out().length;

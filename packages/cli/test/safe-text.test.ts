@@ -64,6 +64,7 @@ describe('what clogs-cli prints of names and warnings from etcd and servers', ()
         undelivered: 0,
         interrupted: undefined,
         stalledMs: undefined,
+        allDown: undefined,
       },
       false,
     );

@@ -1,4 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describeLevels } from '@clogs/protocol';
 import { createServer } from 'clogs-server';
@@ -76,9 +76,11 @@ describe('the shell, driven through injected streams', () => {
   it('a refused line or setting changes nothing; .set and .route check with the checks log() runs, and say why', async () => {
     const sh = shell(['-s', spec, '--file', 'sh']);
     await sh.type('PAY1 TXT first', 'PAY1/TXT/sh>');
-    // a 5-byte sys_id: refused, and the prompt keeps PAY1/TXT
+    // not a sys_id in upper case: refused, and the prompt keeps PAY1/TXT
     const refused = await sh.type('hello world and more', 'PAY1/TXT/sh>');
-    expect(refused).toContain('refused: sys_id');
+    expect(refused).toContain('refused: "hello world" is not a sys_id and msg_type');
+    // a 7-byte one: the wire format's rule
+    expect(await sh.type('TOOLONG TXT more', 'PAY1/TXT/sh>')).toContain('refused: sys_id is 7 bytes');
     const file = await sh.type('.set file ../etc', 'PAY1/TXT/sh>');
     expect(file).toContain('file not set: file_name may only contain');
     const dot = await sh.type('.set file .hidden', 'PAY1/TXT/sh>');
@@ -93,7 +95,7 @@ describe('the shell, driven through injected streams', () => {
     await sh.type('PAY1 TXT second', 'PAY1/TXT/sh>');
     sh.stdin.end();
     expect(await sh.exited).toBe(0);
-    expect(sh.seen.err).toContain('2 records sent, 1 refused');
+    expect(sh.seen.err).toContain('2 records sent, 2 refused (1 not-fields, 1 bad-sys-id)');
   });
 
   it('.ack on makes records wait for their ACK; the prompt says so; the counts go on across the switch', async () => {
@@ -163,5 +165,62 @@ describe('the shell, driven through injected streams', () => {
     broken.stdin.end();
     expect(await broken.exited).toBe(0);
     expect(broken.seen.err).toContain('1 record sent');
+  });
+
+  it('does what is typed: a line that does not start with sys_id and msg_type is refused saying how to send it; .format raw sends it with .set sys/type/file; .set file takes a name', async () => {
+    const sh = shell(['-s', spec]);
+    const doubt = await sh.type('just a message', 'CLI/TXT/cli>');
+    expect(doubt).toContain(
+      'refused: "just a" is not a sys_id and msg_type (upper case, as PAY1 TXT): .format raw sends each line as the message, as CLI/TXT/cli\n',
+    );
+    // in the clogs format .set sys says a line names its own
+    expect(await sh.type('.set sys OPS', 'OPS/TXT/cli>')).toContain(
+      'sys OPS: for raw lines; a clogs line names its own sys_id and msg_type',
+    );
+    // what the prompt shows is taken as meant, in any case
+    await sh.type('.set type note', 'OPS/note/cli>');
+    await sh.type('OPS note lower-case msg_type, as set', 'OPS/note/cli>');
+    await sh.type('.set type TXT', 'OPS/TXT/cli>');
+    expect(await sh.type('.format raw', 'OPS/TXT/cli raw>')).toContain(
+      'raw: each line is the message, sent as OPS/TXT/cli',
+    );
+    expect(await sh.type('.set file deploys.log', 'OPS/TXT/deploys raw>')).toContain(
+      'file deploys: records go to OPS/deploys.log',
+    );
+    await sh.type('just a message', 'OPS/TXT/deploys raw>');
+    await sh.type('.help', '.format clogs|raw');
+    expect(sh.seen.out).toContain(
+      'any other line: the message, sent as one record with the sys/type/file in the prompt',
+    );
+    await sh.type('.format clogs', 'OPS/TXT/deploys>');
+    await sh.type('.format', 'format is clogs; usage: .format clogs|raw');
+    await sh.type('PAY1 TXT back in the clogs format', 'PAY1/TXT/deploys>');
+    sh.stdin.end();
+    expect(await sh.exited).toBe(0);
+    expect(sh.seen.err).toContain('3 records sent, 1 refused (1 not-fields)');
+    // not a terminal: no acknowledgement per line
+    expect(sh.seen.out).not.toMatch(/#\d+ sent/);
+    await local.server!.flush();
+    const data = join(local.dir, 'data');
+    expect((await readFile(join(data, 'OPS', 'deploys.log'), 'latin1')).split(' ').slice(2, 4)).toEqual([
+      'OPS',
+      'TXT',
+    ]);
+    expect([...(await tally([join(data, 'OPS')])).keys()].sort()).toEqual([
+      'just a message',
+      'lower-case msg_type, as set',
+    ]);
+    expect([...(await tally([join(data, 'PAY1')])).keys()]).toEqual(['back in the clogs format']);
+    expect(await readdir(data)).not.toContain('just');
+  });
+
+  it('--format raw applies to the shell: every line is the message, with --sys/--type/--file', async () => {
+    const sh = shell(['-s', spec, '--format', 'raw', '--sys', 'RAW', '--file', 'typed.log']);
+    await sh.type('just a message', 'RAW/TXT/typed raw>');
+    sh.stdin.end();
+    expect(await sh.exited).toBe(0);
+    await local.server!.flush();
+    expect([...(await tally([join(local.dir, 'data', 'RAW')])).keys()]).toEqual(['just a message']);
+    expect(await readdir(join(local.dir, 'data', 'RAW'))).toEqual(['typed.log']);
   });
 });

@@ -1,6 +1,10 @@
-import { formatErrorMessage, ProtocolError } from '@clogs/protocol';
+import { brandErrorClass, ClogsError, ProtocolError } from '@clogs/protocol';
 
-/** Stable codes of @clogs/client's errors. */
+/**
+ * Stable codes of @clogs/client's errors. The client never emits `'error'` (an `'error'`
+ * event rejects a caller's `await once(client, ...)` and kills a process nobody listens
+ * in): what goes wrong after `log()` returned comes as a `'warning'` event.
+ */
 export type ClientErrorCode =
   /** An option is missing, of the wrong type or out of range. */
   | 'ERR_CLIENT_BAD_OPTION'
@@ -10,9 +14,9 @@ export type ClientErrorCode =
   | 'ERR_CLIENT_BAD_RECORD'
   /** `log()` after `close()`. */
   | 'ERR_CLIENT_CLOSED'
-  /** Reported through the `error` event: a send failed (EMSGSIZE, ENETUNREACH, ...). Never thrown. */
+  /** Reported through the `warning` event: a send failed (EMSGSIZE, ENETUNREACH, ...). Never thrown. */
   | 'ERR_CLIENT_SEND'
-  /** Reported through the `error` event: a server name did not resolve. Never thrown. */
+  /** Reported through the `warning` event: a server name did not resolve. Never thrown. */
   | 'ERR_CLIENT_DNS'
   /**
    * Reported through the `warning` event: a UDP socket could not be made or failed (EMFILE,
@@ -20,7 +24,7 @@ export type ClientErrorCode =
    */
   | 'ERR_CLIENT_SOCKET'
   /**
-   * Reported through the `error` event: a server answers pings but sends no ACKs. At-most-once
+   * Reported through the `warning` event: a server answers pings but sends no ACKs. At-most-once
    * it is then sent open-loop; at-least-once it leaves the continuum. Never thrown.
    */
   | 'ERR_CLIENT_NO_ACK'
@@ -28,17 +32,23 @@ export type ClientErrorCode =
    * Reported through the `warning` event: with `discovery`, etcd is unreachable (the last
    * fleet stands), its watch ended, or a registration does not parse. Never thrown.
    */
-  | 'ERR_CLIENT_DISCOVERY';
+  | 'ERR_CLIENT_DISCOVERY'
+  /**
+   * Thrown by createClient() with `discovery` when the `etcd3` package, an optional peer
+   * dependency, is not installed; the message says what to install.
+   */
+  | 'ERR_CLIENT_NOT_INSTALLED';
 
 /**
  * Base class of @clogs/client's errors: switch on `code`. The message is `detail [code]`;
  * one that wraps another error keeps it as `cause` and does not repeat its code.
  */
-export class ClientError extends Error {
+export class ClientError extends ClogsError<ClientErrorCode> {
+  static {
+    brandErrorClass(ClientError, 'clogs.error.client');
+  }
+
   override name = 'ClientError';
-  readonly code: ClientErrorCode;
-  /** The message without its code: what a person reads first. */
-  readonly detail: string;
   /** For `ERR_CLIENT_BAD_RECORD`: the record field at fault, as the wire format names it. */
   readonly field: string | undefined;
   /** For `ERR_CLIENT_BAD_RECORD`: the protocol's own code (`ERR_PROTOCOL_...`). */
@@ -49,12 +59,7 @@ export class ClientError extends Error {
     message: string,
     options: { cause?: unknown; field?: string | undefined; reason?: string | undefined } = {},
   ) {
-    super(
-      formatErrorMessage(message, code),
-      options.cause === undefined ? undefined : { cause: options.cause },
-    );
-    this.code = code;
-    this.detail = message;
+    super(code, message, options);
     this.field = options.field;
     this.reason = options.reason;
   }

@@ -4,13 +4,33 @@
  */
 
 // The key helpers, so a user of the client (and the transports) need not depend on the protocol package.
-export { createFrameKey, type FrameKey, parseKeyFile, readKeyFile, writeNewKeyFile } from '@clogs/protocol';
+// Every clogs error's base, for a transport's own errors and for `instanceof ClogsError`.
+export {
+  brandErrorClass,
+  CLOGS_ERROR_BRAND,
+  ClogsError,
+  type ClogsErrorOptions,
+  createFrameKey,
+  type FrameKey,
+  formatErrorMessage,
+  parseKeyFile,
+  readKeyFile,
+  writeNewKeyFile,
+} from '@clogs/protocol';
 export { ChildLogger } from './api/child-logger.js';
 export { DrainGate } from './api/drain-gate.js';
 export { levelFromName, levelFromPino } from './api/level-bands.js';
 export type { Bindings, LogSink, RecordOptions } from './api/log-sink.js';
 export { LogStream, type LogStreamOptions, type StreamRecord } from './api/log-stream.js';
 export { type PinoHead, pinoTimeUs, readPinoHead } from './api/pino-line.js';
+export {
+  describeClose,
+  TRANSPORT_EVENTS,
+  type TransportCloseSummary,
+  type TransportEvent,
+  TransportKit,
+  type TransportKitOptions,
+} from './api/transport-kit.js';
 export { ClogsClient, createClient } from './client.js';
 export type {
   ClientStats,

@@ -1,5 +1,6 @@
 import {
   createFrameKey,
+  DEFAULT_LEVEL,
   DEFAULT_MAX_DATAGRAM_BYTES,
   type FrameKey,
   type LevelInput,
@@ -146,9 +147,9 @@ function int(name: string, value: number | undefined, fallback: number, min: num
   return v;
 }
 
-/** A level given as an option (`defaults.level`, a child's `level`), 0 when not given. */
+/** A level given as an option (`defaults.level`, a child's `level`); @clogs/protocol's `DEFAULT_LEVEL` (info) when not given. */
 export function optionLevel(value: LevelInput | undefined, option = 'defaults'): number {
-  if (value === undefined) return 0;
+  if (value === undefined) return DEFAULT_LEVEL;
   try {
     return parseLevel(value);
   } catch (err) {

@@ -1,3 +1,4 @@
+import { DEFAULT_LEVEL } from '@clogs/protocol';
 import { describe, expect, it, vi } from 'vitest';
 import { ChildLogger, createClient, type LogSink, type RecordOptions } from '../src/index.js';
 import { lines, POLL, received, startFleet, useFleet } from './helpers.js';
@@ -44,7 +45,7 @@ describe('client.child()', () => {
       msg: l.msg.toString(),
     });
     expect((await lines(dir, 'ROOT', 'root')).map(fields)).toEqual([
-      { sysId: 'ROOT', msgType: 'TXT', level: 0, msg: 'from the root' },
+      { sysId: 'ROOT', msgType: 'TXT', level: DEFAULT_LEVEL, msg: 'from the root' },
     ]);
     expect((await lines(dir, 'PAY1', 'pay')).map(fields)).toEqual([
       { sysId: 'PAY1', msgType: 'TXT', level: 4, msg: 'bound' },

@@ -159,7 +159,7 @@ describe('discovery: what is not applied', () => {
       expect(c.stats().servers.map((s) => [s.name, s.port, s.weight])).toEqual([['good', 9, 2]]);
       expect(c.warnings.filter((w) => w.includes('bad-json')).length).toBe(1);
       expect(c.warnings.filter((w) => w.includes('bad-port')).length).toBe(1);
-      expect(c.warnings.find((w) => w.includes('bad-port'))).toContain('port must be 1..65535');
+      expect(c.warnings.find((w) => w.includes('bad-port'))).toContain('port is not 1..65535');
     } finally {
       kv.close();
     }

@@ -1,8 +1,9 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type ClogsServer, createServer, type ParsedLine, parseLine, type ServerOptions } from 'clogs-server';
+import { type ClogsServer, createServer, type ParsedLine, type ServerOptions } from 'clogs-server';
 import { afterEach, expect, vi } from 'vitest';
+import { readMessages, readParsedLines } from '../../../test/support/log-file.js';
 import type { ClogsClient } from '../src/index.js';
 
 export interface Fleet {
@@ -94,34 +95,12 @@ export function once<T>(emitter: NodeJS.EventEmitter, event: string, ms = 10_000
 }
 
 /** The messages in `<dir>/<sys>/<file>.log`, in order ([] when there is no such file). */
-export async function messages(dir: string, sys: string, file: string): Promise<string[]> {
-  let text: Buffer;
-  try {
-    text = await readFile(join(dir, sys, `${file}.log`));
-  } catch {
-    return [];
-  }
-  const out: string[] = [];
-  for (let at = 0, lf = text.indexOf(0x0a); lf >= 0; at = lf + 1, lf = text.indexOf(0x0a, at)) {
-    out.push(parseLine(text.subarray(at, lf))!.msg.toString());
-  }
-  return out;
-}
+export const messages = (dir: string, sys: string, file: string): Promise<string[]> =>
+  readMessages(join(dir, sys, `${file}.log`));
 
 /** Records a fleet has taken so far. */
 export const received = (fleet: Fleet) => fleet.servers.reduce((n, s) => n + s.stats().records, 0);
 
 /** The parsed lines of `<dir>/<sys>/<file>.log`, in order ([] when there is no such file). */
-export async function lines(dir: string, sys: string, file: string): Promise<ParsedLine[]> {
-  let text: Buffer;
-  try {
-    text = await readFile(join(dir, sys, `${file}.log`));
-  } catch {
-    return [];
-  }
-  const out: ParsedLine[] = [];
-  for (let at = 0, lf = text.indexOf(0x0a); lf >= 0; at = lf + 1, lf = text.indexOf(0x0a, at)) {
-    out.push(parseLine(text.subarray(at, lf))!);
-  }
-  return out;
-}
+export const lines = (dir: string, sys: string, file: string): Promise<ParsedLine[]> =>
+  readParsedLines(join(dir, sys, `${file}.log`));

@@ -42,6 +42,21 @@ describe('@clogs/client/testing', () => {
     expect(double.refused).toBe(10);
   });
 
+  it('refuses a field neither the record nor the defaults give, naming it, as the real client does', async () => {
+    const real = createClient({ servers: ['127.0.0.1:9'], defaults: { msgType: 'TXT' } });
+    const double = createTestClient({ defaults: { msgType: 'TXT' } });
+    const cases: RecordOptions[] = [{ fileName: 'app' }, { sysId: 'TST' }, { sysId: 'TST', fileName: 'app' }];
+    const got = cases.map((options) => refusal(() => double.log('x', options)));
+    const want = cases.map((options) => refusal(() => real.log('x', options)));
+    await real.close({ timeoutMs: 0 });
+    expect(got).toEqual(want);
+    expect(got.slice(0, 2)).toEqual([
+      expect.objectContaining({ field: 'sys_id', reason: 'ERR_PROTOCOL_BAD_CHARSET' }),
+      expect.objectContaining({ field: 'file_name', reason: 'ERR_PROTOCOL_BAD_CHARSET' }),
+    ]);
+    expect(got[2]).toBe('accepted');
+  });
+
   it('refuses 16 bytes sooner with a key, as the real client does', () => {
     const keyed = createTestClient({ defaults, key: Buffer.from('k') });
     const plain = createTestClient({ defaults });
@@ -80,8 +95,8 @@ describe('@clogs/client/testing', () => {
     await new Promise((resolve) => stream.on('finish', resolve));
     expect(double.records().map((r) => [r.fileName, r.level, r.msg])).toEqual([
       ['kid', 5, 'from the child'],
-      ['piped', 0, 'a'],
-      ['piped', 0, 'b'],
+      ['piped', 3, 'a'],
+      ['piped', 3, 'b'],
     ]);
     expect(await double.close()).toEqual({ undelivered: 0 });
     expect(() => double.log('late')).toThrow(expect.objectContaining({ code: 'ERR_CLIENT_CLOSED' }));
@@ -97,7 +112,7 @@ describe('the README example', () => {
     const clogs = createTestClient({ defaults: { sysId: 'PAY1', msgType: 'TXT', fileName: 'app' } });
     startApp({ log: clogs });
     const [first] = await clogs.waitFor(1);
-    expect(first).toMatchObject({ fileName: 'app', level: 0, msg: 'started' });
+    expect(first).toMatchObject({ fileName: 'app', level: 3, msg: 'started' }); // info: DEFAULT_LEVEL
     expect(() => clogs.log('x', { fileName: '../etc' })).toThrow(
       expect.objectContaining({ reason: 'ERR_PROTOCOL_BAD_CHARSET' }),
     );

@@ -4,8 +4,10 @@ import {
   configKey,
   encodeServerRecord,
   parseServerRecord,
+  serverConfigKey,
   serverKey,
   serversPrefix,
+  sysConfigKey,
 } from '../src/index.js';
 
 describe('the key layout', () => {
@@ -16,6 +18,13 @@ describe('the key layout', () => {
     expect(configKey('pay')).toBe('/clogs/pay/config');
     expect(serverKey('pay', 'log-a').startsWith(clusterPrefix('pay'))).toBe(true);
     expect(configKey('pay').startsWith(clusterPrefix('pay'))).toBe(true);
+  });
+
+  it("puts the servers' settings beside, and a sub-system's under them", () => {
+    expect(serverConfigKey('pay')).toBe('/clogs/pay/server-config');
+    expect(sysConfigKey('pay', 'PAY1')).toBe('/clogs/pay/server-config/PAY1');
+    // Not under servers/: a client following the fleet never takes a setting for a server.
+    expect(serverConfigKey('pay').startsWith(serversPrefix('pay'))).toBe(false);
   });
 });
 

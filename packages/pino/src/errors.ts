@@ -1,3 +1,5 @@
+import { brandErrorClass, ClogsError } from '@clogs/client';
+
 /** Stable codes of @clogs/pino's errors. */
 export type PinoTransportErrorCode =
   /** An option is missing, of the wrong type or out of range. */
@@ -5,13 +7,11 @@ export type PinoTransportErrorCode =
   /** The key file cannot be read, or is empty. */
   | 'ERR_PINO_KEY_FILE';
 
-/** Base class of @clogs/pino's errors: switch on `code`. */
-export class PinoTransportError extends Error {
-  override name = 'PinoTransportError';
-  readonly code: PinoTransportErrorCode;
-
-  constructor(code: PinoTransportErrorCode, message: string, options: { cause?: unknown } = {}) {
-    super(`${message} [${code}]`, options.cause === undefined ? undefined : { cause: options.cause });
-    this.code = code;
+/** Base class of @clogs/pino's errors: switch on `code`. The message is `detail [code]`. */
+export class PinoTransportError extends ClogsError<PinoTransportErrorCode> {
+  static {
+    brandErrorClass(PinoTransportError, 'clogs.error.pino');
   }
+
+  override name = 'PinoTransportError';
 }

@@ -6,9 +6,9 @@ import type { DrainGate } from '@clogs/client';
  * hands over whatever the app wrote since the last read, up to its 4 MiB buffer). Lines
  * are cut out with indexOf and handed to `take` one by one; a chunk whose lines filled the
  * client is acknowledged (its callback called) only once the gate opens, which is what
- * makes thread-stream stop reading. Measured: cutting 210,000 lines this way took
- * 0.04–0.2 s where split2 and an object-mode Readable (pino-abstract-transport's way)
- * took 0.55–1.2 s on the same machine.
+ * makes thread-stream stop reading. No split2 and no object-mode Readable
+ * (pino-abstract-transport's way): the worker's time is the transport's throughput,
+ * and those cost it several times what indexOf does (bench/README.md, "Transports").
  */
 export class LineDestination extends Writable {
   private partial = '';

@@ -1,11 +1,17 @@
-import { type ClientStats, type ClogsClient, createClient, DrainGate, type LogSink } from '@clogs/client';
+import { describeClose, TransportKit } from '@clogs/client';
 import { LineDestination } from './line-destination.js';
 import { LineReader } from './line-reader.js';
 import { MainThread } from './main-thread.js';
 import { type ClogsPinoOptions, resolvePinoOptions } from './options.js';
 
 /** A client error as it crosses to the main thread (an Error's own fields would not). */
-function plain(err: { name?: string; code?: string; message: string; field?: string; reason?: string }) {
+function plain(err: {
+  name?: string | undefined;
+  code?: string | undefined;
+  message: string;
+  field?: string | undefined;
+  reason?: string | undefined;
+}) {
   return { name: err.name, code: err.code, message: err.message, field: err.field, reason: err.reason };
 }
 
@@ -21,59 +27,40 @@ const SAY_EVERY_MS = 1000;
  */
 export async function clogsTransport(options: ClogsPinoOptions): Promise<LineDestination> {
   const o = resolvePinoOptions(options);
-  const owned: ClogsClient | undefined = o.client === undefined ? undefined : createClient(o.client);
-  const sink: LogSink = owned ?? o.borrowed!;
   const reader = new LineReader(o.fileKey, o.messageOnly ? o.messageKey : undefined);
-  let refused = 0;
   let unsaid = 0;
   let saidAt = Number.NEGATIVE_INFINITY;
 
-  /** Hands one line to the client; false: wait for room. */
-  const take = (line: string): boolean => {
-    try {
-      return sink.log(reader.read(line), reader.options);
-    } catch (err) {
-      if ((err as { code?: unknown }).code !== 'ERR_CLIENT_BAD_RECORD') throw err;
-      refused++;
-      out.emit('warning', plain(err as Error));
+  const kit = new TransportKit({
+    client: o.client,
+    borrowed: o.borrowed,
+    closeTimeoutMs: o.closeTimeoutMs,
+    drainTimeoutMs: o.drainTimeoutMs,
+    relay: (name, payload) => out.emit(name, name === 'warning' ? plain(payload as Error) : payload),
+    onRefused: (err) => {
+      out.emit('warning', plain(err));
       const now = performance.now();
       if (now - saidAt >= SAY_EVERY_MS) {
-        out.say(`${(err as Error).message}${unsaid > 0 ? ` (and ${unsaid} more refused before it)` : ''}`);
+        out.say(`${err.message}${unsaid > 0 ? ` (and ${unsaid} more refused before it)` : ''}`);
         saidAt = now;
         unsaid = 0;
       } else unsaid++;
-      return true;
-    }
-  };
+    },
+  });
 
   const close = async () => {
-    let undelivered = 0;
-    let stats: ClientStats | undefined;
-    if (owned === undefined) {
-      await sink.flush({ timeoutMs: o.closeTimeoutMs });
-    } else {
-      ({ undelivered } = await owned.close({ timeoutMs: o.closeTimeoutMs }));
-      stats = owned.stats();
-    }
-    const dropped = Object.entries(stats?.dropped ?? {}).filter(([, n]) => n > 0);
-    const lost = dropped.reduce((sum, [, n]) => sum + n, 0);
-    out.emit('closed', { undelivered, refused, dropped: stats?.dropped });
-    if (refused > 0 || lost > 0) {
-      const reasons = dropped.map(([reason, n]) => `${n} ${reason}`).join(', ');
-      out.say(
-        `closed: ${stats?.accepted ?? '?'} records taken, ${refused} refused, ${lost} not delivered` +
-          (reasons === '' ? '' : ` (${reasons})`),
-      );
-    }
+    const summary = await kit.close();
+    out.emit('closed', summary);
+    const line = describeClose(summary);
+    if (line !== undefined) out.say(line);
   };
 
-  const destination = new LineDestination(take, new DrainGate(sink, o.drainTimeoutMs), close, () =>
-    sink.flush(),
+  const destination = new LineDestination(
+    (line) => kit.log(reader.read(line), reader.options),
+    kit.gate,
+    close,
+    () => kit.sink.flush(),
   );
   const out = new MainThread(destination);
-  for (const name of ['up', 'down', 'drop', 'reroute']) {
-    sink.on(name, (payload: unknown) => out.emit(name, payload));
-  }
-  sink.on('warning', (err: Error) => out.emit('warning', plain(err)));
   return destination;
 }

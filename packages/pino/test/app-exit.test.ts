@@ -12,7 +12,7 @@ const { run } = useAppFleet({
   app: APP,
   count: N,
   sys: 'PINO',
-  build: ['protocol', 'client', 'pino'],
+  build: ['protocol', 'etcd', 'client', 'pino'],
 });
 
 describe.each(['at-most-once', 'at-least-once'] as const)(

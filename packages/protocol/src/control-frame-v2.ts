@@ -10,7 +10,8 @@ import {
   TAG_BYTES,
 } from './constants.js';
 import { FrameError, ProtocolError } from './errors.js';
-import { type FrameHeader, writeHeader } from './header.js';
+import { writeHeader } from './header.js';
+import type { FrameHeader } from './header-types.js';
 import type { SealSession } from './seal-session.js';
 
 /*

@@ -1,3 +1,5 @@
+import { brandErrorClass, ClogsError, type ClogsErrorOptions } from './clogs-error.js';
+
 /**
  * Stable error codes. A code never changes meaning once released; messages may.
  * Decoding throws only these, wrapped in a {@link ProtocolError} subclass.
@@ -39,29 +41,20 @@ export type ProtocolErrorCode =
   // a caller passed an argument this package cannot use (never thrown by decoding)
   | 'ERR_PROTOCOL_BAD_ARGUMENT';
 
-export interface ProtocolErrorDetails {
+export interface ProtocolErrorDetails extends ClogsErrorOptions {
   /** The wire field that breaks the rule, as the spec names it (`sys_id`, `count`, ...). */
   field?: string | undefined;
   /** Byte offset of that field in the datagram (decoding only). */
   offset?: number | undefined;
-  cause?: unknown;
-}
-
-/**
- * The one format of every clogs error message, in every package: what a person reads
- * first, then the stable code once, `human text [ERR_CODE]`. An error that wraps another
- * puts its own code here and keeps the other as `cause`, never repeating its code.
- */
-export function formatErrorMessage(detail: string, code: string): string {
-  return `${detail} [${code}]`;
 }
 
 /** Base class of every error this package throws. Switch on `code`, not on the message. */
-export class ProtocolError extends Error {
+export class ProtocolError extends ClogsError<ProtocolErrorCode> {
+  static {
+    brandErrorClass(ProtocolError, 'clogs.error.protocol');
+  }
+
   override name = 'ProtocolError';
-  readonly code: ProtocolErrorCode;
-  /** The message without its code: what a wrapper or a CLI shows a person. */
-  readonly detail: string;
   readonly field: string | undefined;
   readonly offset: number | undefined;
 
@@ -70,13 +63,7 @@ export class ProtocolError extends Error {
       details.offset === undefined
         ? ''
         : ` at offset ${details.offset}${details.field ? ` (${details.field})` : ''}`;
-    const detail = `${message}${where}`;
-    super(
-      formatErrorMessage(detail, code),
-      details.cause === undefined ? undefined : { cause: details.cause },
-    );
-    this.code = code;
-    this.detail = detail;
+    super(code, `${message}${where}`, details);
     this.field = details.field;
     this.offset = details.offset;
   }
@@ -84,11 +71,19 @@ export class ProtocolError extends Error {
 
 /** The datagram as a whole breaks a rule: header, count, length, kind. */
 export class FrameError extends ProtocolError {
+  static {
+    brandErrorClass(FrameError, 'clogs.error.protocol.frame');
+  }
+
   override name = 'FrameError';
 }
 
 /** One record field breaks a rule, when encoding (at `log()` time) or decoding. */
 export class FieldError extends ProtocolError {
+  static {
+    brandErrorClass(FieldError, 'clogs.error.protocol.field');
+  }
+
   override name = 'FieldError';
 }
 
@@ -97,5 +92,9 @@ export class FieldError extends ProtocolError {
  * configured; the key id is unknown; a sealed frame is bound to another peer.
  */
 export class AuthError extends ProtocolError {
+  static {
+    brandErrorClass(AuthError, 'clogs.error.protocol.auth');
+  }
+
   override name = 'AuthError';
 }

@@ -2,7 +2,7 @@ import { createAuthKey, trailerMatches } from './auth.js';
 import { readU32 } from './bytes.js';
 import { Flag, HEADER_BYTES, Kind, KNOWN_FLAGS, TRAILER_BYTES } from './constants.js';
 import { AuthError, FrameError } from './errors.js';
-import type { DecodeOptions, FrameHeader } from './header.js';
+import type { DecodeOptions, FrameHeader } from './header-types.js';
 import { Suite } from './suite.js';
 
 /**

@@ -18,7 +18,7 @@ import {
   TAG_BYTES,
 } from './constants.js';
 import { AuthError, FrameError, ProtocolError } from './errors.js';
-import type { DecodeOptions, FrameHeader } from './header.js';
+import type { DecodeOptions, FrameHeader } from './header-types.js';
 import type { KeyRing } from './key-ring.js';
 import { MAX_SUITE, type SealedSuite, Suite } from './suite.js';
 

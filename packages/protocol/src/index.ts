@@ -9,13 +9,20 @@
  * records in place; sealed frames are opened with a {@link KeyRing}. Checking a record before accepting it: {@link recordByteLength}.
  * Levels: the table {@link LEVELS}, {@link parseLevel}, {@link levelName}.
  * Card numbers: {@link PanFinder} finds them, {@link Redactor} masks them (and custom patterns).
- * Every error is a {@link ProtocolError} with a stable `code`; every clogs package
- * formats its messages with {@link formatErrorMessage}.
+ * Every error is a {@link ProtocolError} with a stable `code`. {@link ClogsError} is the
+ * base of every clogs package's errors: one brand, one message format ({@link formatErrorMessage}).
  */
 export { type AuthKey, createAuthKey } from './auth.js';
 export { BatchWriter, type BatchWriterOptions } from './batch-writer.js';
 export { asBuffer, readU32 } from './bytes.js';
 export { nowUs } from './clock.js';
+export {
+  brandErrorClass,
+  CLOGS_ERROR_BRAND,
+  ClogsError,
+  type ClogsErrorOptions,
+  formatErrorMessage,
+} from './clogs-error.js';
 export {
   ACCEPTED_VERSIONS,
   ACK_RANGE_BYTES,
@@ -67,7 +74,6 @@ export {
   AuthError,
   FieldError,
   FrameError,
-  formatErrorMessage,
   ProtocolError,
   type ProtocolErrorCode,
   type ProtocolErrorDetails,
@@ -85,6 +91,7 @@ export {
   writeNewKeyFile,
 } from './keys.js';
 export {
+  DEFAULT_LEVEL,
   describeLevels,
   LEVEL_ALIASES,
   LEVEL_NAMES,

@@ -11,6 +11,14 @@ export const Level = Object.freeze({
   FATAL: 6,
 } as const);
 export type Level = (typeof Level)[keyof typeof Level];
+/**
+ * The level of a record whose sender names none: the client's `defaults.level` when not
+ * given, and so the CLI's `--level`. One default, here with the table, so a record from
+ * the client's quick start and one from `clogs-cli` carry the same level. (The wire's
+ * own default stays 0, "not set": the encoder writes what it is given.)
+ */
+export const DEFAULT_LEVEL: Level = Level.INFO;
+
 /** Level names indexed by level number, lower case (`LEVEL_NAMES[3] === 'info'`). */
 export const LEVEL_NAMES = Object.freeze([
   'unset',

@@ -2,7 +2,7 @@ import { asBuffer, readU32 } from './bytes.js';
 import { checkFileNameBytes, checkFileNameLength, checkIdBytes, checkIdLength } from './charset.js';
 import { MSG_TYPE_MAX_BYTES, RESERVED_MAX_BYTES, SYS_ID_MAX_BYTES } from './constants.js';
 import { FieldError, FrameError } from './errors.js';
-import type { FrameHeader } from './header.js';
+import type { FrameHeader } from './header-types.js';
 import { type Level, MAX_LEVEL } from './level.js';
 import { headLenError } from './record-checks.js';
 import type { LogRecord } from './record-types.js';

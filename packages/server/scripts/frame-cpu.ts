@@ -34,8 +34,8 @@ const { values } = parseArgs({
     mode: { type: 'string', default: 'v2' },
     // another checkout's server (a build from before, to compare): its src/bin.ts
     bin: { type: 'string' },
-    // that server reads a key file's bytes as they are and has no --accept-v1
-    'raw-key-file': { type: 'boolean', default: false },
+    // that server has no --accept-v1 (it takes version 1 HMAC frames with its key)
+    'no-accept-v1': { type: 'boolean', default: false },
   },
 });
 const FRAMES = Number(values.frames);
@@ -43,7 +43,7 @@ const WARM = 2000;
 const WINDOW = 64;
 const MODE = values.mode;
 const BIN = values.bin ?? new URL('../src/bin.ts', import.meta.url).pathname;
-const RAW = values['raw-key-file'];
+const OLD = values['no-accept-v1'];
 
 const ticks = (pid: number) => {
   const f = readFileSync(`/proc/${pid}/stat`, 'latin1').split(') ')[1]!.split(' ');
@@ -55,8 +55,9 @@ const keyBytes = Buffer.from('00112233445566778899aabbccddeeff0f1e2d3c4b5a697887
 const keyFile = join(dataDir, 'key');
 writeFileSync(keyFile, `${keyBytes.toString('hex')}\n`, { mode: 0o600 });
 const keyArgs =
-  MODE === 'v1' || MODE === 'v2' ? [] : ['--key-file', keyFile, ...(RAW ? [] : ['--accept-v1'])];
-const v1Key = RAW ? Buffer.from(keyBytes.toString('hex')) : keyBytes;
+  MODE === 'v1' || MODE === 'v2' ? [] : ['--key-file', keyFile, ...(OLD ? [] : ['--accept-v1'])];
+// Version 1 takes a key file's bytes as they are: the hex text is its key.
+const v1Key = Buffer.from(keyBytes.toString('hex'));
 const child = spawn(
   process.execPath,
   [
@@ -141,8 +142,15 @@ if (session !== undefined) {
   });
 }
 const start = Date.now();
+// A lost datagram stalls the window: give up rather than wait for ever.
+const watchdog = setTimeout(() => {
+  console.error(`stalled: ${acked} of ${FRAMES + WARM} frames ACKed`);
+  child.kill('SIGKILL');
+  process.exit(1);
+}, 120_000);
 pump();
 await finished;
+clearTimeout(watchdog);
 const t1 = ticks(child.pid!);
 console.log(
   JSON.stringify({

@@ -1,4 +1,4 @@
-import { formatErrorMessage } from '@clogs/protocol';
+import { brandErrorClass, ClogsError } from '@clogs/protocol';
 
 /** Stable codes of the errors clogs-server raises or reports. */
 export type ServerErrorCode =
@@ -30,6 +30,8 @@ export type ServerErrorCode =
   | 'ERR_SERVER_ETCD'
   /** `--etcd`: another live server holds this `--name` in the cluster; the name is never taken over. */
   | 'ERR_SERVER_NAME_TAKEN'
+  /** A setting in etcd's server-config is refused (not JSON, not a live option, a bad value): the last good value stays. */
+  | 'ERR_SERVER_CONFIG'
   /** Two key files hold different keys with the same key id. */
   | 'ERR_SERVER_KEY'
   /** Listening on a non-loopback address without a key, and without `insecure`. */
@@ -40,15 +42,10 @@ export type ServerErrorCode =
   | 'ERR_SERVER_EPOCH';
 
 /** Base class of clogs-server's errors: switch on `code`. The message is `detail [code]`. */
-export class ServerError extends Error {
-  override name = 'ServerError';
-  readonly code: ServerErrorCode;
-  /** The message without its code: what a person reads first. */
-  readonly detail: string;
-
-  constructor(code: ServerErrorCode, message: string, options?: { cause?: unknown }) {
-    super(formatErrorMessage(message, code), options);
-    this.code = code;
-    this.detail = message;
+export class ServerError extends ClogsError<ServerErrorCode> {
+  static {
+    brandErrorClass(ServerError, 'clogs.error.server');
   }
+
+  override name = 'ServerError';
 }

@@ -128,13 +128,20 @@ export interface ResolvedOptions {
   faults: Faults;
 }
 
-function bad(name: string, rule: string, value: unknown): ServerError {
+export function bad(name: string, rule: string, value: unknown): ServerError {
   return new ServerError('ERR_SERVER_BAD_OPTION', `${name} must be ${rule}, not ${String(value)}`);
 }
 
-function int(name: string, value: number | undefined, fallback: number, min: number, max: number): number {
+export function int(
+  name: string,
+  value: number | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
   const v = value ?? fallback;
-  if (!Number.isInteger(v) || v < min || v > max) throw bad(name, `an integer ${min}..${max}`, v);
+  if (!Number.isInteger(v) || v < min || v > max)
+    throw bad(name, `an integer ${min}..${max}`, value === undefined ? 'nothing' : JSON.stringify(v));
   return v;
 }
 
@@ -154,10 +161,14 @@ export function checkFaults(faults: Partial<Faults>, base: Faults): Faults {
   return next;
 }
 
-const MAX = Number.MAX_SAFE_INTEGER;
-const SYS_ID = /^[A-Za-z0-9_]{1,4}$/;
+export const MAX = Number.MAX_SAFE_INTEGER;
+export const MAX_FILES = 100_000_000;
+const DEFAULT_ROLL_BYTES = 256 * 2 ** 20;
+const DEFAULT_MAX_TOTAL_BYTES = 10 * 2 ** 30;
+const DEFAULT_MAX_FILES = 10_000;
+export const SYS_ID = /^[A-Za-z0-9_]{1,4}$/;
 
-function allowList(list: readonly string[] | undefined): ReadonlySet<string> | undefined {
+export function allowList(list: readonly string[] | undefined): ReadonlySet<string> | undefined {
   if (list === undefined) return undefined;
   if (!Array.isArray(list) || list.length === 0) throw bad('allowSys', 'a non-empty list of sys_ids', list);
   for (const sys of list) {
@@ -167,7 +178,7 @@ function allowList(list: readonly string[] | undefined): ReadonlySet<string> | u
   return new Set(list);
 }
 
-function rollEvery(value: unknown): 'hour' | 'day' | undefined {
+export function rollEvery(value: unknown): 'hour' | 'day' | undefined {
   if (value === undefined || value === 'hour' || value === 'day') return value;
   throw bad('rollEvery', '"hour" or "day"', value);
 }
@@ -203,12 +214,12 @@ export function resolveOptions(o: ServerOptions = {}): ResolvedOptions {
     port: int('port', o.port, 0, 0, 65_535),
     dataDir,
     flushMs: int('flushMs', o.flushMs, 200, 1, 60_000),
-    rollBytes: int('rollBytes', o.rollBytes, 256 * 2 ** 20, 1, MAX),
+    rollBytes: int('rollBytes', o.rollBytes, DEFAULT_ROLL_BYTES, 1, MAX),
     maxPendingBytes: int('maxPendingBytes', o.maxPendingBytes, 64 * 2 ** 20, 1, MAX),
     chunkBytes: int('chunkBytes', o.chunkBytes, 256 * 1024, 4096, 2 ** 30),
     maxOpenFiles: int('maxOpenFiles', o.maxOpenFiles, 256, 1, 1_000_000),
-    maxTotalBytes: int('maxTotalBytes', o.maxTotalBytes, 10 * 2 ** 30, 1, MAX),
-    maxFiles: int('maxFiles', o.maxFiles, 10_000, 1, 100_000_000),
+    maxTotalBytes: int('maxTotalBytes', o.maxTotalBytes, DEFAULT_MAX_TOTAL_BYTES, 1, MAX),
+    maxFiles: int('maxFiles', o.maxFiles, DEFAULT_MAX_FILES, 1, MAX_FILES),
     allowSys: allowList(o.allowSys),
     fileMode: int('fileMode', o.fileMode, 0o640, 0, 0o777),
     dirMode: int('dirMode', o.dirMode, 0o750, 0, 0o777),
@@ -219,8 +230,8 @@ export function resolveOptions(o: ServerOptions = {}): ResolvedOptions {
     v1Key: acceptV1 ? Buffer.from(o.v1Key ?? keys[0]?.bytes ?? []) : undefined,
     allowIntegrityOnly: bool('allowIntegrityOnly', o.allowIntegrityOnly),
     insecure: bool('insecure', o.insecure),
-    maskPan: o.maskPan ?? false,
-    attribution: o.attribution ?? false,
+    maskPan: bool('maskPan', o.maskPan),
+    attribution: bool('attribution', o.attribution),
     ackAfterWrite: o.ackAfterWrite ?? true,
     // A PONG announces at least 64; one ACK range must stay below the window.
     replayWindow: int('replayWindow', o.replayWindow, 16_384, 64, 2 ** 20),

@@ -6,6 +6,13 @@ import { FrameIntake } from './listen/frame-intake.js';
 import { Replies } from './listen/replies.js';
 import { bindUdp, kernelDrops, unreadBytes } from './listen/udp-socket.js';
 import {
+  checkLiveConfig,
+  type LiveConfig,
+  type LiveOption,
+  type LiveSettings,
+  liveSettings,
+} from './live-options.js';
+import {
   checkFaults,
   type Faults,
   type ResolvedOptions,
@@ -41,6 +48,8 @@ export class ClogsServer extends EventEmitter {
   private readonly counters = emptyCounters();
   private readonly recvBufferBytes: number;
   private faults: Faults;
+  /** The live options now: `options`' at start, then what applyConfig() pushed. */
+  private live: LiveSettings;
   private closing: Promise<ServerStats> | undefined;
 
   /** @internal use {@link createServer} */
@@ -55,6 +64,7 @@ export class ClogsServer extends EventEmitter {
     this.address = { host: bound.host, port: bound.port, family: bound.family };
     this.recvBufferBytes = bound.recvBufferBytes;
     this.faults = options.faults;
+    this.live = liveSettings(options);
     const warn = (err: ServerError) => this.warn(err);
     this.writer = new LogWriter({
       ...options,
@@ -124,6 +134,48 @@ export class ClogsServer extends EventEmitter {
     };
   }
 
+  /** The options a running server takes again, as they are now. */
+  get settings(): Readonly<LiveSettings> {
+    return this.live;
+  }
+
+  /**
+   * Changes options while the server runs (see `LIVE_OPTIONS`): card masking and
+   * attribution from the next datagram, rolling from each file's next write, the disk
+   * bounds at once (lowered: the oldest rolled files are deleted now), the allow-list
+   * from the next record (files already open included). `sys` gives sys_ids masking
+   * and a roll size of their own (the whole table: a sys_id left out has the server's).
+   * Every value is checked before any applies: a bad one throws and nothing changes.
+   * `rollEvery` or `allowSys` given as undefined turns them off. Returns the options
+   * that changed.
+   * @throws {ServerError} `ERR_SERVER_BAD_OPTION`, naming the option.
+   */
+  applyConfig(partial: LiveConfig): (LiveOption | 'sys')[] {
+    const next: LiveSettings = { ...this.live, ...checkLiveConfig(partial) };
+    const changed = (Object.keys(next) as (LiveOption | 'sys')[]).filter(
+      (k) => !sameSetting(this.live[k], next[k]),
+    );
+    if (changed.length === 0) return changed;
+    this.live = next;
+    const has = (...keys: (LiveOption | 'sys')[]) => keys.some((k) => changed.includes(k));
+    const bySys = <K extends 'maskPan' | 'rollBytes'>(k: K) => {
+      const m = new Map<string, ResolvedOptions[K]>();
+      for (const [sys, c] of next.sys) if (c[k] !== undefined) m.set(sys, c[k] as ResolvedOptions[K]);
+      return m;
+    };
+    if (has('maskPan', 'attribution', 'sys'))
+      this.intake.setFormat({
+        maskPan: next.maskPan,
+        attribution: next.attribution,
+        maskBySys: bySys('maskPan'),
+      });
+    if (has('rollBytes', 'rollEvery', 'sys'))
+      this.writer.setRolling(next.rollBytes, next.rollEvery, bySys('rollBytes'));
+    if (has('maxTotalBytes', 'maxFiles')) this.writer.setBounds(next.maxTotalBytes, next.maxFiles);
+    if (has('allowSys')) this.writer.setAllowSys(next.allowSys);
+    return changed;
+  }
+
   /** Changes the injected faults (tests only): `setFaults({ silent: true })` isolates this server. */
   setFaults(faults: Partial<Faults>): void {
     this.faults = checkFaults(faults, this.faults);
@@ -191,6 +243,18 @@ export async function createServer(options: ServerOptions = {}): Promise<ClogsSe
     );
   }
   return new ClogsServer(resolved, bound, dataDir);
+}
+
+/** Equal values of a live option (an allow-list is a set: its order does not matter). */
+function sameSetting(a: unknown, b: unknown): boolean {
+  if (a instanceof Set && b instanceof Set) return a.size === b.size && [...a].every((x) => b.has(x));
+  if (a instanceof Map && b instanceof Map) {
+    return (
+      a.size === b.size &&
+      [...a].every(([k, v]) => b.has(k) && JSON.stringify(v) === JSON.stringify(b.get(k)))
+    );
+  }
+  return a === b;
 }
 
 /** 127.0.0.0/8 and ::1 (also IPv4-mapped): reachable from this machine only. */

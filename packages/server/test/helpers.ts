@@ -3,6 +3,10 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type AuthKey, decodeFrame, encodeControlFrame, type Frame, Kind } from '@clogs/protocol';
+import { splitLines } from '../../../test/support/log-file.js';
+
+export { splitLines };
+
 import { type ClogsServer, createServer, type ServerOptions } from '../src/index.js';
 
 /** A temporary data folder, removed by `cleanup()`. */
@@ -132,21 +136,9 @@ export function ackedSeqs(f: Frame): number[] {
   return seqs;
 }
 
-/** The lines of `<dataDir>/<sys>/<file>.log`, without their LFs. */
+/** The lines of `<dataDir>/<sys>/<file>.log`, without their LFs; the file must exist and end with one. */
 export async function readLines(dataDir: string, sys: string, file: string): Promise<Buffer[]> {
-  const text = await readFile(join(dataDir, sys, `${file}.log`));
-  return splitLines(text);
-}
-
-export function splitLines(bytes: Buffer): Buffer[] {
-  const lines: Buffer[] = [];
-  let at = 0;
-  for (let lf = bytes.indexOf(0x0a); lf >= 0; lf = bytes.indexOf(0x0a, at)) {
-    lines.push(bytes.subarray(at, lf));
-    at = lf + 1;
-  }
-  if (at !== bytes.length) throw new Error('file does not end with a newline');
-  return lines;
+  return splitLines(await readFile(join(dataDir, sys, `${file}.log`)), { complete: true });
 }
 
 /** Every file under a folder, relative paths, sorted. */

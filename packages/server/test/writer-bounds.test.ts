@@ -53,6 +53,34 @@ describe('writer bounds', () => {
     expect(await msgs(dataDir, 'SYS', 'a')).toEqual(['first a', 'second a']);
   });
 
+  it('at maxFiles, deletes the oldest rolled file (counted, told) to admit a new name', async () => {
+    const dataDir = await tempDir();
+    await mkdir(join(dataDir, 'SYS'));
+    const old = join(dataDir, 'SYS', 'app.20250101-000000.h.1.log');
+    const newer = join(dataDir, 'SYS', 'app.log.1'); // logrotate's: rolled too
+    await writeFile(old, 'old\n');
+    await writeFile(newer, 'newer\n');
+    await writeFile(join(dataDir, 'SYS', 'app.log'), '');
+    await utimes(old, new Date(2025, 0, 1), new Date(2025, 0, 1));
+    const { peer, server } = await start({ maxFiles: 3 }, dataDir);
+    const told: string[] = [];
+    server.on('warning', (e: { code: string; message: string }) => told.push(`${e.code} ${e.message}`));
+    await sendAcked(peer, [rec('new name', { fileName: 'b' })]);
+    await server.flush();
+    expect(await listFiles(join(dataDir, 'SYS'))).toEqual(['app.log', 'app.log.1', 'b.log']);
+    expect(server.stats().writer).toMatchObject({ filesOnDisk: 3, retainedFiles: 1, retainedBytes: 4 });
+    expect(
+      told.some((t) => t.startsWith('ERR_SERVER_RETENTION') && t.includes('app.20250101-000000.h.1.log')),
+    ).toBe(true);
+    // the next new name takes logrotate's file; then nothing rolled is left: refused
+    await sendAcked(peer, [rec('another', { fileName: 'c' })]);
+    await peer.send(frame([rec('refused', { fileName: 'd' })]));
+    await peer.barrier();
+    await server.flush();
+    expect(await listFiles(join(dataDir, 'SYS'))).toEqual(['app.log', 'b.log', 'c.log']);
+    expect(server.stats().dropped.file_limit).toBe(1);
+  });
+
   it('counts the files already in the data dir at start', async () => {
     const dataDir = await tempDir();
     await mkdir(join(dataDir, 'OLD'));

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { chown, mkdir, readFile, rename, rm, stat, symlink, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { encodeLogFrame, Flag, Kind, type LogRecordInput } from '@clogs/protocol';
@@ -84,6 +85,19 @@ describe('files and folders in a shared data dir', () => {
     expect(await listFiles(elsewhere)).toEqual([]);
     expect(server.stats().writer.unsafePaths).toBe(1);
     expect(peer.count(Kind.ACK)).toBe(0);
+  });
+
+  it('never opens a FIFO planted at SYS/f.log (nobody reading it): refused, counted, the server goes on', async () => {
+    const { peer, server, dataDir } = await start();
+    await mkdir(join(dataDir, 'SYS'), { mode: 0o750 });
+    execFileSync('mkfifo', [join(dataDir, 'SYS', 'f.log')]);
+    await peer.send(frame([rec('into a pipe')]));
+    await peer.barrier();
+    await server.flush();
+    expect(server.stats().writer).toMatchObject({ unsafePaths: 1, recordsLost: 1, writable: true });
+    expect(peer.count(Kind.ACK)).toBe(0);
+    await sendAcked(peer, [rec('elsewhere', { fileName: 'g' })]);
+    expect(await msgs(dataDir, 'SYS', 'g')).toEqual(['elsewhere']);
   });
 
   it('makes files 0640 and folders 0750, or the modes asked for', async () => {

@@ -1,13 +1,5 @@
 import { writeSync } from 'node:fs';
-import {
-  type ClientError,
-  type ClogsClient,
-  createClient,
-  DrainGate,
-  type LogSink,
-  levelFromName,
-  type RecordOptions,
-} from '@clogs/client';
+import { describeClose, type LogSink, levelFromName, type RecordOptions, TransportKit } from '@clogs/client';
 import TransportStream from 'winston-transport';
 import { type ClogsWinstonOptions, resolveWinstonOptions } from './options.js';
 
@@ -15,6 +7,7 @@ import { type ClogsWinstonOptions, resolveWinstonOptions } from './options.js';
 const EXCEPTION_DEADLINE_MS = 2500;
 const LEVEL = Symbol.for('level');
 const MESSAGE = Symbol.for('message');
+const nothing = () => {};
 
 /** What winston hands a transport: its fields, the level and formatted line under triple-beam's symbols. */
 type Info = Record<string | symbol, unknown>;
@@ -27,36 +20,41 @@ type Info = Record<string | symbol, unknown>;
  * emitted as a `'warn'` event (winston passes it on to the logger's); nothing is thrown.
  * Past the client's high-water mark a record waits for its `'drain'`. `logger.end()`
  * ends the transport: an owned client is closed within `closeTimeoutMs` (what was lost is
- * printed on stderr), a borrowed one flushed. Also emits `'up'`, `'down'`, `'drop'` and `'warning'` from the client.
+ * printed on stderr), a borrowed one flushed. Also emits `'up'`, `'down'`, `'drop'`,
+ * `'reroute'` and `'warning'` from the client, and `'closed'` with what the end delivered.
  */
 export class ClogsTransport extends TransportStream {
-  /** Records the client refused as malformed. */
-  refused = 0;
   /** The client this transport logs through. */
   readonly client: LogSink;
-  private readonly owned: ClogsClient | undefined;
-  private readonly gate: DrainGate;
+  private readonly kit: TransportKit;
   private readonly fileKey: string | undefined;
   private readonly messageOnly: boolean;
-  private deadlineMs: number;
   private readonly rec: RecordOptions = {};
   private ending: Promise<void> | undefined;
 
   constructor(options: ClogsWinstonOptions) {
     const o = resolveWinstonOptions(options);
     super(o.transport);
-    this.owned = o.client === undefined ? undefined : createClient(o.client);
-    this.client = this.owned ?? o.borrowed!;
-    this.gate = new DrainGate(this.client, o.drainTimeoutMs);
+    this.kit = new TransportKit({
+      client: o.client,
+      borrowed: o.borrowed,
+      closeTimeoutMs: o.closeTimeoutMs,
+      drainTimeoutMs: o.drainTimeoutMs,
+      relay: (name, payload) => this.emit(name, payload),
+      onRefused: (err) => this.emit('warn', err),
+    });
+    this.client = this.kit.sink;
     this.fileKey = o.fileKey;
     this.messageOnly = o.messageOnly;
-    this.deadlineMs = o.closeTimeoutMs;
-    for (const name of ['up', 'down', 'drop', 'reroute', 'warning']) {
-      this.client.on(name, (payload: unknown) => this.emit(name, payload));
-    }
   }
 
-  override log(info: Info, next: () => void): void {
+  /** Records the client refused as malformed. */
+  get refused(): number {
+    return this.kit.refused;
+  }
+
+  /** winston's contract: `next` is optional (a caller may log an info object directly). */
+  override log(info: Info, next: () => void = nothing): void {
     const rec = this.rec;
     const level = info[LEVEL] ?? info['level'];
     rec.level = typeof level === 'string' ? levelFromName(level) : undefined;
@@ -69,21 +67,14 @@ export class ClogsTransport extends TransportStream {
     }
     const line = this.messageOnly ? undefined : info[MESSAGE];
     const msg = typeof line === 'string' ? line : String(info['message'] ?? '');
-    let room = true;
-    try {
-      room = this.client.log(msg, rec);
-    } catch (err) {
-      if ((err as { code?: unknown }).code !== 'ERR_CLIENT_BAD_RECORD') throw err;
-      this.refused++;
-      this.emit('warn', err as ClientError);
-    }
+    const room = this.kit.log(msg, rec);
     if (this.listenerCount('logged') > 0) this.emit('logged', info);
     if (room) next();
-    else this.gate.wait(next);
+    else this.kit.gate.wait(next);
     // winston's exception handler logs the exception, then waits for this transport's
     // 'finish' for at most 3 s before process.exit(1): end now, within that time.
     if (info['exception'] === true && (this as { _ending?: boolean })._ending === true) {
-      this.deadlineMs = Math.min(this.deadlineMs, EXCEPTION_DEADLINE_MS);
+      this.kit.shortenClose(EXCEPTION_DEADLINE_MS);
       setImmediate(() => this.end());
     }
   }
@@ -99,25 +90,11 @@ export class ClogsTransport extends TransportStream {
 
   /** Closes an owned client (within closeTimeoutMs), flushes a borrowed one; reports what was lost. */
   private end_(): Promise<void> {
-    this.ending ??= (async () => {
-      if (this.owned === undefined) {
-        await this.client.flush({ timeoutMs: this.deadlineMs });
-        return;
-      }
-      const { undelivered } = await this.owned.close({ timeoutMs: this.deadlineMs });
-      const dropped = this.owned.stats().dropped;
-      this.emit('closed', { undelivered, refused: this.refused, dropped });
-      const lost = Object.entries(dropped).filter(([, n]) => n > 0);
-      if (this.refused > 0 || lost.length > 0) {
-        // Said at once on stderr: at an exit nothing may listen any more.
-        const reasons = lost.map(([reason, n]) => `${n} ${reason}`).join(', ');
-        writeSync(
-          2,
-          `@clogs/winston: closed: ${this.refused} refused, ${lost.reduce((a, [, n]) => a + n, 0)} not delivered` +
-            `${reasons === '' ? '' : ` (${reasons})`}\n`,
-        );
-      }
-    })();
+    this.ending ??= this.kit.close().then((summary) => {
+      this.emit('closed', summary);
+      const line = describeClose(summary);
+      if (line !== undefined) writeSync(2, `@clogs/winston: ${line}\n`);
+    });
     return this.ending;
   }
 }

@@ -53,7 +53,9 @@ describe('winston → @clogs/winston: every record of an app', () => {
     );
     const { code, ms } = await ended(app, startedAt);
     expect(code).toBe(0);
-    expect(app.stderr).toContain(`@clogs/winston: closed: 0 refused, ${N} not delivered (${N} closed)`);
+    expect(app.stderr).toContain(
+      `@clogs/winston: closed: ${N} records taken, 0 refused, ${N} not delivered (${N} closed)`,
+    );
     expect(app.stdout).toContain(`closed {"undelivered":${N},"refused":0,`);
     // The app's own start (tsx) and one give-up of the drain wait (1 s) come before the deadline.
     expect(ms).toBeGreaterThan(1500);

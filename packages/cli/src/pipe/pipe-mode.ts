@@ -1,5 +1,6 @@
 import { MAX_DATAGRAM_BYTES } from '@clogs/protocol';
 import { CliError, mostSpecificMessage } from '../errors.js';
+import { allDownNotice, watchAllDown } from '../fail-fast.js';
 import { LineSplitter } from '../line/line-splitter.js';
 import { type LineFormat, LineParser, type ParsedLine } from '../line/parse-line.js';
 import type { Notices } from '../notices.js';
@@ -20,6 +21,11 @@ export interface PipeOptions {
   timeoutMs: number;
   /** Live progress on stderr (when stderr is a TTY and not --quiet). */
   progress: boolean;
+  /**
+   * `--wait-for-servers`: with every server down, wait (reading pauses, the flush takes
+   * up to `timeoutMs`); without, the run ends at that verdict (see {@link watchAllDown}).
+   */
+  waitForServers: boolean;
 }
 
 export interface PipeIo {
@@ -53,7 +59,8 @@ const STALL_CHECK_MS = 250;
  * only when no record at all was delivered for `timeoutMs` (every server down): the
  * input is then left unread and the run ends undelivered. At EOF (or on SIGINT/SIGTERM)
  * the client is closed within `timeoutMs`: with --ack that waits for every ACK; a
- * second signal gives up the wait.
+ * second signal gives up the wait. Unless `waitForServers`, the verdict that every
+ * server is down ends the run at once: reading stops, and what is queued is undelivered.
  */
 export async function runPipe(session: Session, o: PipeOptions, io: PipeIo): Promise<RunSummary> {
   const summary: RunSummary & { read: number } = { ...emptySummary(), read: 0 };
@@ -87,6 +94,8 @@ export async function runPipe(session: Session, o: PipeOptions, io: PipeIo): Pro
   };
   /** Reading is over (a signal, or no progress): lines already read are still logged. */
   let stopped = false;
+  /** Reading is over and the final flush has begun. */
+  let flushing = false;
   let reading: Input['stream'] | undefined;
   let wakeWaiter: (() => void) | undefined;
   const stopReading = () => {
@@ -108,6 +117,16 @@ export async function runPipe(session: Session, o: PipeOptions, io: PipeIo): Pro
     }
   };
   io.stop.listen(onStop);
+  const unwatch = o.waitForServers
+    ? () => {}
+    : watchAllDown(session, (why) => {
+        summary.allDown = why;
+        io.notices.say(allDownNotice(why));
+        // While reading, the lines already read are still logged (and closed on at once,
+        // below); once the flush has begun, it is cut short.
+        if (flushing) session.giveUp();
+        else stopReading();
+      });
   const progress = o.progress
     ? new ProgressLine(io.stderr as TerminalOut, () => progressText(summary, session))
     : undefined;
@@ -198,7 +217,11 @@ export async function runPipe(session: Session, o: PipeOptions, io: PipeIo): Pro
   reading = undefined;
 
   // Stalled: the whole --timeout already passed with nothing delivered; no second wait.
-  const { undelivered } = await session.close(summary.stalledMs === undefined ? o.timeoutMs : 0);
+  // Every server down: nothing can be delivered; no wait either.
+  flushing = true;
+  const wait = summary.stalledMs === undefined && summary.allDown === undefined;
+  const { undelivered } = await session.close(wait ? o.timeoutMs : 0);
+  unwatch();
   if (progress !== undefined) {
     io.notices.printAbove(undefined);
     progress.stop();

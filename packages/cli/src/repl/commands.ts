@@ -1,6 +1,7 @@
 import type { ClientStats } from '@clogs/client';
 import { describeLevels, levelName, parseLevel } from '@clogs/protocol';
 import { mostSpecificMessage } from '../errors.js';
+import { fileNameOf, LOG_EXTENSION } from '../file-name.js';
 import type { LineFormat } from '../line/parse-line.js';
 import { safeText } from '../safe-text.js';
 import type { Session } from '../session.js';
@@ -68,8 +69,8 @@ export const COMMANDS: readonly Command[] = [
       for (const line of table(rows)) s.print(`  ${line}`);
       s.print(
         s.format === 'clogs'
-          ? '  any other line: "<sys_id> <msg_type> <message>", sent as one record'
-          : '  any other line: the message, sent as one record with the settings in the prompt',
+          ? '  any other line: "<sys_id> <msg_type> <message>" (upper case, e.g. PAY1 TXT), sent as one record'
+          : '  any other line: the message, sent as one record with the sys/type/file in the prompt',
       );
       s.print(`  levels: ${describeLevels()}`);
     },
@@ -116,7 +117,7 @@ export const COMMANDS: readonly Command[] = [
   {
     name: '.set',
     usage: 'sys|type|file|level <value>',
-    help: 'change what the next records carry',
+    help: 'change what the next records carry (file: a name, the server adds .log)',
     args: ['sys', 'type', 'file', 'level'],
     run(s, [what, value]) {
       if (value === undefined || !['sys', 'type', 'file', 'level'].includes(what ?? '')) {
@@ -130,10 +131,33 @@ export const COMMANDS: readonly Command[] = [
         }
         return;
       }
-      const next = { sys: s.sys, type: s.type, file: s.file, [what as string]: value };
+      // A file is named without the `.log` the server adds: `app.log` is the file app.log.
+      const taken = what === 'file' ? fileNameOf(value) : value;
+      const next = { sys: s.sys, type: s.type, file: s.file, [what as string]: taken };
       const problem = fieldProblem(next.sys, next.type, next.file);
       if (problem !== undefined) return s.print(`  ${what} not set: ${problem}`);
-      s[what as 'sys' | 'type' | 'file'] = value;
+      s[what as 'sys' | 'type' | 'file'] = taken;
+      if (what === 'file') s.print(`  file ${taken}: records go to ${s.sys}/${taken}${LOG_EXTENSION}`);
+      else if (s.format === 'clogs')
+        s.print(
+          `  ${what} ${taken}: for raw lines; a clogs line names its own sys_id and msg_type (.format raw: every line is the message)`,
+        );
+    },
+  },
+  {
+    name: '.format',
+    usage: 'clogs|raw',
+    help: 'how a typed line becomes a record: clogs "<sys_id> <msg_type> <message>", raw the message',
+    args: ['clogs', 'raw'],
+    run(s, [format]) {
+      if (format !== 'clogs' && format !== 'raw')
+        return s.print(`  format is ${s.format}; usage: .format clogs|raw`);
+      s.format = format;
+      s.print(
+        format === 'raw'
+          ? `  raw: each line is the message, sent as ${s.sys}/${s.type}/${s.file} (.set sys|type|file changes them)`
+          : '  clogs: each line is "<sys_id> <msg_type> <message>", e.g. PAY1 TXT order 42 accepted',
+      );
     },
   },
   {

@@ -6,7 +6,9 @@ import { mostSpecificMessage } from '../errors.js';
 import { LineParser } from '../line/parse-line.js';
 import { refusalOf } from '../refusals.js';
 import { countRefused } from '../summary.js';
+import { acknowledge } from './acknowledge.js';
 import { COMMANDS, complete, type ShellState } from './commands.js';
+import { fieldsInDoubt } from './line-check.js';
 
 export interface ReplIo {
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
@@ -20,6 +22,8 @@ export interface ReplOptions {
   colors: Colors;
   /** What the history file keeps of a line: masked as its record is (undefined: the line). */
   redact?: ((line: string) => string) | undefined;
+  /** How long an acknowledgement waits for its record to go (with ack: its ACK), ms. */
+  ackTimeoutMs: number;
   /** Called once the shell runs, with the function that prints above its prompt. */
   onReady?: (print: (line: string) => void) => void;
 }
@@ -63,8 +67,10 @@ export async function runRepl(
     removeHistoryDuplicates: true,
   });
   let historyBroken = false;
+  /** readline is closed (Ctrl-D, .exit): a prompt drawn then would throw. */
+  let closed = false;
   const print = (line: string) => {
-    if (terminal) {
+    if (terminal && !closed) {
       // Above the prompt, and the line being typed is drawn again below it.
       clearLine(io.stdout, 0);
       cursorTo(io.stdout, 0);
@@ -75,17 +81,30 @@ export async function runRepl(
     }
   };
   const s = state as ShellState;
-  const parser = new LineParser(s.format, s.keepEmpty);
+  // `.format` switches between them.
+  const parsers = { clogs: new LineParser('clogs', s.keepEmpty), raw: new LineParser('raw', s.keepEmpty) };
   s.print = print;
   let leaving = false;
-  const done = new Promise<void>((resolve) => rl.once('close', resolve));
+  /** Lines sent so far: an acknowledgement names its line by number. */
+  let taken = 0;
+  // Acknowledgements come later, above the prompt: on a terminal only, and not once leaving.
+  const printLater = (line: string) => {
+    if (!leaving) print(line);
+  };
+  const done = new Promise<void>((resolve) =>
+    rl.once('close', () => {
+      closed = true;
+      leaving = true;
+      resolve();
+    }),
+  );
   s.exit = () => {
     leaving = true;
     rl.close();
   };
   const setPrompt = () =>
     rl.setPrompt(
-      `${c.cyan('clogs')} ${c.dim(`${s.sys}/${s.type}/${s.file}`)}${s.session.ack ? c.green(' ack') : ''}> `,
+      `${c.cyan('clogs')} ${c.dim(`${s.sys}/${s.type}/${s.file}`)}${s.format === 'raw' ? c.dim(' raw') : ''}${s.session.ack ? c.green(' ack') : ''}> `,
     );
 
   // Kept here, not through readline's 'history' event (a TTY only): every line typed
@@ -126,6 +145,7 @@ export async function runRepl(
   const handle = async (raw: string) => {
     const line = raw.trim();
     const bytes = Buffer.from(raw, 'utf8');
+    const parser = parsers[s.format];
     // Blank: skipped and counted, as in pipe mode (not remembered either).
     if (!line.startsWith('.') && parser.skips(bytes, 0, bytes.length)) {
       s.summary.blank++;
@@ -143,10 +163,20 @@ export async function runRepl(
       const p = parser.parse(bytes, 0, bytes.length);
       const sysId = p.sysId ?? s.sys;
       const msgType = p.msgType ?? s.type;
+      const doubt = p.sysId === undefined ? undefined : fieldsInDoubt(sysId, msgType, s);
+      if (doubt !== undefined) {
+        countRefused(s.summary, 'not-fields');
+        return print(c.red(`refused: ${doubt}`));
+      }
       s.session.log(p.msg, { sysId, msgType, fileName: s.file, level: parseLevel(s.level) });
       // Only a line that was taken becomes the prompt's default: a refused one changes nothing.
       s.sys = sysId;
       s.type = msgType;
+      taken++;
+      if (terminal) {
+        const key = `${sysId}/${s.file}`;
+        acknowledge(s.session, { n: taken, key, timeoutMs: o.ackTimeoutMs, colors: c }, printLater);
+      }
     } catch (err) {
       // Counted under its reason; anything else (a bug) is said, and the shell goes on.
       let reason: string;

@@ -46,6 +46,7 @@ export async function runShell(session: Session, settings: Settings, io: ShellMo
       historyFile: io.historyFile,
       redact: redactor === undefined ? undefined : (line) => redactor.redact(line),
       historySize: 1000,
+      ackTimeoutMs: settings.timeout,
       colors: io.colors,
       onReady: (print) => {
         io.notices.printAbove(print);

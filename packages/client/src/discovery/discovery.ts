@@ -1,8 +1,16 @@
 import { Worker } from 'node:worker_threads';
-import { serverKey, serversPrefix } from '@clogs/etcd';
+import {
+  type EtcdAccess,
+  EtcdError,
+  etcd3Path,
+  loadEtcdAccess,
+  printable,
+  serverKey,
+  serversPrefix,
+} from '@clogs/etcd';
 import { ClientError } from '../errors.js';
 import { parseServer, type ServerInput } from '../server-spec.js';
-import type { FleetServer } from './etcd-fleet.js';
+import type { EtcdFleetOptions, FleetServer } from './etcd-fleet.js';
 import { type LiveOptions, liveOptions } from './live-config.js';
 import type { FromFleetWorker } from './worker-messages.js';
 
@@ -13,7 +21,8 @@ const WORKER_CLOSE_MS = 2000;
  * The worker: beside the bundle in dist/ (ESM, for both builds), or, running from
  * source (the tests), the .ts file through tsx's loader.
  */
-function startWorker(o: ResolvedDiscovery): Worker {
+function startWorker(r: ResolvedDiscovery): Worker {
+  const o: EtcdFleetOptions = { access: r.access, cluster: r.cluster };
   const here = import.meta.url;
   // No execArgv of the app's (such as --input-type, which a worker refuses): the worker needs none.
   if (!here.endsWith('.ts'))
@@ -32,11 +41,25 @@ export interface DiscoveryOptions {
   etcd: string | readonly string[];
   /** The fleet's cluster: servers registered under `/clogs/<cluster>/servers/`. Default `'default'`. */
   cluster?: string | undefined;
+  /** With `https://` members: PEM file of the CA that signed etcd's certificate (default: the system's CAs). */
+  caFile?: string | undefined;
+  /** PEM file of the client certificate etcd asks for (its `--client-cert-auth`); with `keyFile`. */
+  certFile?: string | undefined;
+  /** PEM file of that certificate's private key: refused if group or others may read it. */
+  keyFile?: string | undefined;
+  /** etcd user, when etcd's authentication is enabled; with `password` or `passwordFile`. */
+  user?: string | undefined;
+  /** The user's password. */
+  password?: string | undefined;
+  /** A file holding the user's password (one trailing newline ignored): refused if group or others may read it. */
+  passwordFile?: string | undefined;
 }
 
 export interface ResolvedDiscovery {
   etcd: string[];
   cluster: string;
+  /** The members, TLS and user, files read and checked: what the worker connects with. */
+  access: EtcdAccess;
 }
 
 /** What `stats().discovery` says. */
@@ -94,8 +117,30 @@ export function resolveDiscovery(o: DiscoveryOptions | undefined): ResolvedDisco
   if (typeof cluster !== 'string' || !/^[A-Za-z0-9_.-]{1,128}$/.test(cluster)) {
     throw bad('cluster must be 1-128 of [A-Za-z0-9_.-]', cluster);
   }
-  return { etcd, cluster };
+  for (const k of ['caFile', 'certFile', 'keyFile', 'user', 'password', 'passwordFile'] as const) {
+    if (o[k] !== undefined && typeof o[k] !== 'string') throw bad(`${k} must be a string`, o[k]);
+  }
+  try {
+    etcd3Path('discovery');
+    const access = loadEtcdAccess({ ...o, hosts: etcd as string[] }, DISCOVERY_NAMES);
+    return { etcd: access.hosts, cluster, access };
+  } catch (err) {
+    if (!EtcdError.is(err)) throw err;
+    const code = err.code === 'ERR_ETCD_NOT_INSTALLED' ? 'ERR_CLIENT_NOT_INSTALLED' : 'ERR_CLIENT_BAD_OPTION';
+    throw new ClientError(code, err.detail, { cause: err });
+  }
 }
+
+/** The connection options as a client's user writes them, for errors. */
+const DISCOVERY_NAMES = {
+  hosts: 'discovery.etcd',
+  caFile: 'discovery.caFile',
+  certFile: 'discovery.certFile',
+  keyFile: 'discovery.keyFile',
+  user: 'discovery.user',
+  password: 'discovery.password',
+  passwordFile: 'discovery.passwordFile',
+};
 
 /**
  * Follows the fleet in etcd and applies it to the client through `setServers()`:
@@ -136,7 +181,7 @@ export function startDiscovery(
     } catch (err) {
       if (!refused.has(s.name)) {
         refused.add(s.name);
-        const message = `${serverKey(o.cluster, s.name)}: ${(err as Error).message}: left out`;
+        const message = `${printable(serverKey(o.cluster, s.name))}: ${(err as Error).message}: left out`;
         client.emit('warning', new ClientError('ERR_CLIENT_DISCOVERY', message, { cause: err }));
       }
       return false;

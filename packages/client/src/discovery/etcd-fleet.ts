@@ -3,7 +3,11 @@ import {
   configKey,
   connectEtcd,
   ETCD_CALL_MS,
+  type EtcdAccess,
+  explainEtcdError,
   parseServerRecord,
+  printable,
+  registrationProblem,
   serversPrefix,
 } from '@clogs/etcd';
 import type { Etcd3, IKeyValue, Watcher } from 'etcd3';
@@ -23,8 +27,8 @@ export interface FleetUpdate {
 }
 
 export interface EtcdFleetOptions {
-  /** etcd members, `http://host:port` each. */
-  etcd: readonly string[];
+  /** etcd's members, TLS and user (loadEtcdAccess()). */
+  access: EtcdAccess;
   cluster: string;
 }
 
@@ -105,7 +109,7 @@ export class EtcdFleet {
     while (!this.closed) {
       let watcher: Watcher | undefined;
       try {
-        this.etcd ??= await connectEtcd(this.o.etcd);
+        this.etcd ??= await connectEtcd(this.o.access);
         const read = await this.etcd.getAll().prefix(this.clusterPrefix).exec();
         if (this.closed) return;
         this.servers.clear();
@@ -189,20 +193,26 @@ export class EtcdFleet {
     return kv.key.toString().slice(this.prefix.length);
   }
 
-  /** Takes one registration; one that does not parse is left out, and said once. */
+  /**
+   * Takes one registration; one that does not parse or breaks the rules of
+   * registrationProblem() (a weight past the bound, a name outside the charset) is
+   * left out, and said once, its key and value made safe for a terminal.
+   */
   private put(kv: IKeyValue): void {
     const name = this.nameOf(kv);
     const text = kv.value.toString();
     const record = parseServerRecord(text);
-    if (name === '' || /\s/.test(name) || record === undefined) {
+    const problem =
+      record === undefined ? 'not { "host", "port", "weight" }' : registrationProblem(name, record);
+    if (problem !== undefined) {
       this.servers.delete(name);
       this.report(
-        `bad:${name}`,
-        `${this.prefix}${name} is not { "host", "port", "weight" } (${text}): left out`,
+        `bad:${name}:${text}`,
+        `ignored the registration ${printable(this.prefix + name)} = ${printable(text)}: ${problem}`,
       );
       return;
     }
-    this.servers.set(name, { name, ...record });
+    this.servers.set(name, { name, ...record! });
   }
 
   private publish(revision: string): void {
@@ -236,7 +246,7 @@ export class EtcdFleet {
         : `keeping the last fleet (${this.servers.size} ${this.servers.size === 1 ? 'server' : 'servers'}, revision ${this.revision}), routing and probing as before`;
     this.report(
       'unreachable',
-      `etcd at ${this.o.etcd.join(',')} is unreachable (${err.message}): ${fleet}`,
+      `etcd at ${this.o.access.hosts.join(',')} is unreachable (${explainEtcdError(err, this.o.access)}): ${fleet}`,
       err,
     );
   }

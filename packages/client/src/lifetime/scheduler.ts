@@ -112,9 +112,8 @@ export class Scheduler {
   }
 
   /**
-   * One pump timer; a pending one stands. (Moving it sooner for every ACK, even only for
-   * needs 50 ms sooner, measurably made sending burstier: 0.2–0.4% lost into a counting
-   * receiver, 0.1–6% of records dropped by a slow-disk server.)
+   * One pump timer; a pending one stands. Moving it sooner for an ACK makes sending
+   * bursty, and a burst is what a receiver's socket loses and a slow-disk server sheds.
    */
   armPump(ms: number): void {
     this.pumpSlot.arm(ms);

@@ -7,7 +7,7 @@ import { radixSort, SortScratch } from './radix-sort.js';
  * u32 words). They depend on the name and k alone; how many digests a server gets
  * depends on the fleet (its weight share, the server count), so the cache keeps the
  * longest run asked for and hands out a prefix. A fleet change then costs md5 only
- * for names it has not seen (40 digests each at equal weights, ~40 µs).
+ * for names it has not seen (40 digests each at equal weights).
  *
  * Bounded: once it holds more names than twice the largest fleet built lately (and
  * at least {@link MIN_NAMES}), the names the last build did not use are forgotten.

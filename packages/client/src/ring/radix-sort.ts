@@ -7,8 +7,7 @@ const MASK = BUCKETS - 1;
  * Sorts points ascending, moving their owners along: an LSD radix sort in three
  * passes, stable (equal points keep their input order), the three digits counted in
  * one read. From `src` (which it overwrites: it is the ping-pong buffer) into `out`.
- * Measured here: 160,000 points in ~2 ms, 800,000 in ~15; a comparison sort of the
- * same takes ~10 and ~70, and 16-bit digits ~6 and ~20 (65,536 write streams miss the cache).
+ * Not 16-bit digits: two passes, but 65,536 write streams, which miss the cache.
  */
 export function radixSort(
   src: { points: Uint32Array; owners: Uint32Array },

@@ -1,9 +1,10 @@
 import { EventEmitter } from 'node:events';
-import { type AuthKey, nowUs, parseLevel, recordByteLength } from '@clogs/protocol';
+import { type AuthKey, type LogRecordInput, nowUs, recordByteLength } from '@clogs/protocol';
 import { ChildLogger } from '../api/child-logger.js';
 import type { Bindings, LogSink, RecordOptions } from '../api/log-sink.js';
 import { createLogStream, type LogStream, type LogStreamOptions } from '../api/log-stream.js';
-import { ClientError, toRecordError } from '../errors.js';
+import { closedError, fillRecord, type RecordDefaults, recordLevel } from '../api/record-fields.js';
+import { toRecordError } from '../errors.js';
 import { type ClientOptions, optionLevel } from '../options.js';
 
 /** A record as the test double kept it: every field as the server would get it. */
@@ -40,38 +41,23 @@ export class TestClient extends EventEmitter implements LogSink {
   private readonly waiters = new Set<() => void>();
   private closed = false;
   private refusedCount = 0;
-  private readonly sysId: string | undefined;
-  private readonly msgType: string | undefined;
-  private readonly fileName: string | undefined;
-  private readonly level: number;
+  private readonly defaults: RecordDefaults;
   private readonly authenticated: boolean;
 
   constructor(options: TestClientOptions = {}) {
     super();
     const d = options.defaults ?? {};
-    this.sysId = d.sysId;
-    this.msgType = d.msgType;
-    this.fileName = d.fileName;
-    this.level = optionLevel(d.level);
+    this.defaults = { sysId: d.sysId, msgType: d.msgType, fileName: d.fileName, level: optionLevel(d.level) };
     this.authenticated = options.key !== undefined;
   }
 
   /** As `ClogsClient.log()`: throws what it throws; keeps the record; always has room. */
   log(msg: string | Uint8Array, options?: RecordOptions): boolean {
-    if (this.closed) throw new ClientError('ERR_CLIENT_CLOSED', 'log() after close()');
-    const rec = {
-      sysId: options?.sysId ?? this.sysId ?? (undefined as unknown as string),
-      msgType: options?.msgType ?? this.msgType ?? (undefined as unknown as string),
-      fileName: options?.fileName ?? this.fileName ?? (undefined as unknown as string),
-      level: this.level,
-      timeUs: options?.timeUs,
-      headLen: options?.headLen,
-      reserved: options?.reserved,
-      msg,
-    };
+    if (this.closed) throw closedError();
+    const rec: LogRecordInput = { sysId: '', msgType: '', fileName: '', msg: '' };
+    fillRecord(rec, msg, options, this.defaults);
     try {
-      // Read here, as log() does: a bad level is refused and counted as any bad field is.
-      if (options?.level !== undefined) rec.level = parseLevel(options.level);
+      rec.level = recordLevel(options, this.defaults);
       recordByteLength(rec, { authenticated: this.authenticated });
     } catch (err) {
       this.refusedCount++;
@@ -82,7 +68,7 @@ export class TestClient extends EventEmitter implements LogSink {
       sysId: rec.sysId,
       msgType: rec.msgType,
       fileName: rec.fileName,
-      level: rec.level,
+      level: rec.level ?? 0,
       timeUs: rec.timeUs ?? nowUs(),
       headLen: rec.headLen ?? 0,
       reserved: Buffer.from(rec.reserved ?? []),

@@ -16,6 +16,7 @@ import type { FileSink } from '../writer/file-sink.js';
 import { LineFormatter, maxLineBytes } from '../writer/line-format.js';
 import type { Sealed } from '../writer/line-source.js';
 import type { LogWriter } from '../writer/log-writer.js';
+import { AUTH_WARNING_MS } from './auth-warnings.js';
 import { Boot } from './boot.js';
 import { Refusals } from './refusals.js';
 import { fingerprint, ReplayTable, Seen } from './replay-window.js';
@@ -60,6 +61,8 @@ export class FrameIntake {
   private readonly formatter: LineFormatter;
   private readonly pendingAcks = new Map<string, PendingAck>();
   private flushScheduled = false;
+  private epochWarnedAt = Number.NEGATIVE_INFINITY;
+  private epochsUntold = 0;
 
   constructor(private readonly io: IntakeOptions) {
     this.o = io.options;
@@ -104,6 +107,16 @@ export class FrameIntake {
     return this.replay.bytes;
   }
 
+  /** How lines are formatted from the next datagram on: what is left out stays. */
+  setFormat(format: {
+    maskPan?: boolean | undefined;
+    attribution?: boolean | undefined;
+    maskBySys?: ReadonlyMap<string, boolean> | undefined;
+  }): void {
+    if (format.maskPan !== undefined) this.formatter.setMaskPan(format.maskPan, format.maskBySys);
+    if (format.attribution !== undefined) this.formatter.setAttribution(format.attribution);
+  }
+
   /** Says what the auth warnings still hold, and stops their timers. */
   close(): void {
     this.refusals.close();
@@ -144,7 +157,11 @@ export class FrameIntake {
       version: header.version,
       session: sealed ? this.boot.session(header.keyId!, header.suite) : undefined,
       peer: sealed ? Buffer.from(header.salt!.subarray(0, 8)) : undefined,
-      group: `${from.address}|${from.port}|${header.sender}|${sealed ? msg.toString('latin1', SESSION_START, SESSION_END) : ''}`,
+      // Version 1 ACKs go one by one: no group.
+      group:
+        header.version === 1
+          ? ''
+          : `${from.address}|${from.port}|${header.sender}|${sealed ? msg.toString('latin1', SESSION_START, SESSION_END) : ''}`,
     };
   }
 
@@ -259,6 +276,13 @@ export class FrameIntake {
     this.boot.renew();
     this.decodeOptions.boot = this.boot.boot;
     this.c.epochs++;
+    // A flood of new senders can start epochs back to back: one warning per 10 s, with a count.
+    this.epochsUntold++;
+    const now = Date.now();
+    if (now - this.epochWarnedAt < AUTH_WARNING_MS) return;
+    this.epochWarnedAt = now;
+    const more = this.epochsUntold > 1 ? `, ${this.epochsUntold - 1} more since the last said` : '';
+    this.epochsUntold = 0;
     const why =
       reason === 'sessions'
         ? `${this.o.maxSessions} sessions, the most kept`
@@ -266,7 +290,7 @@ export class FrameIntake {
     this.io.warn(
       new ServerError(
         'ERR_SERVER_EPOCH',
-        `new epoch (${why}): every replay window forgotten; boot now ${this.bootHex}, frames sealed for the last one are refused until their clients reseal them`,
+        `new epoch (${why}${more}): every replay window forgotten; boot now ${this.bootHex}, frames sealed for the last one are refused until their clients reseal them`,
       ),
     );
   }

@@ -1,8 +1,11 @@
 import { EventEmitter } from 'node:events';
 import {
   connectEtcd,
+  type EtcdAccess,
   encodeServerRecord,
+  explainEtcdError,
   parseServerRecord,
+  printable,
   type ServerRecord,
   serverKey,
 } from '@clogs/etcd';
@@ -10,8 +13,8 @@ import type { Etcd3, Lease } from 'etcd3';
 import { ServerError } from '../errors.js';
 
 export interface RegistrationOptions {
-  /** etcd members, `http://host:port` each. */
-  etcd: readonly string[];
+  /** etcd's members, TLS and user (loadEtcdAccess()). */
+  access: EtcdAccess;
   cluster: string;
   /** The continuum name clients hash. */
   name: string;
@@ -75,7 +78,7 @@ export class Registration extends EventEmitter {
    * goes on trying). Rejects with `ERR_SERVER_NAME_TAKEN` when another live server holds the name.
    */
   async start(): Promise<void> {
-    this.etcd = await connectEtcd(this.o.etcd);
+    this.etcd = await connectEtcd(this.o.access);
     try {
       await this.attempt();
     } catch (err) {
@@ -173,7 +176,7 @@ export class Registration extends EventEmitter {
         if (!sameAddress(holder, this.o.record)) {
           throw new ServerError(
             'ERR_SERVER_NAME_TAKEN',
-            `the name ${this.o.name} is held by another live server (${this.key} = ${holder}); choose another --name, or stop that server`,
+            `the name ${this.o.name} is held by another live server (${this.key} = ${printable(holder)}); choose another --name, or stop that server`,
           );
         }
         const taken = await etcd.if(this.key, 'Mod', '==', held.mod_revision).then(put()).commit();
@@ -185,7 +188,7 @@ export class Registration extends EventEmitter {
       if (err instanceof ServerError) throw err;
       throw new ServerError(
         'ERR_SERVER_ETCD',
-        `cannot register ${this.key} at etcd ${this.o.etcd.join(',')}: ${(err as Error).message}; serving without a registration, trying again`,
+        `cannot register ${this.key} at etcd ${this.o.access.hosts.join(',')}: ${explainEtcdError(err as Error, this.o.access)}; serving without a registration, trying again`,
         { cause: err },
       );
     }

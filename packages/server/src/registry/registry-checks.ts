@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { printable, SERVER_NAME } from '@clogs/etcd';
 import { ServerError } from '../errors.js';
 
 // The registration flags' values, checked before anything starts: a bad one is a usage error.
@@ -14,12 +15,15 @@ export function checkCluster(cluster: string): string {
   return cluster;
 }
 
-/** A name is what clients hash: no spaces (a client's server spec ends at one), no `/`. */
+/**
+ * A name is what clients hash, a segment of the key, and printed in shells: 1-255 of
+ * `[A-Za-z0-9_.:[]-]` ({@link SERVER_NAME}, which clients hold registrations to).
+ */
 export function checkName(name: string): string {
-  if (!/^[^\s/]{1,255}$/.test(name)) {
+  if (!SERVER_NAME.test(name)) {
     throw new ServerError(
       'ERR_SERVER_BAD_OPTION',
-      `--name must be 1-255 characters without spaces or '/', not ${JSON.stringify(name)}`,
+      `--name must be 1-255 of [A-Za-z0-9_.:[]-], not "${printable(name)}"`,
     );
   }
   return name;
@@ -51,7 +55,7 @@ export function parseEtcdUrls(text: string): string[] {
     if (!/^https?:\/\/(\[[0-9a-fA-F:.]+\]|[^\s:/[\]]+):\d{1,5}\/?$/.test(url)) {
       throw new ServerError(
         'ERR_SERVER_BAD_OPTION',
-        `--etcd must be http://host:port[,http://host:port...], not ${JSON.stringify(url)}`,
+        `--etcd must be http(s)://host:port[,http(s)://host:port...], not "${printable(url)}"`,
       );
     }
   }

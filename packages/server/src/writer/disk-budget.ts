@@ -34,6 +34,7 @@ export const REFUSED = {
 } as const;
 
 export interface DiskBudgetOptions {
+  /** The bounds to start with; {@link DiskBudget.setBounds} changes them. */
   maxFiles: number;
   maxTotalBytes: number;
   /** Deletes a rolled file (retention); resolves once it is gone. */
@@ -54,12 +55,16 @@ export class DiskBudget {
   private head = 0;
   /** Deletions under way. */
   private readonly removing = new Set<Promise<void>>();
+  private maxFiles: number;
+  private maxTotalBytes: number;
 
   constructor(
     private readonly o: DiskBudgetOptions,
     private readonly stats: DiskStats,
     inv: DiskInventory,
   ) {
+    this.maxFiles = o.maxFiles;
+    this.maxTotalBytes = o.maxTotalBytes;
     this.live = inv.live;
     this.rolled = inv.rolled;
     stats.filesOnDisk = inv.files;
@@ -80,6 +85,13 @@ export class DiskBudget {
     return true;
   }
 
+  /** New bounds: past them, the oldest rolled files are deleted at once. */
+  setBounds(maxTotalBytes: number, maxFiles: number): void {
+    this.maxTotalBytes = maxTotalBytes;
+    this.maxFiles = maxFiles;
+    this.makeRoom(0, 0);
+  }
+
   /** A file admitted and never created gives its place back. */
   release(key: string): void {
     if (this.live.delete(key)) this.stats.filesOnDisk--;
@@ -98,7 +110,7 @@ export class DiskBudget {
   /** Bytes were written: past the bound, rolled files go at once. */
   written(bytes: number): void {
     this.stats.bytesOnDisk += bytes;
-    if (this.stats.bytesOnDisk > this.o.maxTotalBytes) this.makeRoom(0, 0);
+    if (this.stats.bytesOnDisk > this.maxTotalBytes) this.makeRoom(0, 0);
   }
 
   /** A live file was renamed to `name`: one more file, which retention may delete first. */
@@ -133,7 +145,7 @@ export class DiskBudget {
   /** Deletes the oldest rolled files until `files` more files and `bytes` more bytes fit. */
   private makeRoom(files: number, bytes: number): boolean {
     const s = this.stats;
-    while (s.filesOnDisk + files > this.o.maxFiles || s.bytesOnDisk + bytes > this.o.maxTotalBytes) {
+    while (s.filesOnDisk + files > this.maxFiles || s.bytesOnDisk + bytes > this.maxTotalBytes) {
       const oldest = this.rolled[this.head];
       if (oldest === undefined) return false;
       this.rolled[this.head++] = undefined as unknown as RolledFile;

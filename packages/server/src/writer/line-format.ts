@@ -88,18 +88,38 @@ export class LineFormatter {
   // formatted once per second and copied, and only the six microsecond digits per line.
   private second = -1;
   private readonly prefix = Buffer.alloc(20);
-  private readonly finder: PanFinder | undefined;
+  /** Masks for every sys_id not in maskBySys. */
+  private finder: PanFinder | undefined;
+  /** Made once any masking is on: sys_ids masked of their own share it. */
+  private pan: PanFinder | undefined;
+  /** Sys_ids masked (true) or not (false) whatever the rest; undefined: none of their own. */
+  private maskBySys: ReadonlyMap<string, boolean> | undefined;
   /** The message being masked: card numbers are starred in a copy, never in the datagram. */
   private scratch = Buffer.alloc(0);
-  private readonly attribution: boolean;
+  private attribution: boolean;
   /** This datagram's source field and its space, written once per datagram. */
   private readonly source = Buffer.alloc(SOURCE_MAX_BYTES + 1);
   private sourceBytes = 0;
 
   constructor(options: LineFormatOptions | boolean = {}) {
     const o = typeof options === 'boolean' ? { maskPan: options } : options;
-    this.finder = o.maskPan === true ? new PanFinder() : undefined;
+    this.pan = o.maskPan === true ? new PanFinder() : undefined;
+    this.finder = this.pan;
     this.attribution = o.attribution === true;
+  }
+
+  /** Masks card numbers from the next line on (or stops); `bySys` overrides it for its sys_ids. */
+  setMaskPan(maskPan: boolean, bySys?: ReadonlyMap<string, boolean>): void {
+    const any = maskPan || (bySys !== undefined && [...bySys.values()].includes(true));
+    if (any) this.pan ??= new PanFinder();
+    this.finder = maskPan ? this.pan : undefined;
+    this.maskBySys = bySys === undefined || bySys.size === 0 ? undefined : bySys;
+  }
+
+  /** Writes each line's source from the next datagram on (or stops); a datagram is never half with it. */
+  setAttribution(attribution: boolean): void {
+    this.attribution = attribution;
+    if (!attribution) this.sourceBytes = 0;
   }
 
   /**
@@ -145,7 +165,11 @@ export class LineFormatter {
     out[p++] = SPACE;
     const msgStart = cursor.msgOffset;
     const msgEnd = msgStart + cursor.msgLength;
-    const finder = this.finder;
+    let finder = this.finder;
+    if (this.maskBySys !== undefined) {
+      const own = this.maskBySys.get(cursor.sysId);
+      if (own !== undefined) finder = own ? this.pan : undefined;
+    }
     if (finder !== undefined && finder.find(datagram, msgStart + cursor.headLen, msgEnd) > 0) {
       // the whole message is copied, so an escape spanning head and body stays one
       if (this.scratch.length < cursor.msgLength) this.scratch = Buffer.alloc(cursor.msgLength * 2);

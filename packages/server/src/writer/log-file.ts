@@ -7,7 +7,8 @@ import { inDir, SafeDir } from './safe-open.js';
 
 /** What a log file needs from its writer. */
 export interface LogFileHost {
-  readonly rollBytes: number;
+  /** The roll size of the files in `dir`, read before each write. */
+  rollBytesOf(dir: string): number;
   readonly host: string;
   readonly pid: number;
   readonly fileMode: number;
@@ -147,7 +148,7 @@ export class LogFile {
   private due(incoming: number): boolean {
     return (
       this.size > 0 &&
-      (this.size + incoming > this.host.rollBytes || this.host.period(Date.now()) !== this.period)
+      (this.size + incoming > this.host.rollBytesOf(this.dir) || this.host.period(Date.now()) !== this.period)
     );
   }
 
