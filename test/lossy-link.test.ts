@@ -73,8 +73,12 @@ describe('the lossy link (a userspace netem)', () => {
     const up = link.stats.up;
     await vi.waitFor(
       () => {
-        if (up.in !== N || got.length !== up.out) {
-          throw new Error(`link saw ${up.in} of ${N}, passed ${up.out}; echoed back ${got.length}`);
+        // Done when every datagram is accounted for (delayed and reordered ones included)
+        // and every one passed came back; a datagram never accounted for fails here.
+        if (up.in !== N || up.out !== N - up.lost + up.duplicated || got.length !== up.out) {
+          throw new Error(
+            `link saw ${up.in} of ${N}, passed ${up.out} (lost ${up.lost}, duplicated ${up.duplicated}); echoed back ${got.length}`,
+          );
         }
       },
       { timeout: 10_000, interval: 5 },
