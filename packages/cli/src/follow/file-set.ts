@@ -1,8 +1,8 @@
 import type { Stats } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import type { Checkpoint } from './checkpoint-file.js';
-import { FileTail, identityKey } from './file-tail.js';
-import { fingerprintOf, startsWith } from './fingerprint.js';
+import { FileTail, type FormerFile, identityKey } from './file-tail.js';
+import { FINGERPRINT_BYTES, readHead, startsWith } from './fingerprint.js';
 import { expandPattern } from './glob.js';
 
 /** What the scans found, for the summary. */
@@ -55,6 +55,8 @@ export class FileSet {
   }
 
   private async scan(checkpoints: readonly Checkpoint[] | undefined): Promise<void> {
+    // Restarted before this scan's listing: this scan has seen any copy there is.
+    const restarted = [...this.tails.values()].filter((t) => t.former !== undefined);
     const seen = new Set<string>();
     const fresh: Found[] = [];
     for (const pattern of this.patterns) {
@@ -95,7 +97,7 @@ export class FileSet {
     if (checkpoints !== undefined) {
       for (const { f, fh } of opened) {
         const cp = checkpoints.find((c) => c.dev === f.st.dev && c.ino === f.st.ino);
-        if (cp !== undefined && cp.offset <= f.st.size && (await startsWith(fh, f.st.size, cp.fingerprint))) {
+        if (cp !== undefined && cp.offset <= f.st.size && (await startsWith(fh, cp.fingerprint))) {
           claimed.add(cp);
           offsets.set(f.path, cp.offset);
         }
@@ -104,7 +106,7 @@ export class FileSet {
         if (offsets.has(f.path)) continue;
         for (const cp of checkpoints) {
           if (claimed.has(cp) || cp.fingerprint.length === 0 || cp.offset > f.st.size) continue;
-          if (await startsWith(fh, f.st.size, cp.fingerprint)) {
+          if (await startsWith(fh, cp.fingerprint)) {
             claimed.add(cp);
             offsets.set(f.path, cp.offset);
             break;
@@ -114,17 +116,24 @@ export class FileSet {
     }
     for (const { f, fh } of opened) {
       let offset = offsets.get(f.path);
+      let committed = offset;
       if (offset !== undefined) this.counts.resumed++;
-      else if (checkpoints !== undefined) offset = this.from === 'start' ? 0 : f.st.size;
-      else offset = await this.copyOffset(fh, f.st.size);
+      else if (checkpoints !== undefined) offset = committed = this.from === 'start' ? 0 : f.st.size;
+      else {
+        // A copy goes on from its original, lines read but not yet delivered included.
+        const original = await this.originalOf(fh, f.st.size);
+        offset = original?.offset ?? 0;
+        committed = original?.committed ?? 0;
+      }
       const tail = new FileTail(
         fh,
         f.path,
         f.st.dev,
         f.st.ino,
-        await fingerprintOf(fh, f.st.size),
+        await readHead(fh, Buffer.allocUnsafe(FINGERPRINT_BYTES)),
         offset,
         this.order++,
+        committed,
       );
       tail.size = f.st.size;
       this.tails.set(tail.key, tail);
@@ -137,18 +146,25 @@ export class FileSet {
         this.markRotated(tail);
       } else await this.checkTruncated(tail);
     }
+    for (const tail of restarted) tail.former = undefined;
   }
 
   /**
-   * A file that appeared while running: from its start, unless it starts with the bytes
-   * of a file followed now (copy-truncate's copy): then from where that one is.
+   * A file that appeared while running starts with the bytes of a file followed now
+   * (copy-truncate's copy): that file, whose offset counts bytes of the copy too. None:
+   * the new file is read from its start.
    */
-  private async copyOffset(fh: Awaited<ReturnType<typeof open>>, size: number): Promise<number> {
+  private async originalOf(
+    fh: Awaited<ReturnType<typeof open>>,
+    size: number,
+  ): Promise<FormerFile | undefined> {
     for (const tail of this.tails.values()) {
-      if (tail.fingerprint.length === 0 || tail.offset > size) continue;
-      if (await startsWith(fh, size, tail.fingerprint)) return tail.offset;
+      for (const was of [tail, tail.former]) {
+        if (was === undefined || was.fingerprint.length === 0 || was.offset > size) continue;
+        if (await startsWith(fh, was.fingerprint)) return was;
+      }
     }
-    return 0;
+    return undefined;
   }
 
   private markRotated(tail: FileTail): void {
@@ -157,18 +173,24 @@ export class FileSet {
     this.counts.renamed++;
   }
 
-  /** Copy-truncate: cut below the offset, or its first bytes are no longer those it had. */
+  /**
+   * Copy-truncate: a read found the file rewritten, it is cut below the offset, or its
+   * first bytes are no longer those it had: read it again from 0. Otherwise its
+   * fingerprint grows with it, from the same snapshot of its first bytes.
+   */
   private async checkTruncated(tail: FileTail): Promise<void> {
     let size: number;
+    let head: Buffer;
     try {
       size = (await tail.fh.stat()).size;
+      head = await readHead(tail.fh, Buffer.allocUnsafe(FINGERPRINT_BYTES));
     } catch {
       return;
     }
-    if (size < tail.offset || !(await startsWith(tail.fh, size, tail.fingerprint))) {
-      tail.restart(await fingerprintOf(tail.fh, size));
+    if (tail.rewritten || size < tail.offset || !tail.startsAsKnown(head)) {
+      tail.restart(head);
       this.counts.truncated++;
-    } else await tail.refreshFingerprint(size);
+    } else tail.learn(head);
     tail.size = size;
   }
 

@@ -201,6 +201,7 @@ export async function runFollow(session: Session, o: FollowOptions, io: FollowIo
       }
       let logged = 0;
       let moved = false;
+      let rewritten = false;
       for (const tail of files.ordered()) {
         const before = tail.offset;
         while (!stopped && logged < WINDOW_LINES) {
@@ -218,8 +219,14 @@ export async function runFollow(session: Session, o: FollowOptions, io: FollowIo
         if ((waited || tail.rotated) && tail.partialSince !== undefined && (await reader.takePartial(tail)))
           logged++;
         if (tail.offset !== before) moved = true;
+        if (tail.rewritten) rewritten = true;
       }
       if (stopped) break;
+      if (rewritten) {
+        // At once, while the copy is matched against what its original was.
+        await files.rescan();
+        lastScan = performance.now();
+      }
       if (logged > 0 || moved) await commit(false);
       await files.closeFinished();
       if (logged === 0 && !moved && !stopped) {

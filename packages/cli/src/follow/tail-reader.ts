@@ -1,5 +1,6 @@
 import { MAX_DATAGRAM_BYTES } from '@clogs/protocol';
 import type { FileTail } from './file-tail.js';
+import { FINGERPRINT_BYTES, readHead } from './fingerprint.js';
 
 /** What becomes of one line: `end` excludes its newline. Returns false to stop reading (no room). */
 export type LineSink = (buf: Buffer, start: number, end: number) => boolean;
@@ -17,6 +18,8 @@ const CHUNK_BYTES = 256 * 1024;
  */
 export class TailReader {
   private readonly buf = Buffer.allocUnsafe(CHUNK_BYTES);
+  /** The first bytes of the file just read, to confirm it is still the one its offset counts. */
+  private readonly head = Buffer.allocUnsafe(FINGERPRINT_BYTES);
 
   constructor(
     private readonly onLine: LineSink,
@@ -26,14 +29,19 @@ export class TailReader {
   /**
    * One read at the tail's offset: the complete lines in it go to the sink, and the
    * offset moves past them. Resolves with the lines given, and whether the file has more
-   * to read now (false at its end, or with only a last line without newline left).
+   * to read now (false at its end, or with only a last line without newline left). A
+   * file found rewritten from its start gives nothing and is marked for the next scan.
    */
   async read(tail: FileTail, now: number, budget: number): Promise<{ lines: number; more: boolean }> {
+    if (tail.rewritten) return { lines: 0, more: false };
     const { bytesRead } = await tail.fh.read(this.buf, 0, CHUNK_BYTES, tail.offset);
     if (bytesRead === 0) {
       tail.partialSince = undefined;
       return { lines: 0, more: false };
     }
+    // Checked after the read: bytes read after a cut (new lines at an old offset) fail it.
+    if (!tail.confirm(this.buf, bytesRead, await readHead(tail.fh, this.head)))
+      return { lines: 0, more: false };
     tail.size = Math.max(tail.size, tail.offset + bytesRead);
     const buf = this.buf;
     let at = 0;
@@ -88,9 +96,11 @@ export class TailReader {
    * rotated: nothing more comes to it). Returns whether there was one.
    */
   async takePartial(tail: FileTail): Promise<boolean> {
+    if (tail.rewritten) return false;
     const { bytesRead } = await tail.fh.read(this.buf, 0, CHUNK_BYTES, tail.offset);
     tail.partialSince = undefined;
     if (bytesRead === 0) return false;
+    if (!tail.confirm(this.buf, bytesRead, await readHead(tail.fh, this.head))) return false;
     const lf = this.buf.indexOf(0x0a, 0);
     if (lf >= 0 && lf < bytesRead) return false;
     if (bytesRead > MAX_DATAGRAM_BYTES) return false;
