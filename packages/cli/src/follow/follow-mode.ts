@@ -8,6 +8,7 @@ import { countRefused, emptySummary, type RunSummary, settle } from '../summary.
 import type { Checkpoint, CheckpointFile } from './checkpoint-file.js';
 import { FileSet } from './file-set.js';
 import { TailReader } from './tail-reader.js';
+import { WindowCounts } from './window-counts.js';
 
 export interface FollowOptions {
   /** The `--follow` paths and patterns. */
@@ -133,7 +134,7 @@ export async function runFollow(session: Session, o: FollowOptions, io: FollowIo
       if (event !== undefined) session.on(event, done);
       wake = done;
     });
-  const droppedNow = () => Object.values(session.stats().dropped).reduce((a, b) => a + b, 0);
+  const counts = new WindowCounts(summary, () => session.stats());
 
   const save = async () => {
     try {
@@ -156,7 +157,6 @@ export async function runFollow(session: Session, o: FollowOptions, io: FollowIo
    * are the buffer); stopping, at most `timeoutMs`.
    */
   const commit = async (final: boolean) => {
-    const dropped = droppedNow();
     let done: boolean;
     if (final) done = await session.flush({ timeoutMs: o.timeoutMs });
     else {
@@ -165,8 +165,11 @@ export async function runFollow(session: Session, o: FollowOptions, io: FollowIo
     }
     if (!done) return;
     const tails = files.ordered();
-    if (droppedNow() !== dropped) {
+    // Drops since the last checkpoint, not since this wait began: lines dropped while
+    // the window was read are in it too.
+    if (counts.dropped()) {
       // Lost in the client: read again from the last checkpoint.
+      counts.readAgain();
       for (const t of tails) {
         if (t.offset !== t.committed) summary.follow!.resent++;
         t.offset = t.committed;
@@ -180,6 +183,7 @@ export async function runFollow(session: Session, o: FollowOptions, io: FollowIo
       if (t.committed !== t.offset) moved = true;
       t.committed = t.offset;
     }
+    counts.committed();
     if (moved || final) await save();
   };
 
@@ -245,5 +249,6 @@ export async function runFollow(session: Session, o: FollowOptions, io: FollowIo
   }
   const { undelivered } = await session.close(0);
   settle(summary, session.stats(), undelivered);
+  counts.settle();
   return summary;
 }
