@@ -1,73 +1,23 @@
 // clogs-cli --follow as users run it: a real clogs-cli process following real files
 // that a writer appends to and rotates (rename, copy-truncate), shipping to a real
-// clogs-server process; killed with SIGKILL and started again, it loses no line.
+// clogs-server process. SIGKILLed and started again: follow-kill.test.ts.
 import { appendFileSync, copyFileSync, renameSync, truncateSync } from 'node:fs';
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { describe, expect, it, vi } from 'vitest';
-import { countProduced, misses } from '../../../test/support/pipeline.js';
-import { ServerProcess } from '../../../test/support/server-process.js';
-import { WINDOW_LINES } from '../src/follow/follow-mode.js';
+import { misses } from '../../../test/support/pipeline.js';
+import { allDelivered, following, line, lines, startServer as serverProcess } from './follow-support.js';
 import { type CliProcess, startCli, useCleanups, useServer } from './helpers.js';
 
 const cleanups = useCleanups();
 const local = useServer('clogs-follow-');
 
-/** The producer's line format (see test/support/produce-lines.mjs): countProduced reads it back. */
-const pad = 'x'.repeat(60);
-const line = (i: number) => `P${i % 8} TXT ${String(i).padStart(8, '0')} ${pad}\n`;
-const lines = (from: number, to: number) => {
-  let s = '';
-  for (let i = from; i < to; i++) s += line(i);
-  return s;
-};
-
 /** A clogs-server process on port 0 writing under `data`; killed after the test. */
-async function startServer(data: string): Promise<string> {
-  const server = ServerProcess.start(['--port', '0', '--data-dir', data]);
-  cleanups.push(async () => {
-    if (server.child.exitCode === null) server.child.kill('SIGKILL');
-    await server.exited;
-  });
-  return `127.0.0.1:${await server.port()}`;
-}
+const startServer = async (data: string) => (await serverProcess(data, cleanups)).spec;
 
 function follow(server: string, args: string[]): CliProcess {
   return startCli(['-s', server, '--ack', ...args], { cleanups });
-}
-
-/** Waits until the CLI says it follows its files (the first scan is done, the state saved). */
-async function following(cli: CliProcess): Promise<void> {
-  await vi.waitFor(
-    () => {
-      if (cli.child.exitCode !== null) throw new Error(`clogs-cli exited: ${cli.err()}`);
-      expect(cli.err()).toMatch(/following \d+ files?/);
-    },
-    { timeout: 20_000, interval: 20 },
-  );
-}
-
-/** Waits until every producer line 0..n-1 is at the server at least once. */
-async function allDelivered(
-  data: string,
-  n: number,
-  timeout = 30_000,
-  cli?: CliProcess,
-): Promise<Uint8Array> {
-  let counts: Uint8Array = new Uint8Array(n);
-  await vi.waitFor(
-    async () => {
-      counts = (await countProduced([data], n)).counts;
-      const m = misses(counts);
-      expect(
-        m.missingCount,
-        `lines not at the server yet, first ${m.missing.join(' ')}; ${cli?.err() ?? ''}`,
-      ).toBe(0);
-    },
-    { timeout, interval: 50 },
-  );
-  return counts;
 }
 
 /** Waits until the state file says the CLI has delivered `bytes` of the file now at `path`. */
@@ -117,7 +67,7 @@ describe('clogs-cli --follow', () => {
       // Paced, so the follower reads while the file grows and rotates.
       await delay(2);
     }
-    const counts = await allDelivered(data, N, 30_000, cli);
+    const counts = await allDelivered([data], N, 30_000, cli);
     const { code, err } = await stopCli(cli);
     expect(code, err).toBe(143);
     const summary = err.trim().split('\n').at(-1)!;
@@ -139,71 +89,6 @@ describe('clogs-cli --follow', () => {
     expect(offsets, 'every file checkpointed at its end').toEqual(sizes);
   }, 60_000);
 
-  it('SIGKILLed at random moments and started again: no line lost, repeats bounded by a window per kill', async () => {
-    const data = join(local.dir, 'data');
-    const logs = join(local.dir, 'logs');
-    await mkdir(logs);
-    const server = await startServer(data);
-    const app = join(logs, 'app.log');
-    await writeFile(app, '');
-    const args = [
-      '--follow',
-      join(logs, 'app.log*'),
-      '--state-file',
-      join(local.dir, 'state.json'),
-      '--from',
-      'start',
-    ];
-    const N = 60_000;
-    const KILLS = 6;
-    let written = 0;
-    let rotations = 0;
-    let writing = true;
-    // The writer: blocks of lines, a rotation (rename or copy-truncate) every 8,000 lines.
-    const writer = (async () => {
-      while (written < N) {
-        appendFileSync(app, lines(written, written + 250));
-        written += 250;
-        if (written % 8000 === 0) {
-          rotations++;
-          if (rotations % 2 === 1) renameSync(app, `${app}.${rotations}`);
-          else {
-            copyFileSync(app, `${app}.${rotations}`);
-            truncateSync(app, 0);
-          }
-        }
-        await delay(5);
-      }
-      writing = false;
-    })();
-    let kills = 0;
-    for (; kills < KILLS; kills++) {
-      const cli = follow(server, args);
-      await following(cli);
-      // A random moment while lines flow: somewhere in the next 0.1 to 1.2 s.
-      await delay(100 + Math.floor(Math.random() * 1100));
-      cli.child.kill('SIGKILL');
-      const { code } = await cli.exited;
-      expect(code, 'killed by SIGKILL').toBeNull();
-    }
-    const last = follow(server, args);
-    await following(last);
-    await writer;
-    expect(writing).toBe(false);
-    const counts = await allDelivered(data, N);
-    const { code, err } = await stopCli(last);
-    expect(code, err).toBe(143);
-    expect(err).toMatch(/\(\d+ resumed\)/);
-    let repeats = 0;
-    for (const c of counts) repeats += Math.max(0, c - 1);
-    expect(misses(counts).missingCount, 'lines lost').toBe(0);
-    expect(repeats, `${repeats} lines repeated over ${kills} kills`).toBeLessThanOrEqual(
-      kills * WINDOW_LINES,
-    );
-    // For the record: what the kills cost.
-    console.log(`follow kill test: ${N} lines, ${kills} kills, ${rotations} rotations, ${repeats} repeated`);
-  }, 90_000);
-
   it('a last line without newline is sent once --partial-timeout passes, and the checkpoint moves past it', async () => {
     const data = join(local.dir, 'data');
     const server = await startServer(data);
@@ -214,7 +99,7 @@ describe('clogs-cli --follow', () => {
     await following(cli);
     const text = `${lines(0, 3)}${line(3).slice(0, -1)}`;
     await writeFile(file, text);
-    await allDelivered(data, 4);
+    await allDelivered([data], 4);
     const { code, err } = await stopCli(cli);
     expect(code, err).toBe(143);
     expect(err.trim().split('\n').at(-1)).toMatch(/^clogs-cli: 4 lines read, 4 sent, 4 acked, 0 refused/);
