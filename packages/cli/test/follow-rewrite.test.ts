@@ -1,7 +1,7 @@
 // A followed file rewritten from its start (copy-truncate) between two scans: the
 // follower's reads and the copy must together give every line once. Real files, the
 // follower's own FileSet and TailReader, no process: the interleaving is set by the test.
-import { appendFileSync, copyFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, renameSync, truncateSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -129,6 +129,23 @@ describe('--follow and a file rewritten from its start between scans', () => {
     await f.files.rescan();
     await f.readAll();
     expect(tally(f.got, 0, 300)).toMatchObject({ missing: 0, firstMissing: [] });
+    await f.files.close();
+  });
+
+  it('a copy that comes under the pattern only after the cut was seen goes on from where its original was', async () => {
+    const app = join(dir, 'app.log');
+    writeFileSync(app, lines(0, 200));
+    const f = await follower();
+    await f.readAll(40);
+    // Copied under another name first (as into an olddir), then cut: a scan sees only the cut.
+    copyFileSync(app, join(dir, 'copy.tmp'));
+    truncateSync(app, 0);
+    appendFileSync(app, lines(200, 300));
+    await f.files.rescan();
+    renameSync(join(dir, 'copy.tmp'), `${app}.1`);
+    await f.files.rescan();
+    await f.readAll();
+    expect(tally(f.got, 0, 300)).toEqual(exactlyOnce);
     await f.files.close();
   });
 });
