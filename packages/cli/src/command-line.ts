@@ -105,6 +105,30 @@ function buildProgram(io: CommandLineIo): Command {
       'send empty messages: a blank line (raw format), "sys_id msg_type" alone (clogs); skipped/refused without',
       false,
     )
+    .optionsGroup('Following files:')
+    .option(
+      '--follow <path>',
+      "follow this file as tail -F does (rotation, truncation, new files); a quoted '*'/'?' pattern " +
+        'in the last segment is re-read, so new and rotated files are found; repeatable',
+      (v, all: string[]) => [...all, v],
+      [],
+    )
+    .option(
+      '--state-file <path>',
+      "with --follow: where each file's checkpoint is kept (written atomically)",
+      './.clogs-follow.json',
+    )
+    .addOption(
+      new Option('--from <where>', 'with --follow: where a file with no checkpoint is read from at start')
+        .choices(['start', 'end'])
+        .default('end'),
+    )
+    .option(
+      '--partial-timeout <ms>',
+      'with --follow: how long a last line without newline waits for one before it is sent',
+      positiveInt,
+      1000,
+    )
     .optionsGroup('Embedded server:')
     .option('--embedded', 'start an in-process clogs-server on 127.0.0.1 (the default with no server)', false)
     .option('--data-dir <dir>', "the embedded server's folder", './clogs-data')

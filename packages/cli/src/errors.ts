@@ -8,6 +8,8 @@ export type CliErrorCode =
   | 'ERR_CLI_BAD_CONFIG'
   /** An input file (the key file, an `--input` file) cannot be read, or the key file is empty (exit 66). */
   | 'ERR_CLI_NO_INPUT'
+  /** A file clogs-cli must write cannot be (the `--follow` state file; exit 73). */
+  | 'ERR_CLI_CANT_CREATE'
   /** A line that is not `sys_id msg_type msg`, an empty message, or a line too long for a datagram. */
   | 'ERR_CLI_BAD_LINE';
 

@@ -20,8 +20,10 @@ export const ExitCode = {
   NO_INPUT: 66,
   /** Something broke inside clogs-cli itself. */
   SOFTWARE: 70,
-  /** `keygen`: the key file cannot be created (it exists, or its folder is not writable). */
+  /** `keygen`: the key file cannot be created (it exists, or its folder is not writable); `--follow`: the state file cannot be written at start. */
   CANT_CREATE: 73,
+  /** `--follow`: the state file could not be saved while running (the run stops there). */
+  IO_ERROR: 74,
   /** `--metrics`: the address cannot be bound. */
   OS_ERROR: 71,
   /**
@@ -45,6 +47,7 @@ export function signalExitCode(signal: NodeJS.Signals): number {
  * (no `read` count) were answered at its prompt, one by one: they do not fail the run.
  */
 export function runExitCode(s: RunSummary, ack: boolean): number {
+  if (s.follow?.saveFailed !== undefined) return ExitCode.IO_ERROR;
   if (s.undelivered > 0 || s.stalledMs !== undefined || s.allDown !== undefined) return ExitCode.UNDELIVERED;
   if (s.read !== undefined && (ack ? s.acked : s.sent) < s.read - s.refused - s.blank) {
     return ExitCode.UNDELIVERED;
@@ -63,6 +66,7 @@ export function startupExitCode(err: unknown, configGiven: boolean): number | un
   if (err instanceof CliError) {
     if (err.code === 'ERR_CLI_BAD_CONFIG') return ExitCode.CONFIG;
     if (err.code === 'ERR_CLI_NO_INPUT') return ExitCode.NO_INPUT;
+    if (err.code === 'ERR_CLI_CANT_CREATE') return ExitCode.CANT_CREATE;
     return ExitCode.USAGE;
   }
   // A file of discovery's (an etcd key or password file) cannot be read or is not private.

@@ -33,6 +33,14 @@ export interface Flags {
   waitForServers: boolean;
   color: boolean;
   quiet: boolean;
+  /** `--follow`: files and patterns to follow (`tail -F`), one record per line. */
+  follow: string[];
+  /** `--follow`: where the checkpoints are kept. */
+  stateFile: string;
+  /** `--follow`: where a file without a checkpoint is read from at start. */
+  from: 'start' | 'end';
+  /** `--follow`: how long a last line without newline waits for one, ms. */
+  partialTimeout: number;
   /** What is masked in records and the shell's history; undefined: the client's default (card numbers). */
   redact?: 'pan' | 'none';
   /** `--metrics`: where to serve Prometheus metrics. */

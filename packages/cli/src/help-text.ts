@@ -13,6 +13,10 @@ Modes:
   pipe      app | clogs-cli [options]      clogs-cli [options] -i file...
             Every line of stdin (or of the --input files) is one record, read
             with backpressure; one summary line on stderr at the end.
+  follow    clogs-cli [options] --follow 'logs/app.log*'...
+            Follows files as tail -F does (rotation, truncation, new files), one
+            record per line, until SIGINT/SIGTERM; checkpoints in --state-file
+            move only past delivered lines: started again, it resumes there.
   shell     clogs-cli [options]            (stdin a terminal, no arguments)
             An interactive shell: each typed line is one record; dot-commands
             below. With no server named, an embedded clogs-server on 127.0.0.1
@@ -45,7 +49,9 @@ Exit codes:
            --etcd-* file cannot be read or is not private
   70       internal error
   71       --metrics: the address cannot be bound
-  73       keygen cannot create its file (it exists: never overwritten)
+  73       keygen cannot create its file (it exists: never overwritten); --follow: the
+           state file cannot be written (checked before anything is read)
+  74       --follow: the state file could not be saved while running (it stops there)
   75       records undelivered: at --timeout, or at once when every server is down
            (nothing listens, a wrong key, no ACKs, cannot-write, version) unless
            --wait-for-servers
@@ -61,6 +67,7 @@ Files:
   ~/.clogs_history  the shell's history (mode 0600, the last 1,000 lines, card numbers masked)
   --key-file <file> the key shared with the servers (mode 0600; clogs-cli keygen <file>)
   ./clogs-data      the embedded server's folder (--data-dir): <sys_id>/<file>.log
+  ./.clogs-follow.json  --follow's checkpoints (--state-file), written atomically
   --config <file>   JSON: servers or discovery, defaults, client options; re-read on
                     .reload and SIGHUP
 
@@ -85,6 +92,9 @@ Examples:
       --etcd-user clogs --etcd-password-file ~/.clogs-etcd-pass < app.log
     clogs-cli -c fleet.json --ack --timeout 60000 < trades.log
     clogs-cli -s 10.0.0.5:7070 -i yesterday.log -i today.log
+  Following files as tail -F does, until SIGINT/SIGTERM (restarted, it resumes where it was):
+    clogs-cli -s 10.0.0.5:7070 --ack --format raw --sys PAY1 --follow '/var/log/pay/app.log*'
+    clogs-cli -s 10.0.0.5:7070 --follow a.log --follow b.log --from start --state-file /var/lib/clogs/follow.json
   Completion:
     eval "$(clogs-cli completion bash)"      # in ~/.bashrc
 `;

@@ -6,6 +6,8 @@ import { runCompletion } from './completion.js';
 import { type CliConfig, readConfig } from './config.js';
 import { CliError } from './errors.js';
 import { runExitCode, startupExitCode } from './exit-codes.js';
+import { type Checkpoint, CheckpointFile } from './follow/checkpoint-file.js';
+import { runFollow } from './follow/follow-mode.js';
 import { runKeygen } from './key/keygen.js';
 import { serveCliMetrics } from './metrics.js';
 import { Notices } from './notices.js';
@@ -69,15 +71,23 @@ export async function run(argv: readonly string[], io: CliIo, stop: StopSignals)
   let settings: Settings;
   let inputs: Input[];
   let session: Session;
+  const following = line.flags.follow.length > 0;
+  let state: { file: CheckpointFile; checkpoints: Checkpoint[] | undefined } | undefined;
   let metrics: MetricsEndpoint | undefined;
   try {
     if (line.words.length > 0 && line.flags.input.length > 0) {
       throw new CliError('ERR_CLI_USAGE', 'a record in the arguments, or --input: not both');
     }
+    if (following && (line.words.length > 0 || line.flags.input.length > 0)) {
+      throw new CliError('ERR_CLI_USAGE', '--follow reads its files: no record in the arguments, no --input');
+    }
     const config = await loadConfig(line.flags.config);
     settings = resolveSettings(line, config, io.env);
     const key = await loadKey(settings.keyFile);
-    inputs = await openInputs(settings.input.length === 0 ? ['-'] : settings.input, io.stdin);
+    if (following) state = await openState(settings.stateFile);
+    inputs = following
+      ? []
+      : await openInputs(settings.input.length === 0 ? ['-'] : settings.input, io.stdin);
     session = await Session.open({ settings, config, key, notices, signals: io.signals }).catch((err) => {
       closeInputs(inputs);
       throw err;
@@ -106,8 +116,9 @@ export async function run(argv: readonly string[], io: CliIo, stop: StopSignals)
     io.stderr.write(`${colors.err.red('clogs-cli:')} ${safeText(text)}\n`);
     return code;
   }
-  const mode =
-    line.words.length > 0
+  const mode = following
+    ? 'follow'
+    : line.words.length > 0
       ? 'one-shot'
       : io.stdin.isTTY === true && settings.input.length === 0
         ? 'shell'
@@ -122,6 +133,19 @@ export async function run(argv: readonly string[], io: CliIo, stop: StopSignals)
         waitForServers: settings.waitForServers,
       };
       summary = await runOneShot(session, line.words, o, { stop, notice: notices.say });
+    } else if (mode === 'follow') {
+      const o = {
+        patterns: settings.follow,
+        from: settings.from,
+        state: state!.file,
+        checkpoints: state!.checkpoints,
+        partialTimeoutMs: settings.partialTimeout,
+        format: settings.format,
+        keepEmpty: settings.keepEmpty,
+        ack: settings.ack,
+        timeoutMs: settings.timeout,
+      };
+      summary = await runFollow(session, o, { stop, notices });
     } else if (mode === 'shell') {
       summary = await runShell(session, settings, { ...io, stop, notices, colors: colors.out });
     } else {
@@ -149,6 +173,30 @@ export async function run(argv: readonly string[], io: CliIo, stop: StopSignals)
     io.stderr.write(`${code === 0 ? text : colors.err.red(text)}\n`);
   }
   return code;
+}
+
+/**
+ * The `--follow` state file, read, then written back at once: a state file that cannot
+ * be written stops the run before a line is read (exit 73), never after lines went.
+ */
+async function openState(
+  path: string,
+): Promise<{ file: CheckpointFile; checkpoints: Checkpoint[] | undefined }> {
+  const file = new CheckpointFile(path);
+  const checkpoints = await file.load();
+  try {
+    await file.save(checkpoints ?? []);
+  } catch (err) {
+    await file.discardTemp();
+    throw new CliError(
+      'ERR_CLI_CANT_CREATE',
+      `state file ${path} cannot be written: ${(err as Error).message}`,
+      {
+        cause: err,
+      },
+    );
+  }
+  return { file, checkpoints };
 }
 
 async function loadConfig(path: string | undefined): Promise<CliConfig | undefined> {

@@ -18,6 +18,22 @@ export interface RunSummary {
   stalledMs: number | undefined;
   /** The run ended at the verdict that every server is down: the servers and their reasons. */
   allDown: string | undefined;
+  /** `--follow`: the files, and what became of the state file. */
+  follow?: FollowCounts;
+}
+
+/** What `--follow` did with its files. */
+export interface FollowCounts {
+  files: number;
+  /** Files read on from a checkpoint of a previous run. */
+  resumed: number;
+  /** Rotations by rename (or files deleted), and by copy-truncate. */
+  renamed: number;
+  truncated: number;
+  /** Files read again from their checkpoint because the client dropped records of a window. */
+  resent: number;
+  /** Why the state file could not be saved, once it could not: the run stopped there. */
+  saveFailed: string | undefined;
 }
 
 /** Nothing done yet; a pipe run then sets `read` to 0. */
@@ -71,6 +87,17 @@ export function formatSummary(s: RunSummary, ack: boolean): string {
       `${s.undelivered} undelivered${s.allDown === undefined ? '' : ` (every server down: ${s.allDown})`}`,
     );
   else if (s.allDown !== undefined) parts.push(`every server down: ${s.allDown}`);
+  const f = s.follow;
+  if (f !== undefined) {
+    parts.push(`${f.files} ${f.files === 1 ? 'file' : 'files'} followed (${f.resumed} resumed)`);
+    const rotations = f.renamed + f.truncated;
+    if (rotations > 0)
+      parts.push(
+        `${rotations} ${rotations === 1 ? 'rotation' : 'rotations'} (${f.renamed} renamed, ${f.truncated} truncated)`,
+      );
+    if (f.resent > 0) parts.push(`${f.resent} ${f.resent === 1 ? 'window' : 'windows'} read again`);
+    if (f.saveFailed !== undefined) parts.push(`state file not saved: ${f.saveFailed}`);
+  }
   if (s.stalledMs !== undefined) parts.push(`gave up reading: no record delivered for ${s.stalledMs} ms`);
   if (s.interrupted !== undefined) parts.push(`stopped by ${s.interrupted}`);
   return safeText(`clogs-cli: ${parts.join(', ')}`);

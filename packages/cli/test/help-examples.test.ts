@@ -81,6 +81,8 @@ function examples(text: string, start: string, end: string): string[] {
       .filter((l) => /(^|\| )clogs-cli\b/.test(l))
       // The --etcd examples name etcd hosts; etcd.test.ts runs that form against a real etcd.
       .filter((l) => !l.includes('--etcd'))
+      // --follow runs until signalled; follow.test.ts runs that form against real files.
+      .filter((l) => !l.includes('--follow'))
   );
 }
 

@@ -1,0 +1,68 @@
+import type { ClientStats } from '@clogs/client';
+import type { RunSummary } from '../summary.js';
+
+const droppedOf = (s: ClientStats) => Object.values(s.dropped).reduce((a, b) => a + b, 0);
+
+/**
+ * The counts of `--follow` across windows read again. When the client drops records of
+ * a window, the window is read again from the checkpoint: its lines are counted once
+ * (read, blank, refused go back to what they were at the checkpoint), and what the
+ * client did with the first reading (accepted, acknowledged, dropped) is set aside, so
+ * the summary and the exit code speak of lines, and a drop made good is not undelivered.
+ */
+export class WindowCounts {
+  private lines: Pick<RunSummary, 'blank' | 'refused' | 'reasons'> & { read: number };
+  private client: { accepted: number; acked: number; dropped: number };
+  private readonly again = { accepted: 0, acked: 0, dropped: 0 };
+
+  constructor(
+    private readonly summary: RunSummary & { read: number },
+    private readonly stats: () => ClientStats,
+  ) {
+    this.lines = this.linesNow();
+    this.client = this.clientNow();
+  }
+
+  /** Records dropped since the checkpoints last moved: lines of this window may be missing. */
+  dropped(): boolean {
+    return droppedOf(this.stats()) !== this.client.dropped;
+  }
+
+  /** The checkpoints moved past this window: a later window read again starts here. */
+  committed(): void {
+    this.lines = this.linesNow();
+    this.client = this.clientNow();
+  }
+
+  /** This window is read again from the checkpoints: its first reading is not counted. */
+  readAgain(): void {
+    const now = this.clientNow();
+    this.again.accepted += now.accepted - this.client.accepted;
+    this.again.acked += now.acked - this.client.acked;
+    this.again.dropped += now.dropped - this.client.dropped;
+    this.client = now;
+    const s = this.summary;
+    s.read = this.lines.read;
+    s.blank = this.lines.blank;
+    s.refused = this.lines.refused;
+    s.reasons = { ...this.lines.reasons };
+  }
+
+  /** After settle(): what the first readings of windows read again added, taken out. */
+  settle(): void {
+    const s = this.summary;
+    s.undelivered -= this.again.dropped;
+    s.sent += this.again.dropped - this.again.accepted;
+    s.acked -= this.again.acked;
+  }
+
+  private linesNow() {
+    const s = this.summary;
+    return { read: s.read, blank: s.blank, refused: s.refused, reasons: { ...s.reasons } };
+  }
+
+  private clientNow() {
+    const s = this.stats();
+    return { accepted: s.accepted, acked: s.acked, dropped: droppedOf(s) };
+  }
+}
