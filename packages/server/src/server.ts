@@ -205,6 +205,7 @@ export class ClogsServer extends EventEmitter {
         await new Promise((resolve) => setImmediate(resolve));
       }
       this.socket.removeAllListeners('message');
+      this.intake.settle();
       await this.writer.close();
       // The ACKs that waited for the writer, and those held back, go before the socket closes.
       await this.replies.close();

@@ -15,7 +15,15 @@ export interface Unacked {
 
 const RTO_FLOOR_MS = 20;
 const RTO_CAP_MS = 2000;
-const RTO_INITIAL_MS = 200;
+/** Before any round trip is known (RFC 6298 says 1 s; a PING's round trip usually comes first). */
+const RTO_INITIAL_MS = 1000;
+/**
+ * The least margin over srtt, as a share of it: TCP's minimum RTO in proportion. With
+ * only srtt + 4·rttvar, a steady far path (rttvar near 0) gets an RTO a few ms above its
+ * round trip, and a server's write cycle or a scheduling hiccup fires it: spurious
+ * resends, taken as loss, end startup and cap the window.
+ */
+const RTO_MIN_MARGIN = 0.5;
 /**
  * At-most-once, a frame with no later frame ACKed (the tail of a burst, or a receiver
  * that paused) is given up only after this long: taken as lost sooner, it would open
@@ -62,7 +70,7 @@ export class AckBatch {
  * only at-least-once resends.
  *
  * The timeout follows TCP's estimator (RFC 6298): srtt and rttvar from ACK round trips,
- * rto = srtt + 4·rttvar within [20 ms, 2 s], doubled for each resend of a frame. A
+ * rto = srtt + max(4·rttvar, srtt / 2) within [20 ms, 2 s], doubled for each resend of a frame. A
  * frame that was resent gives no RTT sample (Karn's rule: which send does its ACK answer?).
  * A frame whose ACK keeps getting lost holds new frames back once their seqs are
  * `window` (the server's replay window, from its PONG) ahead of it, so that its resend
@@ -202,6 +210,15 @@ export class Retransmit {
     return frames;
   }
 
+  /**
+   * A PING's round trip: the timeout starts from it (RFC 6298's first sample, 3 × rtt)
+   * until ACKs give samples of their own, so the first flight to a far server is not
+   * resent at a timeout shorter than its path.
+   */
+  pinged(rttMs: number): void {
+    if (this.srtt === undefined) this.rtoMs = clampRto(3 * rttMs);
+  }
+
   private sample(rtt: number): void {
     if (this.srtt === undefined) {
       this.srtt = rtt;
@@ -210,6 +227,10 @@ export class Retransmit {
       this.rttvar = 0.75 * this.rttvar + 0.25 * Math.abs(this.srtt - rtt);
       this.srtt = 0.875 * this.srtt + 0.125 * rtt;
     }
-    this.rtoMs = Math.min(RTO_CAP_MS, Math.max(RTO_FLOOR_MS, this.srtt + 4 * this.rttvar));
+    this.rtoMs = clampRto(this.srtt + Math.max(4 * this.rttvar, RTO_MIN_MARGIN * this.srtt));
   }
+}
+
+function clampRto(ms: number): number {
+  return Math.min(RTO_CAP_MS, Math.max(RTO_FLOOR_MS, ms));
 }

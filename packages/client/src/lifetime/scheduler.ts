@@ -87,16 +87,30 @@ export class Scheduler {
     private readonly timing: SchedulerTiming,
     jobs: ScheduledJobs,
   ) {
-    this.tickTimer = setInterval(() => {
+    const tick = () => {
       const now = performance.now();
       jobs.tick(now);
       if (this.hold.working) this.hold.update(now);
-    }, TICK_MS).unref();
+    };
+    this.tickTimer = setInterval(() => this.afterIo(tick), TICK_MS).unref();
     this.hold = new ProcessHold(this.tickTimer, timing.exitTimeoutMs, () => jobs.abandon());
-    this.healthTimer = setInterval(() => jobs.health(), timing.pingIntervalMs).unref();
+    this.healthTimer = setInterval(() => this.afterIo(() => jobs.health()), timing.pingIntervalMs).unref();
     this.dnsTimer = setInterval(() => jobs.dns(), timing.dnsRefreshMs).unref();
     this.flushSlot = this.slot(() => jobs.flush());
     this.pumpSlot = this.slot(() => jobs.pump());
+  }
+
+  /**
+   * Runs `job` in this turn's check phase, after the poll phase has read what waits in
+   * the sockets. Resends and verdicts (no PONG, no ACK) are judged there: after the app
+   * held the event loop (a long synchronous loop of log() calls), the ACKs and PONGs
+   * that came meanwhile are read first, and a server that answered in time is not taken
+   * for a silent one, nor its frames resent.
+   */
+  afterIo(job: () => void): void {
+    setImmediate(() => {
+      if (!this.stopped) job();
+    });
   }
 
   /** A one-shot timer for `job`, stopped with the others. */

@@ -157,6 +157,7 @@ export class ServerLink extends LinkSender {
     if (!this.tracker.pong(header.seq, now)) return;
     const pong = decodePong(msg, header);
     this.rtx.window = Math.max(MIN_WINDOW, pong.window);
+    if (this.tracker.rttMs !== undefined) this.rtx.pinged(this.tracker.rttMs);
     if (header.suite !== Suite.PLAIN) this.learnBoot(header.salt!, now);
     const change = this.wire.pong(pong.status);
     if (change === 'out') {
