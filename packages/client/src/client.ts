@@ -13,7 +13,7 @@ import {
 import { ChildLogger } from './api/child-logger.js';
 import type { Bindings } from './api/log-sink.js';
 import { createLogStream, type LogStream, type LogStreamOptions } from './api/log-stream.js';
-import { QueueBudget } from './batch/queue-budget.js';
+import { FrameLedger } from './batch/frame-ledger.js';
 import type { ClientStats, DropReason, LogOptions, RecordCounts } from './client-types.js';
 import { startDiscovery } from './discovery/discovery.js';
 import { ClientError, toRecordError } from './errors.js';
@@ -35,7 +35,7 @@ import type { ServerInput } from './server-spec.js';
  * no ACKs; never thrown). There is no `error` event: nothing the network does is an
  * error of the caller's.
  *
- * A facade over its layers: the {@link QueueBudget} holds the records, the {@link Fleet}
+ * A facade over its layers: the {@link FrameLedger} holds the records, the {@link Fleet}
  * routes and sends them (one `ServerLink` per server), the {@link Scheduler} owns the
  * timers and what holds the process, the {@link DropReporter} counts and reports drops.
  */
@@ -46,7 +46,7 @@ export class ClogsClient extends EventEmitter {
   private readonly counts: RecordCounts = { accepted: 0, sent: 0, acked: 0, refused: 0, rerouted: 0 };
   private readonly scheduler: Scheduler;
   private readonly drops: DropReporter;
-  private readonly budget: QueueBudget;
+  private readonly ledger: FrameLedger;
   private readonly fleet: Fleet;
   private readonly discovery: ReturnType<typeof startDiscovery> | undefined;
   /** close() was called: log() refuses. */
@@ -76,7 +76,7 @@ export class ClogsClient extends EventEmitter {
       health: () => this.fleet.healthTick(),
       dns: () => this.fleet.refreshDns(),
       flush: () => {
-        this.budget.sealAll();
+        this.ledger.sealAll();
         this.fleet.pump();
       },
       pump: () => this.fleet.pump(),
@@ -84,12 +84,11 @@ export class ClogsClient extends EventEmitter {
         this.giveUp('exit_timeout');
         // No 'drain': a producer waiting for room would refill a queue nothing can deliver
         // and be dropped again; left waiting, it lets the process end.
-        this.budget.forgetDrain();
-        this.budget.settled();
+        this.ledger.abandon();
       },
     });
     this.drops = new DropReporter((event) => this.emit('drop', event), this.scheduler);
-    this.budget = new QueueBudget(o, this.sender, session !== undefined, randomInt(2 ** 32), this.drops, {
+    this.ledger = new FrameLedger(o, this.sender, session !== undefined, randomInt(2 ** 32), this.drops, {
       busy: () => this.scheduler.busy(),
       drain: () => this.emit('drain'),
       idle: () => this.scheduler.idle(),
@@ -103,7 +102,7 @@ export class ClogsClient extends EventEmitter {
       replies: new ReplyReader(this.sender, key, session),
       // Version 1 PINGs (negotiation) carry the version 1 AUTH trailer when there is a key.
       pingV1: new ControlFrameEncoder(Kind.PING, key === undefined ? undefined : createAuthKey(key.bytes)),
-      budget: this.budget,
+      ledger: this.ledger,
       drops: this.drops,
       scheduler: this.scheduler,
       counts: this.counts,
@@ -138,9 +137,9 @@ export class ClogsClient extends EventEmitter {
     rec.timeUs = options?.timeUs;
     rec.headLen = options?.headLen;
     rec.reserved = options?.reserved;
-    const budget = this.budget;
-    if (!budget.hasRoom()) {
-      budget.refuse();
+    const ledger = this.ledger;
+    if (!ledger.hasRoom()) {
+      ledger.refuse();
       return false;
     }
     const fleet = this.fleet;
@@ -154,7 +153,7 @@ export class ClogsClient extends EventEmitter {
       throw toRecordError(err);
     }
     this.counts.accepted++;
-    return !budget.overHighWater();
+    return !ledger.overHighWater();
   }
 
   /**
@@ -162,9 +161,9 @@ export class ClogsClient extends EventEmitter {
    * with `timeoutMs`, when that time is up: then false). Waits while no server is up.
    */
   flush(options?: { timeoutMs?: number }): Promise<boolean> {
-    this.budget.sealAll();
+    this.ledger.sealAll();
     this.fleet.pump();
-    return this.scheduler.whenIdle(this.budget.idle, options?.timeoutMs);
+    return this.scheduler.whenIdle(this.ledger.idle, options?.timeoutMs);
   }
 
   /**
@@ -182,9 +181,9 @@ export class ClogsClient extends EventEmitter {
     this.closed = true;
     // Health checks go on meanwhile: a server that dies now is taken out and its
     // records re-routed; one that comes back takes the parked ones.
-    this.budget.sealAll();
+    this.ledger.sealAll();
     this.fleet.pump();
-    const flushed = this.scheduler.whenIdle(this.budget.idle, timeoutMs, (sooner) => {
+    const flushed = this.scheduler.whenIdle(this.ledger.idle, timeoutMs, (sooner) => {
       this.closeSooner = sooner;
     });
     this.closing = flushed.then(() => {
@@ -228,11 +227,11 @@ export class ClogsClient extends EventEmitter {
   }
 
   stats(): ClientStats {
-    const parked = this.budget.parked;
+    const parked = this.ledger.parked;
     return {
       ...this.counts,
       dropped: { ...this.drops.dropped },
-      queuedBytes: this.budget.held,
+      queuedBytes: this.ledger.held,
       parkedRecords: parked.queuedRecords + parked.openRecords,
       servers: this.fleet.states(),
       discovery: this.discovery?.state(),
@@ -245,7 +244,7 @@ export class ClogsClient extends EventEmitter {
    * network's). Reported at once: the process may be about to end.
    */
   private giveUp(reason: DropReason): number {
-    const left = this.budget.clearAll() + this.fleet.takeAllUnacked();
+    const left = this.ledger.clearAll() + this.fleet.takeAllUnacked();
     if (left > 0) {
       this.drops.drop(reason, left);
       this.drops.reportNow();

@@ -56,9 +56,9 @@ export class Fleet {
    * one after flushIntervalMs. With no link it is parked until a server is up.
    */
   enqueue(link: ServerLink | undefined, rec: LogRecordInput): void {
-    const { budget, scheduler } = this.ctx;
-    if (link === undefined) budget.append(budget.parked, rec);
-    else if (budget.append(link.lane, rec)) scheduler.armPump(0);
+    const { ledger, scheduler } = this.ctx;
+    if (link === undefined) ledger.append(ledger.parked, rec);
+    else if (ledger.append(link.lane, rec)) scheduler.armPump(0);
     else scheduler.armFlush();
   }
 
@@ -158,7 +158,7 @@ export class Fleet {
     for (const gone of byName.values()) {
       this.reroute(gone);
       gone.close();
-      this.ctx.budget.retire(gone.lane);
+      this.ctx.ledger.retire(gone.lane);
     }
     this.pump();
   }
@@ -204,15 +204,15 @@ export class Fleet {
    * arrive twice). At-most-once, frames sent are the network's and stay so.
    */
   private reroute(from: ServerLink | undefined): void {
-    const budget = this.ctx.budget;
-    const lane = from === undefined ? budget.parked : from.lane;
+    const ledger = this.ctx.ledger;
+    const lane = from === undefined ? ledger.parked : from.lane;
     const unacked = from === undefined ? [] : from.takeUnacked();
     if (lane.queue.length === 0 && lane.openRecords === 0 && unacked.length === 0) return;
     // Loops, not push(...): spreading 100k+ records as arguments overflows the stack.
-    // The frames were released by takeUnacked; their bytes are read (unsealed) before anything reuses them.
+    // The frames were freed by takeUnacked; their bytes are read (unsealed) before anything reuses them.
     const records: LogRecord[] = [];
     for (const q of unacked) this.ctx.sealer.records(q, records);
-    lane.drain(budget.nextSeq(), records);
+    ledger.drain(lane, records);
     for (const r of records) this.enqueue(this.router.pick(r), r);
     if (this.router.members.length > 0) {
       this.ctx.counts.rerouted += records.length;
