@@ -24,6 +24,7 @@ import { FrameSealer } from './link/frame-sealer.js';
 import { ReplyReader } from './link/reply-reader.js';
 import { type ClientOptions, type ResolvedOptions, resolveOptions, resolveServers } from './options.js';
 import type { ServerInput } from './server-spec.js';
+import { DISK_ONLY, SPOOL_FULL, Spool } from './spool/spool.js';
 
 /**
  * The clogs client. Make one with {@link createClient}.
@@ -58,6 +59,8 @@ export class ClogsClient extends EventEmitter {
   private readonly rec: LogRecordInput = { sysId: '', msgType: '', fileName: '', msg: '' };
   /** Masks card numbers and patterns before a message is encoded; undefined: nothing to mask. */
   private readonly redactor: Redactor | undefined;
+  /** The disk spool, with the `spool` option (see spool/spool.ts). */
+  private readonly spool: Spool | undefined;
 
   /** @internal use {@link createClient} */
   constructor(options: ClientOptions) {
@@ -108,7 +111,10 @@ export class ClogsClient extends EventEmitter {
       counts: this.counts,
       events: this,
     });
+    this.spool = o.spool && this.openSpool(o);
     this.fleet.start();
+    // What a previous process left goes first (servers probing: it waits for their answer).
+    this.spool?.refill();
     // Discovery applies fleets through the fleet itself: it goes on while close() flushes
     // (records logged before the first fleet was read need it), when setServers() refuses.
     const target = {
@@ -138,22 +144,35 @@ export class ClogsClient extends EventEmitter {
     rec.headLen = options?.headLen;
     rec.reserved = options?.reserved;
     const ledger = this.ledger;
-    if (!ledger.hasRoom()) {
+    // Spool hook: the record goes to disk and memory, or (while records wait on disk, or
+    // memory is full) to disk only; a full spool refuses it (counted).
+    const spool = this.spool?.failed === false ? this.spool : undefined;
+    const seg = spool?.admit(rec, ledger.held < o.maxQueueBytes);
+    if (seg === SPOOL_FULL) return false;
+    if (seg === undefined && !ledger.hasRoom()) {
       ledger.refuse();
       return false;
     }
     const fleet = this.fleet;
-    const link = options?.server === undefined ? fleet.router.pick(rec) : fleet.pinned(options.server, rec);
+    const server = options?.server;
+    const link =
+      seg === DISK_ONLY
+        ? undefined
+        : server === undefined
+          ? fleet.router.pick(rec)
+          : fleet.pinned(server, rec);
     try {
       // Read here, so a bad level is refused and counted as any bad field is.
       rec.level = options?.level === undefined ? o.level : parseLevel(options.level);
-      fleet.enqueue(link, rec);
+      // First to the spool: a record it refuses is in neither; one it takes fits a frame too.
+      spool?.append(rec, seg !== DISK_ONLY);
+      if (seg !== DISK_ONLY) fleet.enqueue(link, rec, seg);
     } catch (err) {
       this.counts.refused++;
       throw toRecordError(err);
     }
     this.counts.accepted++;
-    return !ledger.overHighWater();
+    return seg === DISK_ONLY || !ledger.overHighWater();
   }
 
   /**
@@ -235,7 +254,30 @@ export class ClogsClient extends EventEmitter {
       parkedRecords: parked.queuedRecords + parked.openRecords,
       servers: this.fleet.states(),
       discovery: this.discovery?.state(),
+      spool: this.spool?.snapshot(),
     };
+  }
+
+  /** Opens the spool (recovering what a previous process left) and hooks it to the ledger. */
+  private openSpool(o: ResolvedOptions): Spool {
+    const spool = new Spool(o.spool!, o.flushIntervalMs, o.onFull, {
+      enqueue: (rec, seg) => {
+        try {
+          this.fleet.enqueue(this.fleet.router.pick(rec), rec, seg);
+        } catch {
+          // Spooled under looser rules (a record near the size limit, a client with a key now):
+          // refused as log() would have refused it.
+          this.counts.refused++;
+          spool.release([seg, 1]);
+        }
+      },
+      room: () =>
+        this.ledger.held < o.maxQueueBytes && this.ledger.held - this.ledger.unacked < o.highWaterBytes,
+      drop: (reason, records) => this.drops.drop(reason, records),
+      warn: (err) => this.emit('warning', err),
+    });
+    this.ledger.spool = spool;
+    return spool;
   }
 
   /**
@@ -245,6 +287,11 @@ export class ClogsClient extends EventEmitter {
    */
   private giveUp(reason: DropReason): number {
     const left = this.ledger.clearAll() + this.fleet.takeAllUnacked();
+    // With a spool they are not lost: they stay on disk for the next client on its folder.
+    if (this.spool !== undefined) {
+      this.spool.stop();
+      return reason === 'closed' ? this.spool.close() : left;
+    }
     if (left > 0) {
       this.drops.drop(reason, left);
       this.drops.reportNow();

@@ -1,7 +1,7 @@
 import { Flag, type LogRecord, type LogRecordInput } from '@clogs/protocol';
 import type { DropReporter } from '../events/drop-reporter.js';
 import { BufferPool, FrameWriters } from './buffer-pool.js';
-import { Lane, type QueuedFrame } from './lane.js';
+import { Lane, type QueuedFrame, spanSegments } from './lane.js';
 
 const FRAME_FLAGS = Flag.ACK_WANTED; // in both modes: ACKs clock the sending (at-least-once: and free frames)
 
@@ -10,6 +10,14 @@ export interface QueueLimits {
   maxQueueBytes: number;
   highWaterBytes: number;
   onFull: 'drop-newest' | 'drop-oldest';
+}
+
+/** The disk spool, as the ledger sees it (spool/spool.ts). */
+export interface SpoolHook {
+  /** A frame is done with (acknowledged, sent at-most-once, dropped): its spool records are released. */
+  release(spans: readonly number[] | undefined): void;
+  /** Frames were freed: records waiting on disk may be loaded now. */
+  refill(): void;
 }
 
 export interface LedgerListener {
@@ -27,6 +35,11 @@ export interface LedgerListener {
  * server, and the parked one for records with no server up), then moves
  *
  *     queued → in-flight (taken to be sent) → awaiting-ack (at-least-once) → freed
+ *
+ * With a spool every record is on disk before it is queued (spooled): a frame carries
+ * the spans of segments its records came from, freeing it releases them ({@link free}),
+ * except where its records move on ({@link freeUnfinished}: re-routed, or given up and
+ * left in the spool for the next start).
  *
  * where in-flight is freed when sent at-most-once, and a frame can also be freed from
  * any stage before (dropped, given up, re-routed). Resending and resealing keep a frame
@@ -48,6 +61,8 @@ export class FrameLedger {
   private readonly writers: FrameWriters;
   private readonly lanes: Lane[] = [];
   private seq: number;
+  /** With a spool: told of frames done with, and when to load records waiting on disk. */
+  spool: SpoolHook | undefined;
   private needDrain = false;
   private busy = false;
   readonly nextSeq = (): number => {
@@ -96,7 +111,7 @@ export class FrameLedger {
   }
 
   /** Appends a record to a lane; true when that sealed a frame (one is ready to send). */
-  append(lane: Lane, rec: LogRecordInput): boolean {
+  append(lane: Lane, rec: LogRecordInput, seg?: number): boolean {
     const before = lane.bytes;
     let sealed: boolean;
     try {
@@ -104,6 +119,7 @@ export class FrameLedger {
     } finally {
       this.held += lane.bytes - before; // a record refused may still have sealed the frame before it
     }
+    if (seg !== undefined) lane.tag(seg);
     if (!this.busy) {
       this.busy = true;
       this.listener.busy();
@@ -163,6 +179,13 @@ export class FrameLedger {
    */
   free(q: QueuedFrame): void {
     if (q.stage === 'freed') return;
+    this.spool?.release(q.spans);
+    this.freeUnfinished(q);
+  }
+
+  /** → freed, its records not done with: re-routed, or given up with a spool (they stay on disk). */
+  freeUnfinished(q: QueuedFrame): void {
+    if (q.stage === 'freed') return;
     if (q.stage === 'awaiting-ack') this.unacked -= q.frame.length;
     q.stage = 'freed';
     this.held -= q.frame.length;
@@ -176,9 +199,11 @@ export class FrameLedger {
   }
 
   /** Re-route: empties a lane onto `records` (copied, in order, before a buffer is reused) and frees its frames. */
-  drain(lane: Lane, records: LogRecord[]): void {
+  drain(lane: Lane, records: LogRecord[], segs?: number[]): void {
     const before = lane.bytes;
     const frames = lane.drain(this.nextSeq(), records);
+    // With a spool, each record keeps its segment into the frame it moves to.
+    if (segs !== undefined) for (const q of frames) spanSegments(q.spans, segs);
     // The open frame became a queued one and left with the rest: all of `before` is let go.
     this.held -= before;
     for (const q of frames) {
@@ -195,7 +220,7 @@ export class FrameLedger {
       records += lane.clearOpen();
       for (let q = this.take(lane); q !== undefined; q = this.take(lane)) {
         records += q.records;
-        this.free(q);
+        this.freeUnfinished(q);
       }
     }
     return records;
@@ -213,6 +238,7 @@ export class FrameLedger {
 
   /** After frames were sent, freed or given up: `drain` and idleness are checked. */
   private settled(): void {
+    this.spool?.refill();
     if (this.needDrain && this.held - this.unacked <= this.limits.highWaterBytes >>> 1) {
       this.needDrain = false;
       this.listener.drain();

@@ -18,6 +18,21 @@ export interface QueuedFrame {
   counted: boolean;
   /** Its body is sealed (encrypted), for the boot of the server it was last sent to. */
   sealed: boolean;
+  /** With a spool: [segment, records, ...] for its records, in order (see spool/spool.ts). */
+  spans: number[] | undefined;
+}
+
+/** Appends one record of segment `seg` to `spans` ([segment, records, ...]). */
+export function addSpan(spans: number[], seg: number): void {
+  const n = spans.length;
+  if (n > 0 && spans[n - 2] === seg) spans[n - 1]!++;
+  else spans.push(seg, 1);
+}
+
+/** Appends each record's segment of `spans` onto `segs`, one per record. */
+export function spanSegments(spans: readonly number[] | undefined, segs: number[]): void {
+  if (spans === undefined) return;
+  for (let i = 0; i < spans.length; i += 2) for (let k = 0; k < spans[i + 1]!; k++) segs.push(spans[i]!);
 }
 
 /**
@@ -36,6 +51,8 @@ export class Lane {
   queuedRecords = 0;
   /** The open frame's writer and buffer; none while nothing is open. */
   private open: OpenFrame | undefined;
+  /** With a spool: the spool segments of the open frame's records. */
+  private openSpans: number[] | undefined;
 
   constructor(
     /** Frames get room for a seal (the client has a key); they are sealed when first sent. */
@@ -83,6 +100,12 @@ export class Lane {
       throw err;
     }
     return true;
+  }
+
+  /** With a spool: the record just appended (it is in the open frame) came from segment `seg`. */
+  tag(seg: number): void {
+    if (this.openSpans === undefined) this.openSpans = [];
+    addSpan(this.openSpans, seg);
   }
 
   /** Moves the open frame, if any, to the send queue. */
@@ -145,7 +168,9 @@ export class Lane {
       sending: 0,
       counted: false,
       sealed: false,
+      spans: this.openSpans,
     });
+    this.openSpans = undefined;
     this.queuedBytes += frame.length;
     this.queuedRecords += records;
     // The frame keeps the pooled buffer; the writer goes back without it.
@@ -156,6 +181,7 @@ export class Lane {
   /** The open frame is empty or dropped: writer and buffer go back to the pool. */
   private putBack(): void {
     const open = this.open;
+    this.openSpans = undefined;
     if (open === undefined) return;
     this.open = undefined;
     this.writers.giveWriter(open, true);

@@ -1,4 +1,5 @@
 import type { LogRecord, LogRecordInput } from '@clogs/protocol';
+import { spanSegments } from '../batch/lane.js';
 import type { ServerState } from '../client-types.js';
 import { ClientError } from '../errors.js';
 import type { TimerSlot } from '../lifetime/scheduler.js';
@@ -53,12 +54,13 @@ export class Fleet {
 
   /**
    * Queues a record for `link` and gets it on its way: a full frame at once, a partial
-   * one after flushIntervalMs. With no link it is parked until a server is up.
+   * one after flushIntervalMs. With no link it is parked until a server is up. `seg`: the
+   * spool segment the record is in, with a spool.
    */
-  enqueue(link: ServerLink | undefined, rec: LogRecordInput): void {
+  enqueue(link: ServerLink | undefined, rec: LogRecordInput, seg?: number): void {
     const { ledger, scheduler } = this.ctx;
-    if (link === undefined) ledger.append(ledger.parked, rec);
-    else if (ledger.append(link.lane, rec)) scheduler.armPump(0);
+    if (link === undefined) ledger.append(ledger.parked, rec, seg);
+    else if (ledger.append(link.lane, rec, seg)) scheduler.armPump(0);
     else scheduler.armFlush();
   }
 
@@ -211,9 +213,17 @@ export class Fleet {
     // Loops, not push(...): spreading 100k+ records as arguments overflows the stack.
     // The frames were freed by takeUnacked; their bytes are read (unsealed) before anything reuses them.
     const records: LogRecord[] = [];
-    for (const q of unacked) this.ctx.sealer.records(q, records);
-    ledger.drain(lane, records);
-    for (const r of records) this.enqueue(this.router.pick(r), r);
+    // With a spool, each record's segment goes with it (one per record, in the same order).
+    const segs = ledger.spool === undefined ? undefined : ([] as number[]);
+    for (const q of unacked) {
+      this.ctx.sealer.records(q, records);
+      if (segs !== undefined) spanSegments(q.spans, segs);
+    }
+    ledger.drain(lane, records, segs);
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i]!;
+      this.enqueue(this.router.pick(r), r, segs?.[i]);
+    }
     if (this.router.members.length > 0) {
       this.ctx.counts.rerouted += records.length;
       this.ctx.events.emit('reroute', { from: from?.spec.name ?? null, records: records.length });

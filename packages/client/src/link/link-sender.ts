@@ -149,7 +149,7 @@ export abstract class LinkSender {
     this.rc.clearInflight();
     if (!this.ctx.o.atLeastOnce) return [];
     // Freed without a drain or idle check: the caller re-routes them or gives them up.
-    for (const q of taken) this.ctx.ledger.free(q);
+    for (const q of taken) this.ctx.ledger.freeUnfinished(q);
     return taken;
   }
 
