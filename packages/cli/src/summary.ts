@@ -18,6 +18,8 @@ export interface RunSummary {
   stalledMs: number | undefined;
   /** The run ended at the verdict that every server is down: the servers and their reasons. */
   allDown: string | undefined;
+  /** With --spool: records a previous run left that this one sent, records it spooled, and records left there now. */
+  spool?: { replayed: number; spooled: number; left: number } | undefined;
 }
 
 /** Nothing done yet; a pipe run then sets `read` to 0. */
@@ -50,8 +52,11 @@ export function countRefused(s: RunSummary, reason: string, n = 1): void {
 export function settle(s: RunSummary, stats: ClientStats, undeliveredAtClose: number): void {
   const dropped = Object.values(stats.dropped).reduce((a, b) => a + b, 0) - stats.dropped.closed;
   s.undelivered = undeliveredAtClose + dropped;
-  s.sent = stats.accepted - s.undelivered;
+  // With a spool, what a previous run left is delivered too, and what is left counts undelivered.
+  const spool = stats.spool;
+  s.sent = stats.accepted + (spool?.found ?? 0) - s.undelivered;
   s.acked = stats.acked;
+  if (spool !== undefined) s.spool = { replayed: spool.replayed, spooled: spool.spooled, left: spool.left };
 }
 
 /** The one-line summary for stderr. */
@@ -66,6 +71,11 @@ export function formatSummary(s: RunSummary, ack: boolean): string {
   if (reasons.length > 0) refused += ` (${reasons.map(([r, n]) => `${n} ${r}`).join(', ')})`;
   parts.push(refused);
   if (s.blank > 0) parts.push(`${s.blank} blank skipped`);
+  if (s.spool !== undefined) {
+    let spool = `spool: ${s.spool.replayed} replayed, ${s.spool.spooled} spooled`;
+    if (s.spool.left > 0) spool += `, ${s.spool.left} left for the next run`;
+    parts.push(spool);
+  }
   if (s.undelivered > 0)
     parts.push(
       `${s.undelivered} undelivered${s.allDown === undefined ? '' : ` (every server down: ${s.allDown})`}`,
