@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FrameLedger, type LedgerListener } from '../src/batch/frame-ledger.js';
+import { FrameLedger, type LedgerListener, type SpoolHook } from '../src/batch/frame-ledger.js';
 import type { Lane, QueuedFrame } from '../src/batch/lane.js';
 import type { DropReason } from '../src/client-types.js';
 import type { DropReporter } from '../src/events/drop-reporter.js';
@@ -92,6 +92,15 @@ describe('FrameLedger', () => {
             listener,
           );
           const lanes: Lane[] = [ledger.parked, ledger.newLane(), ledger.newLane()];
+          // A spool: each record is tagged with a segment; what frames done with release is summed.
+          const spool = { released: 0 };
+          const hook: SpoolHook = {
+            release: (spans) => {
+              for (let i = 1; i < (spans?.length ?? 0); i += 2) spool.released += spans![i]!;
+            },
+            refill: () => {},
+          };
+          ledger.spool = hook;
           const taken: Taken[] = [];
           let accepted = 0;
           let refused = 0;
@@ -111,12 +120,11 @@ describe('FrameLedger', () => {
                   refused++;
                   break;
                 }
-                ledger.append(lanes[s.lane]!, {
-                  sysId: 'S',
-                  msgType: 'T',
-                  fileName: 'f',
-                  msg: 'm'.repeat(s.msgBytes),
-                });
+                ledger.append(
+                  lanes[s.lane]!,
+                  { sysId: 'S', msgType: 'T', fileName: 'f', msg: 'm'.repeat(s.msgBytes) },
+                  Math.floor(accepted / 7),
+                );
                 accepted++;
                 break;
               case 'sealAll':
@@ -124,7 +132,11 @@ describe('FrameLedger', () => {
                 break;
               case 'take': {
                 const q = ledger.take(lanes[s.lane]!);
-                if (q !== undefined) taken.push({ q, copy: Buffer.from(q.frame) });
+                if (q === undefined) break;
+                taken.push({ q, copy: Buffer.from(q.frame) });
+                let spanned = 0;
+                for (let i = 1; i < (q.spans?.length ?? 0); i += 2) spanned += q.spans![i]!;
+                expect(spanned, 'a frame spans each of its records once').toBe(q.records);
                 break;
               }
               case 'freeAll': {
@@ -135,7 +147,9 @@ describe('FrameLedger', () => {
               }
               case 'reroute': {
                 const records: unknown[] = [];
-                ledger.drain(lanes[s.lane]!, records as never[]);
+                const segs: number[] = [];
+                ledger.drain(lanes[s.lane]!, records as never[], segs);
+                expect(segs.length, 're-routed records keep a segment each').toBe(records.length);
                 rerouted += records.length;
                 break;
               }
@@ -181,6 +195,9 @@ describe('FrameLedger', () => {
               inLanes + inTaken + freedRecords + rerouted + cleared + droppedOldest,
               'records accounted for',
             ).toBe(accepted);
+            expect(spool.released, 'released = records of frames done with (freed, dropped oldest)').toBe(
+              freedRecords + droppedOldest,
+            );
           }
         },
       ),

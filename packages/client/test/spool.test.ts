@@ -131,6 +131,57 @@ describe('disk spool', () => {
     expect(await segmentFiles(dir)).toEqual([]);
   });
 
+  it('cuts a segment at an entry whose CRC fails (a corrupt block), keeping the entries before it', async () => {
+    const dir = await tempDir();
+    const n = 3000;
+    const a = createClient({
+      servers: [await deadServer()],
+      defaults,
+      delivery: 'at-least-once',
+      spool: { dir },
+    });
+    for (let i = 0; i < n; i++) a.log(`cut record ${i}`);
+    await a.close({ timeoutMs: 0 });
+    const [file] = await segmentFiles(dir);
+    const path = join(dir, file!);
+    const bytes = await readFile(path);
+    const first = 8 + 8 + bytes.readUInt32BE(8); // where the second entry starts
+    const kept = bytes.readUInt16BE(8 + 8 + 6);
+    bytes[first + 8 + 40]! ^= 0xff; // a byte inside the second entry's frame
+    await writeFile(path, bytes);
+
+    t.fleet = await startFleet(1);
+    t.client = createClient({ servers: t.fleet.specs, defaults, delivery: 'at-least-once', spool: { dir } });
+    const client = t.client;
+    expect(client.stats().spool).toMatchObject({ cut: 1, cutBytes: bytes.length - first, found: kept });
+    await until(() => client.stats().acked === kept, `${kept} records acked`);
+    await client.close();
+    await t.fleet.servers[0]!.flush();
+    const lines = await readParsedLines(join(t.fleet.dirs[0]!, 'SPL', 'app.log'));
+    expect(lines.map((l) => l.msg.toString())).toEqual(
+      Array.from({ length: kept }, (_, i) => `cut record ${i}`),
+    );
+  });
+
+  it('refuses bad spool options with ERR_CLIENT_BAD_OPTION', () => {
+    const bad = (spool: unknown) => () =>
+      createClient({ servers: ['127.0.0.1:9'], defaults, spool: spool as { dir: string } });
+    expect(bad({})).toThrow(
+      expect.objectContaining({
+        code: 'ERR_CLIENT_BAD_OPTION',
+        message: expect.stringContaining('spool.dir'),
+      }),
+    );
+    expect(bad({ dir: '/tmp/x', maxBytes: 1000 })).toThrow(
+      expect.objectContaining({ message: expect.stringContaining('spool.maxBytes') }),
+    );
+    expect(bad({ dir: '/tmp/x', fsync: 'always' })).toThrow(
+      expect.objectContaining({
+        message: expect.stringContaining('spool.fsync must be one of never, segment, flush'),
+      }),
+    );
+  });
+
   it('refuses at start, with ERR_CLIENT_SPOOL, a spool folder that cannot be made or is in use', async () => {
     const dir = await tempDir();
     const file = join(dir, 'a-file');

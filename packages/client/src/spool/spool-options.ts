@@ -6,8 +6,8 @@ export type SpoolFsync =
   | 'never'
   /** When a segment is full and another begins, and at close() (the default). */
   | 'segment'
-  /** After every write of gathered entries (every flush interval under load). */
-  | 'write';
+  /** At every flush of the spool's gathered entries: each `flushIntervalMs` while records come. */
+  | 'flush';
 
 export interface SpoolOptions {
   /** The folder of the segment files; made if missing. One client at a time may use it. */
@@ -28,7 +28,7 @@ export interface ResolvedSpool {
 
 const DEFAULT_MAX_BYTES = 256 * 2 ** 20;
 const MIN_MAX_BYTES = 64 * 1024;
-const FSYNC: readonly SpoolFsync[] = ['never', 'segment', 'write'];
+const FSYNC: readonly SpoolFsync[] = ['never', 'segment', 'flush'];
 
 function bad(name: string, rule: string, value: unknown): ClientError {
   return new ClientError('ERR_CLIENT_BAD_OPTION', `${name} must be ${rule}, not ${String(value)}`);

@@ -5,6 +5,8 @@ export interface SpoolStats {
   /** Records this process wrote to the spool, and records it loaded from what a previous one left. */
   spooled: number;
   replayed: number;
+  /** Records found at start, left by a previous process (replayed as memory has room). */
+  found: number;
   /** Records on disk only, waiting for room in memory. */
   backlog: number;
   /** Entries cut at recovery or while loading (torn or corrupt), and their bytes. */

@@ -1,10 +1,10 @@
-import { mkdirSync, readdirSync, unlinkSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readdirSync } from 'node:fs';
 import { type LogRecord, type LogRecordInput, nowUs } from '@clogs/protocol';
 import type { DropReason } from '../client-types.js';
 import { ClientError } from '../errors.js';
-import { segmentId, segmentName } from './segment-format.js';
-import { SegmentReader, scanSegment } from './segment-reader.js';
+import { segmentId } from './segment-format.js';
+import { SegmentReader } from './segment-reader.js';
+import { type Segment, SegmentSet } from './segment-set.js';
 import { SegmentWriter } from './segment-writer.js';
 import { lockSpool } from './spool-lock.js';
 import type { ResolvedSpool } from './spool-options.js';
@@ -17,23 +17,6 @@ export const SPOOL_FULL = -2;
 
 /** Bytes of entries loaded into memory at once; the rest follows on the next turn. */
 const LOAD_BYTES = 512 * 1024;
-
-/** One segment file and what became of its records. */
-interface Segment {
-  readonly id: number;
-  readonly path: string;
-  /** Records in it (written, or encoded and about to be). */
-  records: number;
-  /** Records also in memory: logged while nothing waited on disk, or loaded since. */
-  inMemory: number;
-  /** Records done with: acknowledged (sent, at-most-once) or counted dropped. */
-  released: number;
-  /** Bytes written (for a closed one: its size). */
-  bytes: number;
-  closed: boolean;
-  /** Left by a previous process: what is loaded from it is counted replayed. */
-  readonly inherited: boolean;
-}
 
 /** What the spool needs of its client. */
 export interface SpoolHost {
@@ -55,8 +38,7 @@ export interface SpoolHost {
  */
 export class Spool {
   readonly stats: SpoolStats;
-  private readonly segments: Segment[] = [];
-  private readonly byId = new Map<number, Segment>();
+  private readonly segments: SegmentSet;
   private writer: SegmentWriter;
   private cur: Segment;
   /** The first record on disk only (undefined: none waits). */
@@ -65,8 +47,6 @@ export class Spool {
   private readonly unlock: () => void;
   private timer: NodeJS.Timeout | undefined;
   private armed = false;
-  /** Bytes of the closed segments. */
-  private closedBytes = 0;
   private rollDue = false;
   private loadQueued = false;
   /** A write failed: from then on records are held in memory only. */
@@ -84,7 +64,18 @@ export class Spool {
     private readonly host: SpoolHost,
   ) {
     const dir = o.dir;
-    this.stats = { dir, segments: 0, spooled: 0, replayed: 0, backlog: 0, cut: 0, cutBytes: 0, left: 0 };
+    this.segments = new SegmentSet(dir);
+    this.stats = {
+      dir,
+      segments: 0,
+      spooled: 0,
+      replayed: 0,
+      found: 0,
+      backlog: 0,
+      cut: 0,
+      cutBytes: 0,
+      left: 0,
+    };
     this.unlock = attempt(dir, 'cannot be made', () => {
       mkdirSync(dir, { recursive: true, mode: 0o700 });
       return lockSpool(dir);
@@ -94,14 +85,19 @@ export class Spool {
         .map(segmentId)
         .filter((id): id is number => id !== undefined)
         .sort((a, b) => a - b);
-      for (const id of ids) this.recover(id);
-      this.cur = this.open((ids.at(-1) ?? 0) + 1);
+      for (const id of ids) {
+        const found = attempt(dir, 'cannot be read', () => this.segments.recover(id));
+        this.stats.found += found.records;
+        this.stats.cut += found.cutEntries;
+        this.stats.cutBytes += found.cutBytes;
+      }
+      this.cur = this.segments.open((ids.at(-1) ?? 0) + 1);
       this.writer = this.writerFor(this.cur);
     } catch (err) {
       this.unlock();
       throw err;
     }
-    const first = this.segments[0]!;
+    const first = this.segments.list[0]!;
     if (first !== this.cur) this.cursor = { seg: first, reader: new SegmentReader(first.path) };
     this.flushMs = Math.max(1, flushMs);
     process.on('exit', this.onExit);
@@ -146,7 +142,7 @@ export class Spool {
   release(spans: readonly number[] | undefined): void {
     if (spans === undefined) return;
     for (let i = 0; i < spans.length; i += 2) {
-      const seg = this.byId.get(spans[i]!);
+      const seg = this.segments.get(spans[i]!);
       if (seg === undefined) continue;
       seg.released += spans[i + 1]!;
       this.deleteIfDone(seg);
@@ -197,9 +193,9 @@ export class Spool {
     this.cursor?.reader.close();
     this.cursor = undefined;
     this.closeWriter();
-    for (const seg of [...this.segments]) this.deleteIfDone(seg);
+    for (const seg of [...this.segments.list]) this.deleteIfDone(seg);
     let left = 0;
-    for (const seg of this.segments) left += seg.records - seg.released;
+    for (const seg of this.segments.list) left += seg.records - seg.released;
     this.stats.left = left;
     this.unlock();
     return left;
@@ -207,19 +203,18 @@ export class Spool {
 
   snapshot(): SpoolStats {
     let backlog = 0;
-    for (const seg of this.segments) backlog += seg.records - seg.inMemory;
-    const s = this.stats;
-    return { ...s, segments: this.segments.length, backlog };
+    for (const seg of this.segments.list) backlog += seg.records - seg.inMemory;
+    return { ...this.stats, segments: this.segments.list.length, backlog };
   }
 
   private size(): number {
-    return this.closedBytes + this.writer.size;
+    return this.segments.closedBytes + this.writer.size;
   }
 
   /** onFull 'drop-oldest': deletes the oldest segment whose records are all on disk only. */
   private makeRoom(): boolean {
     if (this.onFull !== 'drop-oldest') return false;
-    const seg = this.segments.find((s) => s !== this.cur && s.closed && s.inMemory === 0);
+    const seg = this.segments.list.find((s) => s !== this.cur && s.closed && s.inMemory === 0);
     if (seg === undefined) return false;
     if (this.cursor?.seg === seg) this.advance(seg);
     this.host.drop('oldest_dropped', seg.records);
@@ -241,7 +236,7 @@ export class Spool {
     if (this.failed) return;
     this.stats.spooled += this.guard(() => {
       const n = this.writer.flush();
-      if (this.o.fsync === 'write') this.writer.fsync();
+      if (this.o.fsync === 'flush') this.writer.fsync();
       return n;
     });
   }
@@ -250,7 +245,7 @@ export class Spool {
     this.rollDue = false;
     this.closeWriter();
     if (this.failed) return;
-    this.cur = this.open(this.cur.id + 1);
+    this.cur = this.segments.open(this.cur.id + 1);
     this.writer = this.writerFor(this.cur);
   }
 
@@ -263,15 +258,14 @@ export class Spool {
       });
     this.writer.close();
     this.cur.bytes = this.writer.bytes;
-    this.cur.closed = true;
-    this.closedBytes += this.cur.bytes;
+    this.segments.close(this.cur);
     this.deleteIfDone(this.cur);
   }
 
   /** The cursor leaves a segment it has read whole: on to the next, or none waits. */
   private advance(seg: Segment): void {
     this.cursor!.reader.close();
-    const next = this.segments[this.segments.indexOf(seg) + 1];
+    const next = this.segments.after(seg);
     this.cursor = next === undefined ? undefined : { seg: next, reader: new SegmentReader(next.path) };
     this.deleteIfDone(seg);
   }
@@ -289,59 +283,11 @@ export class Spool {
   }
 
   private deleteIfDone(seg: Segment): void {
-    if (!seg.closed || seg.inMemory < seg.records || seg.released < seg.records) return;
-    if (this.cursor?.seg === seg) return;
-    try {
-      unlinkSync(seg.path);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    }
-    this.segments.splice(this.segments.indexOf(seg), 1);
-    this.byId.delete(seg.id);
-    this.closedBytes -= seg.bytes;
-  }
-
-  private recover(id: number): void {
-    const path = join(this.o.dir, segmentName(id));
-    const found = attempt(this.o.dir, 'cannot be read', () => scanSegment(path));
-    this.stats.cut += found.cutEntries;
-    this.stats.cutBytes += found.cutBytes;
-    if (found.records === 0) return;
-    this.closedBytes += found.bytes;
-    this.add({
-      id,
-      path,
-      records: found.records,
-      inMemory: 0,
-      released: 0,
-      bytes: found.bytes,
-      closed: true,
-      inherited: true,
-    });
-  }
-
-  private open(id: number): Segment {
-    const seg = {
-      id,
-      path: join(this.o.dir, segmentName(id)),
-      records: 0,
-      inMemory: 0,
-      released: 0,
-      bytes: 0,
-      closed: false,
-      inherited: false,
-    };
-    return this.add(seg);
+    if (this.segments.done(seg) && this.cursor?.seg !== seg) this.segments.remove(seg);
   }
 
   private writerFor(seg: Segment): SegmentWriter {
     return attempt(this.o.dir, 'cannot be written', () => new SegmentWriter(seg.path));
-  }
-
-  private add(seg: Segment): Segment {
-    this.segments.push(seg);
-    this.byId.set(seg.id, seg);
-    return seg;
   }
 
   /** Runs a write; on failure says so once, counts the records only on disk as dropped, and stops spooling. */
@@ -351,7 +297,9 @@ export class Spool {
     } catch (err) {
       if (!(err instanceof Error) || !('errno' in err)) throw err;
       this.failed = true;
+      // Records in memory go on from there; those on disk only are lost, and said so.
       const diskOnly = this.cursor === undefined ? 0 : this.writer.pendingRecords;
+      this.cur.records -= diskOnly;
       if (diskOnly > 0) this.host.drop('spool_failed', diskOnly);
       this.host.warn(
         new ClientError(
@@ -365,6 +313,7 @@ export class Spool {
   }
 
   private flushQuietly(): void {
+    if (this.failed) return; // what is pending was counted, or is in memory
     try {
       this.writer.flush();
     } catch {
