@@ -45,7 +45,8 @@ Exit codes:
            --etcd-* file cannot be read or is not private
   70       internal error
   71       --metrics: the address cannot be bound
-  73       keygen cannot create its file (it exists: never overwritten)
+  73       keygen cannot create its file (it exists: never overwritten), or the
+           --spool folder cannot be made, written or locked
   75       records undelivered: at --timeout, or at once when every server is down
            (nothing listens, a wrong key, no ACKs, cannot-write, version) unless
            --wait-for-servers
@@ -63,6 +64,8 @@ Files:
   ./clogs-data      the embedded server's folder (--data-dir): <sys_id>/<file>.log
   --config <file>   JSON: servers or discovery, defaults, client options; re-read on
                     .reload and SIGHUP
+  --spool <dir>     the disk spool: <n>.seg segment files (records not yet delivered,
+                    sent first by the next run on it) and a lock file
 
 Signals:
   SIGINT/SIGTERM stop reading and flush within --timeout (a second gives up);

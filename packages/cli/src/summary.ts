@@ -19,7 +19,7 @@ export interface RunSummary {
   /** The run ended at the verdict that every server is down: the servers and their reasons. */
   allDown: string | undefined;
   /** With --spool: records a previous run left that this one sent, records it spooled, and records left there now. */
-  spool?: { replayed: number; spooled: number; left: number } | undefined;
+  spool?: { replayed: number; spooled: number; left: number; cut: number } | undefined;
 }
 
 /** Nothing done yet; a pipe run then sets `read` to 0. */
@@ -56,7 +56,10 @@ export function settle(s: RunSummary, stats: ClientStats, undeliveredAtClose: nu
   const spool = stats.spool;
   s.sent = stats.accepted + (spool?.found ?? 0) - s.undelivered;
   s.acked = stats.acked;
-  if (spool !== undefined) s.spool = { replayed: spool.replayed, spooled: spool.spooled, left: spool.left };
+  if (spool !== undefined) {
+    const { replayed, spooled, left, cut } = spool;
+    s.spool = { replayed, spooled, left, cut };
+  }
 }
 
 /** The one-line summary for stderr. */
@@ -73,6 +76,8 @@ export function formatSummary(s: RunSummary, ack: boolean): string {
   if (s.blank > 0) parts.push(`${s.blank} blank skipped`);
   if (s.spool !== undefined) {
     let spool = `spool: ${s.spool.replayed} replayed, ${s.spool.spooled} spooled`;
+    if (s.spool.cut > 0)
+      spool += `, ${s.spool.cut} torn or corrupt ${s.spool.cut === 1 ? 'entry' : 'entries'} cut`;
     if (s.spool.left > 0) spool += `, ${s.spool.left} left for the next run`;
     parts.push(spool);
   }

@@ -163,6 +163,26 @@ describe('disk spool', () => {
     );
   });
 
+  it("what a previous process left goes first: log() says wait, and 'drain' comes once the disk has caught up", async () => {
+    const dir = await tempDir();
+    const n = 20_000;
+    const small = { maxQueueBytes: 64 * 1024, delivery: 'at-least-once' as const };
+    const a = createClient({ servers: [await deadServer()], defaults, ...small, spool: { dir } });
+    for (let i = 0; i < n; i++) a.log(`full record ${i} ${'x'.repeat(40)}`);
+    expect(a.stats().spool!.backlog, 'records on disk only (past maxQueueBytes)').toBeGreaterThan(n / 2);
+    expect(await a.close({ timeoutMs: 0 })).toEqual({ undelivered: n });
+
+    t.fleet = await startFleet(1);
+    const b = createClient({ servers: t.fleet.specs, defaults, ...small, spool: { dir } });
+    t.client = b;
+    expect(b.stats().spool!.found).toBe(n);
+    expect(b.log(`full record ${n} new`), 'log() with the disk behind').toBe(false);
+    await new Promise<void>((resolve) => b.once('drain', resolve));
+    expect(b.stats().spool!.backlog, "records on disk only at 'drain'").toBe(0);
+    const delivered = await deliverSpool(dir, n + 1, b);
+    expect(delivered).toEqual(Array.from({ length: n + 1 }, (_, i) => i));
+  });
+
   it('refuses bad spool options with ERR_CLIENT_BAD_OPTION', () => {
     const bad = (spool: unknown) => () =>
       createClient({ servers: ['127.0.0.1:9'], defaults, spool: spool as { dir: string } });
@@ -276,18 +296,14 @@ describe('disk spool', () => {
 });
 
 /** Starts a server and a client on the spool `dir`; waits for `expected` ACKs; returns the record numbers delivered, sorted. */
-async function deliverSpool(dir: string, expected: number): Promise<number[]> {
-  t.fleet = await startFleet(1);
-  const client: ClogsClient = createClient({
-    servers: t.fleet.specs,
-    defaults,
-    delivery: 'at-least-once',
-    spool: { dir },
-  });
+async function deliverSpool(dir: string, expected: number, running?: ClogsClient): Promise<number[]> {
+  if (running === undefined) t.fleet = await startFleet(1);
+  const client: ClogsClient =
+    running ?? createClient({ servers: t.fleet!.specs, defaults, delivery: 'at-least-once', spool: { dir } });
   t.client = client;
   await until(() => client.stats().acked >= expected, `${expected} records acked`);
   await client.close();
-  await t.fleet.servers[0]!.flush();
-  const lines = await readParsedLines(join(t.fleet.dirs[0]!, 'SPL', 'app.log'));
+  await t.fleet!.servers[0]!.flush();
+  const lines = await readParsedLines(join(t.fleet!.dirs[0]!, 'SPL', 'app.log'));
   return lines.map((l) => Number(/^full record (\d+) /.exec(l.msg.toString())![1])).sort((x, y) => x - y);
 }
