@@ -4,6 +4,7 @@ import { mkdtemp, readdir, readFile, rm, stat, truncate, writeFile } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readKeyFile, writeNewKeyFile } from '@clogs/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readParsedLines } from '../../../test/support/log-file.js';
 import { ClientError, type ClogsClient, createClient } from '../src/index.js';
@@ -181,6 +182,52 @@ describe('disk spool', () => {
     expect(b.stats().spool!.backlog, "records on disk only at 'drain'").toBe(0);
     const delivered = await deliverSpool(dir, n + 1, b);
     expect(delivered).toEqual(Array.from({ length: n + 1 }, (_, i) => i));
+  });
+
+  it('at-most-once: a segment goes once its records are sent', async () => {
+    const dir = await tempDir();
+    t.fleet = await startFleet(1);
+    t.client = createClient({ servers: t.fleet.specs, defaults, spool: { dir, maxBytes: 256 * 1024 } });
+    const client = t.client;
+    const n = 20_000;
+    // In rounds of 1,000 (about 50 KiB), each sent before the next: the spool holds a few
+    // segments at most, the sent ones deleted as the last one fills.
+    for (let i = 0; i < n; i++) {
+      client.log(`full record ${i} at most once`);
+      if (i % 1000 === 999) expect(await client.flush({ timeoutMs: 10_000 })).toBe(true);
+    }
+    expect(client.stats().dropped.spool_full).toBe(0);
+    expect(client.stats().spool!.segments, 'segments while the last one is open').toBeLessThanOrEqual(2);
+    await client.close();
+    expect(client.stats().spool).toMatchObject({ spooled: n, left: 0 });
+    expect(await segmentFiles(dir)).toEqual([]);
+    await t.fleet.servers[0]!.flush();
+    expect((await readParsedLines(join(t.fleet.dirs[0]!, 'SPL', 'app.log'))).length).toBe(n);
+  });
+
+  it('a spool left by a client without a key is sealed and sent by one with a key', async () => {
+    const dir = await tempDir();
+    const keyDir = await tempDir();
+    const keyPath = join(keyDir, 'clogs.key');
+    await writeNewKeyFile(keyPath);
+    const key = await readKeyFile(keyPath);
+    const a = createClient({
+      servers: [await deadServer()],
+      defaults,
+      delivery: 'at-least-once',
+      spool: { dir },
+    });
+    for (let i = 0; i < 1000; i++) a.log(`full record ${i} sealed later`);
+    await a.close({ timeoutMs: 0 });
+    t.fleet = await startFleet(1, { keys: [key] });
+    const b = createClient({
+      servers: t.fleet.specs,
+      defaults,
+      delivery: 'at-least-once',
+      key,
+      spool: { dir },
+    });
+    expect(await deliverSpool(dir, 1000, b)).toEqual(Array.from({ length: 1000 }, (_, i) => i));
   });
 
   it('refuses bad spool options with ERR_CLIENT_BAD_OPTION', () => {

@@ -250,6 +250,7 @@ export class Spool {
   }
 
   private closeWriter(): void {
+    if (this.cur.closed) return; // a write failed and closed it: nothing was opened since
     this.write();
     if (!this.failed && this.o.fsync !== 'never')
       this.guard(() => {
