@@ -19,14 +19,14 @@ async function deadServer(): Promise<string> {
   return `127.0.0.1:${port} dead`;
 }
 
-/** Records in the spool's segment files, read by their documented layout (8-byte magic, then length, CRC, frame). */
+/** Records in the spool's segment files, read by their documented layout (8-byte magic, then length, CRC, payload: a u16 count and the records). */
 async function recordsOnDisk(dir: string): Promise<number> {
   let records = 0;
   for (const f of (await readdir(dir)).filter((x) => x.endsWith('.seg'))) {
     const bytes = await readFile(join(dir, f));
     for (let at = 8; at + 8 <= bytes.length; at += 8 + bytes.readUInt32BE(at)) {
       if (at + 8 + bytes.readUInt32BE(at) > bytes.length) break; // an entry still being written
-      records += bytes.readUInt16BE(at + 8 + 6);
+      records += bytes.readUInt16BE(at + 8);
     }
   }
   return records;

@@ -164,9 +164,12 @@ export class ClogsClient extends EventEmitter {
     try {
       // Read here, so a bad level is refused and counted as any bad field is.
       rec.level = options?.level === undefined ? o.level : parseLevel(options.level);
-      // First to the spool: a record it refuses is in neither; one it takes fits a frame too.
-      spool?.append(rec, seg !== DISK_ONLY);
-      if (seg !== DISK_ONLY) fleet.enqueue(link, rec, seg);
+      if (seg === DISK_ONLY) spool!.append(rec, undefined);
+      else {
+        fleet.enqueue(link, rec, seg);
+        // The bytes just encoded into its frame are copied to the spool, not encoded again.
+        spool?.append(rec, (link === undefined ? ledger.parked : link.lane).lastRecord());
+      }
     } catch (err) {
       this.counts.refused++;
       throw toRecordError(err);

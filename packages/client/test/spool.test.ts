@@ -101,15 +101,15 @@ describe('disk spool', () => {
     expect(a.stats().spool).toMatchObject({ spooled: n, left: n });
     expect(a.stats().dropped.closed, 'records left in the spool are not dropped').toBe(0);
 
-    // Walk the file by its documented layout: 8-byte magic, then (u32 length, u32 crc, frame)*;
-    // a frame's record count is the u16 at offset 6 of its header.
+    // Walk the file by its documented layout: 8-byte magic, then (u32 length, u32 crc,
+    // payload)*, each payload starting with its u16 record count.
     const [file, ...more] = await segmentFiles(dir);
     expect(more).toEqual([]);
     const path = join(dir, file!);
     const bytes = await readFile(path);
     const entries: { at: number; records: number }[] = [];
     for (let at = 8; at < bytes.length; at += 8 + bytes.readUInt32BE(at)) {
-      entries.push({ at, records: bytes.readUInt16BE(at + 8 + 6) });
+      entries.push({ at, records: bytes.readUInt16BE(at + 8) });
     }
     expect(entries.length, 'entries in the segment').toBeGreaterThan(1);
     const last = entries.at(-1)!;
@@ -147,8 +147,8 @@ describe('disk spool', () => {
     const path = join(dir, file!);
     const bytes = await readFile(path);
     const first = 8 + 8 + bytes.readUInt32BE(8); // where the second entry starts
-    const kept = bytes.readUInt16BE(8 + 8 + 6);
-    bytes[first + 8 + 40]! ^= 0xff; // a byte inside the second entry's frame
+    const kept = bytes.readUInt16BE(8 + 8);
+    bytes[first + 8 + 40]! ^= 0xff; // a byte inside the second entry's payload
     await writeFile(path, bytes);
 
     t.fleet = await startFleet(1);
@@ -327,8 +327,10 @@ describe('disk spool', () => {
       defaults,
       route: 'record',
       delivery: 'at-least-once',
-      ping: { intervalMs: 50, failureLimit: 2 },
-      spool: { dir, maxBytes: 1024 * 1024 },
+      // The closed server is out at once (its port refuses); the other has 600 ms to ACK
+      // its first write before it could be judged one that never ACKs.
+      ping: { intervalMs: 200, failureLimit: 3 },
+      spool: { dir, maxBytes: 4 * 1024 * 1024 },
     });
     const client = t.client;
     const n = 20_000;

@@ -102,6 +102,11 @@ export class Lane {
     return true;
   }
 
+  /** The bytes of the record just appended (a view into the open frame, valid until the next append). */
+  lastRecord(): Buffer {
+    return this.open!.writer.lastRecord;
+  }
+
   /** With a spool: the record just appended (it is in the open frame) came from segment `seg`. */
   tag(seg: number): void {
     if (this.openSpans === undefined) this.openSpans = [];

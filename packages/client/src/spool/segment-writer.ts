@@ -1,28 +1,32 @@
 import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
-import { BatchWriter, type LogRecordInput } from '@clogs/protocol';
-import { ENTRY_HEAD_BYTES, MAGIC, writeEntryHead } from './segment-format.js';
+import { BatchWriter, type LogRecordInput, MAX_DATAGRAM_BYTES } from '@clogs/protocol';
+import { COUNT_BYTES, ENTRY_HEAD_BYTES, MAGIC, writeEntryHead } from './segment-format.js';
 
-/** An entry's frame budget: big frames, few entry heads; a record past it gets a frame of its own. */
-const ENTRY_FRAME_BYTES = 32 * 1024;
+/** An entry's payload closes past this many bytes (a bigger record has one of its own). */
+const ENTRY_BYTES = 32 * 1024;
 /** Entries gathered in memory are written once this many bytes wait (or at the flush tick). */
 const WRITE_BYTES = 128 * 1024;
 
 /**
- * Appends records to one segment file: records are encoded into the open entry's frame,
- * finished entries gather in `out`, and one write() puts them in the file (the kernel's
- * page cache: from then on a killed process loses none of them). Whether the file is
- * also forced to the disk is the manager's fsync policy.
+ * Appends records to one segment file: their bytes (already encoded, usually copied from
+ * the frame they were encoded into) go into the open entry in `out`; a full entry is
+ * closed with its length and CRC; one write() puts the gathered entries in the file (the
+ * kernel's page cache: from then on a killed process loses none of them). Whether the
+ * file is also forced to the disk is the manager's fsync policy.
  */
 export class SegmentWriter {
   /** Bytes in the file (written), magic included. */
   bytes: number;
-  /** Records encoded but not yet written (open entry and `out`). */
+  /** Records in `out` (open entry included), not yet written. */
   pendingRecords = 0;
   private readonly fd: number;
-  private readonly frame = new BatchWriter({ sender: 0, maxDatagramBytes: ENTRY_FRAME_BYTES });
-  private out = Buffer.allocUnsafe(WRITE_BYTES + ENTRY_FRAME_BYTES + ENTRY_HEAD_BYTES);
+  private out = Buffer.allocUnsafe(WRITE_BYTES + ENTRY_BYTES + MAX_DATAGRAM_BYTES);
   private outBytes = 0;
-  private outRecords = 0;
+  /** Where the open entry starts in `out` (its head), and its records; -1: none open. */
+  private entryAt = -1;
+  private entryRecords = 0;
+  /** Encodes a record that went to no frame (it waits on disk only). */
+  private scratch: BatchWriter | undefined;
   private closed = false;
 
   /** @throws the fs error when the file cannot be made or written. */
@@ -37,64 +41,68 @@ export class SegmentWriter {
     this.bytes = MAGIC.length;
   }
 
-  /** Bytes the file will have once everything encoded is written. */
+  /** Bytes the file will have once everything gathered is written. */
   get size(): number {
-    return (
-      this.bytes + this.outBytes + (this.frame.count === 0 ? 0 : ENTRY_HEAD_BYTES + this.frame.byteLength)
-    );
+    return this.bytes + this.outBytes;
   }
 
   /**
-   * Encodes a record into the open entry; writes what has gathered once it is big enough.
-   * Returns the records that reached the file.
-   * @throws {ProtocolError} for a record the wire format refuses (nothing is written).
+   * Appends a record's bytes (wire layout); writes the gathered entries first when
+   * enough wait. Returns the records that reached the file.
+   */
+  appendEncoded(record: Uint8Array): number {
+    let written = 0;
+    if (this.entryAt >= 0 && this.outBytes - this.entryAt + record.length > ENTRY_BYTES) {
+      this.endEntry();
+      if (this.outBytes >= WRITE_BYTES) written = this.flush();
+    }
+    if (this.entryAt < 0) {
+      this.entryAt = this.outBytes;
+      this.outBytes += ENTRY_HEAD_BYTES + COUNT_BYTES;
+    }
+    this.room(record.length);
+    this.out.set(record, this.outBytes);
+    this.outBytes += record.length;
+    this.entryRecords++;
+    this.pendingRecords++;
+    return written;
+  }
+
+  /**
+   * Encodes a record (one that goes to disk only) and appends it.
+   * @throws {ProtocolError} for a record the wire format refuses (nothing is appended).
    */
   append(rec: LogRecordInput): number {
-    if (!this.frame.append(rec)) {
-      this.endEntry();
-      this.frame.append(rec);
+    this.scratch ??= new BatchWriter({ sender: 0, maxDatagramBytes: MAX_DATAGRAM_BYTES });
+    if (!this.scratch.append(rec)) {
+      this.scratch.reset();
+      this.scratch.append(rec);
     }
-    this.pendingRecords++;
-    return this.outBytes >= WRITE_BYTES ? this.write() : 0;
+    return this.appendEncoded(this.scratch.lastRecord);
   }
 
-  /** Ends the open entry: the next record starts a new one. */
+  /** Closes the open entry: the next record starts a new one. */
   endEntry(): void {
-    const n = this.frame.count;
-    if (n === 0) return;
-    const frame = this.frame.finish(0);
-    const need = this.outBytes + ENTRY_HEAD_BYTES + frame.length;
-    if (need > this.out.length) {
-      const grown = Buffer.allocUnsafe(need);
-      this.out.copy(grown, 0, 0, this.outBytes);
-      this.out = grown;
-    }
-    writeEntryHead(this.out, this.outBytes, frame);
-    frame.copy(this.out, this.outBytes + ENTRY_HEAD_BYTES);
-    this.outBytes = need;
-    this.outRecords += n;
-    this.frame.reset();
+    if (this.entryAt < 0) return;
+    this.out.writeUInt16BE(this.entryRecords, this.entryAt + ENTRY_HEAD_BYTES);
+    writeEntryHead(this.out, this.entryAt, this.outBytes);
+    this.entryAt = -1;
+    this.entryRecords = 0;
   }
 
   /**
-   * Writes the finished entries (not the open one); returns how many records that put in
-   * the file. @throws the fs error (ENOSPC, EIO): the entries stay in `out`.
+   * Closes the entry and writes everything gathered; returns the records that put in the
+   * file. @throws the fs error (ENOSPC, EIO).
    */
-  write(): number {
+  flush(): number {
+    this.endEntry();
     if (this.outBytes === 0) return 0;
     writeAll(this.fd, this.out, this.outBytes);
     this.bytes += this.outBytes;
-    const n = this.outRecords;
-    this.pendingRecords -= n;
     this.outBytes = 0;
-    this.outRecords = 0;
+    const n = this.pendingRecords;
+    this.pendingRecords = 0;
     return n;
-  }
-
-  /** Ends the entry and writes everything; returns the records written. */
-  flush(): number {
-    this.endEntry();
-    return this.write();
   }
 
   fsync(): void {
@@ -105,6 +113,14 @@ export class SegmentWriter {
     if (this.closed) return;
     this.closed = true;
     closeSync(this.fd);
+  }
+
+  /** `out` holds `n` more bytes. */
+  private room(n: number): void {
+    if (this.outBytes + n <= this.out.length) return;
+    const grown = Buffer.allocUnsafe(2 * (this.outBytes + n));
+    this.out.copy(grown, 0, 0, this.outBytes);
+    this.out = grown;
   }
 }
 

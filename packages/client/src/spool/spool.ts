@@ -125,11 +125,21 @@ export class Spool {
     return this.cursor === undefined ? this.cur.id : DISK_ONLY;
   }
 
-  /** Appends the record admit() let in. @throws {ProtocolError} for a record the wire format refuses. */
-  append(rec: LogRecordInput, inMemory: boolean): void {
-    const written = this.guard(() => this.writer.append(rec));
+  /**
+   * Appends the record admit() let in: `encoded`, its bytes in the frame it was queued in
+   * (copied, not encoded again), or, for a record on disk only, `rec` encoded here.
+   * @throws {ProtocolError} for a record the wire format refuses (on disk only: nothing else checked it).
+   */
+  append(rec: LogRecordInput, encoded: Uint8Array | undefined): void {
+    const written = this.guard(() =>
+      encoded === undefined ? this.writer.append(rec) : this.writer.appendEncoded(encoded),
+    );
+    if (this.failed) {
+      if (encoded === undefined) this.host.drop('spool_failed', 1);
+      return;
+    }
     this.cur.records++;
-    if (inMemory) this.cur.inMemory++;
+    if (encoded !== undefined) this.cur.inMemory++;
     this.stats.spooled += written;
     if (!this.armed) {
       this.armed = true;
