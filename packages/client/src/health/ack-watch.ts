@@ -69,6 +69,17 @@ export class AckWatch {
     return 'out';
   }
 
+  /**
+   * At-least-once: an ACK came while out for sending none. It ACKs after all, only late
+   * (a cold or busy disk: a clogs-server ACKs once the lines are written), so it is back
+   * at once, not after {@link NO_ACK_RETRY_MS}; true when it was out.
+   */
+  ackedWhileOut(): boolean {
+    if (this.outUntil === 0) return false;
+    this.outUntil = 0;
+    return true;
+  }
+
   /** An ACK came; true when the server was open-loop (its flow starts afresh, measured). */
   acked(): boolean {
     if (!this.openLoop) return false;

@@ -86,12 +86,7 @@ export class ServerLink extends LinkSender {
   judgeAcks(now: number): boolean {
     const verdict = this.acks.judge(now, this.tracker, this.rc);
     if (verdict === undefined) return false;
-    if (verdict === 'retry') {
-      this.rc = newRateControl(this.ctx.o);
-      if (!this.inRing) return false;
-      this.up('retry');
-      return true;
-    }
+    if (verdict === 'retry') return this.rejoin('retry');
     if (verdict === 'open-loop') {
       this.takeUnacked(); // at-most-once: forgets them, frees nothing
       this.ctx.scheduler.armPump(0);
@@ -104,6 +99,14 @@ export class ServerLink extends LinkSender {
     const message = noAckDownMessage(this.acks.silentMs);
     this.down('no-ack', message);
     this.warn(new ClientError('ERR_CLIENT_NO_ACK', `${this.spec.name} ${message}`));
+    return true;
+  }
+
+  /** Back from out for sending no ACKs (its time is over, or it ACKed after all): a fresh flow; true when back in the continuum. */
+  private rejoin(reason: 'retry' | 'ack'): boolean {
+    this.rc = newRateControl(this.ctx.o);
+    if (!this.inRing) return false;
+    this.up(reason);
     return true;
   }
 
@@ -147,8 +150,10 @@ export class ServerLink extends LinkSender {
     const header = this.ctx.replies.read(msg);
     if (header === undefined) return;
     const now = performance.now();
-    if (header.kind === Kind.ACK) this.onAck(msg, header, now);
-    else if (header.version === VERSION_1) this.onV1Pong(header.seq);
+    if (header.kind === Kind.ACK) {
+      if (this.acks.ackedWhileOut() && this.rejoin('ack')) this.ctx.ringChanged();
+      this.onAck(msg, header, now);
+    } else if (header.version === VERSION_1) this.onV1Pong(header.seq);
     else this.onPong(msg, header, now);
   }
 
