@@ -295,14 +295,17 @@ export class RateControl {
  * highWaterBytes and a frame) must fit in maxQueueBytes, or a producer that waits for
  * 'drain' could still see drops.
  */
-export function newRateControl(o: {
-  atLeastOnce: boolean;
-  maxQueueBytes: number;
-  highWaterBytes: number;
-  maxDatagramBytes: number;
-}): RateControl {
+export function newRateControl(
+  o: {
+    atLeastOnce: boolean;
+    maxQueueBytes: number;
+    highWaterBytes: number;
+    maxDatagramBytes: number;
+  },
+  now = performance.now(),
+): RateControl {
   const ceiling = o.atLeastOnce
     ? o.maxQueueBytes - o.highWaterBytes - 2 * o.maxDatagramBytes
     : o.maxQueueBytes >>> 1;
-  return new RateControl(o.maxDatagramBytes, ceiling, performance.now());
+  return new RateControl(o.maxDatagramBytes, ceiling, now);
 }

@@ -1,7 +1,7 @@
 import { type FrameHeader, forEachAckRange, ProtocolError } from '@clogs/protocol';
 import type { Lane, QueuedFrame } from '../batch/lane.js';
 import { newRateControl, type RateControl } from '../delivery/rate-control.js';
-import { AckBatch, Retransmit } from '../delivery/retransmit.js';
+import { AckBatch, MIN_WINDOW, Retransmit } from '../delivery/retransmit.js';
 import { ClientError } from '../errors.js';
 import { AckWatch } from '../health/ack-watch.js';
 import type { PingTracker } from '../health/ping-tracker.js';
@@ -19,16 +19,21 @@ import type { LinkContext } from './link-context.js';
 export abstract class LinkSender {
   readonly transport: UdpTransport;
   readonly lane: Lane;
-  /** Frames awaiting their ACK, the ACK timeout. */
-  protected readonly rtx = new Retransmit();
-  /** How much may be in flight, and how fast it goes. */
-  protected rc: RateControl;
-  protected readonly pacer: Pacer;
   protected readonly acks: AckWatch;
   /** With a key: the server's boot (the first 8 bytes of its salt), from its last PONG. */
   protected boot: Buffer | undefined;
-  /** What the ACK datagram being read acknowledges. */
-  private readonly batch = new AckBatch();
+  /**
+   * The flow (frames awaiting their ACK, the window, the pacer) is made with the first
+   * frame sent, not with the link: a server that never has records holds none of it.
+   */
+  private flowRtx: Retransmit | undefined;
+  private flowRc: RateControl | undefined;
+  private flowPacer: Pacer | undefined;
+  private flowBatch: AckBatch | undefined;
+  /** When the current flow started (the link was made, or the flow restarted): its rate control's time zero. */
+  private flowSince = performance.now();
+  /** The server's replay window, from its last PONG. */
+  private replayWindow = MIN_WINDOW;
   private readonly onRange = (first: number, last: number) => this.rtx.ackRange(first, last, this.batch);
   protected readonly stats = { framesSent: 0, recordsSent: 0, bytesSent: 0, sendErrors: 0 };
 
@@ -39,8 +44,6 @@ export abstract class LinkSender {
   ) {
     const o = ctx.o;
     this.lane = ctx.ledger.newLane();
-    this.rc = newRateControl(o);
-    this.pacer = new Pacer(o.paceBytesPerMs, o.paceFramesPerMs, performance.now());
     this.acks = new AckWatch(o.atLeastOnce, o.failureLimit * o.pingIntervalMs);
     const name = spec.name;
     this.transport = new UdpTransport(
@@ -56,6 +59,55 @@ export abstract class LinkSender {
       },
       ctx.sockets,
     );
+  }
+
+  /** Frames awaiting their ACK, the ACK timeout. */
+  protected get rtx(): Retransmit {
+    if (this.flowRtx === undefined) {
+      this.flowRtx = new Retransmit();
+      this.flowRtx.window = this.replayWindow;
+    }
+    return this.flowRtx;
+  }
+
+  /** How much may be in flight, and how fast it goes. */
+  protected get rc(): RateControl {
+    this.flowRc ??= newRateControl(this.ctx.o, this.flowSince);
+    return this.flowRc;
+  }
+
+  protected get pacer(): Pacer {
+    const o = this.ctx.o;
+    this.flowPacer ??= new Pacer(o.paceBytesPerMs, o.paceFramesPerMs, performance.now());
+    return this.flowPacer;
+  }
+
+  /** What the ACK datagram being read acknowledges. */
+  private get batch(): AckBatch {
+    this.flowBatch ??= new AckBatch();
+    return this.flowBatch;
+  }
+
+  /** The rate control as it stands, none before the first frame. */
+  protected get rcIfAny(): RateControl | undefined {
+    return this.flowRc;
+  }
+
+  /** The retransmission state as it stands, none before the first frame. */
+  protected get rtxIfAny(): Retransmit | undefined {
+    return this.flowRtx;
+  }
+
+  /** A measured flow starts afresh from now (its rate control is made when next used). */
+  protected restartFlow(): void {
+    this.flowRc = undefined;
+    this.flowSince = performance.now();
+  }
+
+  /** The server's replay window changed (its PONG says). */
+  protected setReplayWindow(window: number): void {
+    this.replayWindow = Math.max(MIN_WINDOW, window);
+    if (this.flowRtx !== undefined) this.flowRtx.window = this.replayWindow;
   }
 
   /** The server may be sent records now (up, in the continuum, ready). */
@@ -118,7 +170,7 @@ export abstract class LinkSender {
    * when no ACK at all came since the frame went out (see {@link RateControl}).
    */
   resendDue(now: number): void {
-    if (!this.tracker.up || this.rtx.unacked.size === 0) return;
+    if (!this.tracker.up || this.flowRtx === undefined || this.flowRtx.unacked.size === 0) return;
     const rc = this.rc;
     if (!this.ctx.o.atLeastOnce) {
       const before = this.rtx.unacked.size;
@@ -145,7 +197,8 @@ export abstract class LinkSender {
    * counting; at-most-once they were the network's already.
    */
   takeUnacked(): QueuedFrame[] {
-    const taken = this.rtx.takeAll();
+    if (this.flowRtx === undefined) return [];
+    const taken = this.flowRtx.takeAll();
     this.rc.clearInflight();
     if (!this.ctx.o.atLeastOnce) return [];
     // Freed without a drain or idle check: the caller re-routes them or gives them up.
@@ -159,7 +212,7 @@ export abstract class LinkSender {
    * they were the network's.
    */
   protected resendForNewBoot(now: number): void {
-    if (!this.ctx.o.atLeastOnce || this.rtx.unacked.size === 0) return;
+    if (!this.ctx.o.atLeastOnce || this.flowRtx === undefined || this.flowRtx.unacked.size === 0) return;
     for (const u of this.rtx.resendAll(now)) {
       this.ctx.sealer.reseal(u.q, this.boot!);
       this.rc.resent(u.q.frame.length);
@@ -175,7 +228,7 @@ export abstract class LinkSender {
    */
   protected onAck(msg: Buffer, header: FrameHeader, now: number): void {
     // It ACKs: a measured flow from here, from a fresh start.
-    if (this.acks.acked()) this.rc = newRateControl(this.ctx.o);
+    if (this.acks.acked()) this.restartFlow();
     const b = this.batch;
     b.reset();
     try {

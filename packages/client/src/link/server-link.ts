@@ -10,7 +10,7 @@ import {
 } from '@clogs/protocol';
 import type { DownEvent, ServerState } from '../client-types.js';
 import { newRateControl } from '../delivery/rate-control.js';
-import { MIN_WINDOW } from '../delivery/retransmit.js';
+import { Retransmit } from '../delivery/retransmit.js';
 import { ClientError } from '../errors.js';
 import {
   cannotWriteMessage,
@@ -24,6 +24,9 @@ import { WireHealth } from '../health/wire-health.js';
 import type { ServerSpec } from '../server-spec.js';
 import type { LinkContext } from './link-context.js';
 import { LinkSender } from './link-sender.js';
+
+/** What an idle server's stats show: a flow with nothing sent (read, never written). */
+const IDLE_RTX = new Retransmit();
 
 /**
  * One server, as kafkajs' broker is one broker: its health (pings and PONGs, the version
@@ -84,7 +87,7 @@ export class ServerLink extends LinkSender {
 
   /** Checks whether the server ACKs (see {@link AckWatch}); true when it left or rejoined the continuum. */
   judgeAcks(now: number): boolean {
-    const verdict = this.acks.judge(now, this.tracker, this.rc);
+    const verdict = this.acks.judge(now, this.tracker, this.rcIfAny);
     if (verdict === undefined) return false;
     if (verdict === 'retry') return this.rejoin('retry');
     if (verdict === 'open-loop') {
@@ -104,7 +107,7 @@ export class ServerLink extends LinkSender {
 
   /** Back from out for sending no ACKs (its time is over, or it ACKed after all): a fresh flow; true when back in the continuum. */
   private rejoin(reason: 'retry' | 'ack'): boolean {
-    this.rc = newRateControl(this.ctx.o);
+    this.restartFlow();
     if (!this.inRing) return false;
     this.up(reason);
     return true;
@@ -112,7 +115,10 @@ export class ServerLink extends LinkSender {
 
   /** What `stats().servers[i]` shows. */
   state(share: number): ServerState {
-    const { spec, tracker, rtx, rc, acks } = this;
+    const { spec, tracker, acks } = this;
+    // An idle server has no flow yet: a fresh one's figures, made for this answer only.
+    const rtx = this.rtxIfAny ?? IDLE_RTX;
+    const rc = this.rcIfAny ?? newRateControl(this.ctx.o);
     return {
       name: spec.name,
       host: spec.host,
@@ -161,7 +167,7 @@ export class ServerLink extends LinkSender {
     const before = this.tracker.state;
     if (!this.tracker.pong(header.seq, now)) return;
     const pong = decodePong(msg, header);
-    this.rtx.window = Math.max(MIN_WINDOW, pong.window);
+    this.setReplayWindow(pong.window);
     if (header.suite !== Suite.PLAIN) this.learnBoot(header.salt!, now);
     const change = this.wire.pong(pong.status);
     if (change === 'out') {
