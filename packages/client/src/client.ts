@@ -16,13 +16,14 @@ import { createLogStream, type LogStream, type LogStreamOptions } from './api/lo
 import { FrameLedger } from './batch/frame-ledger.js';
 import type { ClientStats, DropReason, LogOptions, RecordCounts } from './client-types.js';
 import { startDiscovery } from './discovery/discovery.js';
+import { checkLive, type LiveOptions, pickLive } from './discovery/live-config.js';
 import { ClientError, toRecordError } from './errors.js';
 import { DropReporter } from './events/drop-reporter.js';
 import { Fleet } from './fleet/fleet.js';
 import { Scheduler } from './lifetime/scheduler.js';
 import { FrameSealer } from './link/frame-sealer.js';
 import { ReplyReader } from './link/reply-reader.js';
-import { type ClientOptions, type ResolvedOptions, resolveOptions, resolveServers } from './options.js';
+import { type ClientOptions, resolveOptions, resolveServers } from './options.js';
 import type { ServerInput } from './server-spec.js';
 
 /**
@@ -42,7 +43,8 @@ import type { ServerInput } from './server-spec.js';
 export class ClogsClient extends EventEmitter {
   /** This client's random id, in every frame it sends. */
   readonly sender = randomInt(2 ** 32);
-  private readonly o: ResolvedOptions;
+  /** The options a live config may change: replaced whole by {@link applyConfig}, never written into. */
+  private live: LiveOptions;
   private readonly counts: RecordCounts = { accepted: 0, sent: 0, acked: 0, refused: 0, rerouted: 0 };
   private readonly scheduler: Scheduler;
   private readonly drops: DropReporter;
@@ -63,7 +65,7 @@ export class ClogsClient extends EventEmitter {
   constructor(options: ClientOptions) {
     super();
     const o = resolveOptions(options);
-    this.o = o;
+    this.live = pickLive(o);
     this.redactor = o.redact === undefined ? undefined : new Redactor(o.redact);
     const key = o.key;
     // One session for every server: one salt, one packet number counter.
@@ -113,9 +115,10 @@ export class ClogsClient extends EventEmitter {
     // (records logged before the first fleet was read need it), when setServers() refuses.
     const target = {
       setServers: (servers: readonly ServerInput[]) => this.fleet.setServers(resolveServers(servers)),
+      applyConfig: (live: LiveOptions) => this.applyConfig(live),
       emit: (event: string, ...args: unknown[]) => this.emit(event, ...args),
     };
-    this.discovery = o.discovery && startDiscovery(o.discovery, target, o);
+    this.discovery = o.discovery && startDiscovery(o.discovery, target, this.live);
   }
 
   /**
@@ -128,7 +131,7 @@ export class ClogsClient extends EventEmitter {
    */
   log(msg: string | Uint8Array, options?: LogOptions): boolean {
     if (this.closed) throw new ClientError('ERR_CLIENT_CLOSED', 'log() after close()');
-    const o = this.o;
+    const o = this.live;
     const rec = this.rec;
     rec.msg = this.redactor === undefined ? msg : this.redactor.redact(msg);
     rec.sysId = options?.sysId ?? o.sysId ?? (undefined as unknown as string);
@@ -154,6 +157,20 @@ export class ClogsClient extends EventEmitter {
     }
     this.counts.accepted++;
     return !ledger.overHighWater();
+  }
+
+  /**
+   * Applies options a live config changes (discovery's `/clogs/<cluster>/config`): all
+   * are checked first, then each component is handed its new value; records logged
+   * from now on see them. Nothing writes into the options the client was built with.
+   * @throws {ClientError} `ERR_CLIENT_BAD_OPTION` for a bad value; then nothing applies.
+   */
+  applyConfig(next: LiveOptions): void {
+    checkLive(next);
+    this.live = pickLive(next);
+    this.fleet.router.setRoute(next.route);
+    this.scheduler.setFlushInterval(next.flushIntervalMs);
+    this.ledger.setOnFull(next.onFull);
   }
 
   /**
