@@ -18,14 +18,9 @@ import { parseServer, type ServerInput, type ServerSpec } from './server-spec.js
 /** A level by name or alias in any case (`'info'`, `'WARNING'`) or number (3): see @clogs/protocol's level table. */
 export type { LevelInput };
 
-/** What the continuum hashes to pick a record's server. */
-export type RouteMode =
-  /** `sys_id/file_name`: every line of one log file lands on one server (default). */
-  | 'file'
-  /** Round robin over the servers that are up: spreads load, a file's lines are spread too. */
-  | 'record'
-  /** Your own route key. */
-  | ((record: { sysId: string; msgType: string; fileName: string }) => string);
+import type { RouteMode } from './discovery/live-config.js';
+
+export type { RouteMode };
 
 export interface ClientOptions {
   /** The fleet: `'host:port[:weight][ name]'` strings or `{ host, port, weight?, name? }`. */

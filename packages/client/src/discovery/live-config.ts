@@ -1,6 +1,14 @@
 import { LEVEL_NAMES, ProtocolError, recordByteLength } from '@clogs/protocol';
 import { ClientError } from '../errors.js';
-import type { RouteMode } from '../options.js';
+
+/** What the continuum hashes to pick a record's server. */
+export type RouteMode =
+  /** `sys_id/file_name`: every line of one log file lands on one server (default). */
+  | 'file'
+  /** Round robin over the servers that are up: spreads load, a file's lines are spread too. */
+  | 'record'
+  /** Your own route key. */
+  | ((record: { sysId: string; msgType: string; fileName: string }) => string);
 
 /** The options a config in etcd may change while the client runs (a client's resolved options). */
 export interface LiveOptions {
