@@ -15,6 +15,8 @@ import type { Bindings } from './api/log-sink.js';
 import { createLogStream, type LogStream, type LogStreamOptions } from './api/log-stream.js';
 import { FrameLedger } from './batch/frame-ledger.js';
 import type { ClientStats, DropReason, LogOptions, RecordCounts } from './client-types.js';
+import { AtLeastOnce } from './delivery/at-least-once.js';
+import { AtMostOnce } from './delivery/at-most-once.js';
 import { startDiscovery } from './discovery/discovery.js';
 import { checkLive, type LiveOptions, pickLive } from './discovery/live-config.js';
 import { ClientError, toRecordError } from './errors.js';
@@ -95,19 +97,24 @@ export class ClogsClient extends EventEmitter {
       drain: () => this.emit('drain'),
       idle: () => this.scheduler.idle(),
     });
-    this.fleet = new Fleet({
-      o,
-      sender: this.sender,
-      key,
-      session,
-      sealer: new FrameSealer(session),
-      replies: new ReplyReader(this.sender, key, session),
-      // Version 1 PINGs (negotiation) carry the version 1 AUTH trailer when there is a key.
-      pingV1: new ControlFrameEncoder(Kind.PING, key === undefined ? undefined : createAuthKey(key.bytes)),
+    const sealer = new FrameSealer(session);
+    const shared = {
       ledger: this.ledger,
       drops: this.drops,
       scheduler: this.scheduler,
       counts: this.counts,
+      sealer,
+    };
+    this.fleet = new Fleet({
+      ...shared,
+      o,
+      sender: this.sender,
+      key,
+      session,
+      delivery: o.atLeastOnce ? new AtLeastOnce(shared) : new AtMostOnce(shared),
+      replies: new ReplyReader(this.sender, key, session),
+      // Version 1 PINGs (negotiation) carry the version 1 AUTH trailer when there is a key.
+      pingV1: new ControlFrameEncoder(Kind.PING, key === undefined ? undefined : createAuthKey(key.bytes)),
       events: this,
     });
     this.fleet.start();
