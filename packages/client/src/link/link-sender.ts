@@ -4,8 +4,7 @@ import type { LinkFlow } from '../delivery/delivery.js';
 import { newRateControl, type RateControl } from '../delivery/rate-control.js';
 import { AckBatch, MIN_WINDOW, Retransmit } from '../delivery/retransmit.js';
 import { ClientError } from '../errors.js';
-import { AckWatch } from '../health/ack-watch.js';
-import type { PingTracker } from '../health/ping-tracker.js';
+import type { LinkHealth } from '../health/link-health.js';
 import type { ServerSpec } from '../server-spec.js';
 import { Pacer } from '../transport/pacer.js';
 import { UdpTransport } from '../transport/udp-transport.js';
@@ -20,7 +19,6 @@ import type { LinkContext } from './link-context.js';
 export abstract class LinkSender implements LinkFlow {
   readonly transport: UdpTransport;
   readonly lane: Lane;
-  protected readonly acks: AckWatch;
   /** With a key: the server's boot (the first 8 bytes of its salt), from its last PONG. */
   boot: Buffer | undefined;
   /**
@@ -40,19 +38,17 @@ export abstract class LinkSender implements LinkFlow {
 
   constructor(
     public spec: ServerSpec,
-    readonly tracker: PingTracker,
+    readonly health: LinkHealth,
     protected readonly ctx: LinkContext,
   ) {
-    const o = ctx.o;
     this.lane = ctx.ledger.newLane();
-    this.acks = new AckWatch(o.atLeastOnce, o.failureLimit * o.pingIntervalMs);
     const name = spec.name;
     this.transport = new UdpTransport(
       spec,
       {
         message: (msg) => this.onMessage(msg),
         ready: () => this.sendNow(),
-        refused: () => this.tracker.refused(),
+        refused: () => this.health.tracker.refused(),
         dnsFailed: (err) =>
           this.warn(new ClientError('ERR_CLIENT_DNS', `${name}: ${err.message}`, { cause: err })),
         socketFailed: (err) =>
@@ -137,7 +133,7 @@ export abstract class LinkSender implements LinkFlow {
     }
     const { o, ledger } = this.ctx;
     const { pacer, rc, lane } = this;
-    const openLoop = this.acks.openLoop;
+    const openLoop = this.health.acks.openLoop;
     const rate = openLoop ? 0 : rc.pacingRate;
     // No estimate yet (or open loop): the pace setting; then the measured rate, unbounded in datagrams.
     if (rate === 0) pacer.setRate(o.paceBytesPerMs, o.paceFramesPerMs);
@@ -167,7 +163,7 @@ export abstract class LinkSender implements LinkFlow {
 
   /** Every tick, while the server is up: frames whose timeout passed (the strategy resends or gives them up). */
   resendDue(now: number): void {
-    if (!this.tracker.up || this.flowRtx === undefined || this.flowRtx.unacked.size === 0) return;
+    if (!this.health.tracker.up || this.flowRtx === undefined || this.flowRtx.unacked.size === 0) return;
     this.ctx.delivery.due(this, now);
   }
 
@@ -195,7 +191,7 @@ export abstract class LinkSender implements LinkFlow {
    */
   protected onAck(msg: Buffer, header: FrameHeader, now: number): void {
     // It ACKs: a measured flow from here, from a fresh start.
-    if (this.acks.acked()) this.restartFlow();
+    if (this.health.acks.acked()) this.restartFlow();
     const b = this.batch;
     b.reset();
     try {
@@ -216,7 +212,7 @@ export abstract class LinkSender implements LinkFlow {
   /** The server may take another frame: open loop, or room in its window and its replay window. */
   private mayTake(): boolean {
     const next = this.lane.queue[0];
-    return this.acks.openLoop || (this.rc.open() && (next === undefined || this.rtx.open(next.seq)));
+    return this.health.acks.openLoop || (this.rc.open() && (next === undefined || this.rtx.open(next.seq)));
   }
 
   /** One send of a frame (its first, or a resend); its buffer stays put until the callback. */
@@ -248,7 +244,7 @@ export abstract class LinkSender implements LinkFlow {
   private sendFailed(q: QueuedFrame, err: Error): void {
     this.stats.sendErrors++;
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ECONNREFUSED') this.tracker.refused();
+    if (code === 'ECONNREFUSED') this.health.tracker.refused();
     this.ctx.delivery.sendFailed(this, q, code);
     const text = `sending to ${this.spec.name} failed: ${err.message}`;
     this.warn(new ClientError('ERR_CLIENT_SEND', text, { cause: err }));

@@ -19,8 +19,8 @@ import {
   openLoopMessage,
   versionMessage,
 } from '../health/health-messages.js';
-import { type HealthReason, type HealthState, PingTracker } from '../health/ping-tracker.js';
-import { WireHealth } from '../health/wire-health.js';
+import { LinkHealth } from '../health/link-health.js';
+import type { HealthReason, HealthState } from '../health/ping-tracker.js';
 import type { ServerSpec } from '../server-spec.js';
 import type { LinkContext } from './link-context.js';
 import { LinkSender } from './link-sender.js';
@@ -36,10 +36,6 @@ const IDLE_RTX = new Retransmit();
  * which records it gets.
  */
 export class ServerLink extends LinkSender {
-  /** The version it speaks and whether it can write, from its PONGs. */
-  private readonly wire = new WireHealth();
-  /** Why it is down, when it is. */
-  private downReason: HealthReason | undefined;
   /** The open-loop warning was given. */
   private noAckWarned = false;
   /** Set by the fleet for a server added by setServers(): its first PONG changes the continuum. */
@@ -48,35 +44,35 @@ export class ServerLink extends LinkSender {
   private closed = false;
 
   constructor(spec: ServerSpec, initial: HealthState, ctx: LinkContext) {
-    super(spec, new PingTracker(ctx.o.failureLimit, randomInt(2 ** 32), initial), ctx);
+    super(spec, new LinkHealth(ctx.o, randomInt(2 ** 32), initial), ctx);
   }
 
   /** In the continuum: not down, not out for sending no ACKs, and it speaks version 2 and can write. */
   get inRing(): boolean {
-    return this.tracker.state !== 'down' && this.acks.outUntil === 0 && this.wire.out === undefined;
+    return this.health.inRing;
   }
 
   protected get taking(): boolean {
-    return this.tracker.up && this.acks.outUntil === 0 && this.wire.out === undefined;
+    return this.health.up;
   }
 
   /** Judges the last PING and sends the next; true when the server went up or down. */
   probe(now: number): boolean {
     if (this.closed) return false;
-    const verdict = this.tracker.tick(now);
+    const verdict = this.health.tracker.tick(now);
     // Out for what its PONGs say (version 1, cannot write): that was said when it was seen.
-    const said = this.wire.out !== undefined;
+    const said = this.health.wire.out !== undefined;
     if (verdict.change === 'up' && !said) this.up(verdict.reason as HealthReason);
     if (verdict.change === 'down') {
       const reason = verdict.reason as HealthReason;
-      if (!said) this.down(reason, downMessage(reason, this.at, this.tracker, this.sealing));
+      if (!said) this.down(reason, downMessage(reason, this.at, this.health.tracker, this.sealing));
       void this.transport.refresh();
     }
     if (this.transport.ready) {
       const { sender, session } = this.ctx;
       this.transport.send(encodePing(sender, verdict.pingId, session), this.pingSent);
       // No version 2 PING answered yet: a version 1 one tells a server that must be upgraded.
-      if (this.wire.pingV1()) {
+      if (this.health.wire.pingV1()) {
         this.transport.send(Buffer.from(this.ctx.pingV1.encode(sender, verdict.pingId)), this.pingSent);
       }
     } else {
@@ -87,7 +83,7 @@ export class ServerLink extends LinkSender {
 
   /** Checks whether the server ACKs (see {@link AckWatch}); true when it left or rejoined the continuum. */
   judgeAcks(now: number): boolean {
-    const verdict = this.acks.judge(now, this.tracker, this.rcIfAny);
+    const verdict = this.health.acks.judge(now, this.health.tracker, this.rcIfAny);
     if (verdict === undefined) return false;
     if (verdict === 'retry') return this.rejoin('retry');
     if (verdict === 'open-loop') {
@@ -95,11 +91,13 @@ export class ServerLink extends LinkSender {
       this.ctx.scheduler.armPump(0);
       if (!this.noAckWarned) {
         this.noAckWarned = true;
-        this.warn(new ClientError('ERR_CLIENT_NO_ACK', openLoopMessage(this.spec.name, this.acks.silentMs)));
+        this.warn(
+          new ClientError('ERR_CLIENT_NO_ACK', openLoopMessage(this.spec.name, this.health.acks.silentMs)),
+        );
       }
       return false;
     }
-    const message = noAckDownMessage(this.acks.silentMs);
+    const message = noAckDownMessage(this.health.acks.silentMs);
     this.down('no-ack', message);
     this.warn(new ClientError('ERR_CLIENT_NO_ACK', `${this.spec.name} ${message}`));
     return true;
@@ -115,7 +113,8 @@ export class ServerLink extends LinkSender {
 
   /** What `stats().servers[i]` shows. */
   state(share: number): ServerState {
-    const { spec, tracker, acks } = this;
+    const { spec, health } = this;
+    const { tracker, acks } = health;
     // An idle server has no flow yet: a fresh one's figures, made for this answer only.
     const rtx = this.rtxIfAny ?? IDLE_RTX;
     const rc = this.rcIfAny ?? newRateControl(this.ctx.o);
@@ -125,9 +124,9 @@ export class ServerLink extends LinkSender {
       port: spec.port,
       address: this.transport.address,
       weight: spec.weight,
-      state: acks.outUntil > 0 || this.wire.out !== undefined ? 'down' : tracker.state,
-      up: tracker.up && acks.outUntil === 0 && this.wire.out === undefined,
-      downReason: this.downReason,
+      state: health.state,
+      up: health.up,
+      downReason: health.downReason,
       misses: tracker.misses,
       rttMs: tracker.rttMs,
       share,
@@ -157,19 +156,19 @@ export class ServerLink extends LinkSender {
     if (header === undefined) return;
     const now = performance.now();
     if (header.kind === Kind.ACK) {
-      if (this.acks.ackedWhileOut() && this.rejoin('ack')) this.ctx.ringChanged();
+      if (this.health.acks.ackedWhileOut() && this.rejoin('ack')) this.ctx.ringChanged();
       this.onAck(msg, header, now);
     } else if (header.version === VERSION_1) this.onV1Pong(header.seq);
     else this.onPong(msg, header, now);
   }
 
   private onPong(msg: Buffer, header: FrameHeader, now: number): void {
-    const before = this.tracker.state;
-    if (!this.tracker.pong(header.seq, now)) return;
+    const before = this.health.tracker.state;
+    if (!this.health.tracker.pong(header.seq, now)) return;
     const pong = decodePong(msg, header);
     this.setReplayWindow(pong.window);
     if (header.suite !== Suite.PLAIN) this.learnBoot(header.salt!, now);
-    const change = this.wire.pong(pong.status);
+    const change = this.health.wire.pong(pong.status);
     if (change === 'out') {
       this.down('cannot-write', cannotWriteMessage(this.at));
       this.ctx.ringChanged();
@@ -177,13 +176,13 @@ export class ServerLink extends LinkSender {
     }
     if (change === 'in') {
       // Ready again (or a version 2 server after all). Down for missed pings, it comes back at the tick.
-      if (!this.tracker.up) return;
+      if (!this.health.tracker.up) return;
       this.up('pong');
       this.ctx.ringChanged();
       this.sendNow();
       return;
     }
-    if (this.wire.out !== undefined || before === 'up' || !this.tracker.up) return;
+    if (this.health.wire.out !== undefined || before === 'up' || !this.health.tracker.up) return;
     // Its first answer. Probing, it was in the continuum already: what was routed to it
     // can go. Joining, it enters the continuum now and takes its share.
     if (before === 'down') {
@@ -195,7 +194,7 @@ export class ServerLink extends LinkSender {
 
   /** A version 1 PONG to the PING in flight: a server that speaks only version 1 is sent nothing. */
   private onV1Pong(seq: number): void {
-    if (seq !== (this.tracker.currentPingId + 1) >>> 0 || this.wire.v1Pong() !== 'out') return;
+    if (seq !== (this.health.tracker.currentPingId + 1) >>> 0 || this.health.wire.v1Pong() !== 'out') return;
     this.down('version', versionMessage(this.at));
     this.ctx.ringChanged();
   }
@@ -216,7 +215,7 @@ export class ServerLink extends LinkSender {
   }
 
   private readonly pingSent = (err: Error | null) => {
-    if ((err as NodeJS.ErrnoException | null)?.code === 'ECONNREFUSED') this.tracker.refused();
+    if ((err as NodeJS.ErrnoException | null)?.code === 'ECONNREFUSED') this.health.tracker.refused();
   };
 
   /** How this client seals, for messages. */
@@ -235,12 +234,12 @@ export class ServerLink extends LinkSender {
   }
 
   private down(reason: HealthReason, message: string): void {
-    this.downReason = reason;
+    this.health.downReason = reason;
     this.ctx.events.emit('down', { server: this.spec.name, reason, message } satisfies DownEvent);
   }
 
   private up(reason: HealthReason): void {
-    this.downReason = undefined;
+    this.health.downReason = undefined;
     this.ctx.events.emit('up', { server: this.spec.name, reason });
   }
 }
