@@ -1,30 +1,19 @@
 import { randomInt } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import {
-  ControlFrameEncoder,
-  createAuthKey,
-  Kind,
-  type LogRecordInput,
-  parseLevel,
-  Redactor,
-  type SealedSuite,
-  SealSession,
-} from '@clogs/protocol';
+import { type LogRecordInput, Redactor, type SealedSuite, SealSession } from '@clogs/protocol';
 import { ChildLogger } from './api/child-logger.js';
 import type { Bindings } from './api/log-sink.js';
 import { createLogStream, type LogStream, type LogStreamOptions } from './api/log-stream.js';
+import { closedError, fillRecord, recordLevel } from './api/record-fields.js';
 import { FrameLedger } from './batch/frame-ledger.js';
 import type { ClientStats, DropReason, LogOptions, RecordCounts } from './client-types.js';
-import { AtLeastOnce } from './delivery/at-least-once.js';
-import { AtMostOnce } from './delivery/at-most-once.js';
 import { startDiscovery } from './discovery/discovery.js';
 import { checkLive, type LiveOptions, pickLive } from './discovery/live-config.js';
 import { ClientError, toRecordError } from './errors.js';
 import { DropReporter } from './events/drop-reporter.js';
 import { Fleet } from './fleet/fleet.js';
 import { Scheduler } from './lifetime/scheduler.js';
-import { FrameSealer } from './link/frame-sealer.js';
-import { ReplyReader } from './link/reply-reader.js';
+import { sharedLinkContext } from './link/shared-context.js';
 import { type ClientOptions, resolveOptions, resolveServers } from './options.js';
 import type { ServerInput } from './server-spec.js';
 
@@ -69,12 +58,11 @@ export class ClogsClient extends EventEmitter {
     const o = resolveOptions(options);
     this.live = pickLive(o);
     this.redactor = o.redact === undefined ? undefined : new Redactor(o.redact);
-    const key = o.key;
     // One session for every server: one salt, one packet number counter.
     const session =
-      key === undefined
+      o.key === undefined
         ? undefined
-        : new SealSession({ key, suite: o.suite as SealedSuite, direction: 'client' });
+        : new SealSession({ key: o.key, suite: o.suite as SealedSuite, direction: 'client' });
     this.scheduler = new Scheduler(o, {
       tick: (now) => this.fleet.tick(now),
       health: () => this.fleet.healthTick(),
@@ -97,26 +85,18 @@ export class ClogsClient extends EventEmitter {
       drain: () => this.emit('drain'),
       idle: () => this.scheduler.idle(),
     });
-    const sealer = new FrameSealer(session);
-    const shared = {
-      ledger: this.ledger,
-      drops: this.drops,
-      scheduler: this.scheduler,
-      counts: this.counts,
-      sealer,
-    };
-    this.fleet = new Fleet({
-      ...shared,
-      o,
-      sender: this.sender,
-      key,
-      session,
-      delivery: o.atLeastOnce ? new AtLeastOnce(shared) : new AtMostOnce(shared),
-      replies: new ReplyReader(this.sender, key, session),
-      // Version 1 PINGs (negotiation) carry the version 1 AUTH trailer when there is a key.
-      pingV1: new ControlFrameEncoder(Kind.PING, key === undefined ? undefined : createAuthKey(key.bytes)),
-      events: this,
-    });
+    this.fleet = new Fleet(
+      sharedLinkContext({
+        o,
+        sender: this.sender,
+        session,
+        ledger: this.ledger,
+        drops: this.drops,
+        scheduler: this.scheduler,
+        counts: this.counts,
+        events: this,
+      }),
+    );
     this.fleet.start();
     // Discovery applies fleets through the fleet itself: it goes on while close() flushes
     // (records logged before the first fleet was read need it), when setServers() refuses.
@@ -137,16 +117,9 @@ export class ClogsClient extends EventEmitter {
    * the wire format does not allow, `ERR_CLIENT_CLOSED` after `close()`.
    */
   log(msg: string | Uint8Array, options?: LogOptions): boolean {
-    if (this.closed) throw new ClientError('ERR_CLIENT_CLOSED', 'log() after close()');
-    const o = this.live;
+    if (this.closed) throw closedError();
     const rec = this.rec;
-    rec.msg = this.redactor === undefined ? msg : this.redactor.redact(msg);
-    rec.sysId = options?.sysId ?? o.sysId ?? (undefined as unknown as string);
-    rec.msgType = options?.msgType ?? o.msgType ?? (undefined as unknown as string);
-    rec.fileName = options?.fileName ?? o.fileName ?? (undefined as unknown as string);
-    rec.timeUs = options?.timeUs;
-    rec.headLen = options?.headLen;
-    rec.reserved = options?.reserved;
+    fillRecord(rec, this.redactor === undefined ? msg : this.redactor.redact(msg), options, this.live);
     const ledger = this.ledger;
     if (!ledger.hasRoom()) {
       ledger.refuse();
@@ -156,7 +129,7 @@ export class ClogsClient extends EventEmitter {
     const link = options?.server === undefined ? fleet.router.pick(rec) : fleet.pinned(options.server, rec);
     try {
       // Read here, so a bad level is refused and counted as any bad field is.
-      rec.level = options?.level === undefined ? o.level : parseLevel(options.level);
+      rec.level = recordLevel(options, this.live);
       fleet.enqueue(link, rec);
     } catch (err) {
       this.counts.refused++;

@@ -1,13 +1,11 @@
 import { type FrameHeader, forEachAckRange, ProtocolError } from '@clogs/protocol';
 import type { Lane, QueuedFrame } from '../batch/lane.js';
 import type { LinkFlow } from '../delivery/delivery.js';
-import { newRateControl, type RateControl } from '../delivery/rate-control.js';
-import { AckBatch, MIN_WINDOW, Retransmit } from '../delivery/retransmit.js';
 import { ClientError } from '../errors.js';
 import type { LinkHealth } from '../health/link-health.js';
 import type { ServerSpec } from '../server-spec.js';
-import { Pacer } from '../transport/pacer.js';
 import { UdpTransport } from '../transport/udp-transport.js';
+import { FlowState } from './flow-state.js';
 import type { LinkContext } from './link-context.js';
 
 /**
@@ -16,23 +14,11 @@ import type { LinkContext } from './link-context.js';
  * their stats. Whether the server may be sent records now is the link's to say
  * ({@link taking}), from its health.
  */
-export abstract class LinkSender implements LinkFlow {
+export abstract class LinkSender extends FlowState implements LinkFlow {
   readonly transport: UdpTransport;
   readonly lane: Lane;
   /** With a key: the server's boot (the first 8 bytes of its salt), from its last PONG. */
   boot: Buffer | undefined;
-  /**
-   * The flow (frames awaiting their ACK, the window, the pacer) is made with the first
-   * frame sent, not with the link: a server that never has records holds none of it.
-   */
-  private flowRtx: Retransmit | undefined;
-  private flowRc: RateControl | undefined;
-  private flowPacer: Pacer | undefined;
-  private flowBatch: AckBatch | undefined;
-  /** When the current flow started (the link was made, or the flow restarted): its rate control's time zero. */
-  private flowSince = performance.now();
-  /** The server's replay window, from its last PONG. */
-  private replayWindow = MIN_WINDOW;
   private readonly onRange = (first: number, last: number) => this.rtx.ackRange(first, last, this.batch);
   protected readonly stats = { framesSent: 0, recordsSent: 0, bytesSent: 0, sendErrors: 0 };
 
@@ -41,6 +27,7 @@ export abstract class LinkSender implements LinkFlow {
     readonly health: LinkHealth,
     protected readonly ctx: LinkContext,
   ) {
+    super(ctx.o);
     this.lane = ctx.ledger.newLane();
     const name = spec.name;
     this.transport = new UdpTransport(
@@ -56,55 +43,6 @@ export abstract class LinkSender implements LinkFlow {
       },
       ctx.sockets,
     );
-  }
-
-  /** Frames awaiting their ACK, the ACK timeout. */
-  get rtx(): Retransmit {
-    if (this.flowRtx === undefined) {
-      this.flowRtx = new Retransmit();
-      this.flowRtx.window = this.replayWindow;
-    }
-    return this.flowRtx;
-  }
-
-  /** How much may be in flight, and how fast it goes. */
-  get rc(): RateControl {
-    this.flowRc ??= newRateControl(this.ctx.o, this.flowSince);
-    return this.flowRc;
-  }
-
-  get pacer(): Pacer {
-    const o = this.ctx.o;
-    this.flowPacer ??= new Pacer(o.paceBytesPerMs, o.paceFramesPerMs, performance.now());
-    return this.flowPacer;
-  }
-
-  /** What the ACK datagram being read acknowledges. */
-  private get batch(): AckBatch {
-    this.flowBatch ??= new AckBatch();
-    return this.flowBatch;
-  }
-
-  /** The rate control as it stands, none before the first frame. */
-  protected get rcIfAny(): RateControl | undefined {
-    return this.flowRc;
-  }
-
-  /** The retransmission state as it stands, none before the first frame. */
-  protected get rtxIfAny(): Retransmit | undefined {
-    return this.flowRtx;
-  }
-
-  /** A measured flow starts afresh from now (its rate control is made when next used). */
-  protected restartFlow(): void {
-    this.flowRc = undefined;
-    this.flowSince = performance.now();
-  }
-
-  /** The server's replay window changed (its PONG says). */
-  protected setReplayWindow(window: number): void {
-    this.replayWindow = Math.max(MIN_WINDOW, window);
-    if (this.flowRtx !== undefined) this.flowRtx.window = this.replayWindow;
   }
 
   /** The server may be sent records now (up, in the continuum, ready). */
@@ -163,7 +101,7 @@ export abstract class LinkSender implements LinkFlow {
 
   /** Every tick, while the server is up: frames whose timeout passed (the strategy resends or gives them up). */
   resendDue(now: number): void {
-    if (!this.health.tracker.up || this.flowRtx === undefined || this.flowRtx.unacked.size === 0) return;
+    if (!this.health.tracker.up || this.rtxIfAny === undefined || this.rtxIfAny.unacked.size === 0) return;
     this.ctx.delivery.due(this, now);
   }
 
@@ -172,15 +110,16 @@ export abstract class LinkSender implements LinkFlow {
    * returns those the strategy hands back, for re-routing or counting.
    */
   takeUnacked(): QueuedFrame[] {
-    if (this.flowRtx === undefined) return [];
-    const taken = this.flowRtx.takeAll();
+    const rtx = this.rtxIfAny;
+    if (rtx === undefined) return [];
+    const taken = rtx.takeAll();
     this.rc.clearInflight();
     return this.ctx.delivery.lost(taken);
   }
 
   /** The server started a new boot: what it has not ACKed is the strategy's to resend (see {@link FrameSealer.reseal}). */
   protected resendForNewBoot(now: number): void {
-    if (this.flowRtx === undefined || this.flowRtx.unacked.size === 0) return;
+    if (this.rtxIfAny === undefined || this.rtxIfAny.unacked.size === 0) return;
     this.ctx.delivery.newBoot(this, now);
   }
 

@@ -9,7 +9,7 @@ import {
   VERSION_1,
 } from '@clogs/protocol';
 import type { DownEvent, ServerState } from '../client-types.js';
-import { newRateControl } from '../delivery/rate-control.js';
+import { newRateControl } from '../delivery/new-rate-control.js';
 import { Retransmit } from '../delivery/retransmit.js';
 import { ClientError } from '../errors.js';
 import {
