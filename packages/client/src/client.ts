@@ -1,30 +1,23 @@
 import { randomInt } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import {
-  ControlFrameEncoder,
-  createAuthKey,
-  Kind,
-  type LogRecordInput,
-  parseLevel,
-  Redactor,
-  type SealedSuite,
-  SealSession,
-} from '@clogs/protocol';
+import { type LogRecordInput, Redactor, type SealedSuite, SealSession } from '@clogs/protocol';
 import { ChildLogger } from './api/child-logger.js';
 import type { Bindings } from './api/log-sink.js';
 import { createLogStream, type LogStream, type LogStreamOptions } from './api/log-stream.js';
+import { closedError, fillRecord, recordLevel } from './api/record-fields.js';
 import { FrameLedger } from './batch/frame-ledger.js';
 import type { ClientStats, DropReason, LogOptions, RecordCounts } from './client-types.js';
 import { startDiscovery } from './discovery/discovery.js';
+import { checkLive, type LiveOptions, pickLive } from './discovery/live-config.js';
 import { ClientError, toRecordError } from './errors.js';
 import { DropReporter } from './events/drop-reporter.js';
 import { Fleet } from './fleet/fleet.js';
 import { Scheduler } from './lifetime/scheduler.js';
-import { FrameSealer } from './link/frame-sealer.js';
-import { ReplyReader } from './link/reply-reader.js';
-import { type ClientOptions, type ResolvedOptions, resolveOptions, resolveServers } from './options.js';
+import { sharedLinkContext } from './link/shared-context.js';
+import { type ClientOptions, resolveOptions, resolveServers } from './options.js';
 import type { ServerInput } from './server-spec.js';
-import { DISK_ONLY, SPOOL_FULL, Spool } from './spool/spool.js';
+import { openClientSpool } from './spool/client-spool.js';
+import { DISK_ONLY, SPOOL_FULL, type Spool } from './spool/spool.js';
 
 /**
  * The clogs client. Make one with {@link createClient}.
@@ -43,7 +36,8 @@ import { DISK_ONLY, SPOOL_FULL, Spool } from './spool/spool.js';
 export class ClogsClient extends EventEmitter {
   /** This client's random id, in every frame it sends. */
   readonly sender = randomInt(2 ** 32);
-  private readonly o: ResolvedOptions;
+  /** The options a live config may change: replaced whole by {@link applyConfig}, never written into. */
+  private live: LiveOptions;
   private readonly counts: RecordCounts = { accepted: 0, sent: 0, acked: 0, refused: 0, rerouted: 0 };
   private readonly scheduler: Scheduler;
   private readonly drops: DropReporter;
@@ -61,19 +55,21 @@ export class ClogsClient extends EventEmitter {
   private readonly redactor: Redactor | undefined;
   /** The disk spool, with the `spool` option (see spool/spool.ts). */
   private readonly spool: Spool | undefined;
+  /** Memory's bound: past it, with a spool, records wait on disk only. */
+  private readonly maxQueueBytes: number;
 
   /** @internal use {@link createClient} */
   constructor(options: ClientOptions) {
     super();
     const o = resolveOptions(options);
-    this.o = o;
+    this.live = pickLive(o);
+    this.maxQueueBytes = o.maxQueueBytes;
     this.redactor = o.redact === undefined ? undefined : new Redactor(o.redact);
-    const key = o.key;
     // One session for every server: one salt, one packet number counter.
     const session =
-      key === undefined
+      o.key === undefined
         ? undefined
-        : new SealSession({ key, suite: o.suite as SealedSuite, direction: 'client' });
+        : new SealSession({ key: o.key, suite: o.suite as SealedSuite, direction: 'client' });
     this.scheduler = new Scheduler(o, {
       tick: (now) => this.fleet.tick(now),
       health: () => this.fleet.healthTick(),
@@ -96,22 +92,27 @@ export class ClogsClient extends EventEmitter {
       drain: () => this.emit('drain'),
       idle: () => this.scheduler.idle(),
     });
-    this.fleet = new Fleet({
-      o,
-      sender: this.sender,
-      key,
-      session,
-      sealer: new FrameSealer(session),
-      replies: new ReplyReader(this.sender, key, session),
-      // Version 1 PINGs (negotiation) carry the version 1 AUTH trailer when there is a key.
-      pingV1: new ControlFrameEncoder(Kind.PING, key === undefined ? undefined : createAuthKey(key.bytes)),
-      ledger: this.ledger,
-      drops: this.drops,
-      scheduler: this.scheduler,
-      counts: this.counts,
-      events: this,
-    });
-    this.spool = o.spool && this.openSpool(o);
+    this.fleet = new Fleet(
+      sharedLinkContext({
+        o,
+        sender: this.sender,
+        session,
+        ledger: this.ledger,
+        drops: this.drops,
+        scheduler: this.scheduler,
+        counts: this.counts,
+        events: this,
+      }),
+    );
+    this.spool =
+      o.spool &&
+      openClientSpool(o, {
+        fleet: this.fleet,
+        ledger: this.ledger,
+        counts: this.counts,
+        drops: this.drops,
+        warn: (err) => this.emit('warning', err),
+      });
     this.fleet.start();
     // What a previous process left goes first (servers probing: it waits for their answer).
     this.spool?.refill();
@@ -119,9 +120,10 @@ export class ClogsClient extends EventEmitter {
     // (records logged before the first fleet was read need it), when setServers() refuses.
     const target = {
       setServers: (servers: readonly ServerInput[]) => this.fleet.setServers(resolveServers(servers)),
+      applyConfig: (live: LiveOptions) => this.applyConfig(live),
       emit: (event: string, ...args: unknown[]) => this.emit(event, ...args),
     };
-    this.discovery = o.discovery && startDiscovery(o.discovery, target, o);
+    this.discovery = o.discovery && startDiscovery(o.discovery, target, this.live);
   }
 
   /**
@@ -133,21 +135,14 @@ export class ClogsClient extends EventEmitter {
    * the wire format does not allow, `ERR_CLIENT_CLOSED` after `close()`.
    */
   log(msg: string | Uint8Array, options?: LogOptions): boolean {
-    if (this.closed) throw new ClientError('ERR_CLIENT_CLOSED', 'log() after close()');
-    const o = this.o;
+    if (this.closed) throw closedError();
     const rec = this.rec;
-    rec.msg = this.redactor === undefined ? msg : this.redactor.redact(msg);
-    rec.sysId = options?.sysId ?? o.sysId ?? (undefined as unknown as string);
-    rec.msgType = options?.msgType ?? o.msgType ?? (undefined as unknown as string);
-    rec.fileName = options?.fileName ?? o.fileName ?? (undefined as unknown as string);
-    rec.timeUs = options?.timeUs;
-    rec.headLen = options?.headLen;
-    rec.reserved = options?.reserved;
+    fillRecord(rec, this.redactor === undefined ? msg : this.redactor.redact(msg), options, this.live);
     const ledger = this.ledger;
     // Spool hook: the record goes to disk and memory, or (while records wait on disk, or
     // memory is full) to disk only; a full spool refuses it (counted).
     const spool = this.spool?.failed === false ? this.spool : undefined;
-    const seg = spool?.admit(rec, ledger.held < o.maxQueueBytes);
+    const seg = spool?.admit(rec, ledger.held < this.maxQueueBytes);
     if (seg === SPOOL_FULL) return false;
     if (seg === undefined && !ledger.hasRoom()) {
       ledger.refuse();
@@ -163,7 +158,7 @@ export class ClogsClient extends EventEmitter {
           : fleet.pinned(server, rec);
     try {
       // Read here, so a bad level is refused and counted as any bad field is.
-      rec.level = options?.level === undefined ? o.level : parseLevel(options.level);
+      rec.level = recordLevel(options, this.live);
       if (seg === DISK_ONLY) spool!.append(rec, undefined);
       else {
         fleet.enqueue(link, rec, seg);
@@ -175,9 +170,21 @@ export class ClogsClient extends EventEmitter {
       throw toRecordError(err);
     }
     this.counts.accepted++;
-    // With records waiting on disk, memory is kept near the mark by loading them: a producer
-    // waiting for 'drain' waits until the disk has caught up.
     return !ledger.overHighWater();
+  }
+
+  /**
+   * Applies options a live config changes (discovery's `/clogs/<cluster>/config`): all
+   * are checked first, then each component is handed its new value; records logged
+   * from now on see them. Nothing writes into the options the client was built with.
+   * @throws {ClientError} `ERR_CLIENT_BAD_OPTION` for a bad value; then nothing applies.
+   */
+  applyConfig(next: LiveOptions): void {
+    checkLive(next);
+    this.live = pickLive(next);
+    this.fleet.router.setRoute(next.route);
+    this.scheduler.setFlushInterval(next.flushIntervalMs);
+    this.ledger.setOnFull(next.onFull);
   }
 
   /**
@@ -261,28 +268,6 @@ export class ClogsClient extends EventEmitter {
       discovery: this.discovery?.state(),
       spool: this.spool?.snapshot(),
     };
-  }
-
-  /** Opens the spool (recovering what a previous process left) and hooks it to the ledger. */
-  private openSpool(o: ResolvedOptions): Spool {
-    const spool = new Spool(o.spool!, o.flushIntervalMs, o.onFull, {
-      enqueue: (rec, seg) => {
-        try {
-          this.fleet.enqueue(this.fleet.router.pick(rec), rec, seg);
-        } catch {
-          // Spooled under looser rules (a record near the size limit, a client with a key now):
-          // refused as log() would have refused it.
-          this.counts.refused++;
-          spool.release([seg, 1]);
-        }
-      },
-      room: () =>
-        this.ledger.held < o.maxQueueBytes && this.ledger.held - this.ledger.unacked < o.highWaterBytes,
-      drop: (reason, records) => this.drops.drop(reason, records),
-      warn: (err) => this.emit('warning', err),
-    });
-    this.ledger.spool = spool;
-    return spool;
   }
 
   /**

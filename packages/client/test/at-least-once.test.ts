@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ServerProcess } from '../../../test/support/server-process.js';
 import { createClient } from '../src/index.js';
-import { messages, once, received, startFleet, untilEveryServerPonged, useFleet } from './helpers.js';
+import { messages, once, received, startFleet, until, untilEveryServerPonged, useFleet } from './helpers.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 // Registered before useFleet(): after-hooks run last-registered first, so this runs once the
@@ -138,5 +138,40 @@ describe('at-least-once delivery', () => {
     // Everything is at the server that ACKs (log-0 wrote some too, unacknowledged: duplicates there).
     const atGood = await messages(t.fleet.dirs[1]!, 'NOA', 'f');
     expect(new Set(atGood).size).toBe(1000);
+  });
+
+  it('a server out for no-ack that ACKs late after all (a disk slowed down) is back at once, not after 30 s', async () => {
+    t.fleet = await startFleet(2);
+    t.client = createClient({
+      servers: t.fleet.specs,
+      defaults: { sysId: 'LATE', msgType: 'TXT', fileName: 'f' },
+      delivery: 'at-least-once',
+      route: 'record',
+      ping: { intervalMs: 50, failureLimit: 2 },
+    });
+    // ACKs flow first: a server that has ACKed is judged at the plain silence limit (100 ms here).
+    for (let i = 0; i < 100; i++) t.client.log(`early ${i}`);
+    expect(await t.client.flush({ timeoutMs: 10_000 })).toBe(true);
+    t.fleet.servers[0]!.setFaults({ writeDelayMs: 600 });
+    const events: string[] = [];
+    t.client.on('down', (e: { server: string; reason: string }) =>
+      events.push(`down ${e.server} ${e.reason}`),
+    );
+    t.client.on('up', (e: { server: string; reason: string }) => events.push(`up ${e.server} ${e.reason}`));
+    const down = once<{ server: string; reason: string }>(t.client, 'down', 5000);
+    for (let i = 0; i < 1000; i++) t.client.log(`late ${i}`);
+    expect(await down).toMatchObject({ server: 'log-0', reason: 'no-ack' });
+    t.fleet.servers[0]!.setFaults({ writeDelayMs: 0 });
+    await until(() => events.includes('up log-0 ack'), 'log-0 back on its late ACK');
+    for (let i = 1000; i < 2000; i++) t.client.log(`late ${i}`);
+    expect(await t.client.flush({ timeoutMs: 10_000 })).toBe(true);
+    expect(t.client.stats()).toMatchObject({ acked: 2100 });
+    expect(t.client.stats().servers[0]).toMatchObject({ up: true, flow: 'acked' });
+    expect(t.client.stats().servers[0]!.framesAcked, 'log-0 takes and ACKs records again').toBeGreaterThan(0);
+    const seen = new Set([
+      ...(await messages(t.fleet.dirs[0]!, 'LATE', 'f')),
+      ...(await messages(t.fleet.dirs[1]!, 'LATE', 'f')),
+    ]);
+    expect(seen.size).toBe(2100);
   });
 });

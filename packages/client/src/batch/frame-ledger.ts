@@ -5,11 +5,13 @@ import { Lane, type QueuedFrame, spanSegments } from './lane.js';
 
 const FRAME_FLAGS = Flag.ACK_WANTED; // in both modes: ACKs clock the sending (at-least-once: and free frames)
 
+export type OnFull = 'drop-newest' | 'drop-oldest';
+
 export interface QueueLimits {
-  maxDatagramBytes: number;
-  maxQueueBytes: number;
-  highWaterBytes: number;
-  onFull: 'drop-newest' | 'drop-oldest';
+  readonly maxDatagramBytes: number;
+  readonly maxQueueBytes: number;
+  readonly highWaterBytes: number;
+  readonly onFull: OnFull;
 }
 
 /** The disk spool, as the ledger sees it (spool/spool.ts). */
@@ -63,6 +65,8 @@ export class FrameLedger {
   private seq: number;
   /** With a spool: told of frames done with, and when to load records waiting on disk. */
   spool: SpoolHook | undefined;
+  /** What a full queue drops; a live config changes it through {@link setOnFull}. */
+  private onFull: OnFull;
   private needDrain = false;
   private busy = false;
   readonly nextSeq = (): number => {
@@ -80,6 +84,7 @@ export class FrameLedger {
     private readonly listener: LedgerListener,
   ) {
     this.seq = firstSeq;
+    this.onFull = limits.onFull;
     // Spare buffers are memory maxQueueBytes does not count: keep a quarter of it at most.
     const { maxDatagramBytes, maxQueueBytes } = limits;
     const keep = Math.min(256, Math.max(2, Math.floor(maxQueueBytes / maxDatagramBytes / 4)));
@@ -97,6 +102,11 @@ export class FrameLedger {
   /** A server left (its lane was drained first). */
   retire(lane: Lane): void {
     this.lanes.splice(this.lanes.indexOf(lane), 1);
+  }
+
+  /** A full queue drops `onFull` from the next record on. */
+  setOnFull(onFull: OnFull): void {
+    this.onFull = onFull;
   }
 
   /** Room for one more record: under maxQueueBytes, or onFull 'drop-oldest' made some. */
@@ -251,7 +261,7 @@ export class FrameLedger {
 
   /** onFull 'drop-oldest': drops queued frames, oldest first (by seq), until there is room. */
   private dropOldest(): boolean {
-    if (this.limits.onFull !== 'drop-oldest') return false;
+    if (this.onFull !== 'drop-oldest') return false;
     while (this.held >= this.limits.maxQueueBytes) {
       let oldest: Lane | undefined;
       for (const lane of this.lanes) {

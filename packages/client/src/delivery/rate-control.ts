@@ -1,51 +1,21 @@
-/** What a frame carries from its send to its ACK, for one delivery-rate sample. */
-export interface SendSample {
-  /** Bytes this link had delivered (seen ACKed) when the frame was sent. */
-  delivered: number;
-  /** When the last of those was ACKed (or when the link started). */
-  deliveredAt: number;
-  /** When the frame went out, and when the frame last ACKed before it had gone out. */
-  sentAt: number;
-  firstSentAt: number;
-  /** Nothing else was queued to send: a low rate then is the app's, not the link's. */
-  appLimited: boolean;
-}
+import {
+  ACK_CYCLE_MS,
+  BW_ROUNDS,
+  INITIAL_WINDOW_FRAMES,
+  LOSS_BACKOFF,
+  LOSS_MIN_FRAMES,
+  LOSS_THRESH,
+  MIN_RTT_WINDOW_MS,
+  MIN_WINDOW_FRAMES,
+  PROBE_GAINS,
+  PROBE_RTT_MS,
+  type RateMode,
+  type SendSample,
+  STARTUP_GAIN,
+} from './rate-params.js';
 
-export type RateMode = 'startup' | 'drain' | 'probe-bw' | 'probe-rtt';
-
-/** 2/ln 2: the smallest gain that doubles the sending rate each round trip (BBR's startup). */
-const STARTUP_GAIN = 2.885;
-/** Steady state: a round a little faster (finds more room), one a little slower (drains what that queued), six even. */
-const PROBE_GAINS = [1.25, 0.75, 1, 1, 1, 1, 1, 1] as const;
-/** The bandwidth estimate is the largest rate seen in this many round trips. */
-const BW_ROUNDS = 10;
-/** The RTT floor is the least RTT of this long; past it, a short probe with a tiny window measures it afresh. */
-const MIN_RTT_WINDOW_MS = 10_000;
-const PROBE_RTT_MS = 200;
-/**
- * A round trip that lost more than this share of its frames is not random loss but an
- * overflowing queue (startup overshooting a shallow receive buffer): startup ends, and
- * the window is capped below what was in flight. BBRv2 uses 2%, but at-most-once a lost
- * ACK looks like a lost frame: measured through the lossy link, a 2% threshold cut
- * throughput at 1% loss each way to a sixth (25k records/s at 50 ms instead of 300k+).
- * Random loss of 5% each way (10% seen) stays under 20%.
- */
-const LOSS_THRESH = 0.2;
-/** A round needs this many frames for its loss rate to mean anything. */
-const LOSS_MIN_FRAMES = 16;
-/** The cap after such a round: this share of what was in flight; it grows back 1/8 a round. */
-const LOSS_BACKOFF = 0.85;
-/**
- * The round trip the window covers is at least this long. A clogs-server ACKs after
- * the write (by default), so its ACKs come in bursts, one per write cycle, not one per
- * frame: a window of only bandwidth × RTT floor (0.1–0.3 ms on loopback) starves it
- * between writes. Measured, 1M records on loopback into clogs-server, 8 KB frames:
- * 1 ms gave 450–530k records/s, 2–8 ms 600k–1.05M (noisy, no clear best), so 4.
- */
-const ACK_CYCLE_MS = 4;
-/** Frames the window never goes below, and the window before any measurement. */
-export const MIN_WINDOW_FRAMES = 4;
-export const INITIAL_WINDOW_FRAMES = 16;
+export type { RateMode, SendSample } from './rate-params.js';
+export { INITIAL_WINDOW_FRAMES, MIN_WINDOW_FRAMES } from './rate-params.js';
 
 /**
  * One server link's flow control: a model of the path, not a reaction to loss. After
@@ -287,22 +257,4 @@ export class RateControl {
     this.cycle = 0;
     this.cycleAt = now;
   }
-}
-
-/**
- * A fresh controller for one server link. The window's ceiling: at-least-once, frames
- * in flight are held until their ACK, so the window plus a producer's queue (up to
- * highWaterBytes and a frame) must fit in maxQueueBytes, or a producer that waits for
- * 'drain' could still see drops.
- */
-export function newRateControl(o: {
-  atLeastOnce: boolean;
-  maxQueueBytes: number;
-  highWaterBytes: number;
-  maxDatagramBytes: number;
-}): RateControl {
-  const ceiling = o.atLeastOnce
-    ? o.maxQueueBytes - o.highWaterBytes - 2 * o.maxDatagramBytes
-    : o.maxQueueBytes >>> 1;
-  return new RateControl(o.maxDatagramBytes, ceiling, performance.now());
 }

@@ -26,9 +26,9 @@ const RTO_INITIAL_MS = 1000;
 const RTO_MIN_MARGIN = 0.5;
 /**
  * At-most-once, a frame with no later frame ACKed (the tail of a burst, or a receiver
- * that paused) is given up only after this long: taken as lost sooner, it would open
- * the window onto a receive buffer that is still full. Measured: at the RTO (20 ms
- * here) a counting receiver's GC pauses cost 0.5–3% of records to kernel drops.
+ * that paused) is given up only after this long: taken as lost sooner (at the RTO), it
+ * would open the window onto a receive buffer that is still full, and a receiver's GC
+ * pause would cost records to kernel drops (figures: bench/README.md, Client).
  */
 const TAIL_LOSS_MS = 200;
 /**

@@ -11,7 +11,7 @@ import {
 import { ClientError } from '../errors.js';
 import { parseServer, type ServerInput } from '../server-spec.js';
 import type { EtcdFleetOptions, FleetServer } from './etcd-fleet.js';
-import { type LiveOptions, liveOptions } from './live-config.js';
+import { type LiveOptions, liveOptions, pickLive } from './live-config.js';
 import type { FromFleetWorker } from './worker-messages.js';
 
 /** How long close() waits for the worker to close its etcd connection before ending it. */
@@ -92,9 +92,11 @@ export interface FleetEvent {
   servers: string[];
 }
 
-/** What discovery needs of the client: its public `setServers()` and its events. */
+/** What discovery needs of the client: its public `setServers()`, its config and its events. */
 export interface FleetTarget {
   setServers(servers: readonly ServerInput[]): void;
+  /** Validates live options and hands each component its new values. */
+  applyConfig(options: LiveOptions): void;
   emit(event: string, ...args: unknown[]): boolean;
 }
 
@@ -153,13 +155,13 @@ export function startDiscovery(
   client: FleetTarget,
   live: LiveOptions,
 ): { state(): DiscoveryState; close(): Promise<void> } {
-  const base = { ...live };
+  const base = pickLive(live);
   let configRevision: string | undefined;
   const configure = (text: string | undefined, revision: string) => {
     if (stopped) return;
     try {
       const next = liveOptions(base, text, revision);
-      Object.assign(live, next.options);
+      client.applyConfig(next.options);
       configRevision = text === undefined ? undefined : revision;
       if (next.notLive.length > 0) {
         const keys = next.notLive.join(', ');

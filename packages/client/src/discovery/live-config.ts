@@ -1,20 +1,54 @@
 import { LEVEL_NAMES, ProtocolError, recordByteLength } from '@clogs/protocol';
 import { ClientError } from '../errors.js';
 
+/** What the continuum hashes to pick a record's server. */
+export type RouteMode =
+  /** `sys_id/file_name`: every line of one log file lands on one server (default). */
+  | 'file'
+  /** Round robin over the servers that are up: spreads load, a file's lines are spread too. */
+  | 'record'
+  /** Your own route key. */
+  | ((record: { sysId: string; msgType: string; fileName: string }) => string);
+
 /** The options a config in etcd may change while the client runs (a client's resolved options). */
 export interface LiveOptions {
   sysId: string | undefined;
   msgType: string | undefined;
   fileName: string | undefined;
   level: number;
-  route: unknown;
+  route: RouteMode;
   flushIntervalMs: number;
   onFull: 'drop-newest' | 'drop-oldest';
 }
 
+/** The live options out of a client's resolved options, copied. */
+export function pickLive(o: LiveOptions): LiveOptions {
+  const { sysId, msgType, fileName, level, route, flushIntervalMs, onFull } = o;
+  return { sysId, msgType, fileName, level, route, flushIntervalMs, onFull };
+}
+
 /**
- * Keys of `/clogs/<cluster>/config` applied live: each is read where it is used, on
- * the next record or timer, so a change takes effect at once and cannot tear anything.
+ * Checks live options as a whole before any is applied (what {@link liveOptions} makes
+ * passes; anything else handed to `applyConfig()` is refused with `ERR_CLIENT_BAD_OPTION`).
+ */
+export function checkLive(o: LiveOptions): void {
+  const fail = (why: string) => {
+    throw new ClientError('ERR_CLIENT_BAD_OPTION', `applyConfig(): ${why}`);
+  };
+  if (!Number.isInteger(o.level) || o.level < 0 || o.level > 6) fail('level must be 0..6');
+  if (o.route !== 'file' && o.route !== 'record' && typeof o.route !== 'function')
+    fail("route must be 'file', 'record' or a function");
+  if (!Number.isInteger(o.flushIntervalMs) || o.flushIntervalMs < 0 || o.flushIntervalMs > 60_000)
+    fail('flushIntervalMs must be an integer 0..60000');
+  if (o.onFull !== 'drop-newest' && o.onFull !== 'drop-oldest')
+    fail("onFull must be 'drop-newest' or 'drop-oldest'");
+  for (const f of ['sysId', 'msgType', 'fileName'] as const)
+    if (o[f] !== undefined && typeof o[f] !== 'string') fail(`${f} must be a string`);
+}
+
+/**
+ * Keys of `/clogs/<cluster>/config` applied live: the client hands each component its
+ * new value (`applyConfig()`), which takes effect from the next record or timer on.
  */
 export const LIVE_KEYS = ['defaults', 'route', 'flushIntervalMs', 'onFull'] as const;
 

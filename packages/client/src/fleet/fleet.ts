@@ -37,7 +37,7 @@ export class Fleet {
       shared.events.emit('warning', new ClientError('ERR_CLIENT_SOCKET', text, { cause: err }));
     });
     this.ctx = { ...shared, sockets, ringChanged: () => this.ringChanged() };
-    this.router = new Router(shared.o, shared.o.routeCacheSize);
+    this.router = new Router(shared.o.route, shared.o.routeCacheSize);
     this.slices = shared.scheduler.slot(() => shared.scheduler.afterIo(() => this.probeSlice()));
     this.links = shared.o.servers.map((spec) => new ServerLink(spec, 'probing', this.ctx));
     this.rebuild();

@@ -30,12 +30,18 @@ export class Router<T extends { readonly spec: ServerSpec }> {
   private lastFile = '';
   private lastMember: T | undefined;
 
-  /** `settings.route` is read on every pick: a live config may change it. */
   constructor(
-    private readonly settings: { readonly route: RouteMode },
+    /** What a route key is made of; a live config changes it through {@link setRoute}. */
+    private mode: RouteMode,
     cacheSize: number,
   ) {
     this.cache = new RouteCache(cacheSize);
+  }
+
+  /** Routes by `route` from the next record on. */
+  setRoute(route: RouteMode): void {
+    this.mode = route;
+    this.lastMember = undefined;
   }
 
   /** The continuum is now over `members`: routes are looked up afresh. */
@@ -51,7 +57,7 @@ export class Router<T extends { readonly spec: ServerSpec }> {
   pick(rec: RoutedRecord): T | undefined {
     const members = this.members;
     if (members.length === 0) return undefined;
-    const mode = this.settings.route;
+    const mode = this.mode;
     if (mode === 'record') return members[this.roundRobin++ % members.length];
     if (mode === 'file') {
       // The same file as the last record: no key to build, no lookup.

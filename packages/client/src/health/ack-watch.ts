@@ -10,6 +10,12 @@ export const NO_ACK_RETRY_MS = 30_000;
  */
 const NEVER_ACKED_RTTS = 8;
 const NEVER_ACKED_MS = 100;
+/**
+ * At-least-once: a server that has not ACKed yet gets at least this long for its first
+ * ACK. A clogs-server ACKs once the lines are written, and its first frames open (or
+ * create) their files: a cold server on a loaded machine takes hundreds of ms for that.
+ */
+export const FIRST_ACK_GRACE_MS = 2000;
 
 /**
  * What a link does about a server that sends no ACKs: `'open-loop'` (at-most-once: send
@@ -27,8 +33,9 @@ export type AckVerdict = 'open-loop' | 'out' | 'retry' | undefined;
  * trips (at least {@link NEVER_ACKED_MS}) later, is sent open-loop: a server that never
  * ACKs is never waited on. One that stops ACKing for `failureLimit` ping intervals while
  * a PONG since proves it alive goes open-loop too; its first ACK makes the flow measured
- * again. At-least-once, a server silent that long cannot keep the promise: it leaves the
- * continuum, and is tried again after {@link NO_ACK_RETRY_MS}.
+ * again. At-least-once, a server silent that long (for its first ACK, at least
+ * {@link FIRST_ACK_GRACE_MS}) cannot keep the promise: it leaves the continuum, and is
+ * tried again after {@link NO_ACK_RETRY_MS}, or as soon as a late ACK shows it ACKs.
  */
 export class AckWatch {
   /** At-most-once: the server sends no ACKs (none at all, or none lately); frames go at the pace setting. */
@@ -37,6 +44,8 @@ export class AckWatch {
   outUntil = 0;
   /** How long the server had been silent at the last verdict, ms. */
   silentMs = 0;
+  /** An ACK came from it, ever. */
+  private heard = false;
 
   constructor(
     private readonly atLeastOnce: boolean,
@@ -45,21 +54,24 @@ export class AckWatch {
   ) {}
 
   /** Judges the server at `now`. */
-  judge(now: number, tracker: PingTracker, rc: RateControl): AckVerdict {
+  judge(now: number, tracker: PingTracker, rc: RateControl | undefined): AckVerdict {
     if (this.outUntil > 0) {
       if (now < this.outUntil) return undefined;
       this.outUntil = 0;
       return 'retry';
     }
-    const since = rc.ackWaitSince;
-    if (!tracker.up || this.openLoop || since === undefined) return undefined;
+    // No rate control yet: nothing was ever sent, so nothing is awaited.
+    const since = rc?.ackWaitSince;
+    if (rc === undefined || !tracker.up || this.openLoop || since === undefined) return undefined;
     const silentMs = now - since;
     const alive = tracker.lastPongAt > since;
     const neverAcked =
       !this.atLeastOnce &&
       rc.delivered === 0 &&
       silentMs >= Math.max(NEVER_ACKED_MS, NEVER_ACKED_RTTS * (tracker.rttMs ?? 0));
-    if (!neverAcked && !(alive && silentMs >= this.silentLimitMs)) return undefined;
+    const limitMs =
+      this.atLeastOnce && !this.heard ? Math.max(this.silentLimitMs, FIRST_ACK_GRACE_MS) : this.silentLimitMs;
+    if (!neverAcked && !(alive && silentMs >= limitMs)) return undefined;
     this.silentMs = silentMs;
     if (!this.atLeastOnce) {
       this.openLoop = true;
@@ -69,8 +81,20 @@ export class AckWatch {
     return 'out';
   }
 
+  /**
+   * At-least-once: an ACK came while out for sending none. It ACKs after all, only late
+   * (a busy disk: a clogs-server ACKs once the lines are written), so it is back at
+   * once, not after {@link NO_ACK_RETRY_MS}; true when it was out.
+   */
+  ackedWhileOut(): boolean {
+    if (this.outUntil === 0) return false;
+    this.outUntil = 0;
+    return true;
+  }
+
   /** An ACK came; true when the server was open-loop (its flow starts afresh, measured). */
   acked(): boolean {
+    this.heard = true;
     if (!this.openLoop) return false;
     this.openLoop = false;
     return true;

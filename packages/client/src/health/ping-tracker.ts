@@ -5,7 +5,15 @@
  * 1), `pong` (answered again, or ready again), `retry` (a `no-ack` server tried again
  * after its time out).
  */
-export type HealthReason = 'no-pong' | 'refused' | 'no-ack' | 'cannot-write' | 'version' | 'pong' | 'retry';
+export type HealthReason =
+  | 'no-pong'
+  | 'refused'
+  | 'no-ack'
+  | 'cannot-write'
+  | 'version'
+  | 'pong'
+  | 'retry'
+  | 'ack';
 
 /**
  * `probing`: in the start list, not yet heard from. It is in the continuum (records

@@ -83,10 +83,11 @@ export class Scheduler {
   /** flush() and close() calls waiting for the client to be idle. */
   private readonly idleWaiters: (() => void)[] = [];
 
-  constructor(
-    private readonly timing: SchedulerTiming,
-    jobs: ScheduledJobs,
-  ) {
+  /** How long a partial frame waits; a live config changes it through {@link setFlushInterval}. */
+  private flushIntervalMs: number;
+
+  constructor(timing: SchedulerTiming, jobs: ScheduledJobs) {
+    this.flushIntervalMs = timing.flushIntervalMs;
     const tick = () => {
       const now = performance.now();
       jobs.tick(now);
@@ -122,7 +123,12 @@ export class Scheduler {
 
   /** Partial frames go out after flushIntervalMs. */
   armFlush(): void {
-    this.flushSlot.arm(this.timing.flushIntervalMs);
+    this.flushSlot.arm(this.flushIntervalMs);
+  }
+
+  /** Partial frames wait `ms` from the next one armed on. */
+  setFlushInterval(ms: number): void {
+    this.flushIntervalMs = ms;
   }
 
   /**

@@ -1,6 +1,7 @@
 import type { ControlFrameEncoder, FrameKey, SealSession } from '@clogs/protocol';
 import type { FrameLedger } from '../batch/frame-ledger.js';
 import type { RecordCounts } from '../client-types.js';
+import type { Delivery } from '../delivery/delivery.js';
 import type { DropReporter } from '../events/drop-reporter.js';
 import type { Scheduler } from '../lifetime/scheduler.js';
 import type { ResolvedOptions } from '../options.js';
@@ -26,6 +27,8 @@ export interface LinkContext {
   readonly drops: DropReporter;
   readonly scheduler: Scheduler;
   readonly counts: RecordCounts;
+  /** What a delivery mode makes of sends, ACKs, timeouts and a lost server: one for every link. */
+  readonly delivery: Delivery;
   /** The client's sockets: a bounded number, whatever the fleet's size. */
   readonly sockets: SocketPool;
   /** The client: `up`, `down` and `warning` events. */

@@ -9,8 +9,8 @@ import {
   VERSION_1,
 } from '@clogs/protocol';
 import type { DownEvent, ServerState } from '../client-types.js';
-import { newRateControl } from '../delivery/rate-control.js';
-import { MIN_WINDOW } from '../delivery/retransmit.js';
+import { newRateControl } from '../delivery/new-rate-control.js';
+import { Retransmit } from '../delivery/retransmit.js';
 import { ClientError } from '../errors.js';
 import {
   cannotWriteMessage,
@@ -19,11 +19,14 @@ import {
   openLoopMessage,
   versionMessage,
 } from '../health/health-messages.js';
-import { type HealthReason, type HealthState, PingTracker } from '../health/ping-tracker.js';
-import { WireHealth } from '../health/wire-health.js';
+import { LinkHealth } from '../health/link-health.js';
+import type { HealthReason, HealthState } from '../health/ping-tracker.js';
 import type { ServerSpec } from '../server-spec.js';
 import type { LinkContext } from './link-context.js';
 import { LinkSender } from './link-sender.js';
+
+/** What an idle server's stats show: a flow with nothing sent (read, never written). */
+const IDLE_RTX = new Retransmit();
 
 /**
  * One server, as kafkajs' broker is one broker: its health (pings and PONGs, the version
@@ -33,10 +36,6 @@ import { LinkSender } from './link-sender.js';
  * which records it gets.
  */
 export class ServerLink extends LinkSender {
-  /** The version it speaks and whether it can write, from its PONGs. */
-  private readonly wire = new WireHealth();
-  /** Why it is down, when it is. */
-  private downReason: HealthReason | undefined;
   /** The open-loop warning was given. */
   private noAckWarned = false;
   /** Set by the fleet for a server added by setServers(): its first PONG changes the continuum. */
@@ -45,35 +44,35 @@ export class ServerLink extends LinkSender {
   private closed = false;
 
   constructor(spec: ServerSpec, initial: HealthState, ctx: LinkContext) {
-    super(spec, new PingTracker(ctx.o.failureLimit, randomInt(2 ** 32), initial), ctx);
+    super(spec, new LinkHealth(ctx.o, randomInt(2 ** 32), initial), ctx);
   }
 
   /** In the continuum: not down, not out for sending no ACKs, and it speaks version 2 and can write. */
   get inRing(): boolean {
-    return this.tracker.state !== 'down' && this.acks.outUntil === 0 && this.wire.out === undefined;
+    return this.health.inRing;
   }
 
   protected get taking(): boolean {
-    return this.tracker.up && this.acks.outUntil === 0 && this.wire.out === undefined;
+    return this.health.up;
   }
 
   /** Judges the last PING and sends the next; true when the server went up or down. */
   probe(now: number): boolean {
     if (this.closed) return false;
-    const verdict = this.tracker.tick(now);
+    const verdict = this.health.tracker.tick(now);
     // Out for what its PONGs say (version 1, cannot write): that was said when it was seen.
-    const said = this.wire.out !== undefined;
+    const said = this.health.wire.out !== undefined;
     if (verdict.change === 'up' && !said) this.up(verdict.reason as HealthReason);
     if (verdict.change === 'down') {
       const reason = verdict.reason as HealthReason;
-      if (!said) this.down(reason, downMessage(reason, this.at, this.tracker, this.sealing));
+      if (!said) this.down(reason, downMessage(reason, this.at, this.health.tracker, this.sealing));
       void this.transport.refresh();
     }
     if (this.transport.ready) {
       const { sender, session } = this.ctx;
       this.transport.send(encodePing(sender, verdict.pingId, session), this.pingSent);
       // No version 2 PING answered yet: a version 1 one tells a server that must be upgraded.
-      if (this.wire.pingV1()) {
+      if (this.health.wire.pingV1()) {
         this.transport.send(Buffer.from(this.ctx.pingV1.encode(sender, verdict.pingId)), this.pingSent);
       }
     } else {
@@ -84,41 +83,50 @@ export class ServerLink extends LinkSender {
 
   /** Checks whether the server ACKs (see {@link AckWatch}); true when it left or rejoined the continuum. */
   judgeAcks(now: number): boolean {
-    const verdict = this.acks.judge(now, this.tracker, this.rc);
+    const verdict = this.health.acks.judge(now, this.health.tracker, this.rcIfAny);
     if (verdict === undefined) return false;
-    if (verdict === 'retry') {
-      this.rc = newRateControl(this.ctx.o);
-      if (!this.inRing) return false;
-      this.up('retry');
-      return true;
-    }
+    if (verdict === 'retry') return this.rejoin('retry');
     if (verdict === 'open-loop') {
       this.takeUnacked(); // at-most-once: forgets them, frees nothing
       this.ctx.scheduler.armPump(0);
       if (!this.noAckWarned) {
         this.noAckWarned = true;
-        this.warn(new ClientError('ERR_CLIENT_NO_ACK', openLoopMessage(this.spec.name, this.acks.silentMs)));
+        this.warn(
+          new ClientError('ERR_CLIENT_NO_ACK', openLoopMessage(this.spec.name, this.health.acks.silentMs)),
+        );
       }
       return false;
     }
-    const message = noAckDownMessage(this.acks.silentMs);
+    const message = noAckDownMessage(this.health.acks.silentMs);
     this.down('no-ack', message);
     this.warn(new ClientError('ERR_CLIENT_NO_ACK', `${this.spec.name} ${message}`));
     return true;
   }
 
+  /** Back from out for sending no ACKs (its time is over, or it ACKed after all): a fresh flow; true when back in the continuum. */
+  private rejoin(reason: 'retry' | 'ack'): boolean {
+    this.restartFlow();
+    if (!this.inRing) return false;
+    this.up(reason);
+    return true;
+  }
+
   /** What `stats().servers[i]` shows. */
   state(share: number): ServerState {
-    const { spec, tracker, rtx, rc, acks } = this;
+    const { spec, health } = this;
+    const { tracker, acks } = health;
+    // An idle server has no flow yet: a fresh one's figures, made for this answer only.
+    const rtx = this.rtxIfAny ?? IDLE_RTX;
+    const rc = this.rcIfAny ?? newRateControl(this.ctx.o);
     return {
       name: spec.name,
       host: spec.host,
       port: spec.port,
       address: this.transport.address,
       weight: spec.weight,
-      state: acks.outUntil > 0 || this.wire.out !== undefined ? 'down' : tracker.state,
-      up: tracker.up && acks.outUntil === 0 && this.wire.out === undefined,
-      downReason: this.downReason,
+      state: health.state,
+      up: health.up,
+      downReason: health.downReason,
       misses: tracker.misses,
       rttMs: tracker.rttMs,
       share,
@@ -147,19 +155,21 @@ export class ServerLink extends LinkSender {
     const header = this.ctx.replies.read(msg);
     if (header === undefined) return;
     const now = performance.now();
-    if (header.kind === Kind.ACK) this.onAck(msg, header, now);
-    else if (header.version === VERSION_1) this.onV1Pong(header.seq);
+    if (header.kind === Kind.ACK) {
+      if (this.health.acks.ackedWhileOut() && this.rejoin('ack')) this.ctx.ringChanged();
+      this.onAck(msg, header, now);
+    } else if (header.version === VERSION_1) this.onV1Pong(header.seq);
     else this.onPong(msg, header, now);
   }
 
   private onPong(msg: Buffer, header: FrameHeader, now: number): void {
-    const before = this.tracker.state;
-    if (!this.tracker.pong(header.seq, now)) return;
+    const before = this.health.tracker.state;
+    if (!this.health.tracker.pong(header.seq, now)) return;
     const pong = decodePong(msg, header);
-    this.rtx.window = Math.max(MIN_WINDOW, pong.window);
-    if (this.tracker.rttMs !== undefined) this.rtx.pinged(this.tracker.rttMs);
+    this.setReplayWindow(pong.window);
+    if (this.health.tracker.rttMs !== undefined) this.setPingRtt(this.health.tracker.rttMs);
     if (header.suite !== Suite.PLAIN) this.learnBoot(header.salt!, now);
-    const change = this.wire.pong(pong.status);
+    const change = this.health.wire.pong(pong.status);
     if (change === 'out') {
       this.down('cannot-write', cannotWriteMessage(this.at));
       this.ctx.ringChanged();
@@ -167,13 +177,13 @@ export class ServerLink extends LinkSender {
     }
     if (change === 'in') {
       // Ready again (or a version 2 server after all). Down for missed pings, it comes back at the tick.
-      if (!this.tracker.up) return;
+      if (!this.health.tracker.up) return;
       this.up('pong');
       this.ctx.ringChanged();
       this.sendNow();
       return;
     }
-    if (this.wire.out !== undefined || before === 'up' || !this.tracker.up) return;
+    if (this.health.wire.out !== undefined || before === 'up' || !this.health.tracker.up) return;
     // Its first answer. Probing, it was in the continuum already: what was routed to it
     // can go. Joining, it enters the continuum now and takes its share.
     if (before === 'down') {
@@ -185,7 +195,7 @@ export class ServerLink extends LinkSender {
 
   /** A version 1 PONG to the PING in flight: a server that speaks only version 1 is sent nothing. */
   private onV1Pong(seq: number): void {
-    if (seq !== (this.tracker.currentPingId + 1) >>> 0 || this.wire.v1Pong() !== 'out') return;
+    if (seq !== (this.health.tracker.currentPingId + 1) >>> 0 || this.health.wire.v1Pong() !== 'out') return;
     this.down('version', versionMessage(this.at));
     this.ctx.ringChanged();
   }
@@ -206,7 +216,7 @@ export class ServerLink extends LinkSender {
   }
 
   private readonly pingSent = (err: Error | null) => {
-    if ((err as NodeJS.ErrnoException | null)?.code === 'ECONNREFUSED') this.tracker.refused();
+    if ((err as NodeJS.ErrnoException | null)?.code === 'ECONNREFUSED') this.health.tracker.refused();
   };
 
   /** How this client seals, for messages. */
@@ -225,12 +235,12 @@ export class ServerLink extends LinkSender {
   }
 
   private down(reason: HealthReason, message: string): void {
-    this.downReason = reason;
+    this.health.downReason = reason;
     this.ctx.events.emit('down', { server: this.spec.name, reason, message } satisfies DownEvent);
   }
 
   private up(reason: HealthReason): void {
-    this.downReason = undefined;
+    this.health.downReason = undefined;
     this.ctx.events.emit('up', { server: this.spec.name, reason });
   }
 }
