@@ -10,6 +10,13 @@ export const NO_ACK_RETRY_MS = 30_000;
  */
 const NEVER_ACKED_RTTS = 8;
 const NEVER_ACKED_MS = 100;
+/**
+ * A server that answers PINGs is judged silent on ACKs only after this long at least,
+ * whatever the ping settings: a server ACKs after its write, and a burst of large
+ * frames on a busy machine can take it a few hundred ms to write the first. Taken out
+ * then, it would send its share to the others, who are as busy.
+ */
+const SILENT_MIN_MS = 1000;
 
 /**
  * What a link does about a server that sends no ACKs: `'open-loop'` (at-most-once: send
@@ -40,9 +47,13 @@ export class AckWatch {
 
   constructor(
     private readonly atLeastOnce: boolean,
-    /** failureLimit × pingIntervalMs. */
-    private readonly silentLimitMs: number,
-  ) {}
+    /** failureLimit × pingIntervalMs: ACK silence past it (and past SILENT_MIN_MS) is a verdict. */
+    silentLimitMs: number,
+  ) {
+    this.silentLimitMs = Math.max(SILENT_MIN_MS, silentLimitMs);
+  }
+
+  private readonly silentLimitMs: number;
 
   /** Judges the server at `now`. */
   judge(now: number, tracker: PingTracker, rc: RateControl): AckVerdict {
