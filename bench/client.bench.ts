@@ -11,13 +11,15 @@
  *    backpressure (log() false → wait for drain) are what keep it loss-free.
  *
  *   pnpm --filter @clogs/bench run bench:client -- --runs 3
+ *   pnpm --filter @clogs/bench run bench:client -- --runs 3 --caller-only   (1. alone)
  */
 import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
+import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { type ClientOptions, createClient } from '@clogs/client';
 import StatsD from 'hot-shots';
-import { machineLine, median } from './machine.js';
+import { loadLine, machineLine, median } from './machine.js';
 import { type Mode, receiver, settle } from './receiver-process.js';
 
 const { values } = parseArgs({
@@ -29,6 +31,7 @@ const { values } = parseArgs({
     'bytes-per-ms': { type: 'string' },
     'frames-per-ms': { type: 'string' },
     only: { type: 'string' },
+    'caller-only': { type: 'boolean', default: false },
   },
 });
 const RUNS = Number(values.runs);
@@ -40,67 +43,94 @@ const pace = { bytesPerMs: num(values['bytes-per-ms']), framesPerMs: num(values[
 const MSG = 'x'.repeat(60) + ' order 1234567 accepted for 99.95 EUR by gw-3 ok'.slice(0, 40);
 const STAT = `pay1.app.${'x'.repeat(86)}`; // "<stat>:1|c" = 100 bytes
 const defaults = { sysId: 'PAY1', msgType: 'TXT', fileName: 'app' };
+const HOT_SHOTS = 'hot-shots increment() 8 KB';
 const yieldLoop = () => new Promise((resolve) => setImmediate(resolve));
 
 // --- 1. caller cost ---------------------------------------------------------
 
-async function callerCost(): Promise<Record<string, number>> {
+/**
+ * On-CPU time of this thread, ns (Linux schedstat; wall time elsewhere): what another
+ * process taking the core does not add to.
+ */
+const onCpu: () => number = existsSync(`/proc/self/task/${process.pid}/schedstat`)
+  ? () => Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'latin1').split(' ')[0])
+  : () => Number(process.hrtime.bigint());
+
+interface CallerCase {
+  name: string;
+  body: () => void;
+  after: () => Promise<unknown>;
+}
+
+/**
+ * The cases take turns within every round (the order rotating), so each round's ratio
+ * to hot-shots compares calls made within a second of each other: a slow spell of the
+ * machine falls on both sides of a ratio.
+ */
+async function callerCost(): Promise<Record<string, { wall: number[]; cpu: number[] }>> {
   const CALLS = 200_000;
   const ROUNDS = 5;
   const sink = createSocket('udp4');
   await new Promise<void>((r) => sink.bind(0, '127.0.0.1', r));
   const port = sink.address().port;
   sink.on('message', () => {});
-  const out: Record<string, number[]> = {};
-  const time = async (name: string, body: () => void, after: () => Promise<unknown>) => {
-    for (let r = 0; r < ROUNDS; r++) {
-      const t = process.hrtime.bigint();
-      body();
-      const ns = Number(process.hrtime.bigint() - t) / CALLS;
-      out[name] = [...(out[name] ?? []), ns];
-      await after();
-    }
-  };
   // ours needs a receiver that answers pings and ACKs, or it would hold back and park
   const server = await receiver('count');
-  for (const max of [1432, 8192]) {
+  const cases: CallerCase[] = [];
+  const clients = [1432, 8192].map((max) => {
     const client = createClient({ servers: [`127.0.0.1:${server.port}`], defaults, maxDatagramBytes: max });
-    await time(
-      `clogs log() ${max} B`,
-      () => {
+    cases.push({
+      name: `clogs log() ${max} B`,
+      body: () => {
         for (let i = 0; i < CALLS; i++) client.log(MSG);
       },
-      () => client.flush({ timeoutMs: 30_000 }),
-    );
-    await client.close();
-  }
-  await server.stop();
+      after: () => client.flush({ timeoutMs: 30_000 }),
+    });
+    return client;
+  });
   const statsd = new StatsD({ host: '127.0.0.1', port, maxBufferSize: 8192, bufferFlushInterval: 5 });
-  await time(
-    'hot-shots increment() 8 KB',
-    () => {
+  cases.push({
+    name: HOT_SHOTS,
+    body: () => {
       for (let i = 0; i < CALLS; i++) statsd.increment(STAT);
     },
-    yieldLoop,
-  );
-  statsd.close();
+    after: () => new Promise((res) => setTimeout(res, 10)), // its 5 ms flush timer
+  });
   const udp = createSocket('udp4');
   udp.connect(port, '127.0.0.1');
   await once(udp, 'connect');
   const rec = { ...defaults, level: 3, msg: MSG, timeUs: 0 };
-  await time(
-    'JSON + dgram.send per record',
-    () => {
+  cases.push({
+    name: 'JSON + dgram.send per record',
+    body: () => {
       for (let i = 0; i < CALLS; i++) {
         rec.timeUs = Date.now() * 1000;
         udp.send(JSON.stringify(rec));
       }
     },
-    yieldLoop,
-  );
+    after: yieldLoop,
+  });
+  const out: Record<string, { wall: number[]; cpu: number[] }> = {};
+  for (let r = 0; r < ROUNDS; r++) {
+    for (let k = 0; k < cases.length; k++) {
+      const c = cases[(k + r) % cases.length]!;
+      const cpu = onCpu();
+      const t = process.hrtime.bigint();
+      c.body();
+      const wall = Number(process.hrtime.bigint() - t) / CALLS;
+      out[c.name] ??= { wall: [], cpu: [] };
+      const o = out[c.name]!;
+      o.wall.push(wall);
+      o.cpu.push((onCpu() - cpu) / CALLS);
+      await c.after();
+    }
+  }
+  for (const client of clients) await client.close();
+  await server.stop();
+  statsd.close();
   udp.close();
   sink.close();
-  return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, median(v)]));
+  return out;
 }
 
 // --- 2. end to end -------------------------------------------------------------
@@ -207,16 +237,38 @@ function perRecord(): Promise<Delivery> {
 
 // --- run ---------------------------------------------------------------------
 
-console.log(`clogs client benchmark: ${machineLine()}`);
+console.log(`clogs client benchmark: ${machineLine()}, load ${loadLine()}`);
 console.log(`100-byte messages; ${RUNS} runs, medians\n`);
-const costs: Record<string, number[]> = {};
+const costs: Record<string, { wall: number[]; cpu: number[] }> = {};
 for (let run = 0; run < (values.only === undefined ? RUNS : 0); run++) {
-  for (const [k, v] of Object.entries(await callerCost())) costs[k] = [...(costs[k] ?? []), v];
+  for (const [k, v] of Object.entries(await callerCost())) {
+    costs[k] ??= { wall: [], cpu: [] };
+    const c = costs[k]!;
+    c.wall.push(...v.wall);
+    c.cpu.push(...v.cpu);
+  }
 }
-console.log('log() cost on the caller (200,000 calls × 5 rounds per run):');
-for (const [k, v] of Object.entries(costs))
-  console.log(`  ${k.padEnd(30)} ${median(v).toFixed(0).padStart(6)} ns/call`);
+if (values.only === undefined) {
+  console.log('log() cost on the caller (200,000 calls a round, 5 rounds per run, the cases taking turns):');
+  console.log(`  ${''.padEnd(30)} ${'wall'.padStart(6)} ${'on-CPU'.padStart(7)} ns/call (median of rounds)`);
+  for (const [k, v] of Object.entries(costs))
+    console.log(
+      `  ${k.padEnd(30)} ${median(v.wall).toFixed(0).padStart(6)} ${median(v.cpu).toFixed(0).padStart(7)}`,
+    );
+  // hot-shots / ours, round by round: how many log() calls one increment() costs
+  const hs = costs[HOT_SHOTS]!;
+  const perRound = (a: number[], b: number[]) => {
+    const r = a.map((x, i) => x / b[i]!);
+    return `${median(r).toFixed(2)}× (rounds ${Math.min(...r).toFixed(2)}–${Math.max(...r).toFixed(2)})`;
+  };
+  console.log('  hot-shots increment() / log(), round by round (wall; on-CPU):');
+  for (const max of [1432, 8192]) {
+    const ours = costs[`clogs log() ${max} B`]!;
+    console.log(`    ${max} B: ${perRound(hs.wall, ours.wall)}; ${perRound(hs.cpu, ours.cpu)}`);
+  }
+}
 
+if (values['caller-only']) process.exit(0);
 const cases: [string, () => Promise<Delivery>][] = [
   ['clogs AMO 8 KB → server', ours({ maxDatagramBytes: 8192 })],
   ['clogs AMO 8 KB → server, early ACK', ours({ maxDatagramBytes: 8192 }, 'clogs ack-on-arrival')],
@@ -250,6 +302,7 @@ for (const [name, run] of cases) {
 if (values.only !== undefined) process.exit(0);
 const rate = (name: string) => results.get(name)!.perSec;
 const ratio = (a: string, b: string) => `${(rate(a) / rate(b)).toFixed(2)}×`;
+console.log(`load at the end: ${loadLine()}`);
 console.log(`
 ratios (medians):
   same kind of receiver (counts only): ours / hot-shots ${ratio('clogs AMO 8 KB → counter', 'hot-shots 8 KB → counter')}, ours / dgram per record ${ratio('clogs AMO 8 KB → counter', 'dgram per record → counter')}

@@ -15,7 +15,15 @@ import { createSocket } from 'node:dgram';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ControlFrameEncoder, createFrameKey, decodeHeader, Kind } from '@clogs/protocol';
+import {
+  ControlFrameEncoder,
+  createFrameKey,
+  decodeHeader,
+  encodeAck,
+  encodePong,
+  Kind,
+  PongStatus,
+} from '@clogs/protocol';
 import { createServer } from 'clogs-server';
 
 const mode = process.argv[2];
@@ -82,16 +90,33 @@ if (mode === 'clogs') {
   let lastAt = process.hrtime.bigint();
   const pong = new ControlFrameEncoder(Kind.PONG);
   const ack = new ControlFrameEncoder(Kind.ACK);
+  const range = new Uint32Array(2);
   socket.on('message', (msg, rinfo) => {
     lastAt = process.hrtime.bigint();
     datagrams++;
     if (mode === 'count') {
+      // Answers in the version it is spoken to: a client taking it for a version 1 server
+      // would send it nothing (and log() would measure the parked lane).
       const h = decodeHeader(msg);
-      if (h.kind === Kind.PING) socket.send(pong.encode(h.sender, h.seq + 1), rinfo.port, rinfo.address);
-      else {
+      const v2 = h.version === 2;
+      if (h.kind === Kind.PING) {
+        const seq = (h.seq + 1) >>> 0;
+        const reply = v2
+          ? encodePong(h.sender, seq, { status: PongStatus.READY, window: 16384 })
+          : pong.encode(h.sender, seq);
+        socket.send(reply, rinfo.port, rinfo.address);
+      } else {
         records += h.count;
         // The client's window is clocked by ACKs in both modes.
-        if (h.ackWanted) socket.send(ack.encode(h.sender, h.seq), rinfo.port, rinfo.address);
+        if (h.ackWanted) {
+          range[0] = h.seq;
+          range[1] = h.seq;
+          socket.send(
+            v2 ? encodeAck(h.sender, range, 1) : ack.encode(h.sender, h.seq),
+            rinfo.port,
+            rinfo.address,
+          );
+        }
       }
       return;
     }

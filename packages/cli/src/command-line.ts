@@ -74,6 +74,10 @@ function buildProgram(io: CommandLineIo): Command {
     .optionsGroup('Delivery:')
     .option('--ack', 'at-least-once: wait for every record to be acknowledged', false)
     .option(
+      '--spool <dir>',
+      'write every record to a disk spool in DIR until delivered; a run on the same DIR first delivers what the last one left',
+    )
+    .option(
       '--key-file <path>',
       'the shared key (a file of mode 0600, made by `clogs-cli keygen <file>`): frames are encrypted and authenticated',
     )

@@ -47,6 +47,7 @@ const CLIENT = object({
   exitTimeoutMs: number(),
   // patterns (RegExp) only through the API
   redact: object({ pan: boolean() }),
+  spool: object({ dir: string(), maxBytes: number(), fsync: oneOf('never', 'segment', 'flush') }, ['dir']),
 });
 
 /** What the `discovery` key takes: the client's `discovery` option (the fleet from etcd). */

@@ -20,7 +20,11 @@ export const ExitCode = {
   NO_INPUT: 66,
   /** Something broke inside clogs-cli itself. */
   SOFTWARE: 70,
-  /** `keygen`: the key file cannot be created (it exists, or its folder is not writable); `--follow`: the state file cannot be written at start. */
+  /**
+   * `keygen`: the key file cannot be created (it exists, or its folder is not writable);
+   * `--follow`: the state file cannot be written at start; `--spool`: the spool folder
+   * cannot be made, written or locked (another run uses it).
+   */
   CANT_CREATE: 73,
   /** `--follow`: the state file could not be saved while running (the run stops there). */
   IO_ERROR: 74,
@@ -73,6 +77,7 @@ export function startupExitCode(err: unknown, configGiven: boolean): number | un
   if (err instanceof ClientError && (err.cause as { code?: unknown } | undefined)?.code === 'ERR_ETCD_FILE') {
     return ExitCode.NO_INPUT;
   }
+  if (err instanceof ClientError && err.code === 'ERR_CLIENT_SPOOL') return ExitCode.CANT_CREATE;
   // `--metrics` on an address that cannot be bound: as clogs-server's own 71.
   if (err instanceof ServerError && err.code === 'ERR_SERVER_LISTEN') return ExitCode.OS_ERROR;
   // The client refuses its options: they came from the config file when there is one.

@@ -20,6 +20,8 @@ export interface Flags {
   file: string;
   level: string;
   ack: boolean;
+  /** `--spool DIR`: the client's disk spool (pipe and one-shot modes). */
+  spool?: string;
   keyFile?: string;
   cipher?: 'chacha20-poly1305' | 'aes-256-gcm' | 'integrity-only';
   maxDatagram?: number;

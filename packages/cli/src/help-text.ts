@@ -50,7 +50,8 @@ Exit codes:
   70       internal error
   71       --metrics: the address cannot be bound
   73       keygen cannot create its file (it exists: never overwritten); --follow: the
-           state file cannot be written (checked before anything is read)
+           state file cannot be written (checked before anything is read); --spool:
+           the folder cannot be made, written or locked
   74       --follow: the state file could not be saved while running (it stops there)
   75       records undelivered: at --timeout, or at once when every server is down
            (nothing listens, a wrong key, no ACKs, cannot-write, version) unless
@@ -70,6 +71,8 @@ Files:
   ./.clogs-follow.json  --follow's checkpoints (--state-file), written atomically
   --config <file>   JSON: servers or discovery, defaults, client options; re-read on
                     .reload and SIGHUP
+  --spool <dir>     the disk spool: <n>.seg segment files (records not yet delivered,
+                    sent first by the next run on it) and a lock file
 
 Signals:
   SIGINT/SIGTERM stop reading and flush within --timeout (a second gives up);

@@ -189,6 +189,24 @@ export function clientMetrics(s: ClientStats): MetricFamily[] {
       })),
     ),
   });
+  const spool = s.spool;
+  if (spool !== undefined) {
+    families.push(
+      counter('clogs_client_spool_spooled_total', 'Records written to the disk spool.', spool.spooled),
+      counter(
+        'clogs_client_spool_replayed_total',
+        'Records a previous run left in the spool, loaded and sent.',
+        spool.replayed,
+      ),
+      counter('clogs_client_spool_cut_total', 'Torn or corrupt spool entries cut.', spool.cut),
+      gauge(
+        'clogs_client_spool_backlog_records',
+        'Records waiting in the spool, on disk only.',
+        spool.backlog,
+      ),
+      gauge('clogs_client_spool_segments', 'Segment files in the spool.', spool.segments),
+    );
+  }
   const d = s.discovery;
   if (d !== undefined) {
     families.push(

@@ -83,6 +83,18 @@ export async function run(argv: readonly string[], io: CliIo, stop: StopSignals)
     }
     const config = await loadConfig(line.flags.config);
     settings = resolveSettings(line, config, io.env);
+    // The shell swaps clients (`.ack`): two clients cannot hold one spool.
+    if (
+      settings.client.spool !== undefined &&
+      line.words.length === 0 &&
+      io.stdin.isTTY === true &&
+      settings.input.length === 0
+    ) {
+      throw new CliError(
+        'ERR_CLI_USAGE',
+        '--spool is for pipe mode (lines from stdin or --input) and one-shot sends, not the shell',
+      );
+    }
     const key = await loadKey(settings.keyFile);
     if (following) state = await openState(settings.stateFile);
     inputs = following

@@ -21,7 +21,7 @@ type EtcdFlags = 'etcd' | 'cluster' | 'etcdCa' | 'etcdCert' | 'etcdKey' | 'etcdU
 /** The environment variable that may hold `--etcd-user`'s password instead of a file. */
 export const ETCD_PASSWORD_ENV = 'CLOGS_ETCD_PASSWORD';
 
-export interface Settings extends Omit<Flags, 'maxDatagram' | EtcdFlags | 'redact'> {
+export interface Settings extends Omit<Flags, 'maxDatagram' | EtcdFlags | 'redact' | 'spool'> {
   /** The client options: the config file's, with the flags' on top. */
   client: ClientBase;
   /** The fleet from etcd (`--etcd`, `--cluster`, the file's `discovery`); undefined: a static list. */
@@ -51,6 +51,7 @@ export function resolveSettings(
     etcdUser: _user,
     etcdPasswordFile: _passwordFile,
     redact,
+    spool,
     ...rest
   } = flags;
   const discovery = resolveDiscovery(line, config, env);
@@ -74,6 +75,8 @@ export function resolveSettings(
       ...client,
       ...(maxDatagram === undefined ? {} : { maxDatagramBytes: maxDatagram }),
       ...(redact === undefined ? {} : { redact: { pan: redact === 'pan' } }),
+      // --spool DIR wins over the file's spool folder; its other spool settings stay.
+      ...(spool === undefined ? {} : { spool: { ...client.spool, dir: spool } }),
     },
   };
 }

@@ -20,6 +20,8 @@ export interface RunSummary {
   allDown: string | undefined;
   /** `--follow`: the files, and what became of the state file. */
   follow?: FollowCounts;
+  /** With --spool: records a previous run left that this one sent, records it spooled, and records left there now. */
+  spool?: { replayed: number; spooled: number; left: number; cut: number } | undefined;
 }
 
 /** What `--follow` did with its files. */
@@ -66,8 +68,14 @@ export function countRefused(s: RunSummary, reason: string, n = 1): void {
 export function settle(s: RunSummary, stats: ClientStats, undeliveredAtClose: number): void {
   const dropped = Object.values(stats.dropped).reduce((a, b) => a + b, 0) - stats.dropped.closed;
   s.undelivered = undeliveredAtClose + dropped;
-  s.sent = stats.accepted - s.undelivered;
+  // With a spool, what a previous run left is delivered too, and what is left counts undelivered.
+  const spool = stats.spool;
+  s.sent = stats.accepted + (spool?.found ?? 0) - s.undelivered;
   s.acked = stats.acked;
+  if (spool !== undefined) {
+    const { replayed, spooled, left, cut } = spool;
+    s.spool = { replayed, spooled, left, cut };
+  }
 }
 
 /** The one-line summary for stderr. */
@@ -82,6 +90,13 @@ export function formatSummary(s: RunSummary, ack: boolean): string {
   if (reasons.length > 0) refused += ` (${reasons.map(([r, n]) => `${n} ${r}`).join(', ')})`;
   parts.push(refused);
   if (s.blank > 0) parts.push(`${s.blank} blank skipped`);
+  if (s.spool !== undefined) {
+    let spool = `spool: ${s.spool.replayed} replayed, ${s.spool.spooled} spooled`;
+    if (s.spool.cut > 0)
+      spool += `, ${s.spool.cut} torn or corrupt ${s.spool.cut === 1 ? 'entry' : 'entries'} cut`;
+    if (s.spool.left > 0) spool += `, ${s.spool.left} left for the next run`;
+    parts.push(spool);
+  }
   if (s.undelivered > 0)
     parts.push(
       `${s.undelivered} undelivered${s.allDown === undefined ? '' : ` (every server down: ${s.allDown})`}`,

@@ -40,7 +40,7 @@ describe('clientMetrics', () => {
     const client = createClient({ servers: ['127.0.0.1:9 a'] });
     const stats = client.stats();
     await client.close({ timeoutMs: 0 });
-    // Every optional family present: round trips measured, and a fleet from etcd.
+    // Every optional family present: round trips measured, a fleet from etcd, a spool.
     stats.servers[0]!.rttMs = 1;
     stats.servers[0]!.minRttMs = 1;
     stats.discovery = {
@@ -50,6 +50,17 @@ describe('clientMetrics', () => {
       revision: '7',
       connected: true,
       configRevision: undefined,
+    };
+    stats.spool = {
+      dir: '/tmp/spool',
+      segments: 1,
+      spooled: 3,
+      replayed: 2,
+      found: 2,
+      backlog: 1,
+      cut: 0,
+      cutBytes: 0,
+      left: 0,
     };
     const readme = await readFile(README, 'utf8');
     const families = [

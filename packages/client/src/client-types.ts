@@ -2,6 +2,7 @@ import type { RecordOptions } from './api/log-sink.js';
 import type { RateMode } from './delivery/rate-control.js';
 import type { DiscoveryState } from './discovery/discovery.js';
 import type { HealthReason, HealthState } from './health/ping-tracker.js';
+import type { SpoolStats } from './spool/spool-stats.js';
 
 /** Per-record fields; anything omitted comes from `defaults` (one definition, in api/log-sink.ts). */
 export type LogOptions = RecordOptions;
@@ -21,7 +22,13 @@ export type DropReason =
    * able to deliver for `exitTimeoutMs` (every server down, no ACK): given up so the
    * process can end.
    */
-  | 'exit_timeout';
+  | 'exit_timeout'
+  /** With `spool`: the spool is at `maxBytes` (onFull 'drop-newest'; 'drop-oldest' counts `oldest_dropped`). */
+  | 'spool_full'
+  /** With `spool`: records after an entry that failed its CRC while being loaded. */
+  | 'spool_corrupt'
+  /** With `spool`: a write to it failed (ENOSPC, EIO); records that were on disk only. */
+  | 'spool_failed';
 
 /** Payload of the `drop` event. */
 export interface DropEvent {
@@ -102,6 +109,8 @@ export interface ClientStats {
   servers: ServerState[];
   /** With the `discovery` option: where the fleet comes from, its revision (the config version), and whether etcd answers. */
   discovery: DiscoveryState | undefined;
+  /** With the `spool` option: records spooled, replayed, waiting on disk, cut (see the README's Disk spool). */
+  spool: SpoolStats | undefined;
 }
 
 /** The record counters of {@link ClientStats}, kept by the client and its links. */

@@ -13,7 +13,7 @@ import {
 import { ChildLogger } from './api/child-logger.js';
 import type { Bindings } from './api/log-sink.js';
 import { createLogStream, type LogStream, type LogStreamOptions } from './api/log-stream.js';
-import { QueueBudget } from './batch/queue-budget.js';
+import { FrameLedger } from './batch/frame-ledger.js';
 import type { ClientStats, DropReason, LogOptions, RecordCounts } from './client-types.js';
 import { startDiscovery } from './discovery/discovery.js';
 import { ClientError, toRecordError } from './errors.js';
@@ -24,6 +24,7 @@ import { FrameSealer } from './link/frame-sealer.js';
 import { ReplyReader } from './link/reply-reader.js';
 import { type ClientOptions, type ResolvedOptions, resolveOptions, resolveServers } from './options.js';
 import type { ServerInput } from './server-spec.js';
+import { DISK_ONLY, SPOOL_FULL, Spool } from './spool/spool.js';
 
 /**
  * The clogs client. Make one with {@link createClient}.
@@ -35,7 +36,7 @@ import type { ServerInput } from './server-spec.js';
  * no ACKs; never thrown). There is no `error` event: nothing the network does is an
  * error of the caller's.
  *
- * A facade over its layers: the {@link QueueBudget} holds the records, the {@link Fleet}
+ * A facade over its layers: the {@link FrameLedger} holds the records, the {@link Fleet}
  * routes and sends them (one `ServerLink` per server), the {@link Scheduler} owns the
  * timers and what holds the process, the {@link DropReporter} counts and reports drops.
  */
@@ -46,7 +47,7 @@ export class ClogsClient extends EventEmitter {
   private readonly counts: RecordCounts = { accepted: 0, sent: 0, acked: 0, refused: 0, rerouted: 0 };
   private readonly scheduler: Scheduler;
   private readonly drops: DropReporter;
-  private readonly budget: QueueBudget;
+  private readonly ledger: FrameLedger;
   private readonly fleet: Fleet;
   private readonly discovery: ReturnType<typeof startDiscovery> | undefined;
   /** close() was called: log() refuses. */
@@ -58,6 +59,8 @@ export class ClogsClient extends EventEmitter {
   private readonly rec: LogRecordInput = { sysId: '', msgType: '', fileName: '', msg: '' };
   /** Masks card numbers and patterns before a message is encoded; undefined: nothing to mask. */
   private readonly redactor: Redactor | undefined;
+  /** The disk spool, with the `spool` option (see spool/spool.ts). */
+  private readonly spool: Spool | undefined;
 
   /** @internal use {@link createClient} */
   constructor(options: ClientOptions) {
@@ -76,7 +79,7 @@ export class ClogsClient extends EventEmitter {
       health: () => this.fleet.healthTick(),
       dns: () => this.fleet.refreshDns(),
       flush: () => {
-        this.budget.sealAll();
+        this.ledger.sealAll();
         this.fleet.pump();
       },
       pump: () => this.fleet.pump(),
@@ -84,12 +87,11 @@ export class ClogsClient extends EventEmitter {
         this.giveUp('exit_timeout');
         // No 'drain': a producer waiting for room would refill a queue nothing can deliver
         // and be dropped again; left waiting, it lets the process end.
-        this.budget.forgetDrain();
-        this.budget.settled();
+        this.ledger.abandon();
       },
     });
     this.drops = new DropReporter((event) => this.emit('drop', event), this.scheduler);
-    this.budget = new QueueBudget(o, this.sender, session !== undefined, randomInt(2 ** 32), this.drops, {
+    this.ledger = new FrameLedger(o, this.sender, session !== undefined, randomInt(2 ** 32), this.drops, {
       busy: () => this.scheduler.busy(),
       drain: () => this.emit('drain'),
       idle: () => this.scheduler.idle(),
@@ -103,13 +105,16 @@ export class ClogsClient extends EventEmitter {
       replies: new ReplyReader(this.sender, key, session),
       // Version 1 PINGs (negotiation) carry the version 1 AUTH trailer when there is a key.
       pingV1: new ControlFrameEncoder(Kind.PING, key === undefined ? undefined : createAuthKey(key.bytes)),
-      budget: this.budget,
+      ledger: this.ledger,
       drops: this.drops,
       scheduler: this.scheduler,
       counts: this.counts,
       events: this,
     });
+    this.spool = o.spool && this.openSpool(o);
     this.fleet.start();
+    // What a previous process left goes first (servers probing: it waits for their answer).
+    this.spool?.refill();
     // Discovery applies fleets through the fleet itself: it goes on while close() flushes
     // (records logged before the first fleet was read need it), when setServers() refuses.
     const target = {
@@ -138,23 +143,41 @@ export class ClogsClient extends EventEmitter {
     rec.timeUs = options?.timeUs;
     rec.headLen = options?.headLen;
     rec.reserved = options?.reserved;
-    const budget = this.budget;
-    if (!budget.hasRoom()) {
-      budget.refuse();
+    const ledger = this.ledger;
+    // Spool hook: the record goes to disk and memory, or (while records wait on disk, or
+    // memory is full) to disk only; a full spool refuses it (counted).
+    const spool = this.spool?.failed === false ? this.spool : undefined;
+    const seg = spool?.admit(rec, ledger.held < o.maxQueueBytes);
+    if (seg === SPOOL_FULL) return false;
+    if (seg === undefined && !ledger.hasRoom()) {
+      ledger.refuse();
       return false;
     }
     const fleet = this.fleet;
-    const link = options?.server === undefined ? fleet.router.pick(rec) : fleet.pinned(options.server, rec);
+    const server = options?.server;
+    const link =
+      seg === DISK_ONLY
+        ? undefined
+        : server === undefined
+          ? fleet.router.pick(rec)
+          : fleet.pinned(server, rec);
     try {
       // Read here, so a bad level is refused and counted as any bad field is.
       rec.level = options?.level === undefined ? o.level : parseLevel(options.level);
-      fleet.enqueue(link, rec);
+      if (seg === DISK_ONLY) spool!.append(rec, undefined);
+      else {
+        fleet.enqueue(link, rec, seg);
+        // The bytes just encoded into its frame are copied to the spool, not encoded again.
+        spool?.append(rec, (link === undefined ? ledger.parked : link.lane).lastRecord());
+      }
     } catch (err) {
       this.counts.refused++;
       throw toRecordError(err);
     }
     this.counts.accepted++;
-    return !budget.overHighWater();
+    // With records waiting on disk, memory is kept near the mark by loading them: a producer
+    // waiting for 'drain' waits until the disk has caught up.
+    return !ledger.overHighWater();
   }
 
   /**
@@ -162,9 +185,9 @@ export class ClogsClient extends EventEmitter {
    * with `timeoutMs`, when that time is up: then false). Waits while no server is up.
    */
   flush(options?: { timeoutMs?: number }): Promise<boolean> {
-    this.budget.sealAll();
+    this.ledger.sealAll();
     this.fleet.pump();
-    return this.scheduler.whenIdle(this.budget.idle, options?.timeoutMs);
+    return this.scheduler.whenIdle(this.ledger.idle, options?.timeoutMs);
   }
 
   /**
@@ -182,9 +205,9 @@ export class ClogsClient extends EventEmitter {
     this.closed = true;
     // Health checks go on meanwhile: a server that dies now is taken out and its
     // records re-routed; one that comes back takes the parked ones.
-    this.budget.sealAll();
+    this.ledger.sealAll();
     this.fleet.pump();
-    const flushed = this.scheduler.whenIdle(this.budget.idle, timeoutMs, (sooner) => {
+    const flushed = this.scheduler.whenIdle(this.ledger.idle, timeoutMs, (sooner) => {
       this.closeSooner = sooner;
     });
     this.closing = flushed.then(() => {
@@ -228,15 +251,38 @@ export class ClogsClient extends EventEmitter {
   }
 
   stats(): ClientStats {
-    const parked = this.budget.parked;
+    const parked = this.ledger.parked;
     return {
       ...this.counts,
       dropped: { ...this.drops.dropped },
-      queuedBytes: this.budget.held,
+      queuedBytes: this.ledger.held,
       parkedRecords: parked.queuedRecords + parked.openRecords,
       servers: this.fleet.states(),
       discovery: this.discovery?.state(),
+      spool: this.spool?.snapshot(),
     };
+  }
+
+  /** Opens the spool (recovering what a previous process left) and hooks it to the ledger. */
+  private openSpool(o: ResolvedOptions): Spool {
+    const spool = new Spool(o.spool!, o.flushIntervalMs, o.onFull, {
+      enqueue: (rec, seg) => {
+        try {
+          this.fleet.enqueue(this.fleet.router.pick(rec), rec, seg);
+        } catch {
+          // Spooled under looser rules (a record near the size limit, a client with a key now):
+          // refused as log() would have refused it.
+          this.counts.refused++;
+          spool.release([seg, 1]);
+        }
+      },
+      room: () =>
+        this.ledger.held < o.maxQueueBytes && this.ledger.held - this.ledger.unacked < o.highWaterBytes,
+      drop: (reason, records) => this.drops.drop(reason, records),
+      warn: (err) => this.emit('warning', err),
+    });
+    this.ledger.spool = spool;
+    return spool;
   }
 
   /**
@@ -245,7 +291,12 @@ export class ClogsClient extends EventEmitter {
    * network's). Reported at once: the process may be about to end.
    */
   private giveUp(reason: DropReason): number {
-    const left = this.budget.clearAll() + this.fleet.takeAllUnacked();
+    const left = this.ledger.clearAll() + this.fleet.takeAllUnacked();
+    // With a spool they are not lost: they stay on disk for the next client on its folder.
+    if (this.spool !== undefined) {
+      this.spool.stop();
+      return reason === 'closed' ? this.spool.close() : left;
+    }
     if (left > 0) {
       this.drops.drop(reason, left);
       this.drops.reportNow();

@@ -37,7 +37,13 @@ export type ClientErrorCode =
    * Thrown by createClient() with `discovery` when the `etcd3` package, an optional peer
    * dependency, is not installed; the message says what to install.
    */
-  | 'ERR_CLIENT_NOT_INSTALLED';
+  | 'ERR_CLIENT_NOT_INSTALLED'
+  /**
+   * With `spool`: thrown by createClient() when the spool folder cannot be made, read,
+   * written or locked (another live process uses it); reported through `warning` when a
+   * later write fails (records are then held in memory only).
+   */
+  | 'ERR_CLIENT_SPOOL';
 
 /**
  * Base class of @clogs/client's errors: switch on `code`. The message is `detail [code]`;

@@ -60,3 +60,5 @@ export {
   RouteCache,
 } from './ring/index.js';
 export { parseServer, type ServerInput, type ServerSpec } from './server-spec.js';
+export type { SpoolFsync, SpoolOptions } from './spool/spool-options.js';
+export type { SpoolStats } from './spool/spool-stats.js';

@@ -14,6 +14,7 @@ import {
 import { type DiscoveryOptions, type ResolvedDiscovery, resolveDiscovery } from './discovery/discovery.js';
 import { ClientError } from './errors.js';
 import { parseServer, type ServerInput, type ServerSpec } from './server-spec.js';
+import { type ResolvedSpool, resolveSpool, type SpoolOptions } from './spool/spool-options.js';
 
 /** A level by name or alias in any case (`'info'`, `'WARNING'`) or number (3): see @clogs/protocol's level table. */
 export type { LevelInput };
@@ -88,6 +89,12 @@ export interface ClientOptions {
    * 6 and last 4 digits kept; default true) and custom `patterns`. See the README.
    */
   redact?: RedactOptions | undefined;
+  /**
+   * A disk spool: every record is written to append-only segment files in `dir` before it
+   * is sent, kept there until acknowledged, and sent by the next client on `dir` if this
+   * process dies first. See the README's Disk spool.
+   */
+  spool?: SpoolOptions | undefined;
 }
 
 /** The ciphers a key seals frames with. */
@@ -119,6 +126,8 @@ export interface ResolvedOptions {
   exitTimeoutMs: number;
   /** undefined: nothing to mask. */
   redact: RedactOptions | undefined;
+  /** undefined: no spool. */
+  spool: ResolvedSpool | undefined;
 }
 
 /**
@@ -289,5 +298,6 @@ export function resolveOptions(o: ClientOptions): ResolvedOptions {
     dnsRefreshMs: int('dnsRefreshMs', o.dnsRefreshMs, 60_000, 1000, 2 ** 31 - 1),
     exitTimeoutMs: int('exitTimeoutMs', o.exitTimeoutMs, 5000, 0, 2 ** 31 - 1),
     redact: resolveRedact(o.redact),
+    spool: resolveSpool(o.spool),
   };
 }

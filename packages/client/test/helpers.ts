@@ -41,7 +41,7 @@ export async function startFleet(n: number, options: ServerOptions = {}): Promis
 export const POLL = { timeout: 10_000, interval: 5 } as const;
 
 /** `vi.waitFor` for a condition with no value to compare: fails naming what it waited for. */
-export async function until(test: () => boolean, what: string, ms = POLL.timeout): Promise<void> {
+export async function until(test: () => boolean, what: string, ms: number = POLL.timeout): Promise<void> {
   await vi.waitFor(
     () => {
       if (!test()) throw new Error(`timed out after ${ms} ms waiting for ${what}`);

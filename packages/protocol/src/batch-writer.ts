@@ -82,6 +82,8 @@ export class BatchWriter {
   private pos: number;
   private limit: number;
   private n = 0;
+  /** Where the record the last append() wrote starts. */
+  private lastStart = 0;
   private finished = false;
 
   constructor(options: BatchWriterOptions) {
@@ -121,6 +123,15 @@ export class BatchWriter {
   }
 
   /** Size the frame would have if finished now, seal block, tag or trailer included. */
+  /**
+   * The bytes of the record the last append() wrote, in the wire layout: a view, valid
+   * until the writer writes again (append, finish, reset). For copying a record
+   * elsewhere (a client's disk spool) without encoding it twice.
+   */
+  get lastRecord(): Buffer {
+    return this.buf.subarray(this.lastStart, this.pos);
+  }
+
   get byteLength(): number {
     return this.pos + this.trailer;
   }
@@ -134,6 +145,7 @@ export class BatchWriter {
     if (this.finished) throw badArgument('append() after finish(): call reset() first');
     const end = this.encoder.write(this.buf, this.pos, this.limit, record);
     if (end > 0) {
+      this.lastStart = this.pos;
       this.pos = end;
       this.n++;
       return true;
@@ -147,6 +159,7 @@ export class BatchWriter {
     const spillEnd = this.encoder.write(spill, this.start, this.start + size, record);
     if (spillEnd < 0) throw badArgument('the record changed while it was being written');
     this.buf = spill;
+    this.lastStart = this.start;
     this.pos = spillEnd;
     this.n = 1;
     // The one-off frame is full: the next append reports "does not fit".

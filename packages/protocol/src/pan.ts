@@ -25,8 +25,8 @@ const KEEP_LAST = 4;
 const STAR = 0x2a;
 const SPACE = 0x20;
 const DASH = 0x2d;
-/** Where a candidate can start: the leftmost digit followed by 12 digits, spaces or dashes. */
-const STRETCH = /[0-9][0-9 -]{12}/;
+/** A candidate needs this many characters of digits, spaces and dashes in a row. */
+const STRETCH = PAN_MIN_DIGITS;
 
 /** Sources a finder reads: bytes, UTF-16 code units, or a string. */
 export type PanSource = Uint8Array | Uint16Array | string;
@@ -46,6 +46,10 @@ export class PanFinder {
   private positions = new Int32Array(64);
   private groups = new Int32Array(16);
   private groupCount = 0;
+  /** Text being scanned, as code units. */
+  private text = new Uint16Array(64);
+  /** Where the stretch {@link stretch} found ends. */
+  private stretchEnd = 0;
   spans = new Int32Array(8);
   count = 0;
   private readonly anyBrand: boolean;
@@ -57,19 +61,56 @@ export class PanFinder {
   /** Finds the card numbers in src[from, to); returns how many. */
   find(src: PanSource, from = 0, to = src.length): number {
     this.count = 0;
-    // two copies of one loop: each stays monomorphic, bytes read as bytes, text as code units
-    if (typeof src === 'string') {
-      // Every candidate holds 13 characters of [0-9 -] from a digit on; a native regex finds
-      // the first such stretch faster than a loop, and most messages have none.
-      const first = from === 0 && to === src.length ? src.search(STRETCH) : from;
-      if (first >= 0) this.findInText(src, first, to);
-    } else {
-      this.findInBytes(src, from, to);
+    for (let at = from; at < to; ) {
+      const start = this.stretch(src, at, to);
+      if (start < 0) break;
+      const end = this.stretchEnd;
+      if (typeof src === 'string') {
+        // Text is copied as code units, so one scanning loop reads every kind of source.
+        if (this.text.length < end - start) this.text = new Uint16Array(2 * (end - start));
+        for (let i = start; i < end; i++) this.text[i - start] = src.charCodeAt(i);
+        this.scan(this.text, 0, end - start, start);
+      } else {
+        this.scan(src, start, end, 0);
+      }
+      at = end;
     }
     return this.count;
   }
 
-  private findInBytes(src: Uint8Array | Uint16Array, from: number, to: number): void {
+  /**
+   * Where the first stretch in src[from, to) starts: a digit followed by 12 digits, spaces
+   * or dashes (every candidate lies in one); -1 when there is none. `stretchEnd` is then
+   * the end of the run of such characters it is in: its digit sequences end there.
+   *
+   * Most messages have no stretch, so this reads as little as it can: any 13 characters in
+   * a row hold one probe (every 13th position), and a probe that is not a digit, space or
+   * dash rules out all of them. A probe that is one is looked at with its run around it.
+   */
+  private stretch(src: PanSource, from: number, to: number): number {
+    for (let probe = from + STRETCH - 1; probe < to; probe += STRETCH) {
+      if (!runChar(unit(src, probe))) continue;
+      let start = probe;
+      while (start > from && runChar(unit(src, start - 1))) start--;
+      let end = probe + 1;
+      while (end < to && runChar(unit(src, end))) end++;
+      // the run's leading spaces and dashes start no sequence
+      while (start < end && !digit(unit(src, start))) start++;
+      if (end - start >= STRETCH) {
+        this.stretchEnd = end;
+        return start;
+      }
+      // the next 13 characters that can hold a stretch start after `end`
+      probe = end;
+    }
+    return -1;
+  }
+
+  /**
+   * Reads the digit sequences of src[from, to) and records their card numbers; `shift`
+   * turns a position in `src` into one in the caller's source.
+   */
+  private scan(src: Uint8Array | Uint16Array, from: number, to: number, shift: number): void {
     let i = from;
     while (i < to) {
       let c = src[i]!;
@@ -85,40 +126,11 @@ export class PanFinder {
         while (c >= 0x30 && c <= 0x39) {
           if (n === this.digits.length) this.grow();
           this.digits[n] = c - 0x30;
-          this.positions[n++] = i++;
+          this.positions[n++] = shift + i++;
           c = i < to ? src[i]! : -1;
         }
         if ((c !== SPACE && c !== DASH) || i + 1 >= to) break;
         c = src[i + 1]!;
-        if (c < 0x30 || c > 0x39) break;
-        i++;
-      }
-      this.groups[groups] = n;
-      if (n >= PAN_MIN_DIGITS) this.candidates(groups);
-    }
-  }
-
-  private findInText(src: string, from: number, to: number): void {
-    let i = from;
-    while (i < to) {
-      let c = src.charCodeAt(i);
-      if (c > 0x39 || c < 0x30) {
-        i++;
-        continue;
-      }
-      let n = 0;
-      let groups = 0;
-      for (;;) {
-        if (groups === this.groups.length - 1) this.growGroups();
-        this.groups[groups++] = n;
-        while (c >= 0x30 && c <= 0x39) {
-          if (n === this.digits.length) this.grow();
-          this.digits[n] = c - 0x30;
-          this.positions[n++] = i++;
-          c = i < to ? src.charCodeAt(i) : -1;
-        }
-        if ((c !== SPACE && c !== DASH) || i + 1 >= to) break;
-        c = src.charCodeAt(i + 1);
         if (c < 0x30 || c > 0x39) break;
         i++;
       }
@@ -249,4 +261,18 @@ export class PanFinder {
     grown.set(this.groups);
     this.groups = grown;
   }
+}
+
+/** The code unit at `i`: bytes and UTF-16 text read alike (see the top of this file). */
+function unit(src: PanSource, i: number): number {
+  return typeof src === 'string' ? src.charCodeAt(i) : src[i]!;
+}
+
+function digit(c: number): boolean {
+  return c >= 0x30 && c <= 0x39;
+}
+
+/** A digit, space or dash: what a digit sequence is made of. */
+function runChar(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || c === SPACE || c === DASH;
 }

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { luhnValid, PanFinder, panBrand, Redactor } from '../src/index.js';
+import { ReferencePanFinder } from './pan-reference.js';
 
 const redactor = new Redactor({ pan: true });
 /** Masks as a string and as bytes; both must agree. */
@@ -137,6 +138,46 @@ describe('PanFinder', () => {
         for (let i = 0; i < s.length; i++) if (out[i] !== s[i]) expect(`${s[i]}${out[i]}`).toMatch(/^\d\*$/);
       }),
       { numRuns: 2000 },
+    );
+  });
+});
+
+describe('PanFinder against a reference written another way', () => {
+  // Digit-heavy text: digits, separators, card numbers whole, spaced and dashed, ISO 8583
+  // fields, and characters that end a run (ASCII, Latin-1, a surrogate pair).
+  const fragment = fc.oneof(
+    fc.constantFrom('0', '1', '4', '5', '9', ' ', '-', '  ', '--', 'x', 'é', '😀', '0200', '16'),
+    fc.integer({ min: 0, max: 9 }).map(String),
+    fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 1, maxLength: 22 }).map((d) => d.join('')),
+    fc
+      .constantFrom(...CARDS.map(([, pan]) => pan))
+      .chain((pan) =>
+        fc.constantFrom(pan, pan.replace(/(\d{4})(?=\d)/g, '$1 '), pan.replace(/(\d{4})(?=\d)/g, '$1-')),
+      ),
+  );
+  const text = fc.array(fragment, { maxLength: 40 }).map((parts) => parts.join(''));
+  const spans = (f: { spans: Int32Array; count: number }) => [...f.spans.subarray(0, 2 * f.count)];
+
+  it.each([false, true])('finds the same spans in text, bytes and code units (anyBrand %s)', (anyBrand) => {
+    const finder = new PanFinder({ anyBrand });
+    const reference = new ReferencePanFinder({ anyBrand });
+    fc.assert(
+      fc.property(text, fc.nat(), fc.nat(), (s, a, b) => {
+        const from = s.length === 0 ? 0 : a % (s.length + 1);
+        const to = from + (s.length === from ? 0 : b % (s.length - from + 1));
+        const units = Uint16Array.from({ length: s.length }, (_, i) => s.charCodeAt(i));
+        const bytes = Buffer.from(s);
+        for (const [src, lo, hi] of [
+          [s, 0, s.length],
+          [s, from, to],
+          [units, from, to],
+          [bytes, 0, bytes.length],
+        ] as const) {
+          expect(finder.find(src, lo, hi)).toBe(reference.find(src, lo, hi));
+          expect(spans(finder)).toEqual(spans(reference));
+        }
+      }),
+      { numRuns: 3000 },
     );
   });
 });

@@ -1,3 +1,5 @@
+import { BatchWriter } from '@clogs/protocol';
+
 /** Frame buffers of one size, reused once sent: no allocation per frame in the steady state. */
 export class BufferPool {
   private readonly free: Buffer[] = [];
@@ -14,5 +16,47 @@ export class BufferPool {
   /** Returns a buffer once nothing refers to its bytes; odd sizes (one-off frames) are let go. */
   give(buffer: Buffer): void {
     if (buffer.length === this.size && this.free.length < this.keep) this.free.push(buffer);
+  }
+}
+
+/** A frame being filled: its writer and the pooled buffer it writes into. */
+export interface OpenFrame {
+  readonly writer: BatchWriter;
+  buffer: Buffer;
+}
+
+/**
+ * Writers for open frames, each with a buffer from the pool: a lane takes one with its
+ * first record and gives it back when its frame is finished or emptied, so only lanes
+ * with records hold one.
+ */
+export class FrameWriters {
+  private readonly spare: OpenFrame[] = [];
+
+  constructor(
+    readonly buffers: BufferPool,
+    private readonly sender: number,
+    /** Frames get room for a seal (the client has a key). */
+    private readonly sealed: boolean,
+    private readonly keep: number,
+  ) {}
+
+  take(): OpenFrame {
+    const buffer = this.buffers.take();
+    const open = this.spare.pop();
+    if (open === undefined) {
+      const { sender, sealed } = this;
+      const writer = new BatchWriter({ sender, maxDatagramBytes: buffer.length, sealed, buffer });
+      return { writer, buffer };
+    }
+    open.writer.reset(buffer);
+    open.buffer = buffer;
+    return open;
+  }
+
+  /** A writer is done with; `withBuffer`: its buffer holds no frame and goes back too. */
+  giveWriter(open: OpenFrame, withBuffer: boolean): void {
+    if (withBuffer) this.buffers.give(open.buffer);
+    if (this.spare.length < this.keep) this.spare.push(open);
   }
 }

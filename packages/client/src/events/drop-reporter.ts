@@ -10,6 +10,9 @@ const REASONS: readonly DropReason[] = [
   'send_failed',
   'closed',
   'exit_timeout',
+  'spool_full',
+  'spool_corrupt',
+  'spool_failed',
 ];
 
 const byReason = (value: number): Record<DropReason, number> => ({
@@ -18,6 +21,9 @@ const byReason = (value: number): Record<DropReason, number> => ({
   send_failed: value,
   closed: value,
   exit_timeout: value,
+  spool_full: value,
+  spool_corrupt: value,
+  spool_failed: value,
 });
 
 /**

@@ -1,4 +1,5 @@
 import type { LogRecord, LogRecordInput } from '@clogs/protocol';
+import { spanSegments } from '../batch/lane.js';
 import type { ServerState } from '../client-types.js';
 import { ClientError } from '../errors.js';
 import type { TimerSlot } from '../lifetime/scheduler.js';
@@ -53,12 +54,13 @@ export class Fleet {
 
   /**
    * Queues a record for `link` and gets it on its way: a full frame at once, a partial
-   * one after flushIntervalMs. With no link it is parked until a server is up.
+   * one after flushIntervalMs. With no link it is parked until a server is up. `seg`: the
+   * spool segment the record is in, with a spool.
    */
-  enqueue(link: ServerLink | undefined, rec: LogRecordInput): void {
-    const { budget, scheduler } = this.ctx;
-    if (link === undefined) budget.append(budget.parked, rec);
-    else if (budget.append(link.lane, rec)) scheduler.armPump(0);
+  enqueue(link: ServerLink | undefined, rec: LogRecordInput, seg?: number): void {
+    const { ledger, scheduler } = this.ctx;
+    if (link === undefined) ledger.append(ledger.parked, rec, seg);
+    else if (ledger.append(link.lane, rec, seg)) scheduler.armPump(0);
     else scheduler.armFlush();
   }
 
@@ -158,7 +160,7 @@ export class Fleet {
     for (const gone of byName.values()) {
       this.reroute(gone);
       gone.close();
-      this.ctx.budget.retire(gone.lane);
+      this.ctx.ledger.retire(gone.lane);
     }
     this.pump();
   }
@@ -204,16 +206,24 @@ export class Fleet {
    * arrive twice). At-most-once, frames sent are the network's and stay so.
    */
   private reroute(from: ServerLink | undefined): void {
-    const budget = this.ctx.budget;
-    const lane = from === undefined ? budget.parked : from.lane;
+    const ledger = this.ctx.ledger;
+    const lane = from === undefined ? ledger.parked : from.lane;
     const unacked = from === undefined ? [] : from.takeUnacked();
     if (lane.queue.length === 0 && lane.openRecords === 0 && unacked.length === 0) return;
     // Loops, not push(...): spreading 100k+ records as arguments overflows the stack.
-    // The frames were released by takeUnacked; their bytes are read (unsealed) before anything reuses them.
+    // The frames were freed by takeUnacked; their bytes are read (unsealed) before anything reuses them.
     const records: LogRecord[] = [];
-    for (const q of unacked) this.ctx.sealer.records(q, records);
-    lane.drain(budget.nextSeq(), records);
-    for (const r of records) this.enqueue(this.router.pick(r), r);
+    // With a spool, each record's segment goes with it (one per record, in the same order).
+    const segs = ledger.spool === undefined ? undefined : ([] as number[]);
+    for (const q of unacked) {
+      this.ctx.sealer.records(q, records);
+      if (segs !== undefined) spanSegments(q.spans, segs);
+    }
+    ledger.drain(lane, records, segs);
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i]!;
+      this.enqueue(this.router.pick(r), r, segs?.[i]);
+    }
     if (this.router.members.length > 0) {
       this.ctx.counts.rerouted += records.length;
       this.ctx.events.emit('reroute', { from: from?.spec.name ?? null, records: records.length });

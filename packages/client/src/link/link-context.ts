@@ -1,5 +1,5 @@
 import type { ControlFrameEncoder, FrameKey, SealSession } from '@clogs/protocol';
-import type { QueueBudget } from '../batch/queue-budget.js';
+import type { FrameLedger } from '../batch/frame-ledger.js';
 import type { RecordCounts } from '../client-types.js';
 import type { DropReporter } from '../events/drop-reporter.js';
 import type { Scheduler } from '../lifetime/scheduler.js';
@@ -21,7 +21,8 @@ export interface LinkContext {
   readonly replies: ReplyReader;
   /** One version 1 PING encoder for all links (negotiation): what it encodes is copied before it is sent. */
   readonly pingV1: ControlFrameEncoder;
-  readonly budget: QueueBudget;
+  /** Every frame from sealed to freed, and the bytes they hold. */
+  readonly ledger: FrameLedger;
   readonly drops: DropReporter;
   readonly scheduler: Scheduler;
   readonly counts: RecordCounts;

@@ -38,7 +38,7 @@ export abstract class LinkSender {
     protected readonly ctx: LinkContext,
   ) {
     const o = ctx.o;
-    this.lane = ctx.budget.newLane();
+    this.lane = ctx.ledger.newLane();
     this.rc = newRateControl(o);
     this.pacer = new Pacer(o.paceBytesPerMs, o.paceFramesPerMs, performance.now());
     this.acks = new AckWatch(o.atLeastOnce, o.failureLimit * o.pingIntervalMs);
@@ -82,7 +82,7 @@ export abstract class LinkSender {
     if (this.lane.queue.length === 0 || !this.transport.ready || !this.taking) {
       return Number.POSITIVE_INFINITY;
     }
-    const { o, budget } = this.ctx;
+    const { o, ledger } = this.ctx;
     const { pacer, rc, lane } = this;
     const openLoop = this.acks.openLoop;
     const rate = openLoop ? 0 : rc.pacingRate;
@@ -91,7 +91,7 @@ export abstract class LinkSender {
     else pacer.setRate(rate, Number.POSITIVE_INFINITY);
     pacer.refill(now);
     while (pacer.open && this.mayTake()) {
-      const q = lane.shift();
+      const q = ledger.take(lane);
       if (q === undefined) break;
       // Sealed here, on its first send, for this server's boot: never in log().
       this.ctx.sealer.seal(q, this.boot);
@@ -99,7 +99,7 @@ export abstract class LinkSender {
       if (!openLoop) {
         // Registered before the send: on loopback the ACK can beat the send's callback.
         this.rtx.sending(q, now, rc.sent(q.frame.length, now, lane.queue.length === 0));
-        if (o.atLeastOnce) budget.awaitAck(q);
+        if (o.atLeastOnce) ledger.awaitAck(q);
       }
       this.transmit(q, true);
     }
@@ -148,7 +148,8 @@ export abstract class LinkSender {
     const taken = this.rtx.takeAll();
     this.rc.clearInflight();
     if (!this.ctx.o.atLeastOnce) return [];
-    for (const q of taken) this.ctx.budget.releaseUnacked(q);
+    // Freed without a drain or idle check: the caller re-routes them or gives them up.
+    for (const q of taken) this.ctx.ledger.freeUnfinished(q);
     return taken;
   }
 
@@ -169,7 +170,7 @@ export abstract class LinkSender {
 
   /**
    * One ACK datagram, however many frames its ranges cover: the frames are taken out one
-   * by one, the books (rate control, RTT, progress, the budget's drain check) are kept
+   * by one, the books (rate control, RTT, progress, the ledger's drain check) are kept
    * once for all of them.
    */
   protected onAck(msg: Buffer, header: FrameHeader, now: number): void {
@@ -188,12 +189,10 @@ export abstract class LinkSender {
     this.rtx.settle(b, now);
     this.rc.acked(b.bytes, b.newest.sample, b.rttMs, now);
     // At-most-once the frames were released when sent: the ACK is a rate signal.
-    const { o, budget } = this.ctx;
-    if (o.atLeastOnce) {
+    if (this.ctx.o.atLeastOnce) {
       this.ctx.scheduler.progress(now);
       this.ctx.counts.acked += b.records;
-      for (const q of b.frames) budget.releaseUnacked(q);
-      budget.settled();
+      this.ctx.ledger.freeAll(b.frames);
     }
     b.frames.length = 0;
     if (this.lane.queue.length > 0) this.ctx.scheduler.armPump(0);
@@ -207,13 +206,12 @@ export abstract class LinkSender {
 
   /** One send of a frame (its first, or a resend); its buffer stays put until the callback. */
   protected transmit(q: QueuedFrame, first: boolean): void {
-    this.ctx.budget.sendStarted(q);
+    this.ctx.ledger.sendStarted(q);
     this.transport.send(q.frame, (err) => this.sent(q, first, err));
   }
 
   private sent(q: QueuedFrame, first: boolean, err: Error | null): void {
-    const { o, budget } = this.ctx;
-    budget.sendEnded(q);
+    const { o, ledger } = this.ctx;
     if (err !== null) {
       this.sendFailed(q, err);
     } else if (!q.counted) {
@@ -227,12 +225,13 @@ export abstract class LinkSender {
       if (!o.atLeastOnce) this.ctx.scheduler.progress(performance.now());
     }
     // At-most-once a sent frame is done with; at-least-once it is held until its ACK.
-    if (err === null && !o.atLeastOnce && first) budget.release(q);
-    budget.settled();
+    if (err === null && !o.atLeastOnce && first) ledger.free(q);
+    // Last: a frame freed above gives its buffer back as its send ends.
+    ledger.sendEnded(q);
   }
 
   private sendFailed(q: QueuedFrame, err: Error): void {
-    const { o, budget, drops } = this.ctx;
+    const { o, ledger, drops } = this.ctx;
     this.stats.sendErrors++;
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ECONNREFUSED') this.tracker.refused();
@@ -240,10 +239,10 @@ export abstract class LinkSender {
     // timeout, unless it can never go (too big for the path): then it is given up too.
     if (!o.atLeastOnce) {
       this.forget(q);
-      budget.release(q);
+      ledger.free(q);
       drops.drop('send_failed', q.records);
     } else if (code === 'EMSGSIZE' && this.forget(q)) {
-      budget.releaseUnacked(q);
+      ledger.free(q);
       drops.drop('send_failed', q.records);
     }
     const text = `sending to ${this.spec.name} failed: ${err.message}`;
