@@ -16,6 +16,13 @@ const NEVER_ACKED_MS = 100;
  * create) their files: a cold server on a loaded machine takes hundreds of ms for that.
  */
 export const FIRST_ACK_GRACE_MS = 2000;
+/**
+ * A server that answers PINGs is judged silent on ACKs only after this long at least,
+ * whatever the ping settings: a server ACKs after its write, and a burst of large
+ * frames on a busy machine can take it a few hundred ms to write the first. Taken out
+ * then, it would send its share to the others, who are as busy.
+ */
+const SILENT_MIN_MS = 1000;
 
 /**
  * What a link does about a server that sends no ACKs: `'open-loop'` (at-most-once: send
@@ -49,9 +56,13 @@ export class AckWatch {
 
   constructor(
     private readonly atLeastOnce: boolean,
-    /** failureLimit × pingIntervalMs. */
-    private readonly silentLimitMs: number,
-  ) {}
+    /** failureLimit × pingIntervalMs: ACK silence past it (and past SILENT_MIN_MS) is a verdict. */
+    silentLimitMs: number,
+  ) {
+    this.silentLimitMs = Math.max(SILENT_MIN_MS, silentLimitMs);
+  }
+
+  private readonly silentLimitMs: number;
 
   /** Judges the server at `now`. */
   judge(now: number, tracker: PingTracker, rc: RateControl | undefined): AckVerdict {
