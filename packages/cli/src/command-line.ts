@@ -89,7 +89,7 @@ function buildProgram(io: CommandLineIo): Command {
     )
     .option(
       '--max-datagram <bytes>',
-      'frame size budget (default 1432; 8192 suits loopback or a jumbo-frame LAN)',
+      'frame size budget (default 8192 when every server is on loopback, the embedded one too; else 1432)',
       positiveInt,
     )
     .optionsGroup('Input:')

@@ -15,7 +15,7 @@ export interface ClientOptions {
   /** Fields of every record unless `log()` says otherwise. */
   defaults?: { sysId?: string; msgType?: string; fileName?: string; level?: LevelInput } | undefined;
   route?: RouteMode | undefined;
-  /** Frame budget, trailer included. Default 1,432: no IP fragmentation on a 1,500-byte MTU path. */
+  /** Frame budget, seal included. Default 1,432 (no IP fragmentation on a 1,500-byte MTU path); 8,192 when every server is on loopback. */
   maxDatagramBytes?: number | undefined;
   /** Partial frames are sent after at most this long. Default 5 ms. */
   flushIntervalMs?: number | undefined;

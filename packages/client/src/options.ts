@@ -4,6 +4,7 @@ import {
   DEFAULT_MAX_DATAGRAM_BYTES,
   type FrameKey,
   type LevelInput,
+  LOOPBACK_MAX_DATAGRAM_BYTES,
   MAX_DATAGRAM_BYTES,
   ProtocolError,
   parseLevel,
@@ -14,7 +15,7 @@ import {
 import { resolveDiscovery } from './discovery/discovery.js';
 import { ClientError } from './errors.js';
 import type { CipherName, ClientOptions, ResolvedOptions } from './option-types.js';
-import { parseServer, type ServerInput, type ServerSpec } from './server-spec.js';
+import { isLoopbackHost, parseServer, type ServerInput, type ServerSpec } from './server-spec.js';
 import { resolveSpool } from './spool/spool-options.js';
 
 export type { CipherName, ClientOptions, LevelInput, ResolvedOptions, RouteMode } from './option-types.js';
@@ -162,7 +163,7 @@ export function resolveOptions(o: ClientOptions): ResolvedOptions {
     maxDatagramBytes: int(
       'maxDatagramBytes',
       o.maxDatagramBytes,
-      DEFAULT_MAX_DATAGRAM_BYTES,
+      defaultFrameBytes(servers, maxQueueBytes),
       128,
       MAX_DATAGRAM_BYTES,
     ),
@@ -189,4 +190,19 @@ export function resolveOptions(o: ClientOptions): ResolvedOptions {
     redact: resolveRedact(o.redact),
     spool: resolveSpool(o.spool),
   };
+}
+
+/**
+ * The frame budget when none is set, decided once from the servers given (a later
+ * setServers() or discovery keeps it): larger on loopback, where no MTU limits it, but
+ * at most 1/64 of the queue, so that the window and a producer's queue still hold
+ * enough frames to keep the flow going.
+ */
+function defaultFrameBytes(servers: readonly ServerSpec[], maxQueueBytes: number): number {
+  if (servers.length === 0 || !servers.every((s) => isLoopbackHost(s.host)))
+    return DEFAULT_MAX_DATAGRAM_BYTES;
+  return Math.max(
+    DEFAULT_MAX_DATAGRAM_BYTES,
+    Math.min(LOOPBACK_MAX_DATAGRAM_BYTES, Math.floor(maxQueueBytes / 64)),
+  );
 }

@@ -48,3 +48,9 @@ export function parseServer(input: ServerInput): ServerSpec {
   if (name !== undefined && (typeof name !== 'string' || name === '')) throw bad(input, 'name is empty');
   return { host, port, weight, name: name ?? (isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`) };
 }
+
+/** A host that names this machine's loopback: `localhost`, 127.0.0.0/8 or ::1. */
+export function isLoopbackHost(host: string): boolean {
+  if (host === 'localhost' || host === '::1') return true;
+  return isIP(host) === 4 && host.startsWith('127.');
+}

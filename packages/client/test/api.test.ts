@@ -4,6 +4,7 @@ import { describeLevels } from '@clogs/protocol';
 import { parseLine } from 'clogs-server';
 import { describe, expect, it, vi } from 'vitest';
 import { ClientError, createClient, parseServer } from '../src/index.js';
+import { resolveOptions } from '../src/options.js';
 import { POLL, received, startFleet, useFleet } from './helpers.js';
 
 const t = useFleet();
@@ -50,6 +51,35 @@ describe('server specs', () => {
     expect(bad({ delivery: 'exactly-once' })).toBe('ERR_CLIENT_BAD_OPTION');
     expect(bad({ maxDatagramBytes: 70_000 })).toBe('ERR_CLIENT_BAD_OPTION');
     expect(bad({ defaults: { level: 'loud' } })).toBe('ERR_CLIENT_BAD_OPTION');
+  });
+
+  it('frames of 8,192 bytes by default when every server is on loopback (at most 1/64 of the queue), else 1,432; a set value wins', () => {
+    const frame = (servers: string[], o: object = {}) => resolveOptions({ servers, ...o }).maxDatagramBytes;
+    expect(frame(['127.0.0.1:7070'])).toBe(8192);
+    expect(frame(['127.3.4.5:7070', 'localhost:7071', '[::1]:7072'])).toBe(8192);
+    expect(frame(['10.0.0.5:7070'])).toBe(1432);
+    expect(frame(['127.0.0.1:7070', 'log.example:7070']), 'one server elsewhere').toBe(1432);
+    expect(frame(['127.0.0.1:7070'], { maxDatagramBytes: 1432 })).toBe(1432);
+    expect(frame(['10.0.0.5:7070'], { maxDatagramBytes: 9000 })).toBe(9000);
+    expect(frame(['127.0.0.1:7070'], { maxQueueBytes: 256 * 1024 }), 'a 256 KiB queue').toBe(4096);
+    expect(frame(['127.0.0.1:7070'], { maxQueueBytes: 64 * 1024 }), 'a 64 KiB queue').toBe(1432);
+  });
+
+  it('sends a loopback server about six times fewer frames than a 1,432-byte budget would', async () => {
+    t.fleet = await startFleet(1);
+    const framesFor = async (o: object) => {
+      const before = t.fleet!.servers[0]!.stats().frames;
+      const client = createClient({ servers: t.fleet!.specs, defaults, flushIntervalMs: 60_000, ...o });
+      for (let i = 0; i < 300; i++) client.log(`record ${String(i).padStart(3, '0')} ${'r'.repeat(90)}`);
+      expect(await client.flush({ timeoutMs: 10_000 })).toBe(true);
+      await vi.waitFor(() => expect(t.fleet!.servers[0]!.stats().records % 300).toBe(0), POLL);
+      await client.close();
+      return t.fleet!.servers[0]!.stats().frames - before;
+    };
+    const byDefault = await framesFor({});
+    const small = await framesFor({ maxDatagramBytes: 1432 });
+    expect(byDefault, `frames at the default (${small} at 1,432 bytes)`).toBeLessThanOrEqual(6);
+    expect(small).toBeGreaterThanOrEqual(25);
   });
 
   it('names the level table in a bad defaults.level, and keeps the protocol error as cause', () => {

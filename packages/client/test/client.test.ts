@@ -81,6 +81,7 @@ describe('client against real servers', () => {
       servers: [`localhost:${t.fleet.servers[0]!.address.port}`],
       defaults,
       flushIntervalMs: 60_000,
+      maxDatagramBytes: 1432,
     });
     for (let i = 0; i < 2000; i++) t.client.log(`early ${i} ${'e'.repeat(100)}`);
     // Every full frame goes; only the open one (under a frame of records) waits for the flush timer.
@@ -262,7 +263,7 @@ describe('client against real servers', () => {
 
   it('at-most-once: ACKs only pace the sending; to a server that ACKs nothing (it loses every frame) frames go open-loop: nothing resent, nothing stalls', async () => {
     t.fleet = await startFleet(1, { faults: { dropFraction: 1 } });
-    t.client = createClient({ servers: t.fleet.specs, defaults });
+    t.client = createClient({ servers: t.fleet.specs, defaults, maxDatagramBytes: 1432 });
     // ~20 frames: the first window (16), then, with no ACK at all, the rest open-loop.
     for (let i = 0; i < 260; i++) t.client.log(`lost ${String(i).padStart(3, '0')} ${'x'.repeat(80)}`);
     expect(await t.client.flush({ timeoutMs: 10_000 })).toBe(true);

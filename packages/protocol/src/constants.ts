@@ -70,6 +70,12 @@ export const MAX_DATAGRAM_BYTES = 65_507;
  * tunnel headers (1500 - 40 IPv6 - 8 UDP - 20 spare), so frames are never IP-fragmented.
  */
 export const DEFAULT_MAX_DATAGRAM_BYTES = 1_432;
+/**
+ * Default frame budget when every server is on loopback (the embedded server, a local
+ * relay): no path MTU to fit there, and each frame's fixed cost (a send, an ACK, a seal)
+ * is spread over ~6 times the records of a 1,432-byte frame.
+ */
+export const LOOPBACK_MAX_DATAGRAM_BYTES = 8_192;
 
 export const SYS_ID_MAX_BYTES = 4;
 export const MSG_TYPE_MAX_BYTES = 4;
