@@ -265,8 +265,8 @@ export class FrameLedger {
     while (this.held >= this.limits.maxQueueBytes) {
       let oldest: Lane | undefined;
       for (const lane of this.lanes) {
-        const head = lane.queue[0];
-        if (head !== undefined && (oldest === undefined || seqBefore(head.seq, oldest.queue[0]!.seq))) {
+        const head = lane.queue.first;
+        if (head !== undefined && (oldest === undefined || seqBefore(head.seq, oldest.queue.first!.seq))) {
           oldest = lane;
         }
       }

@@ -1,5 +1,6 @@
 import type { LogRecord, LogRecordInput } from '@clogs/protocol';
 import type { FrameWriters, OpenFrame } from './buffer-pool.js';
+import { FrameQueue } from './frame-queue.js';
 import { plainRecords } from './frame-records.js';
 
 /** Where a frame is in its life; the {@link FrameLedger} moves it on. */
@@ -45,7 +46,7 @@ export function spanSegments(spans: readonly number[] | undefined, segs: number[
  * holds are counted by the ledger, which reads {@link bytes} around every change.
  */
 export class Lane {
-  readonly queue: QueuedFrame[] = [];
+  readonly queue = new FrameQueue<QueuedFrame>();
   /** Bytes of finished frames waiting in `queue`. */
   queuedBytes = 0;
   queuedRecords = 0;

@@ -150,7 +150,7 @@ export abstract class LinkSender extends FlowState implements LinkFlow {
 
   /** The server may take another frame: open loop, or room in its window and its replay window. */
   private mayTake(): boolean {
-    const next = this.lane.queue[0];
+    const next = this.lane.queue.first;
     return this.health.acks.openLoop || (this.rc.open() && (next === undefined || this.rtx.open(next.seq)));
   }
 
