@@ -201,6 +201,9 @@ describe('disk spool', () => {
     await client.close();
     expect(client.stats().spool).toMatchObject({ spooled: n, left: 0 });
     expect(await segmentFiles(dir)).toEqual([]);
+    // At-most-once, close() resolves once the frames are handed to the network: the last
+    // may still wait in the server's socket.
+    await until(() => t.fleet!.servers[0]!.stats().records === n, 'every record at the server');
     await t.fleet.servers[0]!.flush();
     expect((await readParsedLines(join(t.fleet.dirs[0]!, 'SPL', 'app.log'))).length).toBe(n);
   });

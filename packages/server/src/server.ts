@@ -188,6 +188,8 @@ export class ClogsServer extends EventEmitter {
 
   /** Writes every buffered line to its file; resolves once they are written. */
   flush(): Promise<void> {
+    // The LOG frames read this turn and not yet handled are part of what was received.
+    this.intake.settle();
     return this.writer.drain();
   }
 

@@ -102,14 +102,17 @@ export class Peer {
   }
 
   /**
-   * Sends a PING and waits for its PONG. The server handles datagrams in order, so once
-   * the PONG is back every datagram sent before the PING has been handled.
+   * Sends a PING and waits for its PONG, then one more turn of the event loop: every
+   * datagram sent before the PING has been handled by then.
    */
   async barrier(sender = 0xbabe): Promise<void> {
     this.nextPing += 2;
     const id = this.nextPing;
     await this.send(encodeControlFrame(Kind.PING, sender, id, this.key));
     await this.waitFor((f) => f.kind === Kind.PONG && f.sender === sender && f.seq === id + 1);
+    // A server answers a PING as it reads it, and handles the LOG frames read with it in
+    // that turn's check phase: queued after them, this runs once they are handled.
+    await new Promise((resolve) => setImmediate(resolve));
   }
 
   /** Replies of this kind; for ACKs, the seqs acknowledged (a version 2 ACK covers ranges). */
