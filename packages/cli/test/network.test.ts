@@ -94,7 +94,8 @@ describe('servers that misbehave', () => {
       FAST_PING,
       '--ack',
       '--timeout',
-      '2000',
+      // Past the verdict: a server never heard from has 2 s for its first ACK.
+      '4000',
       // Waits for --timeout past the verdict (fail-fast.test.ts has the run that ends at it).
       '--wait-for-servers',
     ]);
