@@ -1,9 +1,17 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { encodeLogFrame, Flag, type LogRecordInput } from '@clogs/protocol';
+import type { LogRecordInput } from '@clogs/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseLine, type ServerOptions } from '../src/index.js';
-import { type Harness, listFiles, type Peer, readLines, startServer } from './helpers.js';
+import {
+  FrameSeries,
+  type Harness,
+  listFiles,
+  type Peer,
+  readLines,
+  startServer,
+  testRecord,
+} from './helpers.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -14,22 +22,11 @@ afterEach(async () => {
 const CARD = '4111111111111111';
 const MASKED = '411111******1111';
 
-const rec = (msg: string, extra: Partial<LogRecordInput> = {}): LogRecordInput => ({
-  sysId: 'SYS',
-  msgType: 'TXT',
-  fileName: 'app',
-  timeUs: 1_763_883_686_000_000,
-  msg,
-  ...extra,
-});
-let seq = 0;
-const frame = (records: LogRecordInput[]) =>
-  encodeLogFrame(records, { sender: 9, seq: ++seq, flags: Flag.ACK_WANTED });
+const rec = testRecord;
+const series = new FrameSeries(9);
+const frame = (records: LogRecordInput[]) => series.frame(records);
 
-async function sendAcked(peer: Peer, records: LogRecordInput[]): Promise<void> {
-  await peer.send(frame(records));
-  await peer.waitForAck(9, seq);
-}
+const sendAcked = (peer: Peer, records: LogRecordInput[]) => series.sendAcked(peer, records);
 
 async function start(options: ServerOptions = {}): Promise<Harness> {
   h = await startServer({ flushMs: 10, ...options });

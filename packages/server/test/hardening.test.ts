@@ -1,11 +1,11 @@
 import type { RemoteInfo } from 'node:dgram';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { encodeLogFrame, Flag, Kind, type LogRecordInput } from '@clogs/protocol';
+import { encodeLogFrame, Flag, Kind } from '@clogs/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseLine } from '../src/index.js';
 import { LogWriter } from '../src/writer/log-writer.js';
-import { type Harness, listFiles, readLines, startServer } from './helpers.js';
+import { type Harness, listFiles, readLines, startServer, testRecord } from './helpers.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -13,14 +13,7 @@ afterEach(async () => {
   h = undefined;
 });
 
-const rec = (msg: string, extra: Partial<LogRecordInput> = {}): LogRecordInput => ({
-  sysId: 'SYS',
-  msgType: 'TXT',
-  fileName: 'app',
-  timeUs: 1_763_883_686_000_000,
-  msg,
-  ...extra,
-});
+const rec = testRecord;
 
 describe('hardening', () => {
   it('takes a datagram from source port 0 without crashing; its reply is counted as unanswerable', async () => {

@@ -2,7 +2,16 @@ import { createSocket, type Socket } from 'node:dgram';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type AuthKey, decodeFrame, encodeControlFrame, type Frame, Kind } from '@clogs/protocol';
+import {
+  type AuthKey,
+  decodeFrame,
+  encodeControlFrame,
+  encodeLogFrame,
+  Flag,
+  type Frame,
+  Kind,
+  type LogRecordInput,
+} from '@clogs/protocol';
 import { splitLines } from '../../../test/support/log-file.js';
 
 export { splitLines };
@@ -151,4 +160,27 @@ export async function listFiles(dir: string): Promise<string[]> {
     .filter((e) => e.isFile())
     .map((e) => join(e.parentPath ?? (e as unknown as { path: string }).path, e.name).slice(dir.length + 1))
     .sort();
+}
+
+/** A record as the server tests send it: SYS/TXT to file `app`, at a fixed time; `extra` on top. */
+export function testRecord(msg: string, extra: Partial<LogRecordInput> = {}): LogRecordInput {
+  return { sysId: 'SYS', msgType: 'TXT', fileName: 'app', timeUs: 1_763_883_686_000_000, msg, ...extra };
+}
+
+/** LOG frames from one sender, numbered 1, 2, … in the order made, each asking for an ACK. */
+export class FrameSeries {
+  /** The seq of the last frame made. */
+  seq = 0;
+
+  constructor(readonly sender: number) {}
+
+  frame(records: LogRecordInput[]): Buffer {
+    return encodeLogFrame(records, { sender: this.sender, seq: ++this.seq, flags: Flag.ACK_WANTED });
+  }
+
+  /** Sends one frame and waits for its ACK (its lines written: ackAfterWrite is the default). */
+  async sendAcked(peer: Peer, records: LogRecordInput[]): Promise<void> {
+    await peer.send(this.frame(records));
+    await peer.waitForAck(this.sender, this.seq);
+  }
 }

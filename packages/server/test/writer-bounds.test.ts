@@ -1,9 +1,18 @@
 import { mkdir, readdir, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { encodeLogFrame, Flag, type LogRecordInput } from '@clogs/protocol';
+import type { LogRecordInput } from '@clogs/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createServer, parseLine, type ServerOptions } from '../src/index.js';
-import { type Harness, listFiles, type Peer, readLines, startServer, tempDir } from './helpers.js';
+import {
+  FrameSeries,
+  type Harness,
+  listFiles,
+  type Peer,
+  readLines,
+  startServer,
+  tempDir,
+  testRecord,
+} from './helpers.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -11,24 +20,11 @@ afterEach(async () => {
   h = undefined;
 });
 
-const rec = (msg: string, extra: Partial<LogRecordInput> = {}): LogRecordInput => ({
-  sysId: 'SYS',
-  msgType: 'TXT',
-  fileName: 'app',
-  timeUs: 1_763_883_686_000_000,
-  msg,
-  ...extra,
-});
-let seq = 0;
-const frame = (records: LogRecordInput[]) =>
-  encodeLogFrame(records, { sender: 9, seq: ++seq, flags: Flag.ACK_WANTED });
+const rec = testRecord;
+const series = new FrameSeries(9);
+const frame = (records: LogRecordInput[]) => series.frame(records);
 
-/** Sends one frame and waits for its ACK (written to the file: ackAfterWrite is the default). */
-async function sendAcked(peer: Peer, records: LogRecordInput[]): Promise<void> {
-  const f = frame(records);
-  await peer.send(f);
-  await peer.waitForAck(9, seq);
-}
+const sendAcked = (peer: Peer, records: LogRecordInput[]) => series.sendAcked(peer, records);
 
 async function start(options: ServerOptions, dataDir?: string): Promise<Harness> {
   h = await startServer(options, undefined, dataDir);
@@ -144,7 +140,7 @@ describe('writer bounds', () => {
     await peer.send(frame([rec('refused')]));
     await peer.barrier();
     await server.flush();
-    expect(peer.replies.some((f) => f.seq === seq)).toBe(false);
+    expect(peer.replies.some((f) => f.seq === series.seq)).toBe(false);
     const s = server.stats();
     expect(s.dropped.disk_limit).toBe(1);
     expect(s.errors.ERR_SERVER_DISK_LIMIT).toBe(1);

@@ -1,10 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { chown, mkdir, readFile, rename, rm, stat, symlink, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { encodeLogFrame, Flag, Kind, type LogRecordInput } from '@clogs/protocol';
+import { Kind, type LogRecordInput } from '@clogs/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createServer, parseLine, type ServerOptions } from '../src/index.js';
 import {
+  FrameSeries,
   type Harness,
   listFiles,
   type Peer,
@@ -12,6 +13,7 @@ import {
   splitLines,
   startServer,
   tempDir,
+  testRecord,
 } from './helpers.js';
 
 let h: Harness | undefined;
@@ -20,27 +22,17 @@ afterEach(async () => {
   h = undefined;
 });
 
-const rec = (msg: string, extra: Partial<LogRecordInput> = {}): LogRecordInput => ({
-  sysId: 'SYS',
-  msgType: 'TXT',
-  fileName: 'f',
-  timeUs: 1_763_883_686_000_000,
-  msg,
-  ...extra,
-});
-let seq = 0;
-const frame = (records: LogRecordInput[]) =>
-  encodeLogFrame(records, { sender: 3, seq: ++seq, flags: Flag.ACK_WANTED });
+const rec = (msg: string, extra: Partial<LogRecordInput> = {}): LogRecordInput =>
+  testRecord(msg, { fileName: 'f', ...extra });
+const series = new FrameSeries(3);
+const frame = (records: LogRecordInput[]) => series.frame(records);
 
 async function start(options: ServerOptions = {}, dataDir?: string): Promise<Harness> {
   h = await startServer(options, undefined, dataDir);
   return h;
 }
 
-async function sendAcked(peer: Peer, records: LogRecordInput[]): Promise<void> {
-  await peer.send(frame(records));
-  await peer.waitForAck(3, seq);
-}
+const sendAcked = (peer: Peer, records: LogRecordInput[]) => series.sendAcked(peer, records);
 
 /** Polls (bounded) until `test` holds: for state the server reaches on its own timer. */
 async function until(test: () => boolean | Promise<boolean>, what: string, ms = 5000): Promise<void> {
@@ -155,7 +147,7 @@ describe('a writer that cannot write knows it', () => {
     await until(() => server.stats().writer.writable, 'writable again');
     expect(warnings.some((w) => w.includes('writes work again'))).toBe(true);
     await peer.send(lost);
-    await peer.waitForAck(3, seq);
+    await peer.waitForAck(3, series.seq);
     expect(await msgs(dataDir, 'SYS', 'f')).toEqual(['one', 'two']);
   });
 });
