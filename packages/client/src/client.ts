@@ -55,15 +55,12 @@ export class ClogsClient extends EventEmitter {
   private readonly redactor: Redactor | undefined;
   /** The disk spool, with the `spool` option (see spool/spool.ts). */
   private readonly spool: Spool | undefined;
-  /** Memory's bound: past it, with a spool, records wait on disk only. */
-  private readonly maxQueueBytes: number;
 
   /** @internal use {@link createClient} */
   constructor(options: ClientOptions) {
     super();
     const o = resolveOptions(options);
     this.live = pickLive(o);
-    this.maxQueueBytes = o.maxQueueBytes;
     this.redactor = o.redact === undefined ? undefined : new Redactor(o.redact);
     // One session for every server: one salt, one packet number counter.
     const session =
@@ -142,7 +139,7 @@ export class ClogsClient extends EventEmitter {
     // Spool hook: the record goes to disk and memory, or (while records wait on disk, or
     // memory is full) to disk only; a full spool refuses it (counted).
     const spool = this.spool?.failed === false ? this.spool : undefined;
-    const seg = spool?.admit(rec, ledger.held < this.maxQueueBytes);
+    const seg = spool?.admit(rec, ledger.underLimit);
     if (seg === SPOOL_FULL) return false;
     if (seg === undefined && !ledger.hasRoom()) {
       ledger.refuse();

@@ -109,9 +109,19 @@ export class FrameLedger {
     this.onFull = onFull;
   }
 
+  /** Under maxQueueBytes, nothing dropped to get there (with a spool, past it records wait on disk). */
+  get underLimit(): boolean {
+    return this.held < this.limits.maxQueueBytes;
+  }
+
+  /** Room for records loaded back from a spool: under maxQueueBytes and under the high-water mark. */
+  get takesBacklog(): boolean {
+    return this.underLimit && this.held - this.unacked < this.limits.highWaterBytes;
+  }
+
   /** Room for one more record: under maxQueueBytes, or onFull 'drop-oldest' made some. */
   hasRoom(): boolean {
-    return this.held < this.limits.maxQueueBytes || this.dropOldest();
+    return this.underLimit || this.dropOldest();
   }
 
   /** onFull 'drop-newest': the record is refused. */

@@ -32,7 +32,7 @@ export function openClientSpool(o: ResolvedOptions, c: ClientSpoolParts): Spool 
         spool.release([seg, 1]);
       }
     },
-    room: () => c.ledger.held < o.maxQueueBytes && c.ledger.held - c.ledger.unacked < o.highWaterBytes,
+    room: () => c.ledger.takesBacklog,
     drop: (reason, records) => c.drops.drop(reason, records),
     warn: c.warn,
   });
