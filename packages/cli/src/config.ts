@@ -103,8 +103,12 @@ const CONFIG = object({
 export type CliConfig = Infer<typeof CONFIG>;
 
 // The schema and the client agree: every client option has its place (none forgotten
-// when the client gains one), and each takes what the client takes.
-type ClientKeys = keyof Omit<ClientOptions, 'servers' | 'discovery' | 'defaults' | 'key' | 'cipher'>;
+// when the client gains one), and each takes what the client takes. `marks` is the
+// mode's to set (--follow), not the config's.
+type ClientKeys = keyof Omit<
+  ClientOptions,
+  'servers' | 'discovery' | 'defaults' | 'key' | 'cipher' | 'marks'
+>;
 type Holds<T extends true> = T;
 export type EveryClientOption = Holds<
   [Exclude<ClientKeys, keyof NonNullable<CliConfig['client']>>] extends [never] ? true : false
@@ -112,7 +116,7 @@ export type EveryClientOption = Holds<
 export type ClientTypesAgree = Holds<
   NonNullable<CliConfig['client']> extends Omit<
     ClientOptions,
-    'servers' | 'discovery' | 'defaults' | 'key' | 'cipher'
+    'servers' | 'discovery' | 'defaults' | 'key' | 'cipher' | 'marks'
   >
     ? true
     : false

@@ -6,6 +6,7 @@ import type { Bindings } from './api/log-sink.js';
 import { createLogStream, type LogStream, type LogStreamOptions } from './api/log-stream.js';
 import { closedError, fillRecord, recordLevel } from './api/record-fields.js';
 import { FrameLedger } from './batch/frame-ledger.js';
+import { MarkBook } from './batch/mark-book.js';
 import type { ClientStats, DropReason, LogOptions, RecordCounts } from './client-types.js';
 import { startDiscovery } from './discovery/discovery.js';
 import { checkLive, type LiveOptions, pickLive } from './discovery/live-config.js';
@@ -55,6 +56,8 @@ export class ClogsClient extends EventEmitter {
   private readonly redactor: Redactor | undefined;
   /** The disk spool, with the `spool` option (see spool/spool.ts). */
   private readonly spool: Spool | undefined;
+  /** The records' marks, with the `marks` option (see {@link mark}). */
+  private readonly marks: MarkBook | undefined;
 
   /** @internal use {@link createClient} */
   constructor(options: ClientOptions) {
@@ -110,6 +113,8 @@ export class ClogsClient extends EventEmitter {
         drops: this.drops,
         warn: (err) => this.emit('warning', err),
       });
+    this.marks = o.marks ? new MarkBook() : undefined;
+    if (this.marks !== undefined) this.ledger.tracker = this.marks;
     this.fleet.start();
     // What a previous process left goes first (servers probing: it waits for their answer).
     this.spool?.refill();
@@ -139,12 +144,14 @@ export class ClogsClient extends EventEmitter {
     // Spool hook: the record goes to disk and memory, or (while records wait on disk, or
     // memory is full) to disk only; a full spool refuses it (counted).
     const spool = this.spool?.failed === false ? this.spool : undefined;
-    const seg = spool?.admit(rec, ledger.underLimit);
+    let seg = spool?.admit(rec, ledger.underLimit);
     if (seg === SPOOL_FULL) return false;
     if (seg === undefined && !ledger.hasRoom()) {
       ledger.refuse();
       return false;
     }
+    const marks = this.marks;
+    if (marks !== undefined) seg = marks.tag();
     const fleet = this.fleet;
     const server = options?.server;
     const link =
@@ -163,6 +170,7 @@ export class ClogsClient extends EventEmitter {
         spool?.append(rec, (link === undefined ? ledger.parked : link.lane).lastRecord());
       }
     } catch (err) {
+      marks?.untag();
       this.counts.refused++;
       throw toRecordError(err);
     }
@@ -192,6 +200,20 @@ export class ClogsClient extends EventEmitter {
     this.ledger.sealAll();
     this.fleet.pump();
     return this.scheduler.whenIdle(this.ledger.idle, options?.timeoutMs);
+  }
+
+  /**
+   * A mark after every record logged so far: resolves once each of them is done with:
+   * acknowledged (at-least-once), sent (at-most-once), or dropped (then counted in
+   * `stats().dropped` and reported by `drop`). Marks resolve in the order made, without
+   * waiting for the records logged after them: a checkpoint that follows the delivery
+   * (clogs-cli --follow moves its file offsets with them).
+   * @throws {ClientError} `ERR_CLIENT_BAD_OPTION` without the `marks` option.
+   */
+  mark(): Promise<void> {
+    if (this.marks === undefined)
+      throw new ClientError('ERR_CLIENT_BAD_OPTION', 'mark() needs the marks option');
+    return this.marks.mark();
   }
 
   /**
@@ -274,6 +296,8 @@ export class ClogsClient extends EventEmitter {
    */
   private giveUp(reason: DropReason): number {
     const left = this.ledger.clearAll() + this.fleet.takeAllUnacked();
+    // Given up is dropped (counted below): marks waiting on those records settle.
+    this.marks?.abandon();
     // With a spool they are not lost: they stay on disk for the next client on its folder.
     if (this.spool !== undefined) {
       this.spool.stop();

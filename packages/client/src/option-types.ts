@@ -74,6 +74,12 @@ export interface ClientOptions {
    * process dies first. See the README's Disk spool.
    */
   spool?: SpoolOptions | undefined;
+  /**
+   * Tags each record with the last `mark()` made before it, so that `mark()` can say when
+   * every record before it is done with (a few ns a record). Not with `spool` (the spool
+   * is the checkpoint then). Default false.
+   */
+  marks?: boolean | undefined;
 }
 
 /** The ciphers a key seals frames with. */
@@ -107,4 +113,5 @@ export interface ResolvedOptions {
   redact: RedactOptions | undefined;
   /** undefined: no spool. */
   spool: ResolvedSpool | undefined;
+  marks: boolean;
 }

@@ -145,6 +145,9 @@ export function resolveOptions(o: ClientOptions): ResolvedOptions {
     throw bad('route', "'file', 'record' or a function", route);
   }
   const key = resolveKey(o.key);
+  const spool = resolveSpool(o.spool);
+  if (o.marks !== undefined && typeof o.marks !== 'boolean') throw bad('marks', 'true or false', o.marks);
+  if (o.marks === true && spool !== undefined) throw bad('marks', 'left out with a spool', o.marks);
   const maxQueueBytes = int(
     'maxQueueBytes',
     o.maxQueueBytes,
@@ -188,7 +191,8 @@ export function resolveOptions(o: ClientOptions): ResolvedOptions {
     dnsRefreshMs: int('dnsRefreshMs', o.dnsRefreshMs, 60_000, 1000, 2 ** 31 - 1),
     exitTimeoutMs: int('exitTimeoutMs', o.exitTimeoutMs, 5000, 0, 2 ** 31 - 1),
     redact: resolveRedact(o.redact),
-    spool: resolveSpool(o.spool),
+    spool,
+    marks: o.marks ?? false,
   };
 }
 

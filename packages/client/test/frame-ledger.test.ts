@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FrameLedger, type LedgerListener, type SpoolHook } from '../src/batch/frame-ledger.js';
+import { FrameLedger, type LedgerListener, type RecordTracker } from '../src/batch/frame-ledger.js';
 import type { Lane, QueuedFrame } from '../src/batch/lane.js';
 import type { DropReason } from '../src/client-types.js';
 import type { DropReporter } from '../src/events/drop-reporter.js';
@@ -94,13 +94,13 @@ describe('FrameLedger', () => {
           const lanes: Lane[] = [ledger.parked, ledger.newLane(), ledger.newLane()];
           // A spool: each record is tagged with a segment; what frames done with release is summed.
           const spool = { released: 0 };
-          const hook: SpoolHook = {
+          const hook: RecordTracker = {
             release: (spans) => {
               for (let i = 1; i < (spans?.length ?? 0); i += 2) spool.released += spans![i]!;
             },
-            refill: () => {},
+            settled: () => {},
           };
-          ledger.spool = hook;
+          ledger.tracker = hook;
           const taken: Taken[] = [];
           let accepted = 0;
           let refused = 0;

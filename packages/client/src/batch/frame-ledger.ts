@@ -14,12 +14,15 @@ export interface QueueLimits {
   readonly onFull: OnFull;
 }
 
-/** The disk spool, as the ledger sees it (spool/spool.ts). */
-export interface SpoolHook {
-  /** A frame is done with (acknowledged, sent at-most-once, dropped): its spool records are released. */
+/**
+ * What follows records by the tag each frame carries in its spans: the disk spool
+ * (tags are segments, spool/spool.ts) or the marks (tags are groups, mark-book.ts).
+ */
+export interface RecordTracker {
+  /** A frame is done with (acknowledged, sent at-most-once, dropped): its records are released. */
   release(spans: readonly number[] | undefined): void;
-  /** Frames were freed: records waiting on disk may be loaded now. */
-  refill(): void;
+  /** Frames were sent or freed (the spool loads records waiting on disk, marks settle). */
+  settled(): void;
 }
 
 export interface LedgerListener {
@@ -41,7 +44,7 @@ export interface LedgerListener {
  * With a spool every record is on disk before it is queued (spooled): a frame carries
  * the spans of segments its records came from, freeing it releases them ({@link free}),
  * except where its records move on ({@link freeUnfinished}: re-routed, or given up and
- * left in the spool for the next start).
+ * left in the spool for the next start). With marks, the spans name mark groups instead.
  *
  * where in-flight is freed when sent at-most-once, and a frame can also be freed from
  * any stage before (dropped, given up, re-routed). Resending and resealing keep a frame
@@ -63,8 +66,8 @@ export class FrameLedger {
   private readonly writers: FrameWriters;
   private readonly lanes: Lane[] = [];
   private seq: number;
-  /** With a spool: told of frames done with, and when to load records waiting on disk. */
-  spool: SpoolHook | undefined;
+  /** With a spool or marks: told of frames done with (their spans released). */
+  tracker: RecordTracker | undefined;
   /** What a full queue drops; a live config changes it through {@link setOnFull}. */
   private onFull: OnFull;
   private needDrain = false;
@@ -199,7 +202,7 @@ export class FrameLedger {
    */
   free(q: QueuedFrame): void {
     if (q.stage === 'freed') return;
-    this.spool?.release(q.spans);
+    this.tracker?.release(q.spans);
     this.freeUnfinished(q);
   }
 
@@ -222,7 +225,7 @@ export class FrameLedger {
   drain(lane: Lane, records: LogRecord[], segs?: number[]): void {
     const before = lane.bytes;
     const frames = lane.drain(this.nextSeq(), records);
-    // With a spool, each record keeps its segment into the frame it moves to.
+    // Each record keeps its tag (spool segment, mark group) into the frame it moves to.
     if (segs !== undefined) for (const q of frames) spanSegments(q.spans, segs);
     // The open frame became a queued one and left with the rest: all of `before` is let go.
     this.held -= before;
@@ -258,7 +261,7 @@ export class FrameLedger {
 
   /** After frames were sent, freed or given up: `drain` and idleness are checked. */
   private settled(): void {
-    this.spool?.refill();
+    this.tracker?.settled();
     if (this.needDrain && this.held - this.unacked <= this.limits.highWaterBytes >>> 1) {
       this.needDrain = false;
       this.listener.drain();

@@ -55,7 +55,7 @@ export class Fleet {
   /**
    * Queues a record for `link` and gets it on its way: a full frame at once, a partial
    * one after flushIntervalMs. With no link it is parked until a server is up. `seg`: the
-   * spool segment the record is in, with a spool.
+   * record's tag, with a spool (its segment) or marks (its group).
    */
   enqueue(link: ServerLink | undefined, rec: LogRecordInput, seg?: number): void {
     const { ledger, scheduler } = this.ctx;
@@ -213,8 +213,8 @@ export class Fleet {
     // Loops, not push(...): spreading 100k+ records as arguments overflows the stack.
     // The frames were freed by takeUnacked; their bytes are read (unsealed) before anything reuses them.
     const records: LogRecord[] = [];
-    // With a spool, each record's segment goes with it (one per record, in the same order).
-    const segs = ledger.spool === undefined ? undefined : ([] as number[]);
+    // With a spool or marks, each record's tag goes with it (one per record, in the same order).
+    const segs = ledger.tracker === undefined ? undefined : ([] as number[]);
     for (const q of unacked) {
       this.ctx.sealer.records(q, records);
       if (segs !== undefined) spanSegments(q.spans, segs);

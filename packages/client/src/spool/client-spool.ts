@@ -36,6 +36,6 @@ export function openClientSpool(o: ResolvedOptions, c: ClientSpoolParts): Spool 
     drop: (reason, records) => c.drops.drop(reason, records),
     warn: c.warn,
   });
-  c.ledger.spool = spool;
+  c.ledger.tracker = { release: (spans) => spool.release(spans), settled: () => spool.refill() };
   return spool;
 }
