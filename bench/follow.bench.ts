@@ -113,10 +113,13 @@ const clogs = (port: number, extra: string[]) =>
 let stateN = 0;
 const state = () => join(dir, `state-${stateN++}.json`);
 
-/** rsyslogd in the foreground with its own config: imfile reads the file from its start, omfwd sends a datagram per line. */
-function rsyslog(path: string) {
+/**
+ * rsyslogd in the foreground with its own config: imfile reads the file from its start
+ * (its state in `work`, saved every 1,000 lines), omfwd sends a datagram per line.
+ */
+function rsyslog(path: string, workDir?: string) {
   return (port: number) => {
-    const work = mkdtempSync(join(dir, 'rsyslog-'));
+    const work = workDir ?? mkdtempSync(join(dir, 'rsyslog-'));
     const conf = join(work, 'rsyslog.conf');
     writeFileSync(
       conf,
@@ -192,5 +195,31 @@ for (const [name, mode, command, stop] of cases) {
   console.log(
     `\n  --follow --ack, ${KILLS} × SIGKILL: ${got} records at the server for ${N} lines, ` +
       `${got - N} more (${((got - N) / KILLS).toFixed(0)} per kill; the tests check line by line that none is lost)`,
+  );
+}
+
+// rsyslogd the same way: its state saved every 1,000 lines, the receiver telling repeats from losses.
+if (RSYSLOGD !== undefined) {
+  const r = await receiver('lines');
+  const work = mkdtempSync(join(dir, 'rsyslog-kill-'));
+  const cmd = rsyslog(path, work)(r.port);
+  for (let k = 0; k <= KILLS; k++) {
+    const child = spawn('bash', ['-c', `exec ${cmd}`], { stdio: 'ignore' });
+    if (k === KILLS) {
+      await allIn(r, N, 300_000);
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+      break;
+    }
+    await allIn(r, Math.floor(((k + 1) * N) / (KILLS + 1)), 120_000);
+    child.kill('SIGKILL');
+    await once(child, 'exit');
+  }
+  const s = await settle(r, N);
+  await r.stop();
+  const distinct = s.distinct ?? 0;
+  console.log(
+    `  rsyslogd, ${KILLS} × SIGKILL: ${s.records} lines at the counter for ${N}, ${distinct} distinct: ` +
+      `${s.records - distinct} repeated (${((s.records - distinct) / KILLS).toFixed(0)} per kill), ${N - distinct} lost`,
   );
 }

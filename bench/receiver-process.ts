@@ -11,6 +11,8 @@ export interface Counts {
   kernelDrops: number;
   /** clogs-server only: datagrams it dropped (writer behind, malformed, ...). */
   serverDrops?: number;
+  /** 'lines' only: how many distinct line numbers of line-file.ts's lines came. */
+  distinct?: number;
   /** process.hrtime.bigint() (CLOCK_MONOTONIC, one clock for all processes here) of the last datagram in, as a string. */
   lastAt: string;
 }

@@ -4,7 +4,8 @@
  *          runs clogs-server (decodes, writes every record to disk), ACKing once the lines
  *          are written (--ack-after-write: the client's window follows the disk) or once
  *          they are in the writer's buffer (the default)
- *   lines  a bare dgram socket that counts newline-separated lines (statsd and JSON peers)
+ *   lines  a bare dgram socket that counts newline-separated lines (statsd and JSON peers),
+ *          and the distinct line numbers of line-file.ts's lines among them (`distinct`)
  *   count  a bare dgram socket that counts the records of clogs LOG frames by their header
  *          and answers PINGs and ACK_WANTED: the same kind of receiver as 'lines', for ours
  * It reports { port } once listening, and { records, datagrams, kernelDrops, lastAt } on 'stats'
@@ -88,6 +89,10 @@ if (mode === 'clogs') {
   let records = 0;
   let datagrams = 0;
   let lastAt = process.hrtime.bigint();
+  // 'lines': which line numbers came (a byte per number), so repeats and losses tell apart.
+  let seen = new Uint8Array(1 << 20);
+  let distinct = 0;
+  const NUMBERED = Buffer.from('PAY1 TXT ');
   const pong = new ControlFrameEncoder(Kind.PONG);
   const ack = new ControlFrameEncoder(Kind.ACK);
   const range = new Uint32Array(2);
@@ -123,11 +128,30 @@ if (mode === 'clogs') {
     let lines = 1;
     for (let i = msg.indexOf(0x0a); i >= 0 && i < msg.length - 1; i = msg.indexOf(0x0a, i + 1)) lines++;
     records += lines;
+    for (let at = msg.indexOf(NUMBERED); at >= 0; at = msg.indexOf(NUMBERED, at + 1)) {
+      const n = Number(msg.toString('latin1', at + NUMBERED.length, at + NUMBERED.length + 8));
+      if (!Number.isInteger(n)) continue;
+      if (n >= seen.length) {
+        const grown = new Uint8Array(Math.max(n + 1, seen.length * 2));
+        grown.set(seen);
+        seen = grown;
+      }
+      if (seen[n] === 0) {
+        seen[n] = 1;
+        distinct++;
+      }
+    }
   });
   socket.bind(0, '127.0.0.1', () => send({ port: socket.address().port }));
   process.on('message', (m: string) => {
     if (m === 'stats')
-      send({ records, datagrams, kernelDrops: kernelDrops(socket.address().port), lastAt: String(lastAt) });
+      send({
+        records,
+        datagrams,
+        kernelDrops: kernelDrops(socket.address().port),
+        lastAt: String(lastAt),
+        distinct,
+      });
     else if (m === 'stop') process.exit(0);
   });
 }

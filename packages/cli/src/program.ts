@@ -83,6 +83,12 @@ export async function run(argv: readonly string[], io: CliIo, stop: StopSignals)
     }
     const config = await loadConfig(line.flags.config);
     settings = resolveSettings(line, config, io.env);
+    if (following && settings.client.spool !== undefined) {
+      throw new CliError(
+        'ERR_CLI_USAGE',
+        '--follow keeps its place in the files (they are its buffer): --spool is for pipe mode and one-shot sends',
+      );
+    }
     // The shell swaps clients (`.ack`): two clients cannot hold one spool.
     if (
       settings.client.spool !== undefined &&

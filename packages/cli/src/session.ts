@@ -93,6 +93,11 @@ export class Session extends EventEmitter {
     return this.client.log(msg, options);
   }
 
+  /** A mark after the records logged so far (the client's `mark()`; --follow's clients have marks). */
+  mark(): Promise<void> {
+    return this.client.mark();
+  }
+
   /** The client's stats, its counts added to those of the clients `.ack` replaced. */
   stats(): ClientStats {
     const now = this.client.stats();

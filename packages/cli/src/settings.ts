@@ -93,6 +93,8 @@ export function clientOptions(
     ...(s.discovery === undefined ? { servers } : { discovery: s.discovery }),
     defaults: { sysId: s.sys, msgType: s.type, fileName: s.file, level: parseLevel(s.level) },
     delivery: ack ? 'at-least-once' : 'at-most-once',
+    // --follow moves its checkpoints with the client's marks.
+    ...(s.follow.length > 0 ? { marks: true } : {}),
     // Without a key a --cipher is passed on, for the client to refuse: nothing would be sealed.
     ...(key === undefined ? {} : { key }),
     ...(s.cipher === undefined ? {} : { cipher: s.cipher }),

@@ -39,6 +39,8 @@ async function follower(checkpoints: Checkpoint[] = []) {
     () => {
       throw new Error('no line here is too long');
     },
+    () => {},
+    Number.POSITIVE_INFINITY,
   );
   /** Reads every followed file as far as it goes now, with no scan in between. */
   const readAll = async (budget = Number.POSITIVE_INFINITY) => {

@@ -19,6 +19,10 @@ export class FileTail {
   offset: number;
   /** Bytes before this are acknowledged or sent: what the state file says. */
   committed: number;
+  /** Where the last mark was made: the offset a mark settling moves `committed` to. */
+  marked: number;
+  /** Counts the restarts (copy-truncate): a mark made before one no longer moves `committed`. */
+  generation = 0;
   /** The file is under a followed name (a scan saw it). */
   named = true;
   /** A newer file took the name this one had: its last line goes without waiting. */
@@ -61,6 +65,8 @@ export class FileTail {
   ) {
     this.offset = offset;
     this.committed = committed;
+    // A copy taking over lines its original read: a mark of its own moves it past them.
+    this.marked = committed;
     this.learn(head);
   }
 
@@ -120,6 +126,8 @@ export class FileTail {
     this.learn(head);
     this.offset = 0;
     this.committed = 0;
+    this.marked = 0;
+    this.generation++;
     this.partialSince = undefined;
     this.skipping = false;
     this.rewritten = false;

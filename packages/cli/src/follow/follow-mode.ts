@@ -7,8 +7,9 @@ import type { StopSignals } from '../stop-signals.js';
 import { countRefused, emptySummary, type RunSummary, settle } from '../summary.js';
 import type { Checkpoint, CheckpointFile } from './checkpoint-file.js';
 import { FileSet } from './file-set.js';
+import type { FileTail } from './file-tail.js';
 import { TailReader } from './tail-reader.js';
-import { WindowCounts } from './window-counts.js';
+import { type LineCounts, WindowCounts } from './window-counts.js';
 
 export interface FollowOptions {
   /** The `--follow` paths and patterns. */
@@ -32,14 +33,18 @@ export interface FollowIo {
   notices: Notices;
 }
 
-/** Lines logged between two checkpoints: at most this many are sent again after a crash. */
-export const WINDOW_LINES = 8192;
+/** Lines between two marks: a mark settling moves a checkpoint at most this far behind what was sent. */
+export const MARK_LINES = 256;
+/** Lines read before the loop looks at the files and the stop signals again. */
+const READ_LINES = 16_384;
 /** How often the patterns are listed again and the files checked for rotation while there is data. */
 const SCAN_MS = 250;
 /** How long an idle follower waits before it looks again. */
 const POLL_MS = 100;
-/** How long a wait for ACKs goes before it checks for a stop. */
+/** How long a wait for the client goes before it checks for a stop. */
 const BARRIER_SLICE_MS = 1000;
+/** How often the state file's in-place saves are put on the disk. */
+const SYNC_MS = 1000;
 
 /** Refused lines said one by one on stderr; past these the summary counts the rest. */
 const REFUSALS_SHOWN = 10;
@@ -48,13 +53,26 @@ const LINE_TOO_LONG = new CliError('ERR_CLI_BAD_LINE', 'line too long: no datagr
   reason: 'too-long',
 });
 
+/** A mark made for one file: when it settles, the file's checkpoint moves to `offset`. */
+interface Pending {
+  tail: FileTail;
+  generation: number;
+  offset: number;
+  /** Marks made before the files were last read again are not followed. */
+  epoch: number;
+  lines: LineCounts;
+  accepted: number;
+}
+
 /**
  * `--follow`: the files under the patterns are read as `tail -F` reads them, each line
- * one record, until SIGINT/SIGTERM. Lines go in windows of at most {@link WINDOW_LINES}:
- * after each, the client is flushed (with --ack: until every record is acknowledged) and
- * only then do the checkpoints move past the window and the state file is saved. A crash
- * sends the last window again; it never skips a line. Records the client dropped during
- * a window (the queue full, a server gone for good) are read again from the checkpoint.
+ * one record, until SIGINT/SIGTERM. Every {@link MARK_LINES} lines of a file, and after
+ * each read, a client mark is made at the offset reached; once it settles (every record
+ * before it acknowledged with --ack, sent without) the file's checkpoint moves there and
+ * the state file is saved in place. Reading never waits for the ACKs: a crash sends again
+ * only the lines past the last settled mark. Records the client dropped (its queue full,
+ * a server gone for good) hold the checkpoints; once the client is idle, every file is
+ * read again from its checkpoint.
  */
 export async function runFollow(session: Session, o: FollowOptions, io: FollowIo): Promise<RunSummary> {
   const summary: RunSummary & { read: number } = { ...emptySummary(), read: 0 };
@@ -77,6 +95,80 @@ export async function runFollow(session: Session, o: FollowOptions, io: FollowIo
         `clogs-cli: only the first ${REFUSALS_SHOWN} refused lines are shown; the summary counts them all`,
       );
   };
+  const counts = new WindowCounts(summary, () => session.stats());
+
+  let stopped = false;
+  /** Records were dropped past the checkpoints: read the files again from them. */
+  let readAgain = false;
+  let epoch = 0;
+  let wake: (() => void) | undefined;
+
+  const fail = (err: unknown) => {
+    if (summary.follow!.saveFailed !== undefined) return;
+    summary.follow!.saveFailed = (err as Error).message;
+    io.notices.say(
+      `clogs-cli: cannot save the state file ${o.state.path}: ${(err as Error).message}; stopping (the checkpoints stay where they were)`,
+    );
+    void o.state.discardTemp();
+    stopped = true;
+    wake?.();
+  };
+  let saveQueued = false;
+  const save = () => {
+    saveQueued = false;
+    if (summary.follow!.saveFailed !== undefined) return;
+    try {
+      o.state.save(files.checkpoints());
+    } catch (err) {
+      fail(err);
+    }
+  };
+  /** Marks settle a few at a time (one ACK batch): one save for them all. */
+  const queueSave = () => {
+    if (saveQueued) return;
+    saveQueued = true;
+    setImmediate(save);
+  };
+  let syncing = false;
+  const syncTimer = setInterval(() => {
+    if (syncing || summary.follow!.saveFailed !== undefined) return;
+    syncing = true;
+    o.state
+      .sync()
+      .catch(fail)
+      .finally(() => {
+        syncing = false;
+      });
+  }, SYNC_MS);
+
+  const settled = (p: Pending) => {
+    if (p.epoch !== epoch || summary.follow!.saveFailed !== undefined) return;
+    if (counts.dropped()) {
+      // Some record before this mark, or after it, is lost: the checkpoints stay.
+      readAgain = true;
+      wake?.();
+      return;
+    }
+    if (p.tail.generation === p.generation) p.tail.committed = p.offset;
+    counts.committed(p.lines, p.accepted, o.ack);
+    queueSave();
+  };
+  const markAt = (tail: FileTail, offset: number) => {
+    tail.marked = offset;
+    const p: Pending = {
+      tail,
+      generation: tail.generation,
+      offset,
+      epoch,
+      lines: counts.linesNow(),
+      accepted: session.stats().accepted,
+    };
+    void session.mark().then(() => settled(p));
+  };
+  const markTail = (tail: FileTail) => {
+    if (tail.offset !== tail.marked) markAt(tail, tail.offset);
+  };
+
   let needRoom = false;
   const reader = new TailReader(
     (buf, start, end) => {
@@ -105,10 +197,10 @@ export async function runFollow(session: Session, o: FollowOptions, io: FollowIo
       summary.read++;
       refuseLine(LINE_TOO_LONG);
     },
+    markAt,
+    MARK_LINES,
   );
 
-  let stopped = false;
-  let wake: (() => void) | undefined;
   const onStop = (signal: NodeJS.Signals, count: number) => {
     if (count === 1) {
       summary.interrupted = signal;
@@ -134,70 +226,40 @@ export async function runFollow(session: Session, o: FollowOptions, io: FollowIo
       if (event !== undefined) session.on(event, done);
       wake = done;
     });
-  const counts = new WindowCounts(summary, () => session.stats());
 
-  const save = async () => {
-    try {
-      await o.state.save(files.checkpoints());
-      return true;
-    } catch (err) {
-      summary.follow!.saveFailed = (err as Error).message;
-      io.notices.say(
-        `clogs-cli: cannot save the state file ${o.state.path}: ${(err as Error).message}; stopping (the checkpoints stay where they were)`,
-      );
-      await o.state.discardTemp();
-      stopped = true;
-      return false;
-    }
-  };
-
-  /**
-   * Waits until every record logged so far is delivered, then moves the checkpoints up
-   * to what was read and saves them. Running, it waits as long as it takes (the files
-   * are the buffer); stopping, at most `timeoutMs`.
-   */
-  const commit = async (final: boolean) => {
+  /** Records were dropped: once every record logged has settled, the files are read again from the checkpoints. */
+  const readFromCheckpoints = async () => {
     let done: boolean;
-    if (final) done = await session.flush({ timeoutMs: o.timeoutMs });
-    else {
-      do done = await session.flush({ timeoutMs: BARRIER_SLICE_MS });
-      while (!done && !stopped);
-    }
+    do done = await session.flush({ timeoutMs: BARRIER_SLICE_MS });
+    while (!done && !stopped);
     if (!done) return;
-    const tails = files.ordered();
-    // Drops since the last checkpoint, not since this wait began: lines dropped while
-    // the window was read are in it too.
-    if (counts.dropped()) {
-      // Lost in the client: read again from the last checkpoint.
-      counts.readAgain();
-      for (const t of tails) {
-        if (t.offset !== t.committed) summary.follow!.resent++;
-        t.offset = t.committed;
-        t.partialSince = undefined;
-      }
-      io.notices.say('clogs-cli: records were dropped by the client; reading them again from the checkpoint');
-      return;
+    await settleMarks();
+    epoch++;
+    readAgain = false;
+    counts.readAgain();
+    for (const t of files.ordered()) {
+      if (t.offset !== t.committed) summary.follow!.resent++;
+      t.offset = t.marked = t.committed;
+      t.partialSince = undefined;
     }
-    let moved = false;
-    for (const t of tails) {
-      if (t.committed !== t.offset) moved = true;
-      t.committed = t.offset;
-    }
-    counts.committed();
-    if (moved || final) await save();
+    io.notices.say('clogs-cli: records were dropped by the client; reading them again from the checkpoint');
   };
 
   io.stop.listen(onStop);
   try {
     await files.start(o.checkpoints ?? []);
     // Where each file starts (a checkpoint, or --from) is saved before a line is sent.
-    await save();
+    save();
     if (!stopped)
       io.notices.say(
         `clogs-cli: following ${files.tails.size} ${files.tails.size === 1 ? 'file' : 'files'} (${files.counts.resumed} resumed), state in ${o.state.path}`,
       );
     let lastScan = performance.now();
     while (!stopped) {
+      if (readAgain) {
+        await readFromCheckpoints();
+        continue;
+      }
       let now = performance.now();
       if (now - lastScan >= SCAN_MS) {
         await files.rescan();
@@ -208,20 +270,22 @@ export async function runFollow(session: Session, o: FollowOptions, io: FollowIo
       let rewritten = false;
       for (const tail of files.ordered()) {
         const before = tail.offset;
-        while (!stopped && logged < WINDOW_LINES) {
-          const r = await reader.read(tail, now, WINDOW_LINES - logged);
+        while (!stopped && !readAgain && logged < READ_LINES) {
+          const r = await reader.read(tail, now, READ_LINES - logged);
           logged += r.lines;
+          markTail(tail);
           if (needRoom) {
             await pause(BARRIER_SLICE_MS, 'drain');
             needRoom = false;
           }
           if (!r.more) break;
         }
-        if (stopped || logged >= WINDOW_LINES) break;
+        if (stopped || readAgain || logged >= READ_LINES) break;
         now = performance.now();
         const waited = tail.partialSince !== undefined && now - tail.partialSince >= o.partialTimeoutMs;
         if ((waited || tail.rotated) && tail.partialSince !== undefined && (await reader.takePartial(tail)))
           logged++;
+        markTail(tail);
         if (tail.offset !== before) moved = true;
         if (tail.rewritten) rewritten = true;
       }
@@ -231,9 +295,8 @@ export async function runFollow(session: Session, o: FollowOptions, io: FollowIo
         await files.rescan();
         lastScan = performance.now();
       }
-      if (logged > 0 || moved) await commit(false);
       await files.closeFinished();
-      if (logged === 0 && !moved && !stopped) {
+      if (logged === 0 && !moved && !stopped && !readAgain) {
         await pause(POLL_MS);
         if (!stopped) {
           await files.rescan();
@@ -241,14 +304,24 @@ export async function runFollow(session: Session, o: FollowOptions, io: FollowIo
         }
       }
     }
-    if (summary.follow.saveFailed === undefined) await commit(true);
+    if (summary.follow.saveFailed === undefined) {
+      // Stopping: what was read is delivered within timeoutMs; the marks that settle move the checkpoints.
+      await session.flush({ timeoutMs: o.timeoutMs });
+      await settleMarks();
+      save();
+    }
   } finally {
     io.stop.unlisten(onStop);
+    clearInterval(syncTimer);
     Object.assign(summary.follow!, files.counts);
     await files.close();
+    if (summary.follow.saveFailed === undefined) await o.state.close().catch(fail);
   }
   const { undelivered } = await session.close(0);
   settle(summary, session.stats(), undelivered);
   counts.settle();
   return summary;
 }
+
+/** Lets the marks that settled run their callbacks (they are promise reactions). */
+const settleMarks = () => new Promise<void>((resolve) => setImmediate(resolve));

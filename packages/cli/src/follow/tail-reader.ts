@@ -8,6 +8,9 @@ export type LineSink = (buf: Buffer, start: number, end: number) => boolean;
 /** A line longer than any datagram: counted once, its bytes skipped up to its newline. */
 export type TooLongSink = () => void;
 
+/** Every `markEvery` lines: the lines of `tail` before byte `offset` are logged. */
+export type MarkSink = (tail: FileTail, offset: number) => void;
+
 /** Bytes read per call: more than the longest line a datagram holds, so a line that fits is read whole. */
 const CHUNK_BYTES = 256 * 1024;
 
@@ -21,9 +24,13 @@ export class TailReader {
   /** The first bytes of the file just read, to confirm it is still the one its offset counts. */
   private readonly head = Buffer.allocUnsafe(FINGERPRINT_BYTES);
 
+  private sinceMark = 0;
+
   constructor(
     private readonly onLine: LineSink,
     private readonly onTooLong: TooLongSink,
+    private readonly onMark: MarkSink,
+    private readonly markEvery: number,
   ) {}
 
   /**
@@ -63,6 +70,10 @@ export class TailReader {
       lines++;
       const room = this.give(at, end);
       at = lf + 1;
+      if (++this.sinceMark === this.markEvery) {
+        this.sinceMark = 0;
+        this.onMark(tail, tail.offset + at);
+      }
       if (!room) break;
     }
     tail.offset += at;

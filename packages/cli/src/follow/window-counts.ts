@@ -3,15 +3,19 @@ import type { RunSummary } from '../summary.js';
 
 const droppedOf = (s: ClientStats) => Object.values(s.dropped).reduce((a, b) => a + b, 0);
 
+/** The line counts at a mark: what they go back to when the files are read again from it. */
+export type LineCounts = Pick<RunSummary, 'blank' | 'refused' | 'reasons'> & { read: number };
+
 /**
- * The counts of `--follow` across windows read again. When the client drops records of
- * a window, the window is read again from the checkpoint: its lines are counted once
- * (read, blank, refused go back to what they were at the checkpoint), and what the
- * client did with the first reading (accepted, acknowledged, dropped) is set aside, so
- * the summary and the exit code speak of lines, and a drop made good is not undelivered.
+ * The counts of `--follow` across windows read again (a window: the lines read past the
+ * checkpoints). When the client drops records, the files are read again from the
+ * checkpoints: those lines are counted once (read, blank, refused go back to what they
+ * were at the last settled mark), and what the client did with the first reading
+ * (accepted, acknowledged, dropped) is set aside, so the summary and the exit code speak
+ * of lines, and a drop made good is not undelivered.
  */
 export class WindowCounts {
-  private lines: Pick<RunSummary, 'blank' | 'refused' | 'reasons'> & { read: number };
+  private lines: LineCounts;
   private client: { accepted: number; acked: number; dropped: number };
   private readonly again = { accepted: 0, acked: 0, dropped: 0 };
 
@@ -23,15 +27,27 @@ export class WindowCounts {
     this.client = this.clientNow();
   }
 
-  /** Records dropped since the checkpoints last moved: lines of this window may be missing. */
+  /** Records dropped since the checkpoints last moved: lines past them may be missing. */
   dropped(): boolean {
     return droppedOf(this.stats()) !== this.client.dropped;
   }
 
-  /** The checkpoints moved past this window: a later window read again starts here. */
-  committed(): void {
-    this.lines = this.linesNow();
-    this.client = this.clientNow();
+  /**
+   * A mark settled with nothing dropped: the checkpoints moved to it. `lines` and
+   * `accepted` are the counts when it was made: every record before it is acknowledged
+   * (or sent), and every drop so far was of records before it.
+   */
+  committed(lines: LineCounts, accepted: number, ack: boolean): void {
+    const s = this.stats();
+    const dropped = droppedOf(s);
+    this.lines = lines;
+    this.client = { accepted, acked: ack ? accepted - dropped : s.acked, dropped };
+  }
+
+  /** The line counts now, for a mark. */
+  linesNow(): LineCounts {
+    const s = this.summary;
+    return { read: s.read, blank: s.blank, refused: s.refused, reasons: { ...s.reasons } };
   }
 
   /** This window is read again from the checkpoints: its first reading is not counted. */
@@ -54,11 +70,6 @@ export class WindowCounts {
     s.undelivered -= this.again.dropped;
     s.sent += this.again.dropped - this.again.accepted;
     s.acked -= this.again.acked;
-  }
-
-  private linesNow() {
-    const s = this.summary;
-    return { read: s.read, blank: s.blank, refused: s.refused, reasons: { ...s.reasons } };
   }
 
   private clientNow() {
