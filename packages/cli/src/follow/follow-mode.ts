@@ -6,10 +6,10 @@ import type { Session } from '../session.js';
 import type { StopSignals } from '../stop-signals.js';
 import { countRefused, emptySummary, type RunSummary, settle } from '../summary.js';
 import type { Checkpoint, CheckpointFile } from './checkpoint-file.js';
+import { CheckpointKeeper } from './checkpoint-keeper.js';
 import { FileSet } from './file-set.js';
-import type { FileTail } from './file-tail.js';
 import { TailReader } from './tail-reader.js';
-import { type LineCounts, WindowCounts } from './window-counts.js';
+import { WindowCounts } from './window-counts.js';
 
 export interface FollowOptions {
   /** The `--follow` paths and patterns. */
@@ -43,8 +43,6 @@ const SCAN_MS = 250;
 const POLL_MS = 100;
 /** How long a wait for the client goes before it checks for a stop. */
 const BARRIER_SLICE_MS = 1000;
-/** How often the state file's in-place saves are put on the disk. */
-const SYNC_MS = 1000;
 
 /** Refused lines said one by one on stderr; past these the summary counts the rest. */
 const REFUSALS_SHOWN = 10;
@@ -52,17 +50,6 @@ const REFUSALS_SHOWN = 10;
 const LINE_TOO_LONG = new CliError('ERR_CLI_BAD_LINE', 'line too long: no datagram holds it', {
   reason: 'too-long',
 });
-
-/** A mark made for one file: when it settles, the file's checkpoint moves to `offset`. */
-interface Pending {
-  tail: FileTail;
-  generation: number;
-  offset: number;
-  /** Marks made before the files were last read again are not followed. */
-  epoch: number;
-  lines: LineCounts;
-  accepted: number;
-}
 
 /**
  * `--follow`: the files under the patterns are read as `tail -F` reads them, each line
@@ -100,74 +87,21 @@ export async function runFollow(session: Session, o: FollowOptions, io: FollowIo
   let stopped = false;
   /** Records were dropped past the checkpoints: read the files again from them. */
   let readAgain = false;
-  let epoch = 0;
   let wake: (() => void) | undefined;
-
-  const fail = (err: unknown) => {
-    if (summary.follow!.saveFailed !== undefined) return;
-    summary.follow!.saveFailed = (err as Error).message;
-    io.notices.say(
-      `clogs-cli: cannot save the state file ${o.state.path}: ${(err as Error).message}; stopping (the checkpoints stay where they were)`,
-    );
-    void o.state.discardTemp();
-    stopped = true;
-    wake?.();
-  };
-  let saveQueued = false;
-  const save = () => {
-    saveQueued = false;
-    if (summary.follow!.saveFailed !== undefined) return;
-    try {
-      o.state.save(files.checkpoints());
-    } catch (err) {
-      fail(err);
-    }
-  };
-  /** Marks settle a few at a time (one ACK batch): one save for them all. */
-  const queueSave = () => {
-    if (saveQueued) return;
-    saveQueued = true;
-    setImmediate(save);
-  };
-  let syncing = false;
-  const syncTimer = setInterval(() => {
-    if (syncing || summary.follow!.saveFailed !== undefined) return;
-    syncing = true;
-    o.state
-      .sync()
-      .catch(fail)
-      .finally(() => {
-        syncing = false;
-      });
-  }, SYNC_MS);
-
-  const settled = (p: Pending) => {
-    if (p.epoch !== epoch || summary.follow!.saveFailed !== undefined) return;
-    if (counts.dropped()) {
-      // Some record before this mark, or after it, is lost: the checkpoints stay.
+  const keeper = new CheckpointKeeper(session, o.state, files, counts, o.ack, {
+    dropped: () => {
       readAgain = true;
       wake?.();
-      return;
-    }
-    if (p.tail.generation === p.generation) p.tail.committed = p.offset;
-    counts.committed(p.lines, p.accepted, o.ack);
-    queueSave();
-  };
-  const markAt = (tail: FileTail, offset: number) => {
-    tail.marked = offset;
-    const p: Pending = {
-      tail,
-      generation: tail.generation,
-      offset,
-      epoch,
-      lines: counts.linesNow(),
-      accepted: session.stats().accepted,
-    };
-    void session.mark().then(() => settled(p));
-  };
-  const markTail = (tail: FileTail) => {
-    if (tail.offset !== tail.marked) markAt(tail, tail.offset);
-  };
+    },
+    failed: (err) => {
+      summary.follow!.saveFailed = err.message;
+      io.notices.say(
+        `clogs-cli: cannot save the state file ${o.state.path}: ${err.message}; stopping (the checkpoints stay where they were)`,
+      );
+      stopped = true;
+      wake?.();
+    },
+  });
 
   let needRoom = false;
   const reader = new TailReader(
@@ -197,7 +131,7 @@ export async function runFollow(session: Session, o: FollowOptions, io: FollowIo
       summary.read++;
       refuseLine(LINE_TOO_LONG);
     },
-    markAt,
+    keeper.markAt,
     MARK_LINES,
   );
 
@@ -234,14 +168,8 @@ export async function runFollow(session: Session, o: FollowOptions, io: FollowIo
     while (!done && !stopped);
     if (!done) return;
     await settleMarks();
-    epoch++;
     readAgain = false;
-    counts.readAgain();
-    for (const t of files.ordered()) {
-      if (t.offset !== t.committed) summary.follow!.resent++;
-      t.offset = t.marked = t.committed;
-      t.partialSince = undefined;
-    }
+    summary.follow!.resent += keeper.readAgain();
     io.notices.say('clogs-cli: records were dropped by the client; reading them again from the checkpoint');
   };
 
@@ -249,7 +177,7 @@ export async function runFollow(session: Session, o: FollowOptions, io: FollowIo
   try {
     await files.start(o.checkpoints ?? []);
     // Where each file starts (a checkpoint, or --from) is saved before a line is sent.
-    save();
+    keeper.save();
     if (!stopped)
       io.notices.say(
         `clogs-cli: following ${files.tails.size} ${files.tails.size === 1 ? 'file' : 'files'} (${files.counts.resumed} resumed), state in ${o.state.path}`,
@@ -273,7 +201,7 @@ export async function runFollow(session: Session, o: FollowOptions, io: FollowIo
         while (!stopped && !readAgain && logged < READ_LINES) {
           const r = await reader.read(tail, now, READ_LINES - logged);
           logged += r.lines;
-          markTail(tail);
+          keeper.markTail(tail);
           if (needRoom) {
             await pause(BARRIER_SLICE_MS, 'drain');
             needRoom = false;
@@ -285,7 +213,7 @@ export async function runFollow(session: Session, o: FollowOptions, io: FollowIo
         const waited = tail.partialSince !== undefined && now - tail.partialSince >= o.partialTimeoutMs;
         if ((waited || tail.rotated) && tail.partialSince !== undefined && (await reader.takePartial(tail)))
           logged++;
-        markTail(tail);
+        keeper.markTail(tail);
         if (tail.offset !== before) moved = true;
         if (tail.rewritten) rewritten = true;
       }
@@ -308,14 +236,13 @@ export async function runFollow(session: Session, o: FollowOptions, io: FollowIo
       // Stopping: what was read is delivered within timeoutMs; the marks that settle move the checkpoints.
       await session.flush({ timeoutMs: o.timeoutMs });
       await settleMarks();
-      save();
+      keeper.save();
     }
   } finally {
     io.stop.unlisten(onStop);
-    clearInterval(syncTimer);
     Object.assign(summary.follow!, files.counts);
     await files.close();
-    if (summary.follow.saveFailed === undefined) await o.state.close().catch(fail);
+    await keeper.close();
   }
   const { undelivered } = await session.close(0);
   settle(summary, session.stats(), undelivered);
