@@ -117,7 +117,7 @@ const state = () => join(dir, `state-${stateN++}.json`);
  * rsyslogd in the foreground with its own config: imfile reads the file from its start
  * (its state in `work`, saved every 1,000 lines), omfwd sends a datagram per line.
  */
-function rsyslog(path: string, workDir?: string) {
+function rsyslog(path: string, workDir?: string, protocol: 'udp' | 'tcp' = 'udp') {
   return (port: number) => {
     const work = workDir ?? mkdtempSync(join(dir, 'rsyslog-'));
     const conf = join(work, 'rsyslog.conf');
@@ -126,7 +126,7 @@ function rsyslog(path: string, workDir?: string) {
       `global(workDirectory="${work}")
 module(load="imfile")
 input(type="imfile" File="${path}" Tag="app" freshStartTail="off" PersistStateInterval="1000")
-*.* action(type="omfwd" Target="127.0.0.1" Port="${port}" Protocol="udp" template="RSYSLOG_FileFormat")
+*.* action(type="omfwd" Target="127.0.0.1" Port="${port}" Protocol="${protocol}" template="RSYSLOG_FileFormat")
 `,
     );
     return `${RSYSLOGD} -n -f ${quote(conf)} -i ${quote(join(work, 'pid'))}`;
@@ -198,11 +198,12 @@ for (const [name, mode, command, stop] of cases) {
   );
 }
 
-// rsyslogd the same way: its state saved every 1,000 lines, the receiver telling repeats from losses.
-if (RSYSLOGD !== undefined) {
-  const r = await receiver('lines');
-  const work = mkdtempSync(join(dir, 'rsyslog-kill-'));
-  const cmd = rsyslog(path, work)(r.port);
+// rsyslogd the same way, its state saved every 1,000 lines, over UDP (as above) and over
+// TCP (no loss at the counter to hide its repeats); the counter tells repeats from losses.
+for (const protocol of RSYSLOGD === undefined ? [] : (['udp', 'tcp'] as const)) {
+  const r = await receiver(protocol === 'udp' ? 'lines' : 'tcp');
+  const work = mkdtempSync(join(dir, `rsyslog-kill-${protocol}-`));
+  const cmd = rsyslog(path, work, protocol)(r.port);
   for (let k = 0; k <= KILLS; k++) {
     const child = spawn('bash', ['-c', `exec ${cmd}`], { stdio: 'ignore' });
     if (k === KILLS) {
@@ -219,7 +220,7 @@ if (RSYSLOGD !== undefined) {
   await r.stop();
   const distinct = s.distinct ?? 0;
   console.log(
-    `  rsyslogd, ${KILLS} × SIGKILL: ${s.records} lines at the counter for ${N}, ${distinct} distinct: ` +
+    `  rsyslogd → ${protocol.toUpperCase()}, ${KILLS} × SIGKILL: ${s.records} lines at the counter for ${N}, ${distinct} distinct: ` +
       `${s.records - distinct} repeated (${((s.records - distinct) / KILLS).toFixed(0)} per kill), ${N - distinct} lost`,
   );
 }

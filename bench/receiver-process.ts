@@ -11,14 +11,14 @@ export interface Counts {
   kernelDrops: number;
   /** clogs-server only: datagrams it dropped (writer behind, malformed, ...). */
   serverDrops?: number;
-  /** 'lines' only: how many distinct line numbers of line-file.ts's lines came. */
+  /** 'lines' and 'tcp' only: how many distinct line numbers of line-file.ts's lines came. */
   distinct?: number;
   /** process.hrtime.bigint() (CLOCK_MONOTONIC, one clock for all processes here) of the last datagram in, as a string. */
   lastAt: string;
 }
 
 /** What receives (see receiver.ts): clogs-server ACKing after the write or on arrival, or a counter. */
-export type Mode = 'clogs ack-after-write' | 'clogs ack-on-arrival' | 'lines' | 'count';
+export type Mode = 'clogs ack-after-write' | 'clogs ack-on-arrival' | 'lines' | 'tcp' | 'count';
 
 export interface Receiver {
   port: number;

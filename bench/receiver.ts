@@ -6,6 +6,7 @@
  *          they are in the writer's buffer (the default)
  *   lines  a bare dgram socket that counts newline-separated lines (statsd and JSON peers),
  *          and the distinct line numbers of line-file.ts's lines among them (`distinct`)
+ *   tcp    the same over TCP, LF-framed (rsyslog's omfwd with Protocol="tcp")
  *   count  a bare dgram socket that counts the records of clogs LOG frames by their header
  *          and answers PINGs and ACK_WANTED: the same kind of receiver as 'lines', for ours
  * It reports { port } once listening, and { records, datagrams, kernelDrops, lastAt } on 'stats'
@@ -14,6 +15,7 @@
  */
 import { createSocket } from 'node:dgram';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer as createTcpServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -44,7 +46,59 @@ function kernelDrops(port: number): number {
   return row === undefined ? 0 : Number(row.trim().split(/\s+/).at(-1));
 }
 
-if (mode === 'clogs') {
+/** Which of line-file.ts's line numbers came (a byte per number): repeats and losses tell apart. */
+class LineNumbers {
+  private seen = new Uint8Array(1 << 20);
+  distinct = 0;
+  private static readonly NUMBERED = Buffer.from('PAY1 TXT ');
+
+  see(buf: Buffer): void {
+    const tag = LineNumbers.NUMBERED;
+    for (let at = buf.indexOf(tag); at >= 0; at = buf.indexOf(tag, at + 1)) {
+      const n = Number(buf.toString('latin1', at + tag.length, at + tag.length + 8));
+      if (!Number.isInteger(n)) continue;
+      if (n >= this.seen.length) {
+        const grown = new Uint8Array(Math.max(n + 1, this.seen.length * 2));
+        grown.set(this.seen);
+        this.seen = grown;
+      }
+      if (this.seen[n] === 0) {
+        this.seen[n] = 1;
+        this.distinct++;
+      }
+    }
+  }
+}
+
+if (mode === 'tcp') {
+  // rsyslog's omfwd over TCP (LF-framed): its repeats counted without UDP's losses in the way.
+  const numbers = new LineNumbers();
+  let records = 0;
+  let reads = 0;
+  let lastAt = process.hrtime.bigint();
+  const server = createTcpServer((sock) => {
+    let rest = Buffer.alloc(0);
+    sock.on('data', (d: Buffer) => {
+      lastAt = process.hrtime.bigint();
+      reads++;
+      const buf = rest.length === 0 ? d : Buffer.concat([rest, d]);
+      let start = 0;
+      for (let lf = buf.indexOf(0x0a); lf >= 0; lf = buf.indexOf(0x0a, start)) {
+        records++;
+        numbers.see(buf.subarray(start, lf));
+        start = lf + 1;
+      }
+      rest = Buffer.from(buf.subarray(start));
+    });
+    sock.on('error', () => {});
+  });
+  server.listen(0, '127.0.0.1', () => send({ port: (server.address() as { port: number }).port }));
+  process.on('message', (m: string) => {
+    if (m === 'stats')
+      send({ records, datagrams: reads, kernelDrops: 0, lastAt: String(lastAt), distinct: numbers.distinct });
+    else if (m === 'stop') process.exit(0);
+  });
+} else if (mode === 'clogs') {
   const dir = mkdtempSync(join(tmpdir(), 'clogs-bench-recv-'));
   const server = await createServer({
     port: 0,
@@ -89,10 +143,7 @@ if (mode === 'clogs') {
   let records = 0;
   let datagrams = 0;
   let lastAt = process.hrtime.bigint();
-  // 'lines': which line numbers came (a byte per number), so repeats and losses tell apart.
-  let seen = new Uint8Array(1 << 20);
-  let distinct = 0;
-  const NUMBERED = Buffer.from('PAY1 TXT ');
+  const numbers = new LineNumbers();
   const pong = new ControlFrameEncoder(Kind.PONG);
   const ack = new ControlFrameEncoder(Kind.ACK);
   const range = new Uint32Array(2);
@@ -128,19 +179,7 @@ if (mode === 'clogs') {
     let lines = 1;
     for (let i = msg.indexOf(0x0a); i >= 0 && i < msg.length - 1; i = msg.indexOf(0x0a, i + 1)) lines++;
     records += lines;
-    for (let at = msg.indexOf(NUMBERED); at >= 0; at = msg.indexOf(NUMBERED, at + 1)) {
-      const n = Number(msg.toString('latin1', at + NUMBERED.length, at + NUMBERED.length + 8));
-      if (!Number.isInteger(n)) continue;
-      if (n >= seen.length) {
-        const grown = new Uint8Array(Math.max(n + 1, seen.length * 2));
-        grown.set(seen);
-        seen = grown;
-      }
-      if (seen[n] === 0) {
-        seen[n] = 1;
-        distinct++;
-      }
-    }
+    numbers.see(msg);
   });
   socket.bind(0, '127.0.0.1', () => send({ port: socket.address().port }));
   process.on('message', (m: string) => {
@@ -150,7 +189,7 @@ if (mode === 'clogs') {
         datagrams,
         kernelDrops: kernelDrops(socket.address().port),
         lastAt: String(lastAt),
-        distinct,
+        distinct: numbers.distinct,
       });
     else if (m === 'stop') process.exit(0);
   });
