@@ -113,10 +113,10 @@ describe('clogs-cli --follow under SIGKILL', () => {
       expect(kills, 'kills while the log was written').toBeGreaterThanOrEqual(3);
       expect(rotations).toBe(ROTATIONS);
       expect(serverRestarts).toBe(1);
-      // A kill repeats what was sent past the last settled mark, the server's death what it
-      // held unacknowledged: a few marks' lines (245–272 a kill measured; the 8,192-line
-      // windows this replaced repeated up to 1,555).
-      const bound = (kills + serverRestarts) * 4 * MARK_LINES;
+      // A kill repeats what the server had past the last settled mark: the window in flight,
+      // about 8 ms of lines when the follower reads at full speed (2,827 a kill measured at
+      // the issue's scale; 0–430 at CI's); the server's death, what it held unacknowledged.
+      const bound = (kills + serverRestarts) * 16 * MARK_LINES;
       expect(repeats, `${repeats} lines repeated over ${kills} kills`).toBeLessThanOrEqual(bound);
       console.log(
         `follow kill test: ${N} lines, ${rotations} rotations, ${kills} kills, 1 server restart, ${repeats} repeated (${Math.round(repeats / kills)} per kill)`,
