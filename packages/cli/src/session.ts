@@ -5,6 +5,7 @@ import {
   createClient,
   type DropReason,
   type LogOptions,
+  type MarkSettled,
   type ServerInput,
 } from '@clogs/client';
 import type { FrameKey } from '@clogs/protocol';
@@ -94,7 +95,7 @@ export class Session extends EventEmitter {
   }
 
   /** A mark after the records logged so far (the client's `mark()`; --follow's clients have marks). */
-  mark(): Promise<void> {
+  mark(): Promise<MarkSettled> {
     return this.client.mark();
   }
 

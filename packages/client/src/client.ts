@@ -6,7 +6,7 @@ import type { Bindings } from './api/log-sink.js';
 import { createLogStream, type LogStream, type LogStreamOptions } from './api/log-stream.js';
 import { closedError, fillRecord, recordLevel } from './api/record-fields.js';
 import { FrameLedger } from './batch/frame-ledger.js';
-import { MarkBook } from './batch/mark-book.js';
+import { MarkBook, type MarkSettled } from './batch/mark-book.js';
 import type { ClientStats, DropReason, LogOptions, RecordCounts } from './client-types.js';
 import { startDiscovery } from './discovery/discovery.js';
 import { checkLive, type LiveOptions, pickLive } from './discovery/live-config.js';
@@ -113,7 +113,7 @@ export class ClogsClient extends EventEmitter {
         drops: this.drops,
         warn: (err) => this.emit('warning', err),
       });
-    this.marks = o.marks ? new MarkBook() : undefined;
+    this.marks = o.marks ? new MarkBook(() => this.drops.total) : undefined;
     if (this.marks !== undefined) this.ledger.tracker = this.marks;
     this.fleet.start();
     // What a previous process left goes first (servers probing: it waits for their answer).
@@ -206,14 +206,15 @@ export class ClogsClient extends EventEmitter {
    * A mark after every record logged so far: resolves once each of them is done with:
    * acknowledged (at-least-once), sent (at-most-once), or dropped (then counted in
    * `stats().dropped` and reported by `drop`). Marks resolve in the order made, without
-   * waiting for the records logged after them: a checkpoint that follows the delivery
-   * (clogs-cli --follow moves its file offsets with them).
+   * waiting for the records logged after them, with the records accepted before the mark
+   * and those dropped so far: a checkpoint that follows the delivery (clogs-cli --follow
+   * moves its file offsets with them), moved only while `dropped` stands still.
    * @throws {ClientError} `ERR_CLIENT_BAD_OPTION` without the `marks` option.
    */
-  mark(): Promise<void> {
+  mark(): Promise<MarkSettled> {
     if (this.marks === undefined)
       throw new ClientError('ERR_CLIENT_BAD_OPTION', 'mark() needs the marks option');
-    return this.marks.mark();
+    return this.marks.mark(this.counts.accepted);
   }
 
   /**
@@ -296,8 +297,6 @@ export class ClogsClient extends EventEmitter {
    */
   private giveUp(reason: DropReason): number {
     const left = this.ledger.clearAll() + this.fleet.takeAllUnacked();
-    // Given up is dropped (counted below): marks waiting on those records settle.
-    this.marks?.abandon();
     // With a spool they are not lost: they stay on disk for the next client on its folder.
     if (this.spool !== undefined) {
       this.spool.stop();
@@ -307,6 +306,8 @@ export class ClogsClient extends EventEmitter {
       this.drops.drop(reason, left);
       this.drops.reportNow();
     }
+    // Given up is dropped (counted above): marks waiting on those records settle.
+    this.marks?.abandon();
     return left;
   }
 }

@@ -31,6 +31,7 @@ export {
   TransportKit,
   type TransportKitOptions,
 } from './api/transport-kit.js';
+export type { MarkSettled } from './batch/mark-book.js';
 export { ClogsClient, createClient } from './client.js';
 export type {
   ClientStats,

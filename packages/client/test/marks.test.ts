@@ -1,15 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { type ClogsClient, createClient } from '../src/index.js';
+import { type ClogsClient, createClient, type MarkSettled } from '../src/index.js';
 import { received, startFleet, until, untilEveryServerPonged, useFleet } from './helpers.js';
 
 const t = useFleet();
 const defaults = { sysId: 'MRK', msgType: 'TXT', fileName: 'app' } as const;
 
 /** Tracks whether a mark has settled, to look at it while it may still be pending. */
-function watch(mark: Promise<void>): { settled: boolean; done: Promise<void> } {
+function watch(mark: Promise<MarkSettled>): { settled: boolean; done: Promise<MarkSettled> } {
   const w = { settled: false, done: mark };
-  w.done = mark.then(() => {
+  w.done = mark.then((m) => {
     w.settled = true;
+    return m;
   });
   return w;
 }
@@ -27,12 +28,14 @@ describe('mark(): a checkpoint that follows delivery', () => {
     t.client = client;
     const order: number[] = [];
     const ackedAt: number[] = [];
+    const said: MarkSettled[] = [];
     const marks: Promise<void>[] = [];
     for (let m = 0; m < 10; m++) {
       for (let i = 0; i < 1000; i++) client.log(`rec ${m} ${i}`, { fileName: `f${i % 5}` });
       marks.push(
-        client.mark().then(() => {
+        client.mark().then((settled) => {
           order.push(m);
+          said.push(settled);
           ackedAt.push(client.stats().acked);
         }),
       );
@@ -40,6 +43,7 @@ describe('mark(): a checkpoint that follows delivery', () => {
     await client.flush({ timeoutMs: 10_000 });
     await Promise.all(marks);
     expect(order, 'order the marks settled in').toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(said, 'what each mark said').toEqual(order.map((m) => ({ accepted: (m + 1) * 1000, dropped: 0 })));
     for (let m = 0; m < 10; m++)
       expect(ackedAt[m], `records acknowledged when mark ${m} settled`).toBeGreaterThanOrEqual(
         (m + 1) * 1000,
@@ -120,7 +124,7 @@ describe('mark(): a checkpoint that follows delivery', () => {
     await until(() => client.stats().servers[0]!.framesResent > 0, 'a resend to the server that drops');
     expect(mark.settled, 'mark settled with nothing acknowledged').toBe(false);
     const { undelivered } = await client.close({ timeoutMs: 0 });
-    await mark.done;
+    expect(await mark.done, 'what the mark said').toEqual({ accepted: 100, dropped: 100 });
     expect(undelivered).toBe(100);
     expect(client.stats().dropped.closed).toBe(100);
   });

@@ -1,3 +1,4 @@
+import type { MarkSettled } from '@clogs/client';
 import type { Session } from '../session.js';
 import type { CheckpointFile } from './checkpoint-file.js';
 import type { FileSet } from './file-set.js';
@@ -15,7 +16,6 @@ interface Pending {
   /** Marks made before the files were last read again are not followed. */
   epoch: number;
   lines: LineCounts;
-  accepted: number;
 }
 
 /** What the keeper tells follow mode. */
@@ -45,7 +45,6 @@ export class CheckpointKeeper {
     private readonly state: CheckpointFile,
     private readonly files: FileSet,
     private readonly counts: WindowCounts,
-    private readonly ack: boolean,
     private readonly events: KeeperEvents,
   ) {
     this.syncTimer = setInterval(() => this.sync(), SYNC_MS);
@@ -60,9 +59,8 @@ export class CheckpointKeeper {
       offset,
       epoch: this.epoch,
       lines: this.counts.linesNow(),
-      accepted: this.session.stats().accepted,
     };
-    void this.session.mark().then(() => this.settled(p));
+    void this.session.mark().then((m) => this.settled(p, m));
   };
 
   /** A mark at where `tail` is, if it moved since its last one. */
@@ -105,15 +103,15 @@ export class CheckpointKeeper {
     if (!this.failed) await this.state.close().catch((err) => this.fail(err as Error));
   }
 
-  private settled(p: Pending): void {
+  private settled(p: Pending, m: MarkSettled): void {
     if (p.epoch !== this.epoch || this.failed) return;
-    if (this.counts.dropped()) {
+    if (this.counts.droppedSince(m.dropped)) {
       // Some record before this mark, or after it, is lost: the checkpoints stay.
       this.events.dropped();
       return;
     }
     if (p.tail.generation === p.generation) p.tail.committed = p.offset;
-    this.counts.committed(p.lines, p.accepted, this.ack);
+    this.counts.committed(p.lines, m.accepted, m.dropped);
     if (this.saveQueued) return;
     this.saveQueued = true;
     setImmediate(() => this.save());

@@ -88,7 +88,7 @@ export async function runFollow(session: Session, o: FollowOptions, io: FollowIo
   /** Records were dropped past the checkpoints: read the files again from them. */
   let readAgain = false;
   let wake: (() => void) | undefined;
-  const keeper = new CheckpointKeeper(session, o.state, files, counts, o.ack, {
+  const keeper = new CheckpointKeeper(session, o.state, files, counts, {
     dropped: () => {
       readAgain = true;
       wake?.();

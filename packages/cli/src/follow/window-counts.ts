@@ -27,21 +27,20 @@ export class WindowCounts {
     this.client = this.clientNow();
   }
 
-  /** Records dropped since the checkpoints last moved: lines past them may be missing. */
-  dropped(): boolean {
-    return droppedOf(this.stats()) !== this.client.dropped;
+  /** `dropped`, the client's drops now, says records were dropped since the checkpoints last moved. */
+  droppedSince(dropped: number): boolean {
+    return dropped !== this.client.dropped;
   }
 
   /**
-   * A mark settled with nothing dropped: the checkpoints moved to it. `lines` and
-   * `accepted` are the counts when it was made: every record before it is acknowledged
-   * (or sent), and every drop so far was of records before it.
+   * A mark settled with nothing dropped since the last: the checkpoints moved to it.
+   * `lines` and `accepted` are the counts when it was made, `dropped` when it settled:
+   * every record before it is acknowledged (or sent) but those dropped, and every drop so
+   * far was of records before it.
    */
-  committed(lines: LineCounts, accepted: number, ack: boolean): void {
-    const s = this.stats();
-    const dropped = droppedOf(s);
+  committed(lines: LineCounts, accepted: number, dropped: number): void {
     this.lines = lines;
-    this.client = { accepted, acked: ack ? accepted - dropped : s.acked, dropped };
+    this.client = { accepted, acked: accepted - dropped, dropped };
   }
 
   /** The line counts now, for a mark. */

@@ -1,5 +1,13 @@
 import type { RecordTracker } from './frame-ledger.js';
 
+/** What a settled mark says: the records logged before it, and those dropped so far. */
+export interface MarkSettled {
+  /** Records accepted by `log()` before the mark (over the client's life). */
+  accepted: number;
+  /** Records dropped over the client's life when the mark settled (every reason). */
+  dropped: number;
+}
+
 /** Settled groups kept before the arrays are compacted: compaction is rare and short. */
 const COMPACT_AT = 1024;
 
@@ -22,9 +30,15 @@ export class MarkBook implements RecordTracker {
   private base = 0;
   private left: number[] = [0];
   /** Marks not settled, oldest first; `pending[i]` closes group `closes[i]`. */
-  private pending: (() => void)[] = [];
+  private pending: ((settled: MarkSettled) => void)[] = [];
   private closes: number[] = [];
+  private accepted: number[] = [];
   private head = 0;
+
+  constructor(
+    /** Records dropped so far, every reason: read as a mark settles. */
+    private readonly dropped: () => number,
+  ) {}
 
   /** A record is logged: counted in the open group, whose number is its tag. */
   tag(): number {
@@ -37,13 +51,17 @@ export class MarkBook implements RecordTracker {
     this.left[this.open - this.base]!--;
   }
 
-  /** Closes the open group; resolves once it and every group before it are done with. */
-  mark(): Promise<void> {
+  /**
+   * Closes the open group; resolves once it and every group before it are done with.
+   * `accepted`: the records accepted so far, given back when it settles.
+   */
+  mark(accepted: number): Promise<MarkSettled> {
     const group = this.open++;
     this.left.push(0);
-    const settled = new Promise<void>((resolve) => {
+    const settled = new Promise<MarkSettled>((resolve) => {
       this.pending.push(resolve);
       this.closes.push(group);
+      this.accepted.push(accepted);
     });
     this.settled();
     return settled;
@@ -57,13 +75,17 @@ export class MarkBook implements RecordTracker {
   /** Frames were freed: marks whose groups are all done with settle. */
   settled(): void {
     while (this.first < this.open && this.left[this.first - this.base] === 0) this.first++;
-    while (this.head < this.pending.length && this.closes[this.head]! < this.first) {
-      this.pending[this.head]!();
-      this.head++;
+    if (this.head < this.pending.length && this.closes[this.head]! < this.first) {
+      const dropped = this.dropped();
+      do {
+        this.pending[this.head]!({ accepted: this.accepted[this.head]!, dropped });
+        this.head++;
+      } while (this.head < this.pending.length && this.closes[this.head]! < this.first);
     }
     if (this.head >= COMPACT_AT) {
       this.pending = this.pending.slice(this.head);
       this.closes = this.closes.slice(this.head);
+      this.accepted = this.accepted.slice(this.head);
       this.head = 0;
     }
     if (this.first - this.base >= COMPACT_AT) {

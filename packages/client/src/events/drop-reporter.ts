@@ -36,6 +36,8 @@ const byReason = (value: number): Record<DropReason, number> => ({
 export class DropReporter {
   /** Records dropped over the client's life, by reason. */
   readonly dropped = byReason(0);
+  /** Records dropped over the client's life, every reason. */
+  total = 0;
   /** Dropped, not yet reported. */
   private readonly pending = byReason(0);
   /** When each reason was last reported. */
@@ -53,6 +55,7 @@ export class DropReporter {
 
   drop(reason: DropReason, records: number): void {
     this.dropped[reason] += records;
+    this.total += records;
     const now = performance.now();
     const dueAt = this.reportedAt[reason] + DROP_EVENT_MS;
     if (this.pending[reason] === 0 && now >= dueAt) {
