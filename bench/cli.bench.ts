@@ -51,6 +51,8 @@ const lines = (n: number) => lineFile(dir, n);
 
 interface Result {
   perSec: number;
+  /** User + system CPU of the command's processes (with `cat |`, cat's too) per line, µs. */
+  cpuUsPerLine: number;
   lossPct: number;
   code: number | null;
 }
@@ -70,7 +72,7 @@ async function measure(
   const r = await receiver(mode);
   const base = await r.stats();
   const cmd = command(r.port).map(quote).join(' ');
-  const script = input === 'file' ? `${cmd} < ${quote(path)}` : `cat ${quote(path)} | ${cmd}`;
+  const script = `${input === 'file' ? `${cmd} < ${quote(path)}` : `cat ${quote(path)} | ${cmd}`}; c=$?; times >&2; exit $c`;
   const started = process.hrtime.bigint();
   const child = spawn('bash', ['-c', script], { stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
@@ -78,32 +80,58 @@ async function measure(
     err += s;
   });
   const [code] = (await once(child, 'exit')) as [number | null];
-  if (code !== 0)
+  if (code !== 0 && code !== null)
     console.log(
       `    ${command(0)[1] ?? command(0)[0]} exited ${code}: ${/Error: .*/.exec(err)?.[0] ?? err.trim().split('\n')[0]}`,
     );
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const s = await settle(r, base.records + n);
   await r.stop();
-  return { perSec: n / seconds, lossPct: (100 * (n - (s.records - base.records))) / n, code };
+  // bash's `times`: its own CPU, then its children's (the command's processes).
+  const times = /\n(\d+)m([\d.]+)s (\d+)m([\d.]+)s\s*$/.exec(err);
+  const cpu =
+    times === null
+      ? Number.NaN
+      : Number(times[1]) * 60 + Number(times[2]) + Number(times[3]) * 60 + Number(times[4]);
+  return {
+    perSec: n / seconds,
+    cpuUsPerLine: (cpu * 1e6) / n,
+    lossPct: (100 * (n - (s.records - base.records))) / n,
+    code,
+  };
 }
 
+// At its defaults: to a loopback server that is 8,192-byte frames.
 const clogs = (extra: string[]) => (port: number) => [
   process.execPath,
   CLI,
   '-s',
   `127.0.0.1:${port} bench`,
-  '--max-datagram',
-  '8192',
   '--quiet',
   ...extra,
 ];
+const NAIVE_FRAMES = join(import.meta.dirname, 'naive-frame-sender.mjs');
 const cases: [string, number, Mode, Input, (port: number) => string[]][] = [
   ['clogs-cli → counter', N, 'count', 'file', clogs([])],
   ['clogs-cli → clogs-server', N, 'clogs ack-after-write', 'file', clogs([])],
   ['cat | clogs-cli → clogs-server', N, 'clogs ack-after-write', 'pipe', clogs([])],
+  [
+    'cat | clogs-cli --max-datagram 1432 → clogs-server',
+    N,
+    'clogs ack-after-write',
+    'pipe',
+    clogs(['--max-datagram', '1432']),
+  ],
   ['clogs-cli --ack → clogs-server', N, 'clogs ack-after-write', 'file', clogs(['--ack'])],
   ['cat | clogs-cli --ack → clogs-server', N, 'clogs ack-after-write', 'pipe', clogs(['--ack'])],
+  // The naive sender of clogs frames: a LOG frame per line, into the same clogs-server.
+  [
+    'cat | naive frame sender → clogs-server',
+    PEER_N,
+    'clogs ack-after-write',
+    'pipe',
+    (port) => [process.execPath, NAIVE_FRAMES, '--port', String(port)],
+  ],
   // Naive senders: one datagram per line, no batching, no flow control. Ours in Node, and
   // logger(1), the one every Linux machine has.
   [
@@ -141,16 +169,22 @@ console.log(`clogs-cli benchmark: ${machineLine()}`);
 console.log(
   `100-byte lines from a file on stdin or through an OS pipe from cat; ${RUNS} runs, medians${hasNc ? '' : '; nc not installed, left out'}\n`,
 );
+const rates = new Map<string, number>();
 for (const [name, n, mode, input, command] of cases) {
   const rs: Result[] = [];
   for (let i = 0; i < RUNS; i++) rs.push(await measure(mode, n, input, command));
   const perSec = median(rs.map((r) => r.perSec));
+  rates.set(name, perSec);
   const worst = Math.max(...rs.map((r) => r.lossPct));
   const codes = [...new Set(rs.map((r) => r.code))].join(',');
   console.log(
-    `  ${name.padEnd(32)} ${(perSec / 1000).toFixed(0).padStart(6)}k lines/s  worst loss ${worst.toFixed(2)}%  exit ${codes}  (runs ${rs.map((r) => `${(r.perSec / 1000).toFixed(0)}k`).join(' ')})`,
+    `  ${name.padEnd(50)} ${(perSec / 1000).toFixed(0).padStart(6)}k lines/s  ${median(rs.map((r) => r.cpuUsPerLine)).toFixed(2)} µs CPU/line  worst loss ${worst.toFixed(2)}%  exit ${codes}  (runs ${rs.map((r) => `${(r.perSec / 1000).toFixed(0)}k`).join(' ')})`,
   );
 }
+const naive = rates.get('cat | naive frame sender → clogs-server')!;
+console.log(
+  `\n  against the naive frame sender into the same clogs-server: defaults ${(rates.get('cat | clogs-cli → clogs-server')! / naive).toFixed(2)}×, --max-datagram 1432 ${(rates.get('cat | clogs-cli --max-datagram 1432 → clogs-server')! / naive).toFixed(2)}×`,
+);
 console.log(
   "\nA sender that exits non-zero or loses lines has no rate worth comparing (pino-socket's CLI pipes each stdin read, up to 64 KiB, into one datagram rather than one per line).",
 );
