@@ -46,6 +46,35 @@ describe("thread-stream's contract, in-process", () => {
     }
   });
 
+  it('hands a chunk of MiBs over a slice at a time, the event loop running between slices', async () => {
+    // thread-stream hands over up to 4 MiB at once: the client's sends and ACKs (timers,
+    // socket reads) must run while it is cut, not after.
+    const n = 20_000;
+    const client = createTestClient({ defaults });
+    const dest = await clogsTransport({ client });
+    const takenAtTurns: number[] = [];
+    const written = new Promise<void>((resolve) => {
+      const turn = () => {
+        takenAtTurns.push(client.records().length);
+        if (takenAtTurns.at(-1)! < n) setImmediate(turn);
+        else resolve();
+      };
+      setImmediate(turn);
+    });
+    const callbacks: string[] = [];
+    dest.write(lines(n), () => callbacks.push(`done at ${client.records().length}`));
+    await written;
+    expect(takenAtTurns[0], 'records taken before the first turn of the loop').toBeGreaterThan(0);
+    expect(takenAtTurns[0], 'records taken before the first turn of the loop').toBeLessThan(n / 4);
+    expect(new Set(takenAtTurns).size, 'turns that saw a different count').toBeGreaterThan(4);
+    dest.end();
+    await once(dest, 'close');
+    expect(callbacks).toEqual([`done at ${n}`]);
+    expect(client.records().map((r) => JSON.parse(r.msg).msg)).toEqual(
+      range(n).map((i) => `record ${i} é€😀`),
+    );
+  });
+
   it('takes a callback in flush() (arity 1, so the worker waits for it), called once the lines are handed over', async () => {
     const client = createTestClient({ defaults });
     const dest = await clogsTransport({ client });
