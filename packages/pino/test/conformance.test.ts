@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { createTestClient } from '@clogs/client/testing';
@@ -141,6 +142,49 @@ describe("pino's worker", () => {
     const messages = await apps.fleet.messages('PINO', 'leveled');
     expect(messages.filter((m) => m.includes("below the target's level"))).toEqual([]);
     expect(messages.every((m) => JSON.parse(m).level === 40)).toBe(true);
+  });
+
+  it("runs the ESM build behind the CJS entry (pino's worker requires the target)", async () => {
+    // In a process of its own: under vitest, require() would resolve @clogs/client to its sources.
+    const script = `
+      const { createRequire } = require('node:module');
+      const { createTestClient } = require('@clogs/client/testing');
+      const cjs = require(process.argv[1] + '/index.cjs');
+      import(process.argv[1] + '/index.js').then(async (esm) => {
+        const defaults = { sysId: 'PINO', msgType: 'JSON', fileName: 'app' };
+        const viaCjs = await cjs.clogsTransport({ client: createTestClient({ defaults }) });
+        const viaEsm = await esm.clogsTransport({ client: createTestClient({ defaults }) });
+        const err = await cjs.clogsTransport({ servers: ['127.0.0.1:9 a'], message: 'all' }).catch((e) => e);
+        console.log(JSON.stringify({
+          sameClass: viaCjs.constructor === viaEsm.constructor,
+          code: err.code,
+          cjsError: err instanceof cjs.PinoTransportError,
+          esmError: err instanceof esm.PinoTransportError,
+        }));
+        viaCjs.end();
+        viaEsm.end();
+      });`;
+    const dist = fileURLToPath(new URL('../dist', import.meta.url));
+    const child = spawn(process.execPath, ['-e', script, dist], {
+      cwd: dist,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.setEncoding('utf8').on('data', (s: string) => {
+      out += s;
+    });
+    child.stderr.setEncoding('utf8').on('data', (s: string) => {
+      err += s;
+    });
+    const [code] = await once(child, 'exit');
+    expect({ code, err }).toEqual({ code: 0, err: '' });
+    expect(JSON.parse(out)).toEqual({
+      sameClass: true,
+      code: 'ERR_PINO_BAD_OPTION',
+      cjsError: true,
+      esmError: true,
+    });
   });
 
   it('loads the CJS build by path: the module object, under two defaults', async () => {
