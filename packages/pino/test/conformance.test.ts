@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { createTestClient } from '@clogs/client/testing';
 import { describe, expect, it } from 'vitest';
-import { range, useAppFleet } from '../../../test/support/app-fleet.js';
+import { range, runApp, useAppFleet } from '../../../test/support/app-fleet.js';
 import clogsTransportDefault, { clogsTransport } from '../src/index.js';
 
 // pino has no conformance suite for transports; its contract is what its worker code does
@@ -131,6 +131,22 @@ describe("pino's worker", () => {
     expect({ code, stderr: app.stderr }).toEqual({ code: 0, stderr: '' });
     expect(got).toEqual(range(N));
   });
+
+  it("delivers every record of a burst past thread-stream's 4 MiB buffer, handed over at exit in pieces", async () => {
+    // ~90 bytes a line: 5.4 MB, so the worker gets several chunks, cut wherever the buffer ended.
+    const n = 60_000;
+    const { code, app, got } = await runApp(apps.fleet, {
+      nodeArgs: [],
+      app: APP,
+      mode: 'natural',
+      delivery: 'at-least-once',
+      count: n,
+      file: 'burst',
+      sys: 'PINO',
+    });
+    expect({ code, stderr: app.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(got).toEqual(range(n));
+  }, 60_000);
 
   it("takes only the lines at the target's level or above", async () => {
     const { code, got } = await apps.run('natural', 'at-least-once', {
