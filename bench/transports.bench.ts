@@ -25,6 +25,8 @@ const { values } = parseArgs({
     lines: { type: 'string', default: '200000' },
     /** Only the paced sweep (pino-socket's and ours at set rates). */
     'sweep-only': { type: 'boolean', default: false },
+    /** Only these cases of the full-speed table (comma-separated kinds, e.g. `clogs-pino,pino-file`), no sweep. */
+    only: { type: 'string' },
   },
 });
 const RUNS = Number(values.runs);
@@ -83,7 +85,7 @@ async function measure(kind: string, into: Mode | 'file', n = N, rate = 0): Prom
   return { perSec: n / seconds, lossPct: (100 * (n - got)) / n, code, err };
 }
 
-const cases: [string, string, Mode | 'file'][] = [
+const allCases: [string, string, Mode | 'file'][] = [
   ['pino → @clogs/pino → clogs-server', 'clogs-pino', 'clogs ack-after-write'],
   ['pino → @clogs/pino (8 KiB frames) → clogs-server', 'clogs-pino-8k', 'clogs ack-after-write'],
   ['pino → pino-socket (udp) → counter', 'pino-socket', 'lines'],
@@ -94,6 +96,13 @@ const cases: [string, string, Mode | 'file'][] = [
   ['winston → winston-syslog (udp) → counter', 'winston-syslog', 'lines'],
 ];
 
+const only = values.only?.split(',');
+const cases = only === undefined ? allCases : allCases.filter(([, kind]) => only.includes(kind));
+if (only !== undefined && cases.length !== only.length) {
+  console.error(`--only: unknown case among ${values.only} (kinds: ${allCases.map((c) => c[1]).join(', ')})`);
+  process.exit(1);
+}
+
 console.log(machineLine());
 const fmt = (x: number) => Math.round(x).toLocaleString('en');
 const pct = (x: number) => `${x.toFixed(x > 0 && x < 0.1 ? 3 : 1)}%`;
@@ -102,16 +111,19 @@ const row = (cols: string[]) => `| ${cols.join(' | ')} |`;
 // pino-socket dies when a burst joins lines into one datagram past 65,507 bytes, so its
 // figure at full speed is how fast it fails. Paced, an app shows the rate it can carry:
 // each rate for 3 s, the worst loss of the runs.
-const RATES = [10_000, 20_000, 40_000, 80_000];
-console.log(
-  `\npaced: ${RATES.map(fmt).join(', ')} lines/s for 3 s each, ${RUNS} runs, worst loss (exits ≠ 0)\n`,
-);
-console.log(row(['case', ...RATES.map((r) => `${fmt(r)}/s`)]));
-console.log(row(['---', ...RATES.map(() => '---:')]));
-for (const [name, kind, into] of [
-  ['pino → pino-socket (udp) → counter', 'pino-socket', 'lines'],
-  ['pino → @clogs/pino → clogs-server', 'clogs-pino', 'clogs ack-after-write'],
-] as const) {
+const RATES = only === undefined ? [10_000, 20_000, 40_000, 80_000] : [];
+if (RATES.length > 0)
+  console.log(
+    `\npaced: ${RATES.map(fmt).join(', ')} lines/s for 3 s each, ${RUNS} runs, worst loss (exits ≠ 0)\n`,
+  );
+if (RATES.length > 0) console.log(row(['case', ...RATES.map((r) => `${fmt(r)}/s`)]));
+if (RATES.length > 0) console.log(row(['---', ...RATES.map(() => '---:')]));
+for (const [name, kind, into] of RATES.length === 0
+  ? []
+  : ([
+      ['pino → pino-socket (udp) → counter', 'pino-socket', 'lines'],
+      ['pino → @clogs/pino → clogs-server', 'clogs-pino', 'clogs ack-after-write'],
+    ] as const)) {
   const cols: string[] = [];
   for (const rate of RATES) {
     const rs: Result[] = [];
@@ -154,11 +166,23 @@ for (const [name] of cases) {
     ]),
   );
 }
+const has = (kind: string) => cases.some((c) => c[1] === kind);
 const m = (kind: string) => medians.get(cases.find((c) => c[1] === kind)![0])!;
-const ratio = (a: string, b: string) => `${(m(a) / m(b)).toFixed(2)}×`;
-console.log(
-  `\n@clogs/pino vs pino-socket: ${ratio('clogs-pino', 'pino-socket')} (8 KiB: ${ratio('clogs-pino-8k', 'pino-socket')}); ` +
-    `vs pino/file: ${ratio('clogs-pino', 'pino-file')} (8 KiB: ${ratio('clogs-pino-8k', 'pino-file')}); ` +
-    `vs pino.destination: ${ratio('clogs-pino', 'pino-dest')} (8 KiB: ${ratio('clogs-pino-8k', 'pino-dest')}); ` +
-    `@clogs/winston vs winston-syslog: ${ratio('clogs-winston', 'winston-syslog')}`,
-);
+const ratios = (
+  [
+    ['@clogs/pino vs pino-socket', 'clogs-pino', 'pino-socket'],
+    ['@clogs/pino vs pino/file', 'clogs-pino', 'pino-file'],
+    ['@clogs/pino vs pino.destination', 'clogs-pino', 'pino-dest'],
+    ['@clogs/pino (8 KiB) vs pino/file', 'clogs-pino-8k', 'pino-file'],
+    ['@clogs/winston vs winston-syslog', 'clogs-winston', 'winston-syslog'],
+  ] as const
+)
+  .filter(([, a, b]) => has(a) && has(b))
+  .map(([label, a, b]) => {
+    // Run by run too: the two ran back to back, so their ratio sees the same load.
+    const ra = results.get(cases.find((c) => c[1] === a)![0])!;
+    const rb = results.get(cases.find((c) => c[1] === b)![0])!;
+    const pairs = ra.map((r, i) => r.perSec / rb[i]!.perSec);
+    return `${label}: ${(m(a) / m(b)).toFixed(2)}× (run by run ${Math.min(...pairs).toFixed(2)}–${Math.max(...pairs).toFixed(2)})`;
+  });
+if (ratios.length > 0) console.log(`\n${ratios.join('\n')}`);

@@ -1,8 +1,9 @@
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { createTestClient } from '@clogs/client/testing';
 import { describe, expect, it } from 'vitest';
-import { range, useAppFleet } from '../../../test/support/app-fleet.js';
+import { range, runApp, useAppFleet } from '../../../test/support/app-fleet.js';
 import clogsTransportDefault, { clogsTransport } from '../src/index.js';
 
 // pino has no conformance suite for transports; its contract is what its worker code does
@@ -44,6 +45,35 @@ describe("thread-stream's contract, in-process", () => {
         `chunks of ${size}`,
       ).toEqual(range(40).map((i) => `record ${i} é€😀`));
     }
+  });
+
+  it('hands a chunk of MiBs over a slice at a time, the event loop running between slices', async () => {
+    // thread-stream hands over up to 4 MiB at once: the client's sends and ACKs (timers,
+    // socket reads) must run while it is cut, not after.
+    const n = 20_000;
+    const client = createTestClient({ defaults });
+    const dest = await clogsTransport({ client });
+    const takenAtTurns: number[] = [];
+    const written = new Promise<void>((resolve) => {
+      const turn = () => {
+        takenAtTurns.push(client.records().length);
+        if (takenAtTurns.at(-1)! < n) setImmediate(turn);
+        else resolve();
+      };
+      setImmediate(turn);
+    });
+    const callbacks: string[] = [];
+    dest.write(lines(n), () => callbacks.push(`done at ${client.records().length}`));
+    await written;
+    expect(takenAtTurns[0], 'records taken before the first turn of the loop').toBeGreaterThan(0);
+    expect(takenAtTurns[0], 'records taken before the first turn of the loop').toBeLessThan(n / 4);
+    expect(new Set(takenAtTurns).size, 'turns that saw a different count').toBeGreaterThan(4);
+    dest.end();
+    await once(dest, 'close');
+    expect(callbacks).toEqual([`done at ${n}`]);
+    expect(client.records().map((r) => JSON.parse(r.msg).msg)).toEqual(
+      range(n).map((i) => `record ${i} é€😀`),
+    );
   });
 
   it('takes a callback in flush() (arity 1, so the worker waits for it), called once the lines are handed over', async () => {
@@ -102,6 +132,22 @@ describe("pino's worker", () => {
     expect(got).toEqual(range(N));
   });
 
+  it("delivers every record of a burst past thread-stream's 4 MiB buffer, handed over at exit in pieces", async () => {
+    // ~90 bytes a line: 5.4 MB, so the worker gets several chunks, cut wherever the buffer ended.
+    const n = 60_000;
+    const { code, app, got } = await runApp(apps.fleet, {
+      nodeArgs: [],
+      app: APP,
+      mode: 'natural',
+      delivery: 'at-least-once',
+      count: n,
+      file: 'burst',
+      sys: 'PINO',
+    });
+    expect({ code, stderr: app.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(got).toEqual(range(n));
+  }, 60_000);
+
   it("takes only the lines at the target's level or above", async () => {
     const { code, got } = await apps.run('natural', 'at-least-once', {
       env: { LAYOUT: 'leveled' },
@@ -112,6 +158,49 @@ describe("pino's worker", () => {
     const messages = await apps.fleet.messages('PINO', 'leveled');
     expect(messages.filter((m) => m.includes("below the target's level"))).toEqual([]);
     expect(messages.every((m) => JSON.parse(m).level === 40)).toBe(true);
+  });
+
+  it("runs the ESM build behind the CJS entry (pino's worker requires the target)", async () => {
+    // In a process of its own: under vitest, require() would resolve @clogs/client to its sources.
+    const script = `
+      const { createRequire } = require('node:module');
+      const { createTestClient } = require('@clogs/client/testing');
+      const cjs = require(process.argv[1] + '/index.cjs');
+      import(process.argv[1] + '/index.js').then(async (esm) => {
+        const defaults = { sysId: 'PINO', msgType: 'JSON', fileName: 'app' };
+        const viaCjs = await cjs.clogsTransport({ client: createTestClient({ defaults }) });
+        const viaEsm = await esm.clogsTransport({ client: createTestClient({ defaults }) });
+        const err = await cjs.clogsTransport({ servers: ['127.0.0.1:9 a'], message: 'all' }).catch((e) => e);
+        console.log(JSON.stringify({
+          sameClass: viaCjs.constructor === viaEsm.constructor,
+          code: err.code,
+          cjsError: err instanceof cjs.PinoTransportError,
+          esmError: err instanceof esm.PinoTransportError,
+        }));
+        viaCjs.end();
+        viaEsm.end();
+      });`;
+    const dist = fileURLToPath(new URL('../dist', import.meta.url));
+    const child = spawn(process.execPath, ['-e', script, dist], {
+      cwd: dist,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.setEncoding('utf8').on('data', (s: string) => {
+      out += s;
+    });
+    child.stderr.setEncoding('utf8').on('data', (s: string) => {
+      err += s;
+    });
+    const [code] = await once(child, 'exit');
+    expect({ code, err }).toEqual({ code: 0, err: '' });
+    expect(JSON.parse(out)).toEqual({
+      sameClass: true,
+      code: 'ERR_PINO_BAD_OPTION',
+      cjsError: true,
+      esmError: true,
+    });
   });
 
   it('loads the CJS build by path: the module object, under two defaults', async () => {

@@ -125,6 +125,48 @@ describe('@clogs/pino in-process, through the test double', () => {
     await end(dest);
   });
 
+  it("waits for 'drain' in the middle of a chunk, and takes no line while it waits", async () => {
+    const double = createTestClient({ defaults });
+    const events = new EventEmitter();
+    let waiting = false;
+    let takenWhileWaiting = 0;
+    let pauses = 0;
+    const sink: LogSink = {
+      log(msg: string | Uint8Array, options?: RecordOptions) {
+        if (waiting) takenWhileWaiting++;
+        double.log(msg, options);
+        if (double.records().length % 50 !== 0) return true;
+        pauses++;
+        waiting = true;
+        setImmediate(() => {
+          waiting = false;
+          events.emit('drain');
+        });
+        return false;
+      },
+      flush: () => double.flush(),
+      on: (e, l) => events.on(e, l),
+      once: (e, l) => events.once(e, l),
+      off: (e, l) => events.off(e, l),
+    };
+    const dest = await clogsTransport({ client: sink });
+    const text = Array.from(
+      { length: 1000 },
+      (_, i) => `{"level":30,"time":1700000000000,"msg":"record ${i}"}\n`,
+    );
+    // One chunk, as thread-stream hands them over, cut mid-line from the next.
+    const whole = text.join('');
+    const cut = whole.length - 20;
+    await new Promise<void>((resolve) => dest.write(whole.slice(0, cut), () => resolve()));
+    expect(double.records()).toHaveLength(999);
+    dest.end(whole.slice(cut));
+    await once(dest, 'close');
+    expect(double.records().map((r) => JSON.parse(r.msg).msg)).toEqual(
+      Array.from({ length: 1000 }, (_, i) => `record ${i}`),
+    );
+    expect({ pauses, takenWhileWaiting }).toEqual({ pauses: 20, takenWhileWaiting: 0 });
+  });
+
   it("emits the client's events on the destination", async () => {
     const client = createTestClient({ defaults });
     const dest = await clogsTransport({ client });

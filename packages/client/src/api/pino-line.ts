@@ -15,6 +15,22 @@ function digitsEnd(line: string, at: number): number {
   return i;
 }
 
+/** Digits up to this many add up exactly in a double; longer ones go through Number(). */
+const EXACT_DIGITS = 15;
+
+/** The value of the digits from `at` to `end`, read in place (no substring, no Number()). */
+function digitsValue(line: string, at: number, end: number): number {
+  if (end - at > EXACT_DIGITS) return Number(line.slice(at, end));
+  let n = 0;
+  for (let i = at; i < end; i++) n = n * 10 + (line.charCodeAt(i) - 48);
+  return n;
+}
+
+/** Epoch ms or seconds (see {@link pinoTimeUs}) as µs. */
+function epochUs(n: number): number {
+  return Math.round(n < 1e11 ? n * 1e6 : n * 1e3);
+}
+
 /**
  * A pino time as µs: epoch ms (the default), epoch seconds (`unixTime`), or an ISO
  * string (`isoTime`, quotes included); -1 when it is none of these.
@@ -28,7 +44,7 @@ export function pinoTimeUs(time: string): number {
   const n = Number(time);
   if (!Number.isFinite(n) || n < 0) return -1;
   // 1e11 ms is 1973, 1e11 s the year 5138: a number below it is seconds.
-  return Math.round(n < 1e11 ? n * 1e6 : n * 1e3);
+  return epochUs(n);
 }
 
 /**
@@ -43,10 +59,16 @@ export function readPinoHead(line: string, into: PinoHead): boolean {
   if (!line.startsWith(LEVEL_KEY)) return false;
   const levelEnd = digitsEnd(line, LEVEL_KEY.length);
   if (levelEnd === LEVEL_KEY.length) return false;
-  into.level = Number(line.slice(LEVEL_KEY.length, levelEnd));
+  into.level = digitsValue(line, LEVEL_KEY.length, levelEnd);
   if (!line.startsWith(TIME_KEY, levelEnd)) return true;
   const at = levelEnd + TIME_KEY.length;
-  const end = line.charCodeAt(at) === 34 ? line.indexOf('"', at + 1) + 1 : digitsEnd(line, at);
-  if (end > at) into.timeUs = pinoTimeUs(line.slice(at, end));
+  if (line.charCodeAt(at) === 34) {
+    const end = line.indexOf('"', at + 1) + 1;
+    if (end > at) into.timeUs = pinoTimeUs(line.slice(at, end));
+    return true;
+  }
+  // Read in place, not through a substring and Number(): this runs for every line.
+  const end = digitsEnd(line, at);
+  if (end > at) into.timeUs = epochUs(digitsValue(line, at, end));
   return true;
 }
