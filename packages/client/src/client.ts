@@ -1,24 +1,23 @@
 import { randomInt } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { type LogRecordInput, Redactor, type SealedSuite, SealSession } from '@clogs/protocol';
 import { ChildLogger } from './api/child-logger.js';
 import type { Bindings } from './api/log-sink.js';
 import { createLogStream, type LogStream, type LogStreamOptions } from './api/log-stream.js';
-import { closedError, fillRecord, recordLevel } from './api/record-fields.js';
-import { FrameLedger } from './batch/frame-ledger.js';
-import { MarkBook, type MarkSettled } from './batch/mark-book.js';
+import { closedError } from './api/record-fields.js';
+import { RecordIntake } from './api/record-intake.js';
+import type { FrameLedger } from './batch/frame-ledger.js';
+import type { MarkBook, MarkSettled } from './batch/mark-book.js';
+import { makeParts } from './client-parts.js';
 import type { ClientStats, DropReason, LogOptions, RecordCounts } from './client-types.js';
 import { startDiscovery } from './discovery/discovery.js';
 import { checkLive, type LiveOptions, pickLive } from './discovery/live-config.js';
-import { ClientError, toRecordError } from './errors.js';
-import { DropReporter } from './events/drop-reporter.js';
-import { Fleet } from './fleet/fleet.js';
-import { Scheduler } from './lifetime/scheduler.js';
-import { sharedLinkContext } from './link/shared-context.js';
+import { ClientError } from './errors.js';
+import type { DropReporter } from './events/drop-reporter.js';
+import type { Fleet } from './fleet/fleet.js';
+import type { Scheduler } from './lifetime/scheduler.js';
 import { type ClientOptions, resolveOptions, resolveServers } from './options.js';
 import type { ServerInput } from './server-spec.js';
-import { openClientSpool } from './spool/client-spool.js';
-import { DISK_ONLY, SPOOL_FULL, type Spool } from './spool/spool.js';
+import type { Spool } from './spool/spool.js';
 
 /**
  * The clogs client. Make one with {@link createClient}.
@@ -50,10 +49,8 @@ export class ClogsClient extends EventEmitter {
   private closing: Promise<{ undelivered: number }> | undefined;
   /** Brings close()'s deadline nearer (a second close() with a shorter timeout). */
   private closeSooner: ((timeoutMs: number) => void) | undefined;
-  // One record object, refilled by every log() call: no allocation per record for it.
-  private readonly rec: LogRecordInput = { sysId: '', msgType: '', fileName: '', msg: '' };
-  /** Masks card numbers and patterns before a message is encoded; undefined: nothing to mask. */
-  private readonly redactor: Redactor | undefined;
+  /** Where log() hands each record (see {@link RecordIntake}). */
+  private readonly intake: RecordIntake;
   /** The disk spool, with the `spool` option (see spool/spool.ts). */
   private readonly spool: Spool | undefined;
   /** The records' marks, with the `marks` option (see {@link mark}). */
@@ -64,57 +61,21 @@ export class ClogsClient extends EventEmitter {
     super();
     const o = resolveOptions(options);
     this.live = pickLive(o);
-    this.redactor = o.redact === undefined ? undefined : new Redactor(o.redact);
-    // One session for every server: one salt, one packet number counter.
-    const session =
-      o.key === undefined
-        ? undefined
-        : new SealSession({ key: o.key, suite: o.suite as SealedSuite, direction: 'client' });
-    this.scheduler = new Scheduler(o, {
-      tick: (now) => this.fleet.tick(now),
-      health: () => this.fleet.healthTick(),
-      dns: () => this.fleet.refreshDns(),
-      flush: () => {
-        this.ledger.sealAll();
-        this.fleet.pump();
-      },
-      pump: () => this.fleet.pump(),
-      abandon: () => {
-        this.giveUp('exit_timeout');
-        // No 'drain': a producer waiting for room would refill a queue nothing can deliver
-        // and be dropped again; left waiting, it lets the process end.
-        this.ledger.abandon();
-      },
+    const parts = makeParts(o, {
+      sender: this.sender,
+      counts: this.counts,
+      emit: (event, ...args) => this.emit(event, ...args),
+      giveUp: (reason) => this.giveUp(reason),
     });
-    this.drops = new DropReporter((event) => this.emit('drop', event), this.scheduler);
-    this.ledger = new FrameLedger(o, this.sender, session !== undefined, randomInt(2 ** 32), this.drops, {
-      busy: () => this.scheduler.busy(),
-      drain: () => this.emit('drain'),
-      idle: () => this.scheduler.idle(),
-    });
-    this.fleet = new Fleet(
-      sharedLinkContext({
-        o,
-        sender: this.sender,
-        session,
-        ledger: this.ledger,
-        drops: this.drops,
-        scheduler: this.scheduler,
-        counts: this.counts,
-        events: this,
-      }),
-    );
-    this.spool =
-      o.spool &&
-      openClientSpool(o, {
-        fleet: this.fleet,
-        ledger: this.ledger,
-        counts: this.counts,
-        drops: this.drops,
-        warn: (err) => this.emit('warning', err),
-      });
-    this.marks = o.marks ? new MarkBook(() => this.drops.total) : undefined;
-    if (this.marks !== undefined) this.ledger.tracker = this.marks;
+    ({
+      scheduler: this.scheduler,
+      drops: this.drops,
+      ledger: this.ledger,
+      fleet: this.fleet,
+      spool: this.spool,
+      marks: this.marks,
+    } = parts);
+    this.intake = new RecordIntake(parts, this.counts, o.redact);
     this.fleet.start();
     // What a previous process left goes first (servers probing: it waits for their answer).
     this.spool?.refill();
@@ -138,44 +99,7 @@ export class ClogsClient extends EventEmitter {
    */
   log(msg: string | Uint8Array, options?: LogOptions): boolean {
     if (this.closed) throw closedError();
-    const rec = this.rec;
-    fillRecord(rec, this.redactor === undefined ? msg : this.redactor.redact(msg), options, this.live);
-    const ledger = this.ledger;
-    // Spool hook: the record goes to disk and memory, or (while records wait on disk, or
-    // memory is full) to disk only; a full spool refuses it (counted).
-    const spool = this.spool?.failed === false ? this.spool : undefined;
-    let seg = spool?.admit(rec, ledger.underLimit);
-    if (seg === SPOOL_FULL) return false;
-    if (seg === undefined && !ledger.hasRoom()) {
-      ledger.refuse();
-      return false;
-    }
-    const marks = this.marks;
-    if (marks !== undefined) seg = marks.tag();
-    const fleet = this.fleet;
-    const server = options?.server;
-    const link =
-      seg === DISK_ONLY
-        ? undefined
-        : server === undefined
-          ? fleet.router.pick(rec)
-          : fleet.pinned(server, rec);
-    try {
-      // Read here, so a bad level is refused and counted as any bad field is.
-      rec.level = recordLevel(options, this.live);
-      if (seg === DISK_ONLY) spool!.append(rec, undefined);
-      else {
-        fleet.enqueue(link, rec, seg);
-        // The bytes just encoded into its frame are copied to the spool, not encoded again.
-        spool?.append(rec, (link === undefined ? ledger.parked : link.lane).lastRecord());
-      }
-    } catch (err) {
-      marks?.untag();
-      this.counts.refused++;
-      throw toRecordError(err);
-    }
-    this.counts.accepted++;
-    return !ledger.overHighWater();
+    return this.intake.take(msg, options, this.live);
   }
 
   /**
