@@ -1,9 +1,8 @@
-import { rm } from 'node:fs/promises';
 import { Etcd3 } from 'etcd3';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { EtcdCluster } from '../../../test/support/etcd-process.js';
-import { ServerProcess } from '../../../test/support/server-process.js';
-import { tempDir } from './helpers.js';
+import type { ServerProcess } from '../../../test/support/server-process.js';
+import { serverProcess } from './helpers.js';
 
 /** What {@link useEtcd} gives a test file: its etcd, a client on it, and per-test cleanups. */
 export class EtcdFixture {
@@ -14,22 +13,7 @@ export class EtcdFixture {
 
   /** A clogs-server process given `--etcd` (the fixture's) and `args`; stopped (SIGKILL) and its folder removed after the test. */
   async server(args: string[]): Promise<{ p: ServerProcess; dataDir: string }> {
-    const dataDir = await tempDir();
-    const p = ServerProcess.start([
-      '--port',
-      '0',
-      '--data-dir',
-      dataDir,
-      '--etcd',
-      this.cluster.url,
-      ...args,
-    ]);
-    this.cleanups.push(async () => {
-      p.child.kill('SIGKILL');
-      await p.exited;
-      await rm(dataDir, { recursive: true, force: true });
-    });
-    return { p, dataDir };
+    return serverProcess(['--etcd', this.cluster.url, ...args], this.cleanups);
   }
 }
 
