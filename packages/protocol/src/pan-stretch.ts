@@ -1,7 +1,7 @@
 /** A card number needs this many digits at least; a candidate, this many characters of digits, spaces and dashes in a row. */
 export const PAN_MIN_DIGITS = 13;
-export const SPACE = 0x20;
-export const DASH = 0x2d;
+const SPACE = 0x20;
+const DASH = 0x2d;
 const STRETCH = PAN_MIN_DIGITS;
 
 /** Sources a finder reads: bytes, UTF-16 code units, or a string. */

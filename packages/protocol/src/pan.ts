@@ -1,5 +1,5 @@
 import { luhnValid, panBrand } from './pan-brands.js';
-import { DASH, PAN_MIN_DIGITS, type PanSource, SPACE, StretchScan } from './pan-stretch.js';
+import { PAN_MIN_DIGITS as MIN_DIGITS, type PanSource, StretchScan } from './pan-stretch.js';
 
 export { PAN_MIN_DIGITS, type PanSource } from './pan-stretch.js';
 
@@ -25,6 +25,10 @@ export const PAN_MAX_DIGITS = 19;
 const KEEP_FIRST = 6;
 const KEEP_LAST = 4;
 const STAR = 0x2a;
+const SPACE = 0x20;
+const DASH = 0x2d;
+// Local copies for the scanning loops: an imported binding is read through its module cell at each use.
+const PAN_MIN_DIGITS = MIN_DIGITS;
 
 export interface PanFinderOptions {
   /** Mask every Luhn-valid candidate, whatever its prefix and length. Default false. */
