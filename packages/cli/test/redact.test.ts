@@ -39,6 +39,19 @@ async function recordingRelay(port: number): Promise<{ port: number; seen: Buffe
   };
 }
 
+/** A clogs-server process with a recording relay in front; both go after the test. */
+async function serverBehindRelay() {
+  const dir = await mkdtemp(join(tmpdir(), 'clogs-cli-redact-'));
+  const server = ServerProcess.start(['--port', '0', '--data-dir', dir]);
+  cleanups.push(async () => {
+    server.child.kill('SIGKILL');
+    await rm(dir, { recursive: true, force: true });
+  });
+  const relay = await recordingRelay(await server.port());
+  cleanups.push(async () => relay.close());
+  return { dir, server, relay };
+}
+
 const PANS = ['4111111111111111', '5555 5555 5555 4444', '3782-822463-10005'];
 const MASKED = ['411111******1111', '5555 55** **** 4444', '3782-82****-*0005'];
 // an ISO 8583 message: "16" + the PAN as field 2, then the next numeric fields
@@ -52,14 +65,7 @@ describe('card numbers masked by clogs-cli before the wire', () => {
   ])(
     '%s: piped into a clogs-server process, the file and every datagram hold only the masked form',
     async (_, flags) => {
-      const dir = await mkdtemp(join(tmpdir(), 'clogs-cli-redact-'));
-      const server = ServerProcess.start(['--port', '0', '--data-dir', dir]);
-      cleanups.push(async () => {
-        server.child.kill('SIGKILL');
-        await rm(dir, { recursive: true, force: true });
-      });
-      const relay = await recordingRelay(await server.port());
-      cleanups.push(async () => relay.close());
+      const { dir, server, relay } = await serverBehindRelay();
       const input = [...PANS.map((p) => `card ${p} ok`), `iso ${ISO}`].join('\\n');
       const run = shellPipeline(`printf '${input}\\n'`, [
         '-s',
@@ -92,14 +98,7 @@ describe('card numbers masked by clogs-cli before the wire', () => {
   );
 
   it('--redact none sends them as typed (the test above sees what it looks for)', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'clogs-cli-redact-'));
-    const server = ServerProcess.start(['--port', '0', '--data-dir', dir]);
-    cleanups.push(async () => {
-      server.child.kill('SIGKILL');
-      await rm(dir, { recursive: true, force: true });
-    });
-    const relay = await recordingRelay(await server.port());
-    cleanups.push(async () => relay.close());
+    const { relay } = await serverBehindRelay();
     const run = shellPipeline(`printf 'card ${PANS[0]} ok\\n'`, [
       '-s',
       `127.0.0.1:${relay.port}`,

@@ -41,7 +41,8 @@ export type {
   LogOptions,
   ServerState,
 } from './client-types.js';
-export type { ConfigEvent, DiscoveryOptions, DiscoveryState, FleetEvent } from './discovery/discovery.js';
+export type { ConfigEvent, DiscoveryState, FleetEvent } from './discovery/discovery.js';
+export type { DiscoveryOptions } from './discovery/discovery-options.js';
 export { ClientError, type ClientErrorCode } from './errors.js';
 export type { HealthReason, HealthState } from './health/ping-tracker.js';
 export {

@@ -1,5 +1,5 @@
 import type { FrameKey, LevelInput, RedactOptions } from '@clogs/protocol';
-import type { DiscoveryOptions, ResolvedDiscovery } from './discovery/discovery.js';
+import type { DiscoveryOptions, ResolvedDiscovery } from './discovery/discovery-options.js';
 import type { RouteMode } from './discovery/live-config.js';
 import type { ServerInput, ServerSpec } from './server-spec.js';
 import type { ResolvedSpool, SpoolOptions } from './spool/spool-options.js';

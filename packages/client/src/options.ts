@@ -12,7 +12,7 @@ import {
   Suite,
   suiteFromName,
 } from '@clogs/protocol';
-import { resolveDiscovery } from './discovery/discovery.js';
+import { resolveDiscovery } from './discovery/discovery-options.js';
 import { ClientError } from './errors.js';
 import type { CipherName, ClientOptions, ResolvedOptions } from './option-types.js';
 import { isLoopbackHost, parseServer, type ServerInput, type ServerSpec } from './server-spec.js';

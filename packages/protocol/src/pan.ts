@@ -1,4 +1,7 @@
 import { luhnValid, panBrand } from './pan-brands.js';
+import { PAN_MIN_DIGITS as MIN_DIGITS, type PanSource, StretchScan } from './pan-stretch.js';
+
+export { PAN_MIN_DIGITS, type PanSource } from './pan-stretch.js';
 
 /*
  * Card numbers (PANs) in text, found without decoding it: digits, spaces and dashes are
@@ -18,18 +21,14 @@ import { luhnValid, panBrand } from './pan-brands.js';
  * Masking keeps the first 6 and the last 4 digits, stars the others, keeps separators.
  */
 
-export const PAN_MIN_DIGITS = 13;
 export const PAN_MAX_DIGITS = 19;
 const KEEP_FIRST = 6;
 const KEEP_LAST = 4;
 const STAR = 0x2a;
 const SPACE = 0x20;
 const DASH = 0x2d;
-/** A candidate needs this many characters of digits, spaces and dashes in a row. */
-const STRETCH = PAN_MIN_DIGITS;
-
-/** Sources a finder reads: bytes, UTF-16 code units, or a string. */
-export type PanSource = Uint8Array | Uint16Array | string;
+// Local copies for the scanning loops: an imported binding is read through its module cell at each use.
+const PAN_MIN_DIGITS = MIN_DIGITS;
 
 export interface PanFinderOptions {
   /** Mask every Luhn-valid candidate, whatever its prefix and length. Default false. */
@@ -48,8 +47,8 @@ export class PanFinder {
   private groupCount = 0;
   /** Text being scanned, as code units. */
   private text = new Uint16Array(64);
-  /** Where the stretch {@link stretch} found ends. */
-  private stretchEnd = 0;
+  /** Where candidates may lie: skips the rest. */
+  private readonly stretch = new StretchScan();
   spans = new Int32Array(8);
   count = 0;
   private readonly anyBrand: boolean;
@@ -62,9 +61,9 @@ export class PanFinder {
   find(src: PanSource, from = 0, to = src.length): number {
     this.count = 0;
     for (let at = from; at < to; ) {
-      const start = this.stretch(src, at, to);
+      const start = this.stretch.next(src, at, to);
       if (start < 0) break;
-      const end = this.stretchEnd;
+      const end = this.stretch.end;
       if (typeof src === 'string') {
         // Text is copied as code units, so one scanning loop reads every kind of source.
         if (this.text.length < end - start) this.text = new Uint16Array(2 * (end - start));
@@ -76,34 +75,6 @@ export class PanFinder {
       at = end;
     }
     return this.count;
-  }
-
-  /**
-   * Where the first stretch in src[from, to) starts: a digit followed by 12 digits, spaces
-   * or dashes (every candidate lies in one); -1 when there is none. `stretchEnd` is then
-   * the end of the run of such characters it is in: its digit sequences end there.
-   *
-   * Most messages have no stretch, so this reads as little as it can: any 13 characters in
-   * a row hold one probe (every 13th position), and a probe that is not a digit, space or
-   * dash rules out all of them. A probe that is one is looked at with its run around it.
-   */
-  private stretch(src: PanSource, from: number, to: number): number {
-    for (let probe = from + STRETCH - 1; probe < to; probe += STRETCH) {
-      if (!runChar(unit(src, probe))) continue;
-      let start = probe;
-      while (start > from && runChar(unit(src, start - 1))) start--;
-      let end = probe + 1;
-      while (end < to && runChar(unit(src, end))) end++;
-      // the run's leading spaces and dashes start no sequence
-      while (start < end && !digit(unit(src, start))) start++;
-      if (end - start >= STRETCH) {
-        this.stretchEnd = end;
-        return start;
-      }
-      // the next 13 characters that can hold a stretch start after `end`
-      probe = end;
-    }
-    return -1;
   }
 
   /**
@@ -261,18 +232,4 @@ export class PanFinder {
     grown.set(this.groups);
     this.groups = grown;
   }
-}
-
-/** The code unit at `i`: bytes and UTF-16 text read alike (see the top of this file). */
-function unit(src: PanSource, i: number): number {
-  return typeof src === 'string' ? src.charCodeAt(i) : src[i]!;
-}
-
-function digit(c: number): boolean {
-  return c >= 0x30 && c <= 0x39;
-}
-
-/** A digit, space or dash: what a digit sequence is made of. */
-function runChar(c: number): boolean {
-  return (c >= 0x30 && c <= 0x39) || c === SPACE || c === DASH;
 }

@@ -118,3 +118,27 @@ export function checkLiveConfig(partial: LiveConfig): Partial<LiveSettings> {
   }
   return out as Partial<LiveSettings>;
 }
+
+/** The settings `next` changes from `now` (`sys` when a sys_id's own changed). */
+export function changedSettings(now: LiveSettings, next: LiveSettings): (LiveOption | 'sys')[] {
+  return (Object.keys(next) as (LiveOption | 'sys')[]).filter((k) => !sameSetting(now[k], next[k]));
+}
+
+/** The sys_ids that have their own value of `k`, with it. */
+export function settingBySys<K extends SysOption>(s: LiveSettings, k: K): Map<string, ResolvedOptions[K]> {
+  const m = new Map<string, ResolvedOptions[K]>();
+  for (const [sys, c] of s.sys) if (c[k] !== undefined) m.set(sys, c[k] as ResolvedOptions[K]);
+  return m;
+}
+
+/** Equal values of a live option (an allow-list is a set: its order does not matter). */
+function sameSetting(a: unknown, b: unknown): boolean {
+  if (a instanceof Set && b instanceof Set) return a.size === b.size && [...a].every((x) => b.has(x));
+  if (a instanceof Map && b instanceof Map) {
+    return (
+      a.size === b.size &&
+      [...a].every(([k, v]) => b.has(k) && JSON.stringify(v) === JSON.stringify(b.get(k)))
+    );
+  }
+  return a === b;
+}

@@ -4,13 +4,15 @@ import { ServerError } from './errors.js';
 import { keyIdHex } from './keys/key-files.js';
 import { FrameIntake } from './listen/frame-intake.js';
 import { Replies } from './listen/replies.js';
-import { bindUdp, kernelDrops, unreadBytes } from './listen/udp-socket.js';
+import { bindUdp, isLoopback, kernelDrops, unreadBytes } from './listen/udp-socket.js';
 import {
+  changedSettings,
   checkLiveConfig,
   type LiveConfig,
   type LiveOption,
   type LiveSettings,
   liveSettings,
+  settingBySys,
 } from './live-options.js';
 import {
   checkFaults,
@@ -155,25 +157,18 @@ export class ClogsServer extends EventEmitter {
    */
   applyConfig(partial: LiveConfig): (LiveOption | 'sys')[] {
     const next: LiveSettings = { ...this.live, ...checkLiveConfig(partial) };
-    const changed = (Object.keys(next) as (LiveOption | 'sys')[]).filter(
-      (k) => !sameSetting(this.live[k], next[k]),
-    );
+    const changed = changedSettings(this.live, next);
     if (changed.length === 0) return changed;
     this.live = next;
     const has = (...keys: (LiveOption | 'sys')[]) => keys.some((k) => changed.includes(k));
-    const bySys = <K extends 'maskPan' | 'rollBytes'>(k: K) => {
-      const m = new Map<string, ResolvedOptions[K]>();
-      for (const [sys, c] of next.sys) if (c[k] !== undefined) m.set(sys, c[k] as ResolvedOptions[K]);
-      return m;
-    };
     if (has('maskPan', 'attribution', 'sys'))
       this.intake.setFormat({
         maskPan: next.maskPan,
         attribution: next.attribution,
-        maskBySys: bySys('maskPan'),
+        maskBySys: settingBySys(next, 'maskPan'),
       });
     if (has('rollBytes', 'rollEvery', 'sys'))
-      this.writer.setRolling(next.rollBytes, next.rollEvery, bySys('rollBytes'));
+      this.writer.setRolling(next.rollBytes, next.rollEvery, settingBySys(next, 'rollBytes'));
     if (has('maxTotalBytes', 'maxFiles')) this.writer.setBounds(next.maxTotalBytes, next.maxFiles);
     if (has('allowSys')) this.writer.setAllowSys(next.allowSys);
     return changed;
@@ -249,21 +244,4 @@ export async function createServer(options: ServerOptions = {}): Promise<ClogsSe
     );
   }
   return new ClogsServer(resolved, bound, dataDir);
-}
-
-/** Equal values of a live option (an allow-list is a set: its order does not matter). */
-function sameSetting(a: unknown, b: unknown): boolean {
-  if (a instanceof Set && b instanceof Set) return a.size === b.size && [...a].every((x) => b.has(x));
-  if (a instanceof Map && b instanceof Map) {
-    return (
-      a.size === b.size &&
-      [...a].every(([k, v]) => b.has(k) && JSON.stringify(v) === JSON.stringify(b.get(k)))
-    );
-  }
-  return a === b;
-}
-
-/** 127.0.0.0/8 and ::1 (also IPv4-mapped): reachable from this machine only. */
-function isLoopback(address: string): boolean {
-  return /^(?:::ffff:)?127\./i.test(address) || address === '::1';
 }

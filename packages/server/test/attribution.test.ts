@@ -1,10 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { rm } from 'node:fs/promises';
 import { createFrameKey, encodeLogFrame, Flag } from '@clogs/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ServerProcess } from '../../../test/support/server-process.js';
 import { parseLine } from '../src/index.js';
-import { Peer, readLines, startServer, tempDir } from './helpers.js';
+import { Peer, readLines, serverProcess, startServer } from './helpers.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -15,12 +13,7 @@ const ATTACK = '\x1b[2J\x1b]0;pwned\x07';
 
 describe('written lines, as a terminal and a reader see them', () => {
   it('a clogs-server process writes an escape attack as visible escapes, and with --attribution its source', async () => {
-    const dataDir = await tempDir();
-    const p = ServerProcess.start(['--port', '0', '--data-dir', dataDir, '--attribution']);
-    cleanups.push(async () => {
-      p.child.kill('SIGKILL');
-      await rm(dataDir, { recursive: true, force: true });
-    });
+    const { p, dataDir } = await serverProcess(['--attribution'], cleanups);
     const peer = await Peer.open(await p.port());
     cleanups.push(async () => peer.close());
     const records = [{ sysId: 'SEC', msgType: 'TXT', fileName: 'app', level: 3, msg: ATTACK }];

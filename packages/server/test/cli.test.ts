@@ -6,7 +6,7 @@ import { encodeLogFrame, Flag, Kind } from '@clogs/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runServerCommand, ServerProcess } from '../../../test/support/server-process.js';
 import { createServer, main, parseLine } from '../src/index.js';
-import { Peer, readLines, splitLines, tempDir } from './helpers.js';
+import { Peer, readLines, serverProcess, splitLines, tempDir } from './helpers.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -58,20 +58,7 @@ describe('clogs-server command', () => {
   });
 
   it('serves until SIGTERM, then writes everything it ACKed and exits 0 (--ack-early); SIGUSR1 prints stats', async () => {
-    const dataDir = await tempDir();
-    const p = ServerProcess.start([
-      '--port',
-      '0',
-      '--data-dir',
-      dataDir,
-      '--flush-ms',
-      '60000',
-      '--ack-early',
-    ]);
-    cleanups.push(async () => {
-      p.child.kill('SIGKILL');
-      await rm(dataDir, { recursive: true, force: true });
-    });
+    const { p, dataDir } = await serverProcess(['--flush-ms', '60000', '--ack-early'], cleanups);
     const peer = await Peer.open(await p.port(), '127.0.0.1');
     cleanups.push(async () => peer.close());
     const n = 500;
@@ -144,12 +131,7 @@ describe('clogs-server writer flags and SIGHUP', () => {
   });
 
   it('SIGHUP reopens the files (after a rename, lines go to a new file) and does not stop the server', async () => {
-    const dataDir = await tempDir();
-    const p = ServerProcess.start(['--port', '0', '--data-dir', dataDir, '--allow-sys', 'HUP']);
-    cleanups.push(async () => {
-      p.child.kill('SIGKILL');
-      await rm(dataDir, { recursive: true, force: true });
-    });
+    const { p, dataDir } = await serverProcess(['--allow-sys', 'HUP'], cleanups);
     const peer = await Peer.open(await p.port());
     cleanups.push(async () => peer.close());
     const send = async (seq: number, msg: string) => {

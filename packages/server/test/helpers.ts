@@ -13,6 +13,7 @@ import {
   type LogRecordInput,
 } from '@clogs/protocol';
 import { splitLines } from '../../../test/support/log-file.js';
+import { ServerProcess } from '../../../test/support/server-process.js';
 
 export { splitLines };
 
@@ -21,6 +22,24 @@ import { type ClogsServer, createServer, type ServerOptions } from '../src/index
 /** A temporary data folder, removed by `cleanup()`. */
 export async function tempDir(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'clogs-server-test-'));
+}
+
+/**
+ * A clogs-server process on port 0 writing to a fresh temporary folder, given `args`;
+ * `cleanups` kills it (SIGKILL) and removes the folder after the test.
+ */
+export async function serverProcess(
+  args: string[],
+  cleanups: (() => Promise<void>)[],
+): Promise<{ p: ServerProcess; dataDir: string }> {
+  const dataDir = await tempDir();
+  const p = ServerProcess.start(['--port', '0', '--data-dir', dataDir, ...args]);
+  cleanups.push(async () => {
+    p.child.kill('SIGKILL');
+    await p.exited;
+    await rm(dataDir, { recursive: true, force: true });
+  });
+  return { p, dataDir };
 }
 
 export interface Harness {

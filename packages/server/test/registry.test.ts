@@ -1,43 +1,20 @@
 import { execFile } from 'node:child_process';
-import { rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { Etcd3, type IKeyValue } from 'etcd3';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { EtcdCluster } from '../../../test/support/etcd-process.js';
-import { runServerCommand, ServerProcess } from '../../../test/support/server-process.js';
-import { tempDir } from './helpers.js';
+import type { IKeyValue } from 'etcd3';
+import { describe, expect, it } from 'vitest';
+import { runServerCommand, type ServerProcess } from '../../../test/support/server-process.js';
+import { useEtcd } from './etcd-hooks.js';
 
 const execFileAsync = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const LOADED = fileURLToPath(new URL('./fixtures/etcd3-loaded.ts', import.meta.url));
 
-let cluster: EtcdCluster;
-let etcd: Etcd3;
-const cleanups: (() => Promise<void>)[] = [];
-
-beforeAll(async () => {
-  cluster = await EtcdCluster.start(1);
-  etcd = new Etcd3({ hosts: cluster.urls });
-});
-afterAll(async () => {
-  etcd?.close();
-  await cluster?.close();
-});
-afterEach(async () => {
-  for (const c of cleanups.splice(0)) await c();
-});
+const fx = useEtcd();
 
 /** A clogs-server process registering in the test's etcd; stopped (SIGKILL) and its folder removed after the test. */
 async function startServer(args: string[]): Promise<ServerProcess> {
-  const dataDir = await tempDir();
-  const p = ServerProcess.start(['--port', '0', '--data-dir', dataDir, '--etcd', cluster.url, ...args]);
-  cleanups.push(async () => {
-    p.child.kill('SIGKILL');
-    await p.exited;
-    await rm(dataDir, { recursive: true, force: true });
-  });
-  return p;
+  return (await fx.server(args)).p;
 }
 
 async function registered(p: ServerProcess): Promise<void> {
@@ -48,13 +25,13 @@ async function registered(p: ServerProcess): Promise<void> {
 }
 
 async function key(k: string): Promise<IKeyValue | undefined> {
-  const res = await etcd.get(k).exec();
+  const res = await fx.etcd.get(k).exec();
   return res.kvs[0];
 }
 
 /** Resolves with the time the key is deleted (a watch from the revision after `from`). */
 async function deleted(k: string, from: string): Promise<number> {
-  const watcher = await etcd
+  const watcher = await fx.etcd
     .watch()
     .key(k)
     .startRevision(String(BigInt(from) + 1n))
@@ -84,7 +61,7 @@ describe('clogs-server --etcd: registration', () => {
     const kv = await key('/clogs/reg1/servers/log-a');
     expect(kv, 'the key is there').toBeDefined();
     expect(JSON.parse(kv!.value.toString())).toEqual({ host: '127.0.0.1', port, weight: 3 });
-    const lease = await etcd.leaseClient.leaseTimeToLive({ ID: kv!.lease });
+    const lease = await fx.etcd.leaseClient.leaseTimeToLive({ ID: kv!.lease });
     expect(lease.grantedTTL).toBe('4');
   });
 
@@ -143,7 +120,7 @@ describe('clogs-server --etcd: registration', () => {
     const port = await p.port();
     await registered(p);
     const before = (await key('/clogs/reg6/servers/log-a'))!.lease;
-    const member = cluster.members[0]!;
+    const member = fx.cluster.members[0]!;
     await member.kill();
     try {
       await p.until(
@@ -157,7 +134,7 @@ describe('clogs-server --etcd: registration', () => {
     const kv = await key('/clogs/reg6/servers/log-a');
     expect(JSON.parse(kv!.value.toString())).toEqual({ host: '127.0.0.1', port, weight: 1 });
     expect(kv!.lease, 'under a new lease').not.toBe(before);
-    const lease = await etcd.leaseClient.leaseTimeToLive({ ID: kv!.lease });
+    const lease = await fx.etcd.leaseClient.leaseTimeToLive({ ID: kv!.lease });
     expect(lease.grantedTTL).toBe('1');
     expect(
       Number(lease.TTL),
@@ -169,7 +146,7 @@ describe('clogs-server --etcd: registration', () => {
 
 describe('clogs-server --etcd while etcd is down', () => {
   it('starts and serves anyway, says so once, and registers once etcd answers', async () => {
-    const member = cluster.members[0]!;
+    const member = fx.cluster.members[0]!;
     await member.kill();
     let p: ServerProcess;
     try {
@@ -197,7 +174,7 @@ describe('clogs-server without --etcd', () => {
     const without = await run([]);
     expect(without.stdout).toBe('loaded 0\n');
     // The same probe sees them when they are used: it can tell.
-    const withEtcd = await run(['--etcd', cluster.url, '--cluster', 'lazy', '--quiet']);
+    const withEtcd = await run(['--etcd', fx.cluster.url, '--cluster', 'lazy', '--quiet']);
     expect(withEtcd.stdout).toMatch(/^loaded [1-9]\d*\n$/);
   });
 });

@@ -1,31 +1,15 @@
-import { rm } from 'node:fs/promises';
 import { encodeLogFrame, Flag, type LogRecordInput } from '@clogs/protocol';
-import { Etcd3 } from 'etcd3';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { EtcdCluster } from '../../../test/support/etcd-process.js';
-import { ServerProcess } from '../../../test/support/server-process.js';
+import { describe, expect, it } from 'vitest';
+import type { ServerProcess } from '../../../test/support/server-process.js';
 import { parseLine } from '../src/index.js';
-import { Peer, readLines, tempDir } from './helpers.js';
+import { useEtcd } from './etcd-hooks.js';
+import { Peer, readLines } from './helpers.js';
 
 // A clogs-server process started with --etcd follows /clogs/<cluster>/server-config:
 // each test puts or deletes the key with its own etcd client and watches the server's
 // stderr, its ACKs and its files.
 
-let cluster: EtcdCluster;
-let etcd: Etcd3;
-const cleanups: (() => Promise<void>)[] = [];
-
-beforeAll(async () => {
-  cluster = await EtcdCluster.start(1);
-  etcd = new Etcd3({ hosts: cluster.urls });
-});
-afterAll(async () => {
-  etcd?.close();
-  await cluster?.close();
-});
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
+const fx = useEtcd();
 
 const CARD = '4111111111111111';
 const MASKED = '411111******1111';
@@ -37,27 +21,9 @@ interface Running {
 }
 
 async function startServer(clusterName: string, args: string[] = []): Promise<Running> {
-  const dataDir = await tempDir();
-  const p = ServerProcess.start([
-    '--port',
-    '0',
-    '--data-dir',
-    dataDir,
-    '--flush-ms',
-    '10',
-    '--etcd',
-    cluster.url,
-    '--cluster',
-    clusterName,
-    ...args,
-  ]);
-  cleanups.push(async () => {
-    p.child.kill('SIGKILL');
-    await p.exited;
-    await rm(dataDir, { recursive: true, force: true });
-  });
+  const { p, dataDir } = await fx.server(['--flush-ms', '10', '--cluster', clusterName, ...args]);
   const peer = await Peer.open(await p.port());
-  cleanups.push(async () => peer.close());
+  fx.cleanups.push(async () => peer.close());
   return { p, peer, dataDir };
 }
 
@@ -107,7 +73,7 @@ describe('clogs-server --etcd: settings from /clogs/<cluster>/server-config', ()
     const r = await startServer('sc1');
     const { p, peer, dataDir } = r;
     await send(peer, rec('before'));
-    await etcd.put(key).value(JSON.stringify({ allowSys: ['OPS'] }));
+    await fx.etcd.put(key).value(JSON.stringify({ allowSys: ['OPS'] }));
     await saidTimes(
       p,
       /clogs-server applied \/clogs\/sc1\/server-config: allowSys default -> \["OPS"\] \(revision \d+\)/,
@@ -116,7 +82,7 @@ describe('clogs-server --etcd: settings from /clogs/<cluster>/server-config', ()
     );
     expect(await sendRefused(r, rec('refused'))).toBe(1);
     await send(peer, rec('ops', 'OPS'));
-    await etcd.delete().key(key);
+    await fx.etcd.delete().key(key);
     await saidTimes(
       p,
       /applied \/clogs\/sc1\/server-config: allowSys \["OPS"\] -> default/,
@@ -128,14 +94,14 @@ describe('clogs-server --etcd: settings from /clogs/<cluster>/server-config', ()
     expect(await messages(dataDir, 'OPS')).toEqual(['ops']);
 
     // What anyone with write access to etcd puts there cannot drive the operator's terminal.
-    await etcd.put(key).value(JSON.stringify({ 'x\u001b[2Jy': 1, allowSys: ['A\u001b]0;B'] }));
+    await fx.etcd.put(key).value(JSON.stringify({ 'x\u001b[2Jy': 1, allowSys: ['A\u001b]0;B'] }));
     await saidTimes(p, /x\\x1b\[2Jy is not a setting/, 1, 'the escaped option name');
     await saidTimes(p, /allowSys refused: .*A\\x1b\]0;B/, 1, 'the escaped value');
     expect(p.stderr).not.toContain('\u001b');
     // A sub-system's own document: its records masked, the others' not.
-    await etcd.put(`${key}/PAY1`).value(JSON.stringify({ maskPan: true }));
-    await etcd.put(`${key}/TOO_LONG`).value(JSON.stringify({ maskPan: true }));
-    await etcd.put(`${key}/OPS`).value(JSON.stringify({ allowSys: ['X'] }));
+    await fx.etcd.put(`${key}/PAY1`).value(JSON.stringify({ maskPan: true }));
+    await fx.etcd.put(`${key}/TOO_LONG`).value(JSON.stringify({ maskPan: true }));
+    await fx.etcd.put(`${key}/OPS`).value(JSON.stringify({ allowSys: ['X'] }));
     await saidTimes(p, /applied \/clogs\/sc1\/server-config\/PAY1: maskPan default -> true/, 1, 'PAY1');
     await saidTimes(p, /server-config\/TOO_LONG at revision \d+: not a sys_id/, 1, 'the bad sys_id');
     await saidTimes(
@@ -148,7 +114,7 @@ describe('clogs-server --etcd: settings from /clogs/<cluster>/server-config', ()
     await send(peer, rec(`sys ${CARD}`));
     expect(await messages(dataDir, 'PAY1')).toEqual([`pay ${MASKED}`]);
     expect((await messages(dataDir)).at(-1)).toBe(`sys ${CARD}`);
-    await etcd.delete().key(`${key}/PAY1`);
+    await fx.etcd.delete().key(`${key}/PAY1`);
     await saidTimes(p, /server-config\/PAY1: maskPan true -> default/, 1, "PAY1 back to the server's");
   });
 
@@ -156,13 +122,13 @@ describe('clogs-server --etcd: settings from /clogs/<cluster>/server-config', ()
     const key = '/clogs/sc2/server-config';
     const { p, peer, dataDir } = await startServer('sc2');
     await send(peer, rec(`pay ${CARD}`));
-    await etcd.put(key).value('{"maskPan": true, "rollBytes": 1048576}');
+    await fx.etcd.put(key).value('{"maskPan": true, "rollBytes": 1048576}');
     await saidTimes(p, /applied \/clogs\/sc2\/server-config: maskPan false -> true/, 1, 'maskPan applied');
     await saidTimes(p, /applied \/clogs\/sc2\/server-config: rollBytes 268435456 -> 1048576/, 1, 'rollBytes');
     await send(peer, rec(`pay ${CARD}`));
 
     // One bad value: refused with the key, the option and the reason; the good one beside it applies.
-    await etcd.put(key).value('{"maskPan": "yes", "rollBytes": 2097152, "port": 9}');
+    await fx.etcd.put(key).value('{"maskPan": "yes", "rollBytes": 2097152, "port": 9}');
     await saidTimes(
       p,
       /\/clogs\/sc2\/server-config at revision \d+: maskPan refused: maskPan must be a boolean, not yes; keeping true \[ERR_SERVER_CONFIG\]/,
@@ -174,12 +140,12 @@ describe('clogs-server --etcd: settings from /clogs/<cluster>/server-config', ()
     await send(peer, rec(`pay ${CARD}`));
 
     // Not JSON: nothing applies.
-    await etcd.put(key).value('{maskPan: false');
+    await fx.etcd.put(key).value('{maskPan: false');
     await saidTimes(p, /server-config at revision \d+ is not a JSON object/, 1, 'the not-JSON refusal');
     await send(peer, rec(`pay ${CARD}`));
 
     // Deleted: back to the flags and defaults.
-    await etcd.delete().key(key);
+    await fx.etcd.delete().key(key);
     await saidTimes(p, /maskPan true -> false/, 1, 'maskPan back to its default');
     await saidTimes(p, /rollBytes 2097152 -> 268435456/, 1, 'rollBytes back to its default');
     await send(peer, rec(`pay ${CARD}`));
@@ -196,7 +162,7 @@ describe('clogs-server --etcd: settings from /clogs/<cluster>/server-config', ()
 
   it('applies what etcd holds at start', async () => {
     const key = '/clogs/sc3/server-config';
-    await etcd.put(key).value(JSON.stringify({ maskPan: true }));
+    await fx.etcd.put(key).value(JSON.stringify({ maskPan: true }));
     const { p, peer, dataDir } = await startServer('sc3');
     await saidTimes(p, /applied \/clogs\/sc3\/server-config: maskPan false -> true/, 1, 'maskPan applied');
     await send(peer, rec(`pay ${CARD}`));
@@ -207,9 +173,9 @@ describe('clogs-server --etcd: settings from /clogs/<cluster>/server-config', ()
     const key = '/clogs/sc4/server-config';
     const r = await startServer('sc4', ['--mask-pan', '--allow-sys', 'SYS']);
     const { p, peer, dataDir } = r;
-    await etcd.put(key).value(JSON.stringify({ maskPan: false, allowSys: ['OPS'], attribution: true }));
+    await fx.etcd.put(key).value(JSON.stringify({ maskPan: false, allowSys: ['OPS'], attribution: true }));
     await saidTimes(p, /applied \/clogs\/sc4\/server-config: attribution false -> true/, 1, 'attribution');
-    await etcd.put(key).value(JSON.stringify({ maskPan: false, allowSys: ['OPS'] }));
+    await fx.etcd.put(key).value(JSON.stringify({ maskPan: false, allowSys: ['OPS'] }));
     await saidTimes(p, /attribution true -> false/, 1, 'attribution back');
     expect(p.stderr).toMatch(/sets maskPan, but --mask-pan was given: the command line wins/);
     expect(p.stderr.match(/sets maskPan, but/g)).toHaveLength(1);

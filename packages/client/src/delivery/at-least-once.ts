@@ -1,6 +1,21 @@
 import type { QueuedFrame } from '../batch/lane.js';
-import type { Delivery, DeliveryContext, LinkFlow } from './delivery.js';
+import type { AckPolicy } from '../health/ack-watch.js';
+import type { Delivery, DeliveryContext, DeliverySizes, LinkFlow } from './delivery.js';
 import type { AckBatch } from './retransmit.js';
+
+/**
+ * A server that has not ACKed yet gets at least this long for its first ACK. A
+ * clogs-server ACKs once the lines are written, and its first frames open (or create)
+ * their files: a cold server on a loaded machine takes hundreds of ms for that.
+ */
+export const FIRST_ACK_GRACE_MS = 2000;
+
+/** A server that sends no ACKs cannot keep the promise: it leaves the continuum. */
+export const OUT_WHEN_SILENT: AckPolicy = {
+  onSilence: 'out',
+  judgeNeverAcked: false,
+  firstAckGraceMs: FIRST_ACK_GRACE_MS,
+};
 
 /**
  * At-least-once: a frame is held until its ACK, resent on its timeout and, for a new
@@ -8,7 +23,20 @@ import type { AckBatch } from './retransmit.js';
  * be re-routed. Only a frame that can never go (too big for the path) is given up.
  */
 export class AtLeastOnce implements Delivery {
-  constructor(private readonly ctx: DeliveryContext) {}
+  readonly ackPolicy = OUT_WHEN_SILENT;
+  /**
+   * Frames in flight are held until their ACK, so the window plus a producer's queue (up
+   * to highWaterBytes and a frame) must fit in maxQueueBytes, or a producer that waits
+   * for 'drain' could still see drops.
+   */
+  readonly maxWindowBytes: number;
+
+  constructor(
+    private readonly ctx: DeliveryContext,
+    sizes: DeliverySizes,
+  ) {
+    this.maxWindowBytes = sizes.maxQueueBytes - sizes.highWaterBytes - 2 * sizes.maxDatagramBytes;
+  }
 
   sending(q: QueuedFrame): void {
     this.ctx.ledger.awaitAck(q);

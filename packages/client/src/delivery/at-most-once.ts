@@ -1,5 +1,16 @@
 import type { QueuedFrame } from '../batch/lane.js';
-import type { Delivery, DeliveryContext, LinkFlow } from './delivery.js';
+import type { AckPolicy } from '../health/ack-watch.js';
+import type { Delivery, DeliveryContext, DeliverySizes, LinkFlow } from './delivery.js';
+
+/**
+ * ACKs are only a rate signal: a server that sends none is sent to open-loop, early when
+ * it never ACKed at all, since waiting on it would only slow it down.
+ */
+export const OPEN_LOOP_WHEN_SILENT: AckPolicy = {
+  onSilence: 'open-loop',
+  judgeNeverAcked: true,
+  firstAckGraceMs: 0,
+};
 
 /**
  * At-most-once: a frame sent is the network's. It is freed on its first send; its ACK
@@ -7,7 +18,16 @@ import type { Delivery, DeliveryContext, LinkFlow } from './delivery.js';
  * server leaves nothing to re-route.
  */
 export class AtMostOnce implements Delivery {
-  constructor(private readonly ctx: DeliveryContext) {}
+  readonly ackPolicy = OPEN_LOOP_WHEN_SILENT;
+  /** Half the queue bound: frames in flight are freed already, so only memory bounds it. */
+  readonly maxWindowBytes: number;
+
+  constructor(
+    private readonly ctx: DeliveryContext,
+    sizes: DeliverySizes,
+  ) {
+    this.maxWindowBytes = sizes.maxQueueBytes >>> 1;
+  }
 
   sending(): void {}
 

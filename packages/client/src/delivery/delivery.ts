@@ -2,6 +2,7 @@ import type { FrameLedger } from '../batch/frame-ledger.js';
 import type { QueuedFrame } from '../batch/lane.js';
 import type { RecordCounts } from '../client-types.js';
 import type { DropReporter } from '../events/drop-reporter.js';
+import type { AckPolicy } from '../health/ack-watch.js';
 import type { Scheduler } from '../lifetime/scheduler.js';
 import type { FrameSealer } from '../link/frame-sealer.js';
 import type { Pacer } from '../transport/pacer.js';
@@ -34,13 +35,25 @@ export interface DeliveryContext {
   readonly sealer: FrameSealer;
 }
 
+/** What a strategy's window ceiling is sized by (the client's resolved options). */
+export interface DeliverySizes {
+  readonly maxQueueBytes: number;
+  readonly highWaterBytes: number;
+  readonly maxDatagramBytes: number;
+}
+
 /**
  * What a delivery mode decides about a frame, one object per client for every server:
  * the link sends, counts and keeps the books of its flow, and asks its strategy what a
- * send, an ACK, a timeout or a lost server means for the frame and its records. It
- * never asks which mode it is in.
+ * send, an ACK, a timeout or a lost server means for the frame and its records, what a
+ * server's ACK silence leads to, and how large its window may grow. Nothing outside the
+ * strategies asks which mode it is in.
  */
 export interface Delivery {
+  /** What a server's ACK silence leads to (see AckWatch). */
+  readonly ackPolicy: AckPolicy;
+  /** The ceiling of a link's window, bytes (see RateControl). */
+  readonly maxWindowBytes: number;
   /** A frame goes out for the first time (its ACK is awaited in the flow already). */
   sending(q: QueuedFrame): void;
   /** A send of `q` went (`first`: its first; `counted`: the first that went). */

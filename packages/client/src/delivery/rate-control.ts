@@ -1,10 +1,8 @@
+import { LossCap } from './loss-cap.js';
 import {
   ACK_CYCLE_MS,
   BW_ROUNDS,
   INITIAL_WINDOW_FRAMES,
-  LOSS_BACKOFF,
-  LOSS_MIN_FRAMES,
-  LOSS_THRESH,
   MIN_RTT_WINDOW_MS,
   MIN_WINDOW_FRAMES,
   PROBE_GAINS,
@@ -13,6 +11,7 @@ import {
   type SendSample,
   STARTUP_GAIN,
 } from './rate-params.js';
+import { RoundMax } from './round-max.js';
 
 export type { RateMode, SendSample } from './rate-params.js';
 export { INITIAL_WINDOW_FRAMES, MIN_WINDOW_FRAMES } from './rate-params.js';
@@ -29,6 +28,7 @@ export { INITIAL_WINDOW_FRAMES, MIN_WINDOW_FRAMES } from './rate-params.js';
  *   with headroom; pacing rate = gain × bandwidth;
  * - startup doubles the rate each round trip until three rounds bring less than 25%
  *   more, then drains the queue it made and cycles gains 1.25, 0.75, 1 × 6;
+ * - a round trip that lost much caps the window ({@link LossCap});
  * - a lost frame does not shrink anything (at 1% loss a halving controller crawls);
  *   only a timeout with no ACK at all since the frame went out (the path is gone, or
  *   the server stopped) drops the window to its floor until the next ACK.
@@ -53,7 +53,7 @@ export class RateControl {
   private minRttAt = 0;
   private round = 0;
   private roundEndDelivered = 0;
-  private readonly bwByRound = new Float64Array(BW_ROUNDS);
+  private readonly bwMax = new RoundMax(BW_ROUNDS);
   private fullBw = 0;
   private fullBwRounds = 0;
   private cycle = 0;
@@ -61,11 +61,7 @@ export class RateControl {
   private probeRttUntil = 0;
   private probeRttMin = Number.POSITIVE_INFINITY;
   private collapsed = false;
-  /** Bytes lost and delivered in the current round trip, for its loss rate. */
-  private roundLost = 0;
-  private roundDelivered = 0;
-  /** Ceiling on bytes in flight after a lossy round (Infinity: none). */
-  private inflightHi = Number.POSITIVE_INFINITY;
+  private readonly loss: LossCap;
 
   constructor(
     /** A full frame, bytes: the unit of the window's floor. */
@@ -76,6 +72,7 @@ export class RateControl {
   ) {
     this.deliveredAt = now;
     this.firstSentAt = now;
+    this.loss = new LossCap(frameBytes, maxWindowBytes);
   }
 
   /** Bytes allowed in flight now. */
@@ -88,7 +85,7 @@ export class RateControl {
     // Drain: a window of one bandwidth-delay product empties the queue startup made.
     const gain = this.mode === 'startup' ? STARTUP_GAIN : this.mode === 'drain' ? 1 : 2;
     const rtt = Math.max(this.minRttMs, ACK_CYCLE_MS);
-    return Math.min(this.maxWindowBytes, this.inflightHi, Math.max(floor, gain * this.btlBw * rtt));
+    return Math.min(this.maxWindowBytes, this.loss.hi, Math.max(floor, gain * this.btlBw * rtt));
   }
 
   /** Bytes/ms to pace at, or 0 while there is no estimate (the window alone bounds the first flight). */
@@ -134,7 +131,7 @@ export class RateControl {
   acked(bytes: number, s: SendSample, rttMs: number | undefined, now: number): void {
     this.inflight = Math.max(0, this.inflight - bytes);
     this.delivered += bytes;
-    this.roundDelivered += bytes;
+    this.loss.onDelivered(bytes);
     this.deliveredAt = now;
     this.lastAckAt = now;
     this.ackWaitSince = undefined;
@@ -146,7 +143,7 @@ export class RateControl {
       this.endRound(now);
       this.round++;
       this.roundEndDelivered = this.delivered;
-      this.bwByRound[this.round % BW_ROUNDS] = 0;
+      this.bwMax.begin(this.round);
       newRound = true;
     }
     this.firstSentAt = s.sentAt;
@@ -156,13 +153,7 @@ export class RateControl {
     // A sample over less than the RTT floor measures a burst of ACKs, not the path.
     if (interval > 0 && interval >= this.minRttMs) {
       const rate = (this.delivered - s.delivered) / interval;
-      if (!s.appLimited || rate > this.btlBw) {
-        const slot = this.round % BW_ROUNDS;
-        if (rate > this.bwByRound[slot]!) this.bwByRound[slot] = rate;
-        let max = 0;
-        for (const r of this.bwByRound) if (r > max) max = r;
-        this.btlBw = max;
-      }
+      if (!s.appLimited || rate > this.btlBw) this.btlBw = this.bwMax.sample(this.round, rate);
     }
     if (newRound && this.mode === 'startup' && !s.appLimited) {
       if (this.btlBw >= this.fullBw * 1.25) {
@@ -189,37 +180,25 @@ export class RateControl {
   /** A frame of `bytes` will not be ACKed (given up, at-most-once). */
   lost(bytes: number): void {
     this.inflight = Math.max(0, this.inflight - bytes);
-    this.roundLost += bytes;
+    this.loss.onLost(bytes);
   }
 
   /** A frame of `bytes` is being resent (at-least-once): lost once, still in flight. */
   resent(bytes: number): void {
-    this.roundLost += bytes;
+    this.loss.onLost(bytes);
   }
 
   /** A round trip ends: a lossy one ends startup and caps the window; a clean one lifts the cap. */
   private endRound(now: number): void {
-    const total = this.roundDelivered + this.roundLost;
-    const lossy = total >= LOSS_MIN_FRAMES * this.frameBytes && this.roundLost > LOSS_THRESH * total;
-    if (lossy) {
-      this.inflightHi = Math.max(
-        MIN_WINDOW_FRAMES * this.frameBytes,
-        LOSS_BACKOFF * (this.inflight + this.roundLost),
-      );
-      if (this.mode === 'startup') {
-        this.fullBwRounds = 3;
-        this.mode = 'drain';
-      } else if (this.mode === 'probe-bw' && this.cycle === 0) {
-        // Probing found the queue's edge: give it back now.
-        this.cycle = 1;
-        this.cycleAt = now;
-      }
-    } else if (this.inflightHi !== Number.POSITIVE_INFINITY) {
-      this.inflightHi *= 1.125;
-      if (this.inflightHi > this.maxWindowBytes) this.inflightHi = Number.POSITIVE_INFINITY;
+    if (!this.loss.endRound(this.inflight)) return;
+    if (this.mode === 'startup') {
+      this.fullBwRounds = 3;
+      this.mode = 'drain';
+    } else if (this.mode === 'probe-bw' && this.cycle === 0) {
+      // Probing found the queue's edge: give it back now.
+      this.cycle = 1;
+      this.cycleAt = now;
     }
-    this.roundLost = 0;
-    this.roundDelivered = 0;
   }
 
   /**

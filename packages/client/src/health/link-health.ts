@@ -1,4 +1,4 @@
-import { AckWatch } from './ack-watch.js';
+import { type AckPolicy, AckWatch } from './ack-watch.js';
 import { type HealthReason, type HealthState, PingTracker } from './ping-tracker.js';
 import { WireHealth } from './wire-health.js';
 
@@ -17,12 +17,14 @@ export class LinkHealth {
   downReason: HealthReason | undefined;
 
   constructor(
-    o: { failureLimit: number; pingIntervalMs: number; atLeastOnce: boolean },
+    o: { failureLimit: number; pingIntervalMs: number },
+    /** What ACK silence leads to: the delivery strategy's. */
+    ackPolicy: AckPolicy,
     firstPingId: number,
     initial: HealthState,
   ) {
     this.tracker = new PingTracker(o.failureLimit, firstPingId, initial);
-    this.acks = new AckWatch(o.atLeastOnce, o.failureLimit * o.pingIntervalMs);
+    this.acks = new AckWatch(ackPolicy, o.failureLimit * o.pingIntervalMs);
   }
 
   /** Out for what its PONGs or its ACKs say, whatever its pings say. */

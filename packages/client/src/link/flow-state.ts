@@ -1,13 +1,9 @@
-import { newRateControl } from '../delivery/new-rate-control.js';
-import type { RateControl } from '../delivery/rate-control.js';
+import { RateControl } from '../delivery/rate-control.js';
 import { AckBatch, MIN_WINDOW, Retransmit } from '../delivery/retransmit.js';
 import { Pacer } from '../transport/pacer.js';
 
 /** What a flow is sized by (a client's resolved options). */
 export interface FlowOptions {
-  atLeastOnce: boolean;
-  maxQueueBytes: number;
-  highWaterBytes: number;
   maxDatagramBytes: number;
   paceBytesPerMs: number;
   paceFramesPerMs: number;
@@ -30,7 +26,11 @@ export abstract class FlowState {
   /** The last PING's round trip: the ACK timeout starts from it (see {@link Retransmit.pinged}). */
   private pingRttMs: number | undefined;
 
-  constructor(private readonly flowOptions: FlowOptions) {}
+  constructor(
+    private readonly flowOptions: FlowOptions,
+    /** The window's ceiling, bytes: the delivery strategy's. */
+    private readonly maxWindowBytes: number,
+  ) {}
 
   /** Frames awaiting their ACK, the ACK timeout. */
   get rtx(): Retransmit {
@@ -44,8 +44,13 @@ export abstract class FlowState {
 
   /** How much may be in flight, and how fast it goes. */
   get rc(): RateControl {
-    this.flowRc ??= newRateControl(this.flowOptions, this.flowSince);
+    this.flowRc ??= this.newRc(this.flowSince);
     return this.flowRc;
+  }
+
+  /** A rate control with time zero at `since`. */
+  protected newRc(since: number): RateControl {
+    return new RateControl(this.flowOptions.maxDatagramBytes, this.maxWindowBytes, since);
   }
 
   get pacer(): Pacer {

@@ -27,7 +27,7 @@ export abstract class LinkSender extends FlowState implements LinkFlow {
     readonly health: LinkHealth,
     protected readonly ctx: LinkContext,
   ) {
-    super(ctx.o);
+    super(ctx.o, ctx.delivery.maxWindowBytes);
     this.lane = ctx.ledger.newLane();
     const name = spec.name;
     this.transport = new UdpTransport(

@@ -9,7 +9,6 @@ import {
   VERSION_1,
 } from '@clogs/protocol';
 import type { DownEvent, ServerState } from '../client-types.js';
-import { newRateControl } from '../delivery/new-rate-control.js';
 import { Retransmit } from '../delivery/retransmit.js';
 import { ClientError } from '../errors.js';
 import {
@@ -44,7 +43,7 @@ export class ServerLink extends LinkSender {
   private closed = false;
 
   constructor(spec: ServerSpec, initial: HealthState, ctx: LinkContext) {
-    super(spec, new LinkHealth(ctx.o, randomInt(2 ** 32), initial), ctx);
+    super(spec, new LinkHealth(ctx.o, ctx.delivery.ackPolicy, randomInt(2 ** 32), initial), ctx);
   }
 
   /** In the continuum: not down, not out for sending no ACKs, and it speaks version 2 and can write. */
@@ -117,7 +116,7 @@ export class ServerLink extends LinkSender {
     const { tracker, acks } = health;
     // An idle server has no flow yet: a fresh one's figures, made for this answer only.
     const rtx = this.rtxIfAny ?? IDLE_RTX;
-    const rc = this.rcIfAny ?? newRateControl(this.ctx.o);
+    const rc = this.rcIfAny ?? this.newRc(performance.now());
     return {
       name: spec.name,
       host: spec.host,

@@ -1,8 +1,7 @@
 import { ControlFrameEncoder, createAuthKey, Kind, type SealSession } from '@clogs/protocol';
 import type { FrameLedger } from '../batch/frame-ledger.js';
 import type { RecordCounts } from '../client-types.js';
-import { AtLeastOnce } from '../delivery/at-least-once.js';
-import { AtMostOnce } from '../delivery/at-most-once.js';
+import { newDelivery } from '../delivery/new-delivery.js';
 import type { DropReporter } from '../events/drop-reporter.js';
 import type { Scheduler } from '../lifetime/scheduler.js';
 import type { ResolvedOptions } from '../options.js';
@@ -39,7 +38,7 @@ export function sharedLinkContext(p: ClientParts): Omit<LinkContext, 'sockets' |
     sender,
     key,
     session,
-    delivery: o.atLeastOnce ? new AtLeastOnce(parts) : new AtMostOnce(parts),
+    delivery: newDelivery(o, parts),
     replies: new ReplyReader(sender, key, session),
     // Version 1 PINGs (negotiation) carry the version 1 AUTH trailer when there is a key.
     pingV1: new ControlFrameEncoder(Kind.PING, key === undefined ? undefined : createAuthKey(key.bytes)),

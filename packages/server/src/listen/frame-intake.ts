@@ -7,32 +7,20 @@ import {
   Kind,
   PongStatus,
   RecordCursor,
-  Suite,
 } from '@clogs/protocol';
-import { ServerError } from '../errors.js';
+import type { ServerError } from '../errors.js';
 import type { Faults, ResolvedOptions } from '../options.js';
 import type { ServerCounters } from '../stats.js';
 import type { FileSink } from '../writer/file-sink.js';
 import { LineFormatter, maxLineBytes } from '../writer/line-format.js';
-import type { Sealed } from '../writer/line-source.js';
 import type { LogWriter } from '../writer/log-writer.js';
-import { AUTH_WARNING_MS } from './auth-warnings.js';
 import { Boot } from './boot.js';
+import { EpochNotice } from './epoch-notice.js';
+import { answerTo, sealedMark, sealedSession } from './frame-origin.js';
 import { Refusals } from './refusals.js';
 import { fingerprint, ReplayTable, Seen } from './replay-window.js';
 import type { Answer, Replies } from './replies.js';
-
-/** A frame whose ACK waits for its lines to reach the files (ackAfterWrite). */
-interface PendingAck {
-  waiting: number;
-  written: boolean;
-  /** Whom to ACK: the first arrival and any resend that came while waiting. */
-  to: Answer[];
-}
-
-/** Where a sealed frame names its session: key_id (4) and salt (16). */
-const SESSION_START = 16;
-const SESSION_END = 36;
+import { type Touched, WriteAcks } from './write-acks.js';
 
 export interface IntakeOptions {
   options: ResolvedOptions;
@@ -59,8 +47,8 @@ export class FrameIntake {
   private readonly refusals: Refusals;
   private readonly cursor = new RecordCursor();
   private readonly formatter: LineFormatter;
-  private readonly pendingAcks = new Map<string, PendingAck>();
-  private flushScheduled = false;
+  /** ackAfterWrite: frames whose ACK waits for their lines to be written. */
+  private readonly writeAcks: WriteAcks;
   /**
    * LOG frames read in this poll phase, written in its check phase. PINGs are answered as
    * they are read, so a PONG never waits behind the frames the kernel delivered with it
@@ -69,8 +57,7 @@ export class FrameIntake {
    */
   private readonly backlog: { msg: Buffer; header: FrameHeader; from: RemoteInfo }[] = [];
   private readonly drainBacklog = () => this.settle();
-  private epochWarnedAt = Number.NEGATIVE_INFINITY;
-  private epochsUntold = 0;
+  private readonly epochs: EpochNotice;
 
   constructor(private readonly io: IntakeOptions) {
     this.o = io.options;
@@ -97,6 +84,8 @@ export class FrameIntake {
       onEpoch: (reason) => this.newEpoch(reason),
     });
     this.refusals = new Refusals(io.counters, io.warn);
+    this.epochs = new EpochNotice(this.o, io.warn);
+    this.writeAcks = new WriteAcks(io.writer, io.replies);
     this.formatter = new LineFormatter({ maskPan: this.o.maskPan, attribution: this.o.attribution });
   }
 
@@ -168,19 +157,7 @@ export class FrameIntake {
   }
 
   private answer(msg: Buffer, header: FrameHeader, from: RemoteInfo): Answer {
-    const sealed = header.suite !== 0;
-    return {
-      to: from,
-      sender: header.sender,
-      version: header.version,
-      session: sealed ? this.boot.session(header.keyId!, header.suite) : undefined,
-      peer: sealed ? Buffer.from(header.salt!.subarray(0, 8)) : undefined,
-      // Version 1 ACKs go one by one: no group.
-      group:
-        header.version === 1
-          ? ''
-          : `${from.address}|${from.port}|${header.sender}|${sealed ? msg.toString('latin1', SESSION_START, SESSION_END) : ''}`,
-    };
+    return answerTo(msg, header, from, this.boot);
   }
 
   private onLog(msg: Buffer, header: FrameHeader, from: RemoteInfo): void {
@@ -204,11 +181,11 @@ export class FrameIntake {
     // Sealed frames are authentic: a seq in a session is one frame. Plain ones may be
     // forged, so their bytes are told apart too, and a forgery never hides a real frame.
     const sealed = header.suite !== 0;
-    const session = sealed ? msg.toString('latin1', SESSION_START, SESSION_END) : header.sender;
+    const session = sealed ? sealedSession(msg) : header.sender;
     const print = sealed ? 0 : fingerprint(msg);
     const waitForWrite = header.ackWanted && this.o.ackAfterWrite;
     const pendingKey = waitForWrite ? `${session}:${seq}:${print}` : '';
-    const pending = waitForWrite ? this.pendingAcks.get(pendingKey) : undefined;
+    const pending = waitForWrite ? this.writeAcks.get(pendingKey) : undefined;
     if (pending !== undefined) {
       // A resend of a frame still waiting for the disk is ACKed with it.
       c.duplicates++;
@@ -230,7 +207,7 @@ export class FrameIntake {
       return;
     }
     if (seen === Seen.CONFLICT) c.conflicts++;
-    const touched: { sink: FileSink; since: number }[] | undefined = waitForWrite ? [] : undefined;
+    const touched: Touched[] | undefined = waitForWrite ? [] : undefined;
     const formatter = this.formatter;
     formatter.begin(msg, header.bodyStart, header.bodyEnd, from, sealedMark(header));
     cursor.reset(msg, header);
@@ -250,72 +227,17 @@ export class FrameIntake {
     c.records += header.count;
     const remember = () => this.replay.mark(session, seq, print, !sealed);
     if (touched !== undefined) {
-      this.ackWhenWritten(this.answer(msg, header, from), seq, pendingKey, touched, remember);
+      this.writeAcks.ackWhenWritten(this.answer(msg, header, from), seq, pendingKey, touched, remember);
       return;
     }
     remember();
     if (header.ackWanted) this.replies.ack(this.answer(msg, header, from), seq);
   }
 
-  /**
-   * ackAfterWrite: the frame is remembered in its window, and ACKed, only once all its
-   * lines are written; lines lost to a failed write are neither, so the client's resend
-   * is written afresh.
-   */
-  private ackWhenWritten(
-    answer: Answer,
-    seq: number,
-    key: string,
-    touched: { sink: FileSink; since: number }[],
-    remember: () => void,
-  ): void {
-    const pending: PendingAck = { waiting: touched.length, written: true, to: [answer] };
-    this.pendingAcks.set(key, pending);
-    for (const { sink, since } of touched) {
-      sink.whenWritten(since, (written) => {
-        pending.written &&= written;
-        if (--pending.waiting > 0) return;
-        this.pendingAcks.delete(key);
-        if (!pending.written) return;
-        remember();
-        for (const to of pending.to) this.replies.ack(to, seq);
-      });
-    }
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      setImmediate(() => {
-        this.flushScheduled = false;
-        this.writer.flush();
-      });
-    }
-  }
-
   private newEpoch(reason: 'sessions' | 'memory'): void {
     this.boot.renew();
     this.decodeOptions.boot = this.boot.boot;
     this.c.epochs++;
-    // A flood of new senders can start epochs back to back: one warning per 10 s, with a count.
-    this.epochsUntold++;
-    const now = Date.now();
-    if (now - this.epochWarnedAt < AUTH_WARNING_MS) return;
-    this.epochWarnedAt = now;
-    const more = this.epochsUntold > 1 ? `, ${this.epochsUntold - 1} more since the last said` : '';
-    this.epochsUntold = 0;
-    const why =
-      reason === 'sessions'
-        ? `${this.o.maxSessions} sessions, the most kept`
-        : `replay windows over ${this.o.maxReplayBytes} bytes`;
-    this.io.warn(
-      new ServerError(
-        'ERR_SERVER_EPOCH',
-        `new epoch (${why}${more}): every replay window forgotten; boot now ${this.bootHex}, frames sealed for the last one are refused until their clients reseal them`,
-      ),
-    );
+    this.epochs.began(reason, this.bootHex);
   }
-}
-
-/** How a frame was protected, as an attributed line says it. */
-function sealedMark(header: FrameHeader): Sealed {
-  if (header.suite === Suite.CHACHA20_POLY1305 || header.suite === Suite.AES_256_GCM) return 'encrypted';
-  return header.authenticated || header.suite === Suite.CHACHA20_POLY1305_AUTH_ONLY ? 'signed' : 'plain';
 }

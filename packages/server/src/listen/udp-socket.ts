@@ -76,3 +76,8 @@ export function kernelDrops(port: number, family: 'IPv4' | 'IPv6'): number | und
 export function unreadBytes(port: number, family: 'IPv4' | 'IPv6'): number {
   return socketRow(port, family)?.rxQueueBytes ?? 0;
 }
+
+/** 127.0.0.0/8 and ::1 (also IPv4-mapped): reachable from this machine only. */
+export function isLoopback(address: string): boolean {
+  return /^(?:::ffff:)?127\./i.test(address) || address === '::1';
+}

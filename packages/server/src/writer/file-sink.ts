@@ -1,13 +1,12 @@
+import type { ChunkPool } from './chunk-pool.js';
 import { LogFile, type LogFileHost } from './log-file.js';
 
 /** What a sink needs from its writer: buffers, accounting, and where to report trouble. */
 export interface SinkHost {
-  /** Largest chunk a sink grows to. */
-  readonly chunkBytes: number;
+  /** The chunks lines are appended into; its chunkBytes is the largest a sink grows to. */
+  readonly chunks: ChunkPool;
   /** A slow disk, for tests: ms to wait before each write (0 normally). */
   writeDelayMs(): number;
-  takeChunk(bytes: number): Buffer;
-  releaseChunk(chunk: Buffer): void;
   /** Bytes just appended: now pending. */
   appended(bytes: number): void;
   /** Bytes handed to the sink's file (written, or lost to an error): no longer pending. */
@@ -67,9 +66,10 @@ export class FileSink {
   room(bytes: number): Buffer {
     const chunk = this.chunk;
     if (chunk !== undefined && chunk.length - this.pos >= bytes) return chunk;
-    if (chunk !== undefined) this.nextChunkBytes = Math.min(this.nextChunkBytes * 2, this.host.chunkBytes);
+    if (chunk !== undefined)
+      this.nextChunkBytes = Math.min(this.nextChunkBytes * 2, this.host.chunks.chunkBytes);
     this.seal();
-    this.chunk = this.host.takeChunk(Math.max(bytes, this.nextChunkBytes));
+    this.chunk = this.host.chunks.take(Math.max(bytes, this.nextChunkBytes));
     this.pos = 0;
     return this.chunk;
   }
@@ -104,7 +104,7 @@ export class FileSink {
     if (chunk === undefined) return;
     this.chunk = undefined;
     if (this.pos === 0) {
-      this.host.releaseChunk(chunk);
+      this.host.chunks.release(chunk);
       return;
     }
     this.queue.push({ chunk, length: this.pos });
@@ -161,7 +161,7 @@ export class FileSink {
       }
       this.settledBytes += item.length;
       this.host.settled(item.length, ok);
-      this.host.releaseChunk(item.chunk);
+      this.host.chunks.release(item.chunk);
       this.settle(start, ok);
     }
   }

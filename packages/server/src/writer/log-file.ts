@@ -3,19 +3,18 @@ import { type FileHandle, lstat, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { OpenFiles } from './open-files.js';
 import { rolledName, rollStamp } from './roll-name.js';
+import type { RollPolicy } from './roll-policy.js';
 import { inDir, SafeDir } from './safe-open.js';
 
 /** What a log file needs from its writer. */
 export interface LogFileHost {
-  /** The roll size of the files in `dir`, read before each write. */
-  rollBytesOf(dir: string): number;
+  /** When files roll: its size and period are read before each write. */
+  readonly rolling: RollPolicy;
   readonly host: string;
   readonly pid: number;
   readonly fileMode: number;
   readonly dirMode: number;
   readonly files: OpenFiles<LogFile>;
-  /** The time-rolling period `ms` falls in (the same number for every time when rolling by time is off). */
-  period(ms: number): number;
   /** The file was renamed to `name` in `dir`, holding `size` bytes. */
   rolled(dir: string, name: string, size: number): void;
   /** Someone else renamed or deleted the file: it is reopened by path before the next write. */
@@ -148,7 +147,8 @@ export class LogFile {
   private due(incoming: number): boolean {
     return (
       this.size > 0 &&
-      (this.size + incoming > this.host.rollBytesOf(this.dir) || this.host.period(Date.now()) !== this.period)
+      (this.size + incoming > this.host.rolling.bytesOf(this.dir) ||
+        this.host.rolling.period(Date.now()) !== this.period)
     );
   }
 
@@ -166,7 +166,7 @@ export class LogFile {
       this.size = st.size;
       this.dev = st.dev;
       this.ino = st.ino;
-      this.period = this.host.period(st.size > 0 ? st.mtimeMs : Date.now());
+      this.period = this.host.rolling.period(st.size > 0 ? st.mtimeMs : Date.now());
     } catch (err) {
       await handle?.close().catch(() => {});
       this.host.files.failed();

@@ -1,10 +1,13 @@
 import { join } from 'node:path';
+import { ChunkPool } from './chunk-pool.js';
 import { DiskBudget, REFUSED } from './disk-budget.js';
 import { scanDataDir } from './disk-scan.js';
 import { FileSink, type SinkHost } from './file-sink.js';
 import type { LogFile, LogFileHost } from './log-file.js';
+import { MoveCheck } from './move-check.js';
 import { Notices } from './notices.js';
 import { OpenFiles } from './open-files.js';
+import { RollPolicy } from './roll-policy.js';
 import { inDir, prepareDataDir, UnsafePathError } from './safe-open.js';
 import { SinkTable } from './sink-table.js';
 import { WriteHealth } from './write-health.js';
@@ -21,33 +24,29 @@ export type { LogWriterOptions, PreparedDataDir, WriterStats } from './writer-ty
  * The async buffered writer, after muduo's AsyncLogging: the receive path appends
  * lines to per-file chunks in memory and never waits; full chunks, and every partial
  * chunk each `flushMs`, are written by each file's write loop with one `write` per
- * chunk. Chunks are pooled and reused. Disk, files and memory are bounded (see
- * DiskBudget, OpenFiles); files are opened without following links (SafeDir).
+ * chunk. Chunks are pooled and reused (ChunkPool). Disk, files and memory are bounded
+ * (see DiskBudget, OpenFiles); files roll as RollPolicy says, are opened without
+ * following links (SafeDir), and reopen when another process moves them (MoveCheck).
  */
 export class LogWriter implements SinkHost, LogFileHost {
   readonly writeDelayMs: () => number;
   readonly host: string;
   readonly pid: number;
-  readonly chunkBytes: number;
+  readonly chunks: ChunkPool;
   readonly fileMode: number;
   readonly dirMode: number;
   readonly files: OpenFiles<LogFile>;
   readonly stats: WriterStats = emptyWriterStats();
+  readonly rolling: RollPolicy;
 
   private readonly root: string;
   private readonly maxOpenFiles: number;
-  private rollBytes: number;
   private maxTotalBytes: number;
-  private periodMs: number;
-  /** Roll sizes of sys_ids that have their own, by their folder. */
-  private rollByDir: Map<string, number> | undefined;
   private readonly budget: DiskBudget;
   private readonly health: WriteHealth;
   private readonly sinks: SinkTable;
-  private readonly pool: Buffer[] = [];
   private readonly timer: NodeJS.Timeout;
-  private readonly checker: NodeJS.Timeout;
-  private checking = false;
+  private readonly moves: MoveCheck;
   private rescanning: Promise<void> | undefined;
   private readonly notices: Notices;
 
@@ -59,14 +58,13 @@ export class LogWriter implements SinkHost, LogFileHost {
 
   constructor(o: LogWriterOptions) {
     this.root = o.dataDir.root;
-    this.rollBytes = o.rollBytes;
+    this.rolling = new RollPolicy(this.root, o.rollBytes, o.rollEvery);
     this.writeDelayMs = o.writeDelayMs ?? (() => 0);
-    this.chunkBytes = o.chunkBytes;
+    this.chunks = new ChunkPool(o.chunkBytes, this.stats);
     this.maxOpenFiles = o.maxOpenFiles;
     this.maxTotalBytes = o.maxTotalBytes;
     this.fileMode = o.fileMode;
     this.dirMode = o.dirMode;
-    this.periodMs = periodMs(o.rollEvery);
     this.host = o.host;
     this.pid = o.pid;
     this.notices = new Notices(o.onError);
@@ -104,8 +102,7 @@ export class LogWriter implements SinkHost, LogFileHost {
     });
     this.timer = setInterval(() => this.flush(), o.flushMs);
     this.timer.unref();
-    this.checker = setInterval(() => void this.checkMoved(), o.checkMs ?? 1000);
-    this.checker.unref();
+    this.moves = new MoveCheck(this.files, o.checkMs ?? 1000);
   }
 
   /** The folder every file goes under. */
@@ -118,27 +115,13 @@ export class LogWriter implements SinkHost, LogFileHost {
     return this.health.writable;
   }
 
-  /**
-   * Rolls files past `rollBytes`, and each UTC hour or day (`rollEvery`) or by size
-   * only. Each file checks before its next write: a changed `rollEvery` rolls a
-   * non-empty file at its next write, so it starts on the new schedule.
-   */
+  /** Rolls files past `rollBytes` (a sys_id's own in `bySys`), and each UTC hour or day (`rollEvery`) or by size only. */
   setRolling(
     rollBytes: number,
     rollEvery: 'hour' | 'day' | undefined,
     bySys?: ReadonlyMap<string, number>,
   ): void {
-    this.rollBytes = rollBytes;
-    this.periodMs = periodMs(rollEvery);
-    this.rollByDir =
-      bySys === undefined || bySys.size === 0
-        ? undefined
-        : new Map([...bySys].map(([sys, bytes]) => [join(this.root, sys), bytes]));
-  }
-
-  /** The roll size of the files in `dir` (a sys_id's folder): its own, or the server's. */
-  rollBytesOf(dir: string): number {
-    return this.rollByDir?.get(dir) ?? this.rollBytes;
+    this.rolling.set(rollBytes, rollEvery, bySys);
   }
 
   /** New disk bounds: lowered, the oldest rolled files go at once; raised, refused records are taken again. */
@@ -204,23 +187,11 @@ export class LogWriter implements SinkHost, LogFileHost {
   /** Writes everything, fsyncs and closes every file. */
   async close(): Promise<void> {
     clearInterval(this.timer);
-    clearInterval(this.checker);
+    this.moves.close();
     this.health.close();
     await Promise.all([...this.sinks.values()].map((s) => s.close()));
     await this.rescanning;
     await this.budget.idle();
-  }
-
-  takeChunk(bytes: number): Buffer {
-    const chunk = (bytes === this.chunkBytes ? this.pool.pop() : undefined) ?? Buffer.allocUnsafe(bytes);
-    this.stats.heldBytes += chunk.length;
-    return chunk;
-  }
-
-  releaseChunk(chunk: Buffer): void {
-    this.stats.heldBytes -= chunk.length;
-    // Only full-size chunks are pooled, and only as many as a burst needs again.
-    if (chunk.length === this.chunkBytes && this.pool.length < 64) this.pool.push(chunk);
   }
 
   writesDone(file: LogFile): void {
@@ -236,10 +207,6 @@ export class LogWriter implements SinkHost, LogFileHost {
     } else {
       this.stats.bytesLost += bytes;
     }
-  }
-
-  period(ms: number): number {
-    return this.periodMs === 0 ? 0 : Math.floor(ms / this.periodMs);
   }
 
   rolled(dir: string, name: string, size: number): void {
@@ -284,18 +251,4 @@ export class LogWriter implements SinkHost, LogFileHost {
       });
     return this.rescanning;
   }
-
-  private async checkMoved(): Promise<void> {
-    if (this.checking) return;
-    this.checking = true;
-    try {
-      for (const file of [...this.files.files()]) await file.checkMoved();
-    } finally {
-      this.checking = false;
-    }
-  }
-}
-
-function periodMs(rollEvery: 'hour' | 'day' | undefined): number {
-  return rollEvery === 'hour' ? 3_600_000 : rollEvery === 'day' ? 86_400_000 : 0;
 }
