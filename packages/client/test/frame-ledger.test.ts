@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FrameLedger, type LedgerListener, type RecordTracker } from '../src/batch/frame-ledger.js';
+import { FrameLedger } from '../src/batch/frame-ledger.js';
 import type { Lane, QueuedFrame } from '../src/batch/lane.js';
+import type { LedgerListener, RecordTracker } from '../src/batch/ledger-types.js';
 import type { DropReason } from '../src/client-types.js';
 import type { DropReporter } from '../src/events/drop-reporter.js';
 

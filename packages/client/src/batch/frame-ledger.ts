@@ -1,38 +1,10 @@
 import { Flag, type LogRecord, type LogRecordInput } from '@clogs/protocol';
 import type { DropReporter } from '../events/drop-reporter.js';
 import { BufferPool, FrameWriters } from './buffer-pool.js';
-import { Lane, type QueuedFrame, spanSegments } from './lane.js';
+import { Lane, oldestQueued, type QueuedFrame, spanSegments } from './lane.js';
+import type { LedgerListener, OnFull, QueueLimits, RecordTracker } from './ledger-types.js';
 
 const FRAME_FLAGS = Flag.ACK_WANTED; // in both modes: ACKs clock the sending (at-least-once: and free frames)
-
-export type OnFull = 'drop-newest' | 'drop-oldest';
-
-export interface QueueLimits {
-  readonly maxDatagramBytes: number;
-  readonly maxQueueBytes: number;
-  readonly highWaterBytes: number;
-  readonly onFull: OnFull;
-}
-
-/**
- * What follows records by the tag each frame carries in its spans: the disk spool
- * (tags are segments, spool/spool.ts) or the marks (tags are groups, mark-book.ts).
- */
-export interface RecordTracker {
-  /** A frame is done with (acknowledged, sent at-most-once, dropped): its records are released. */
-  release(spans: readonly number[] | undefined): void;
-  /** Frames were sent or freed (the spool loads records waiting on disk, marks settle). */
-  settled(): void;
-}
-
-export interface LedgerListener {
-  /** Records are held again after an idle spell. */
-  busy(): void;
-  /** log() returned false, and what is not yet sent is below half the high-water mark again. */
-  drain(): void;
-  /** Nothing queued, being sent, or awaiting an ACK. */
-  idle(): void;
-}
 
 /**
  * Every frame of the client, from the record that opens it to the moment its buffer is
@@ -41,15 +13,15 @@ export interface LedgerListener {
  *
  *     queued → in-flight (taken to be sent) → awaiting-ack (at-least-once) → freed
  *
- * With a spool every record is on disk before it is queued (spooled): a frame carries
- * the spans of segments its records came from, freeing it releases them ({@link free}),
- * except where its records move on ({@link freeUnfinished}: re-routed, or given up and
- * left in the spool for the next start). With marks, the spans name mark groups instead.
- *
  * where in-flight is freed when sent at-most-once, and a frame can also be freed from
  * any stage before (dropped, given up, re-routed). Resending and resealing keep a frame
  * where it is; only {@link sendStarted}/{@link sendEnded} mark its buffer as the
  * kernel's meanwhile, and a frame freed during a send gives its buffer back at the end.
+ *
+ * With a spool every record is on disk before it is queued (spooled): a frame carries
+ * the spans of segments its records came from, freeing it releases them ({@link free}),
+ * except where its records move on ({@link freeUnfinished}: re-routed, or given up and
+ * left in the spool for the next start). With marks, the spans name mark groups instead.
  *
  * Invariant: `held` = the bytes of every frame not yet freed (the lanes' open and queued
  * frames, and the frames taken off them), and `unacked` = the bytes of those awaiting an
@@ -276,13 +248,7 @@ export class FrameLedger {
   private dropOldest(): boolean {
     if (this.onFull !== 'drop-oldest') return false;
     while (this.held >= this.limits.maxQueueBytes) {
-      let oldest: Lane | undefined;
-      for (const lane of this.lanes) {
-        const head = lane.queue.first;
-        if (head !== undefined && (oldest === undefined || seqBefore(head.seq, oldest.queue.first!.seq))) {
-          oldest = lane;
-        }
-      }
+      const oldest = oldestQueued(this.lanes);
       if (oldest === undefined) return false;
       const q = this.take(oldest)!;
       this.free(q);
@@ -291,6 +257,3 @@ export class FrameLedger {
     return true;
   }
 }
-
-/** u32 sequence order with wrap-around. */
-const seqBefore = (a: number, b: number): boolean => ((a - b) | 0) < 0;

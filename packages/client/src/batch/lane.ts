@@ -36,6 +36,20 @@ export function spanSegments(spans: readonly number[] | undefined, segs: number[
   for (let i = 0; i < spans.length; i += 2) for (let k = 0; k < spans[i + 1]!; k++) segs.push(spans[i]!);
 }
 
+/** u32 sequence order with wrap-around. */
+const seqBefore = (a: number, b: number): boolean => ((a - b) | 0) < 0;
+
+/** The lane whose first queued frame is the oldest (by seq), if any frame is queued. */
+export function oldestQueued(lanes: readonly Lane[]): Lane | undefined {
+  let oldest: Lane | undefined;
+  for (const lane of lanes) {
+    const head = lane.queue.first;
+    if (head !== undefined && (oldest === undefined || seqBefore(head.seq, oldest.queue.first!.seq)))
+      oldest = lane;
+  }
+  return oldest;
+}
+
 /**
  * One destination's batching: records are appended straight into the open frame; a full
  * frame is finished onto `queue` and the next record opens a frame in a fresh buffer.

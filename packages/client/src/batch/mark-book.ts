@@ -1,4 +1,4 @@
-import type { RecordTracker } from './frame-ledger.js';
+import type { RecordTracker } from './ledger-types.js';
 
 /** What a settled mark says: the records logged before it, and those dropped so far. */
 export interface MarkSettled {
