@@ -186,6 +186,11 @@ describe('clogs-cli --follow', () => {
     expect(n.code, n.err).toBe(66);
     expect(n.err).toMatch(/is not a clogs-cli --follow state file/);
     expect(await readFile(bad, 'utf8'), 'left as it was').toBe('{"not": "a state file"}');
+    // The files are its buffer: a spool beside them is refused, nothing read.
+    const spooled = follow(server, ['--follow', file, '--spool', join(local.dir, 'spool')]);
+    const sp = await spooled.exited;
+    expect(sp.code, sp.err).toBe(64);
+    expect(sp.err).toMatch(/--follow keeps its place in the files .*--spool is for pipe mode/);
   }, 30_000);
   it('a state file that can no longer be saved stops the run with exit 74, saying why', async () => {
     const data = join(local.dir, 'data');
