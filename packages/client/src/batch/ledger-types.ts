@@ -1,6 +1,4 @@
-/** What the {@link FrameLedger} is given and whom it tells: its bounds, its trackers, its listener. */
-
-import type { FrameLedger } from './frame-ledger.js';
+// What the frame ledger is given and whom it tells: its bounds, its trackers, its listener.
 
 export type OnFull = 'drop-newest' | 'drop-oldest';
 
