@@ -33,6 +33,20 @@ export interface OpenFrame {
 export class FrameWriters {
   private readonly spare: OpenFrame[] = [];
 
+  /**
+   * Writers for frames of `maxDatagramBytes` under a queue of `maxQueueBytes`: spare
+   * buffers are memory maxQueueBytes does not count, so a quarter of it is kept at most.
+   */
+  static forQueue(
+    maxDatagramBytes: number,
+    maxQueueBytes: number,
+    sender: number,
+    sealed: boolean,
+  ): FrameWriters {
+    const keep = Math.min(256, Math.max(2, Math.floor(maxQueueBytes / maxDatagramBytes / 4)));
+    return new FrameWriters(new BufferPool(maxDatagramBytes, keep), sender, sealed, keep);
+  }
+
   constructor(
     readonly buffers: BufferPool,
     private readonly sender: number,

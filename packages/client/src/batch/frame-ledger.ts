@@ -1,6 +1,6 @@
 import { Flag, type LogRecord, type LogRecordInput } from '@clogs/protocol';
 import type { DropReporter } from '../events/drop-reporter.js';
-import { BufferPool, FrameWriters } from './buffer-pool.js';
+import { FrameWriters } from './buffer-pool.js';
 import { Lane, oldestQueued, type QueuedFrame, spanSegments } from './lane.js';
 import type { LedgerListener, OnFull, QueueLimits, RecordTracker } from './ledger-types.js';
 
@@ -60,10 +60,7 @@ export class FrameLedger {
   ) {
     this.seq = firstSeq;
     this.onFull = limits.onFull;
-    // Spare buffers are memory maxQueueBytes does not count: keep a quarter of it at most.
-    const { maxDatagramBytes, maxQueueBytes } = limits;
-    const keep = Math.min(256, Math.max(2, Math.floor(maxQueueBytes / maxDatagramBytes / 4)));
-    this.writers = new FrameWriters(new BufferPool(maxDatagramBytes, keep), sender, sealedLayout, keep);
+    this.writers = FrameWriters.forQueue(limits.maxDatagramBytes, limits.maxQueueBytes, sender, sealedLayout);
     this.parked = this.newLane();
   }
 
