@@ -63,9 +63,13 @@ export class CheckpointKeeper {
     void this.session.mark().then((m) => this.settled(p, m));
   };
 
-  /** A mark at where `tail` is, if it moved since its last one. */
+  /**
+   * A mark at where `tail` is, if it moved since its last one. Not inside a line being
+   * skipped (too long): a checkpoint is always at a line's start, so reading again from
+   * it (after a drop, or a restart) starts a line and skips nothing.
+   */
   markTail(tail: FileTail): void {
-    if (tail.offset !== tail.marked) this.markAt(tail, tail.offset);
+    if (tail.offset !== tail.marked && !tail.skipping) this.markAt(tail, tail.offset);
   }
 
   /** Saves the checkpoints now; false when the state file could not be saved. */
@@ -93,6 +97,8 @@ export class CheckpointKeeper {
       if (t.offset !== t.committed) moved++;
       t.offset = t.marked = t.committed;
       t.partialSince = undefined;
+      // The checkpoint is a line's start: a too-long line being skipped is read again too.
+      t.skipping = false;
     }
     return moved;
   }
