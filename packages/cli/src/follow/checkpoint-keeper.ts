@@ -38,6 +38,8 @@ export class CheckpointKeeper {
   private saveQueued = false;
   private syncing = false;
   private failed = false;
+  /** Closed: marks that settle later (ACKs coming in as the run ends) save nothing. */
+  private closed = false;
   private readonly syncTimer: NodeJS.Timeout;
 
   constructor(
@@ -75,7 +77,7 @@ export class CheckpointKeeper {
   /** Saves the checkpoints now; false when the state file could not be saved. */
   save(): boolean {
     this.saveQueued = false;
-    if (this.failed) return false;
+    if (this.failed || this.closed) return false;
     try {
       this.state.save(this.files.checkpoints());
       return true;
@@ -105,12 +107,13 @@ export class CheckpointKeeper {
 
   /** Stops the syncs; the last save is synced as the state file closes. */
   async close(): Promise<void> {
+    this.closed = true;
     clearInterval(this.syncTimer);
     if (!this.failed) await this.state.close().catch((err) => this.fail(err as Error));
   }
 
   private settled(p: Pending, m: MarkSettled): void {
-    if (p.epoch !== this.epoch || this.failed) return;
+    if (p.epoch !== this.epoch || this.failed || this.closed) return;
     if (this.counts.droppedSince(m.dropped)) {
       // Some record before this mark, or after it, is lost: the checkpoints stay.
       this.events.dropped();
