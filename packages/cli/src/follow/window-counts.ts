@@ -36,11 +36,14 @@ export class WindowCounts {
    * A mark settled with nothing dropped since the last: the checkpoints moved to it.
    * `lines` and `accepted` are the counts when it was made, `dropped` when it settled:
    * every record before it is acknowledged (or sent) but those dropped, and every drop so
-   * far was of records before it.
+   * far was of records before it (or of records log() refused, never accepted).
    */
   committed(lines: LineCounts, accepted: number, dropped: number): void {
     this.lines = lines;
-    this.client = { accepted, acked: accepted - dropped, dropped };
+    // Records refused by log() (queue or spool full) are dropped but were never accepted.
+    const d = this.stats().dropped;
+    const refused = d.queue_full + d.spool_full;
+    this.client = { accepted, acked: accepted - (dropped - refused), dropped };
   }
 
   /** The line counts now, for a mark. */
