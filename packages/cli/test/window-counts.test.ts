@@ -47,4 +47,22 @@ describe('WindowCounts', () => {
       undelivered: 0,
     });
   });
+
+  it('lines refused for a full queue and not read again (a stop came first): undelivered, the rest sent', () => {
+    const summary = { ...emptySummary(), read: 10 };
+    const stats = () =>
+      ({
+        accepted: 8,
+        acked: 8,
+        dropped: { queue_full: 2, spool_full: 0, closed: 0 },
+      }) as unknown as ClientStats;
+    const counts = new WindowCounts({ ...emptySummary(), read: 0 }, stats);
+    settle(summary, stats(), 0);
+    counts.settle();
+    expect({ sent: summary.sent, acked: summary.acked, undelivered: summary.undelivered }).toEqual({
+      sent: 8,
+      acked: 8,
+      undelivered: 2,
+    });
+  });
 });

@@ -1,5 +1,5 @@
 import type { ClientStats } from '@clogs/client';
-import type { RunSummary } from '../summary.js';
+import { type RunSummary, refusedByLog } from '../summary.js';
 
 const droppedOf = (s: ClientStats) => Object.values(s.dropped).reduce((a, b) => a + b, 0);
 
@@ -16,8 +16,8 @@ export type LineCounts = Pick<RunSummary, 'blank' | 'refused' | 'reasons'> & { r
  */
 export class WindowCounts {
   private lines: LineCounts;
-  private client: { accepted: number; acked: number; dropped: number };
-  private readonly again = { accepted: 0, acked: 0, dropped: 0 };
+  private client: { accepted: number; acked: number; dropped: number; refused: number };
+  private readonly again = { accepted: 0, acked: 0, dropped: 0, refused: 0 };
 
   constructor(
     private readonly summary: RunSummary & { read: number },
@@ -41,9 +41,8 @@ export class WindowCounts {
   committed(lines: LineCounts, accepted: number, dropped: number): void {
     this.lines = lines;
     // Records refused by log() (queue or spool full) are dropped but were never accepted.
-    const d = this.stats().dropped;
-    const refused = d.queue_full + d.spool_full;
-    this.client = { accepted, acked: accepted - (dropped - refused), dropped };
+    const refused = refusedByLog(this.stats());
+    this.client = { accepted, acked: accepted - (dropped - refused), dropped, refused };
   }
 
   /** The line counts now, for a mark. */
@@ -58,6 +57,7 @@ export class WindowCounts {
     this.again.accepted += now.accepted - this.client.accepted;
     this.again.acked += now.acked - this.client.acked;
     this.again.dropped += now.dropped - this.client.dropped;
+    this.again.refused += now.refused - this.client.refused;
     this.client = now;
     const s = this.summary;
     s.read = this.lines.read;
@@ -70,12 +70,13 @@ export class WindowCounts {
   settle(): void {
     const s = this.summary;
     s.undelivered -= this.again.dropped;
-    s.sent += this.again.dropped - this.again.accepted;
+    // Accepted records the first readings lost were taken off `sent`; log()'s refusals were not.
+    s.sent += this.again.dropped - this.again.refused - this.again.accepted;
     s.acked -= this.again.acked;
   }
 
   private clientNow() {
     const s = this.stats();
-    return { accepted: s.accepted, acked: s.acked, dropped: droppedOf(s) };
+    return { accepted: s.accepted, acked: s.acked, dropped: droppedOf(s), refused: refusedByLog(s) };
   }
 }
