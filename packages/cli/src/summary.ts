@@ -70,7 +70,8 @@ export function settle(s: RunSummary, stats: ClientStats, undeliveredAtClose: nu
   s.undelivered = undeliveredAtClose + dropped;
   // With a spool, what a previous run left is delivered too, and what is left counts undelivered.
   const spool = stats.spool;
-  s.sent = stats.accepted + (spool?.found ?? 0) - s.undelivered;
+  // Records log() refused (queue or spool full) are undelivered lines, but were never accepted.
+  s.sent = stats.accepted + (spool?.found ?? 0) - (s.undelivered - refusedByLog(stats));
   s.acked = stats.acked;
   if (spool !== undefined) {
     const { replayed, spooled, left, cut } = spool;
@@ -117,3 +118,6 @@ export function formatSummary(s: RunSummary, ack: boolean): string {
   if (s.interrupted !== undefined) parts.push(`stopped by ${s.interrupted}`);
   return safeText(`clogs-cli: ${parts.join(', ')}`);
 }
+
+/** Records log() refused for a full queue or spool: dropped, and never accepted. */
+export const refusedByLog = (stats: ClientStats) => stats.dropped.queue_full + stats.dropped.spool_full;

@@ -1,5 +1,7 @@
 // What the --follow process tests share: the producer's numbered lines, clogs-server
 // processes, and waits on what the CLI says and what the servers hold.
+import { createSocket } from 'node:dgram';
+import { once } from 'node:events';
 import { vi } from 'vitest';
 import { countProduced, misses } from '../../../test/support/pipeline.js';
 import { ServerProcess } from '../../../test/support/server-process.js';
@@ -60,4 +62,28 @@ export async function allDelivered(
     { timeout, interval: 50 },
   );
   return counts;
+}
+
+/**
+ * A "server" on loopback that takes datagrams and never answers (frames wait for ACKs,
+ * the queue fills); `serve` closes it and starts a clogs-server on its port, writing
+ * under `data`.
+ */
+export async function muteServer(cleanups: (() => Promise<void>)[]) {
+  const mute = createSocket('udp4');
+  mute.bind(0, '127.0.0.1');
+  await once(mute, 'listening');
+  const port = mute.address().port;
+  let open = true;
+  cleanups.push(async () => {
+    if (open) mute.close();
+  });
+  return {
+    spec: `127.0.0.1:${port}`,
+    async serve(data: string) {
+      mute.close();
+      open = false;
+      return startServer(data, cleanups, port);
+    },
+  };
 }

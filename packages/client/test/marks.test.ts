@@ -129,6 +129,37 @@ describe('mark(): a checkpoint that follows delivery', () => {
     expect(client.stats().dropped.closed).toBe(100);
   });
 
+  it('drop-oldest: a mark whose records were pushed out settles with them counted, the later mark waits', async () => {
+    t.fleet = await startFleet(1);
+    // Nothing acknowledged: frames wait, the queue fills, the newest push the oldest out.
+    t.fleet.servers[0]!.setFaults({ dropFraction: 1 });
+    const client = createClient({
+      servers: t.fleet.specs,
+      defaults,
+      delivery: 'at-least-once',
+      marks: true,
+      onFull: 'drop-oldest',
+      maxQueueBytes: 65_536,
+      highWaterBytes: 32_768,
+    });
+    t.client = client;
+    const pad = 'p'.repeat(1000);
+    for (let i = 0; i < 20; i++) client.log(`old ${i} ${pad}`);
+    const first = watch(client.mark());
+    for (let i = 0; i < 200; i++) client.log(`new ${i} ${pad}`);
+    const second = watch(client.mark());
+    const dropped = () => client.stats().dropped.oldest_dropped;
+    await until(() => first.settled, 'the first mark to settle once its records were pushed out');
+    const said = await first.done;
+    expect(said.accepted).toBe(20);
+    expect(said.dropped, 'the drops are counted when the mark settles').toBeGreaterThanOrEqual(20);
+    expect(dropped()).toBe(said.dropped);
+    expect(second.settled, 'records after the first mark still wait').toBe(false);
+    const { undelivered } = await client.close({ timeoutMs: 0 });
+    expect(await second.done).toEqual({ accepted: 220, dropped: dropped() + undelivered });
+    expect(dropped() + undelivered, 'every record dropped, counted').toBe(220);
+  });
+
   it('records refused by a bad field are not waited for', async () => {
     t.fleet = await startFleet(1);
     const client = createClient({ servers: t.fleet.specs, defaults, delivery: 'at-least-once', marks: true });

@@ -38,6 +38,8 @@ export class CheckpointKeeper {
   private saveQueued = false;
   private syncing = false;
   private failed = false;
+  /** Closed: marks that settle later (ACKs coming in as the run ends) save nothing. */
+  private closed = false;
   private readonly syncTimer: NodeJS.Timeout;
 
   constructor(
@@ -63,15 +65,19 @@ export class CheckpointKeeper {
     void this.session.mark().then((m) => this.settled(p, m));
   };
 
-  /** A mark at where `tail` is, if it moved since its last one. */
+  /**
+   * A mark at where `tail` is, if it moved since its last one. Not inside a line being
+   * skipped (too long): a checkpoint is always at a line's start, so reading again from
+   * it (after a drop, or a restart) starts a line and skips nothing.
+   */
   markTail(tail: FileTail): void {
-    if (tail.offset !== tail.marked) this.markAt(tail, tail.offset);
+    if (tail.offset !== tail.marked && !tail.skipping) this.markAt(tail, tail.offset);
   }
 
   /** Saves the checkpoints now; false when the state file could not be saved. */
   save(): boolean {
     this.saveQueued = false;
-    if (this.failed) return false;
+    if (this.failed || this.closed) return false;
     try {
       this.state.save(this.files.checkpoints());
       return true;
@@ -93,18 +99,21 @@ export class CheckpointKeeper {
       if (t.offset !== t.committed) moved++;
       t.offset = t.marked = t.committed;
       t.partialSince = undefined;
+      // The checkpoint is a line's start: a too-long line being skipped is read again too.
+      t.skipping = false;
     }
     return moved;
   }
 
   /** Stops the syncs; the last save is synced as the state file closes. */
   async close(): Promise<void> {
+    this.closed = true;
     clearInterval(this.syncTimer);
     if (!this.failed) await this.state.close().catch((err) => this.fail(err as Error));
   }
 
   private settled(p: Pending, m: MarkSettled): void {
-    if (p.epoch !== this.epoch || this.failed) return;
+    if (p.epoch !== this.epoch || this.failed || this.closed) return;
     if (this.counts.droppedSince(m.dropped)) {
       // Some record before this mark, or after it, is lost: the checkpoints stay.
       this.events.dropped();

@@ -241,8 +241,9 @@ export async function runFollow(session: Session, o: FollowOptions, io: FollowIo
   } finally {
     io.stop.unlisten(onStop);
     Object.assign(summary.follow!, files.counts);
-    await files.close();
+    // The keeper first: a mark settling later must not save the files as they close.
     await keeper.close();
+    await files.close();
   }
   const { undelivered } = await session.close(0);
   settle(summary, session.stats(), undelivered);

@@ -1,5 +1,5 @@
 import type { ClientStats } from '@clogs/client';
-import type { RunSummary } from '../summary.js';
+import { type RunSummary, refusedByLog } from '../summary.js';
 
 const droppedOf = (s: ClientStats) => Object.values(s.dropped).reduce((a, b) => a + b, 0);
 
@@ -16,8 +16,8 @@ export type LineCounts = Pick<RunSummary, 'blank' | 'refused' | 'reasons'> & { r
  */
 export class WindowCounts {
   private lines: LineCounts;
-  private client: { accepted: number; acked: number; dropped: number };
-  private readonly again = { accepted: 0, acked: 0, dropped: 0 };
+  private client: { accepted: number; acked: number; dropped: number; refused: number };
+  private readonly again = { accepted: 0, acked: 0, dropped: 0, refused: 0 };
 
   constructor(
     private readonly summary: RunSummary & { read: number },
@@ -36,11 +36,13 @@ export class WindowCounts {
    * A mark settled with nothing dropped since the last: the checkpoints moved to it.
    * `lines` and `accepted` are the counts when it was made, `dropped` when it settled:
    * every record before it is acknowledged (or sent) but those dropped, and every drop so
-   * far was of records before it.
+   * far was of records before it (or of records log() refused, never accepted).
    */
   committed(lines: LineCounts, accepted: number, dropped: number): void {
     this.lines = lines;
-    this.client = { accepted, acked: accepted - dropped, dropped };
+    // Records refused by log() (queue or spool full) are dropped but were never accepted.
+    const refused = refusedByLog(this.stats());
+    this.client = { accepted, acked: accepted - (dropped - refused), dropped, refused };
   }
 
   /** The line counts now, for a mark. */
@@ -55,6 +57,7 @@ export class WindowCounts {
     this.again.accepted += now.accepted - this.client.accepted;
     this.again.acked += now.acked - this.client.acked;
     this.again.dropped += now.dropped - this.client.dropped;
+    this.again.refused += now.refused - this.client.refused;
     this.client = now;
     const s = this.summary;
     s.read = this.lines.read;
@@ -67,12 +70,13 @@ export class WindowCounts {
   settle(): void {
     const s = this.summary;
     s.undelivered -= this.again.dropped;
-    s.sent += this.again.dropped - this.again.accepted;
+    // Accepted records the first readings lost were taken off `sent`; log()'s refusals were not.
+    s.sent += this.again.dropped - this.again.refused - this.again.accepted;
     s.acked -= this.again.acked;
   }
 
   private clientNow() {
     const s = this.stats();
-    return { accepted: s.accepted, acked: s.acked, dropped: droppedOf(s) };
+    return { accepted: s.accepted, acked: s.acked, dropped: droppedOf(s), refused: refusedByLog(s) };
   }
 }
