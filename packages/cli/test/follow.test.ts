@@ -107,6 +107,34 @@ describe('clogs-cli --follow', () => {
     expect(state.files[0].offset).toBe(Buffer.byteLength(text));
   }, 30_000);
 
+  it('a last line without newline too long for a datagram is counted once its wait is over, not left waiting', async () => {
+    const data = join(local.dir, 'data');
+    const server = await startServer(data);
+    const file = join(local.dir, 'app.log');
+    await writeFile(file, '');
+    const stateFile = join(local.dir, 'state.json');
+    const cli = follow(server, ['--follow', file, '--state-file', stateFile, '--partial-timeout', '200']);
+    await following(cli);
+    // Longer than any datagram (65,507 bytes), shorter than one read: it waits for its newline.
+    const long = `P1 TXT ${'z'.repeat(100_000)}`;
+    await writeFile(file, `${lines(0, 2)}${long}`);
+    await allDelivered([data], 2);
+    await vi.waitFor(
+      () => {
+        if (!/refused: line too long/.test(cli.err())) throw new Error(`not refused yet: ${cli.err()}`);
+      },
+      { timeout: 10_000, interval: 20 },
+    );
+    // Its newline and one more line: the rest of the long line is skipped, the next is sent.
+    appendFileSync(file, `${'z'.repeat(10)}\n${line(2)}`);
+    await allDelivered([data], 3);
+    const { code, err } = await stopCli(cli);
+    expect(code, 'stopped by SIGTERM: the signal comes before the refusal').toBe(143);
+    expect(err.trim().split('\n').at(-1)).toMatch(
+      /^clogs-cli: 4 lines read, 3 sent, 3 acked, 1 refused \(1 too-long\), 1 file followed/,
+    );
+  }, 30_000);
+
   it('--from end (the default) skips what a file held at the first run, --from start reads it; a restart resumes', async () => {
     const data = join(local.dir, 'data');
     const server = await startServer(data);

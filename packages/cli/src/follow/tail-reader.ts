@@ -104,7 +104,8 @@ export class TailReader {
 
   /**
    * The last line without newline, sent as it is (its wait is over, or its file was
-   * rotated: nothing more comes to it). Returns whether there was one.
+   * rotated: nothing more comes to it), or counted as too long past a datagram's room.
+   * Returns whether there was one.
    */
   async takePartial(tail: FileTail): Promise<boolean> {
     if (tail.rewritten) return false;
@@ -114,7 +115,14 @@ export class TailReader {
     if (!tail.confirm(this.buf, bytesRead, await readHead(tail.fh, this.head))) return false;
     const lf = this.buf.indexOf(0x0a, 0);
     if (lf >= 0 && lf < bytesRead) return false;
-    if (bytesRead > MAX_DATAGRAM_BYTES) return false;
+    if (bytesRead > MAX_DATAGRAM_BYTES) {
+      // Counted as too long, never left waiting. More of it may still come (its wait is
+      // over, not its file): skipped up to its newline; a rotated file's last line is whole.
+      this.onTooLong();
+      tail.offset += bytesRead;
+      tail.skipping = !tail.rotated;
+      return true;
+    }
     this.give(0, bytesRead);
     tail.offset += bytesRead;
     return true;
