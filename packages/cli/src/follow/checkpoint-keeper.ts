@@ -16,6 +16,8 @@ interface Pending {
   /** Marks made before the files were last read again are not followed. */
   epoch: number;
   lines: LineCounts;
+  /** The files' orphaned count when the mark was made. */
+  orphaned: number;
 }
 
 /** What the keeper tells follow mode. */
@@ -40,6 +42,8 @@ export class CheckpointKeeper {
   private failed = false;
   /** Closed: marks that settle later (ACKs coming in as the run ends) save nothing. */
   private closed = false;
+  /** The files' orphaned count up to which those lines are known delivered. */
+  private orphanedSettled = 0;
   private readonly syncTimer: NodeJS.Timeout;
 
   constructor(
@@ -61,6 +65,7 @@ export class CheckpointKeeper {
       offset,
       epoch: this.epoch,
       lines: this.counts.linesNow(),
+      orphaned: this.files.orphaned,
     };
     void this.session.mark().then((m) => this.settled(p, m));
   };
@@ -93,7 +98,10 @@ export class CheckpointKeeper {
    */
   readAgain(): number {
     this.epoch++;
-    this.counts.readAgain();
+    // A cut file's unsettled lines cannot be read again: the drops may have been theirs.
+    const unrecoverable = this.files.orphaned !== this.orphanedSettled;
+    this.orphanedSettled = this.files.orphaned;
+    this.counts.readAgain(unrecoverable);
     let moved = 0;
     for (const t of this.files.ordered()) {
       if (t.offset !== t.committed) moved++;
@@ -120,6 +128,8 @@ export class CheckpointKeeper {
       return;
     }
     if (p.tail.generation === p.generation) p.tail.committed = p.offset;
+    // Made after the last cut that orphaned lines, and nothing dropped: those lines are delivered.
+    if (p.orphaned === this.files.orphaned) this.orphanedSettled = p.orphaned;
     this.counts.committed(p.lines, m.accepted, m.dropped);
     if (this.saveQueued) return;
     this.saveQueued = true;

@@ -32,6 +32,11 @@ interface Found {
 export class FileSet {
   readonly tails = new Map<string, FileTail>();
   readonly counts: FileCounts = { files: 0, resumed: 0, renamed: 0, truncated: 0 };
+  /**
+   * Counts the files cut (truncated, rewritten) with lines read but not settled and no copy
+   * found: if the client dropped some of those, reading again cannot bring them back.
+   */
+  orphaned = 0;
   private order = 0;
 
   constructor(
@@ -161,7 +166,11 @@ export class FileSet {
     for (const tail of this.tails.values()) {
       for (const was of [tail, tail.former]) {
         if (was === undefined || was.fingerprint.length === 0 || was.offset > size) continue;
-        if (await startsWith(fh, was.fingerprint)) return was;
+        if (await startsWith(fh, was.fingerprint)) {
+          if (was === tail) tail.copied = true;
+          else was.copied = true;
+          return was;
+        }
       }
     }
     return undefined;
@@ -188,6 +197,8 @@ export class FileSet {
       return;
     }
     if (tail.rewritten || size < tail.offset || !tail.startsAsKnown(head)) {
+      // Lines read and not yet settled, with no copy to read them from again.
+      if (tail.committed < tail.offset && !tail.copied) this.orphaned++;
       tail.restart(head);
       this.counts.truncated++;
     } else tail.learn(head);

@@ -9,6 +9,11 @@ export interface FormerFile {
   committed: number;
 }
 
+/** A file before its restart, and whether a copy took over the lines it had read. */
+export interface Restarted extends FormerFile {
+  copied: boolean;
+}
+
 /**
  * One followed file, open: its identity, where reading is, and the last line when it has
  * no newline yet. The handle stays open until the file is read to its end and no longer
@@ -43,7 +48,9 @@ export class FileTail {
    * What the file was before its last restart, kept until a whole scan has passed: a
    * copy listed only after the cut was seen is still matched against it.
    */
-  former: FormerFile | undefined;
+  former: Restarted | undefined;
+  /** A copy of this file (copy-truncate's) took over its lines: set by the scan that found it. */
+  copied = false;
   /** The hash of {@link head}: the file's identity in the state file. */
   fingerprint: Fingerprint = EMPTY_FINGERPRINT;
   /** The file's first bytes as last confirmed, up to FINGERPRINT_BYTES: compared, not hashed, on each read. */
@@ -120,7 +127,13 @@ export class FileTail {
 
   /** Copy-truncate: the file was cut (or rewritten from its start): read it again from 0. */
   restart(head: Buffer): void {
-    this.former = { fingerprint: this.fingerprint, offset: this.offset, committed: this.committed };
+    this.former = {
+      fingerprint: this.fingerprint,
+      offset: this.offset,
+      committed: this.committed,
+      copied: this.copied,
+    };
+    this.copied = false;
     this.headLength = 0;
     this.fingerprint = EMPTY_FINGERPRINT;
     this.learn(head);

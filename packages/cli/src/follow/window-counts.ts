@@ -17,6 +17,8 @@ export type LineCounts = Pick<RunSummary, 'blank' | 'refused' | 'reasons'> & { r
 export class WindowCounts {
   private lines: LineCounts;
   private client: { accepted: number; acked: number; dropped: number; refused: number };
+  /** Drops of windows whose lines could not all be read again (a file cut meanwhile, no copy). */
+  private lost = 0;
   private readonly again = { accepted: 0, acked: 0, dropped: 0, refused: 0 };
 
   constructor(
@@ -52,8 +54,10 @@ export class WindowCounts {
   }
 
   /** This window is read again from the checkpoints: its first reading is not counted. */
-  readAgain(): void {
+  readAgain(unrecoverable = false): void {
     const now = this.clientNow();
+    // Some dropped records were of lines nothing can read again: they stay undelivered.
+    if (unrecoverable) this.lost += now.dropped - this.client.dropped;
     this.again.accepted += now.accepted - this.client.accepted;
     this.again.acked += now.acked - this.client.acked;
     this.again.dropped += now.dropped - this.client.dropped;
@@ -69,9 +73,9 @@ export class WindowCounts {
   /** After settle(): what the first readings of windows read again added, taken out. */
   settle(): void {
     const s = this.summary;
-    s.undelivered -= this.again.dropped;
+    s.undelivered -= this.again.dropped - this.lost;
     // Accepted records the first readings lost were taken off `sent`; log()'s refusals were not.
-    s.sent += this.again.dropped - this.again.refused - this.again.accepted;
+    s.sent += this.again.dropped - this.lost - this.again.refused - this.again.accepted;
     s.acked -= this.again.acked;
   }
 
