@@ -118,6 +118,22 @@ describe('--follow and a file rewritten from its start between scans', () => {
     await again.files.close();
   });
 
+  it('a new file starting with the bytes of a short one moved away while stopped is read from its start', async () => {
+    const app = join(dir, 'app.log');
+    writeFileSync(app, lines(0, 1));
+    const first = await follower();
+    await first.readAll();
+    const saved = first.commit();
+    await first.files.close();
+    // Stopped: the short file leaves every followed name; a new one begins with its bytes.
+    renameSync(app, join(dir, 'other.txt'));
+    writeFileSync(app, lines(0, 3));
+    const again = await follower(saved);
+    await again.readAll();
+    expect(again.got, 'the new file, every line of it').toEqual([0, 1, 2]);
+    await again.files.close();
+  });
+
   it('a file empty when first seen, then rewritten before a scan: no line lost', async () => {
     const app = join(dir, 'app.log');
     writeFileSync(app, '');

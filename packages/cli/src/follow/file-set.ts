@@ -97,7 +97,10 @@ export class FileSet {
       }
     }
     // Checkpoints by identity first, then by fingerprint alone (a copy, or a file moved to
-    // another device), so a copy never takes the checkpoint of a file still there.
+    // another device), so a copy never takes the checkpoint of a file still there. By
+    // fingerprint alone only a whole one (FINGERPRINT_BYTES): a new file that starts with
+    // a short file's few bytes would skip its own first lines; read from 0, a short file
+    // moved is only sent again.
     const offsets = new Map<string, number>();
     if (checkpoints !== undefined) {
       for (const { f, fh } of opened) {
@@ -110,7 +113,7 @@ export class FileSet {
       for (const { f, fh } of opened) {
         if (offsets.has(f.path)) continue;
         for (const cp of checkpoints) {
-          if (claimed.has(cp) || cp.fingerprint.length === 0 || cp.offset > f.st.size) continue;
+          if (claimed.has(cp) || cp.fingerprint.length < FINGERPRINT_BYTES || cp.offset > f.st.size) continue;
           if (await startsWith(fh, cp.fingerprint)) {
             claimed.add(cp);
             offsets.set(f.path, cp.offset);
