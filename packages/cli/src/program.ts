@@ -203,7 +203,7 @@ async function openState(
   const file = new CheckpointFile(path);
   const checkpoints = await file.load();
   try {
-    await file.save(checkpoints ?? []);
+    await file.save(checkpoints ?? [], true);
   } catch (err) {
     await file.discardTemp();
     throw new CliError(

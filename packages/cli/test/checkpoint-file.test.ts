@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, stat, unlink } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -21,44 +21,42 @@ const checkpoint = (i: number, offset: number): Checkpoint => ({
 });
 
 describe('the --follow state file', () => {
-  it('saves one page in place: same file, a whole page, the last save read back', async () => {
+  it('is replaced whole at each save: a reader meanwhile always finds a state file, never a torn one', async () => {
     const path = join(dir, 'state.json');
     const file = new CheckpointFile(path);
-    file.save([checkpoint(0, 0)]);
-    const made = await stat(path);
-    for (let offset = 1; offset <= 100; offset++) file.save([checkpoint(0, offset * 100)]);
-    const now = await stat(path);
-    expect(now.ino, 'the inode after in-place saves').toBe(made.ino);
-    expect(now.size).toBe(4096);
-    expect(await new CheckpointFile(path).load()).toEqual([checkpoint(0, 10_000)]);
-    expect(JSON.parse(await readFile(path, 'utf8')).files[0].offset, 'the file is JSON').toBe(10_000);
-    await file.close();
-  });
-
-  it('a state of several pages is renamed in whole at each save, and still read back', async () => {
-    const path = join(dir, 'state.json');
-    const file = new CheckpointFile(path);
-    const many = (offset: number) => Array.from({ length: 40 }, (_, i) => checkpoint(i, offset));
-    file.save(many(0));
+    await file.save([checkpoint(0, 0), checkpoint(1, 0)], true);
     const first = await stat(path);
-    expect(first.size, 'pages').toBeGreaterThan(4096);
-    expect(first.size % 4096).toBe(0);
-    file.save(many(7));
-    expect((await stat(path)).ino, 'renamed over, not written in place').not.toBe(first.ino);
-    expect(await new CheckpointFile(path).load()).toEqual(many(7));
-    await file.close();
+    let writing = true;
+    let reads = 0;
+    let last = 0;
+    const bad: string[] = [];
+    const reader = (async () => {
+      while (writing) {
+        const text = await readFile(path, 'utf8');
+        reads++;
+        try {
+          const offset = JSON.parse(text).files[1].offset as number;
+          if (offset < last) bad.push(`offset went back: ${last} → ${offset}`);
+          last = offset;
+        } catch (err) {
+          bad.push(`${(err as Error).message}: ${JSON.stringify(text.slice(0, 80))}`);
+        }
+      }
+    })();
+    // Offsets of growing width: the body's length changes as it would.
+    for (let i = 1; i <= 1000; i++)
+      await file.save([checkpoint(0, i), checkpoint(1, i * 997)], i % 100 === 0);
+    writing = false;
+    await reader;
+    expect(bad, `torn or backward reads of ${reads}`).toEqual([]);
+    expect(reads, 'reads made while it was saved').toBeGreaterThan(10);
+    expect((await stat(path)).ino, 'a new file each save, renamed over').not.toBe(first.ino);
+    expect(await new CheckpointFile(path).load()).toEqual([checkpoint(0, 1000), checkpoint(1, 997_000)]);
   });
 
-  it('a state file removed while running is made again at the next sync; a folder gone is an error', async () => {
-    const path = join(dir, 'state.json');
+  it('a save into a folder that is gone fails, saying why', async () => {
+    const path = join(dir, 'state', 'state.json');
     const file = new CheckpointFile(path);
-    file.save([checkpoint(0, 5)]);
-    file.save([checkpoint(0, 6)]);
-    await unlink(path);
-    await file.sync();
-    expect(await new CheckpointFile(path).load()).toEqual([checkpoint(0, 6)]);
-    await rm(dir, { recursive: true });
-    file.save([checkpoint(0, 7)]);
-    await expect(file.sync()).rejects.toThrow(/ENOENT/);
+    await expect(file.save([checkpoint(0, 1)], false)).rejects.toThrow(/ENOENT/);
   });
 });

@@ -1,5 +1,4 @@
-import { closeSync, fdatasync, fstatSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
-import { readFile, stat, unlink } from 'node:fs/promises';
+import { open, readFile, rename, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { CliError } from '../errors.js';
 import type { Fingerprint } from './fingerprint.js';
@@ -21,28 +20,15 @@ interface StateFile {
   files: readonly Checkpoint[];
 }
 
-/** The state file's size is a multiple of this: a save of one page is one page copy (atomic to a kill). */
-const PAGE_BYTES = 4096;
-const SPACE = 0x20;
-
 /**
- * The checkpoints of `--follow`, in one JSON file padded with spaces to a whole number of
- * pages. It is made (and remade when the checkpoints outgrow it) by a write to
- * `<file>.tmp`, fsynced and renamed over the file, the folder fsynced. In between, a save
- * of one page overwrites it in place: one write at offset 0, a few µs, so the checkpoints
- * can move each time a mark settles; a process killed mid-save leaves the old page or
- * the new one (a page is copied whole). A state of several pages is renamed in whole
- * each time instead. Saves reach the disk with {@link sync}, at most a second apart and
- * at the end.
+ * The checkpoints of `--follow`, in one JSON file. A save writes it whole to
+ * `<file>.tmp` and renames that over the file: a reader (or a run started after a
+ * crash) sees the old state or the new one, never a torn file. A durable save also
+ * fsyncs the file before the rename and the folder after it; the others leave the
+ * bytes to the kernel, which a killed process cannot lose.
  */
 export class CheckpointFile {
   private readonly tmp: string;
-  private fd: number | undefined;
-  /** The file's size: the page-rounded room a save fills. */
-  private room = 0;
-  private page = Buffer.alloc(0);
-  /** Saved in place since the last {@link sync}. */
-  private dirty = false;
 
   constructor(readonly path: string) {
     this.tmp = `${path}.tmp`;
@@ -82,95 +68,30 @@ export class CheckpointFile {
     }
   }
 
-  /**
-   * Replaces the saved checkpoints with `files`: in place, or by a new file when they
-   * outgrow the one there is, or it was removed or replaced meanwhile.
-   */
-  save(files: readonly Checkpoint[]): void {
+  /** Replaces the saved checkpoints with `files`; `durable`: on the disk before it resolves. */
+  async save(files: readonly Checkpoint[], durable: boolean): Promise<void> {
     const body = `${JSON.stringify({ version: 1, files } satisfies StateFile)}\n`;
-    const length = Buffer.byteLength(body);
-    if (this.fd === undefined || length > this.room) {
-      this.remake(body, length, true);
-      return;
-    }
-    if (this.room > PAGE_BYTES) {
-      // Pages are copied one by one: a kill could tear a save of several in place.
-      this.remake(body, length, false);
-      this.dirty = true;
-      return;
-    }
-    this.page.write(body, 0);
-    this.page.fill(SPACE, length, this.room - 1);
-    writeSync(this.fd, this.page, 0, this.room, 0);
-    this.dirty = true;
-  }
-
-  /**
-   * Puts the in-place saves on the disk. A state file removed or replaced meanwhile (its
-   * folder too) is made again: a save that cannot is an error, not a save into a file
-   * nobody will read.
-   */
-  async sync(): Promise<void> {
-    if (this.fd === undefined) return;
-    const fd = this.fd;
-    const here = await stat(this.path).catch(() => undefined);
-    const ours = fstatSync(fd);
-    if (here === undefined || here.ino !== ours.ino || here.dev !== ours.dev) {
-      const text = this.page.toString('utf8', 0, this.room).trimEnd();
-      this.remake(`${text}\n`, Buffer.byteLength(text) + 1, true);
-      return;
-    }
-    if (!this.dirty) return;
-    this.dirty = false;
-    await new Promise<void>((resolve, reject) => fdatasync(fd, (err) => (err ? reject(err) : resolve())));
-  }
-
-  /** Syncs, then closes the file. */
-  async close(): Promise<void> {
+    const fh = await open(this.tmp, 'w', 0o600);
     try {
-      await this.sync();
+      await fh.writeFile(body);
+      if (durable) await fh.sync();
     } finally {
-      if (this.fd !== undefined) closeSync(this.fd);
-      this.fd = undefined;
+      await fh.close();
+    }
+    await rename(this.tmp, this.path);
+    if (!durable) return;
+    // The rename is durable once the folder's entry is.
+    const dir = await open(dirname(this.path), 'r');
+    try {
+      await dir.sync();
+    } finally {
+      await dir.close();
     }
   }
 
   /** Removes a temporary file a save left when it failed. */
   async discardTemp(): Promise<void> {
     await unlink(this.tmp).catch(() => undefined);
-  }
-
-  /**
-   * A new file (of `length` bytes of JSON, padded) replaces the state file, and is saved
-   * into from now on; `durable`: fsynced, its folder too, before this returns.
-   */
-  private remake(body: string, length: number, durable: boolean): void {
-    const room = Math.ceil((length + 1) / PAGE_BYTES) * PAGE_BYTES;
-    const page = Buffer.alloc(room, SPACE);
-    page.write(body, 0);
-    page[room - 1] = 0x0a;
-    const tmp = openSync(this.tmp, 'w', 0o600);
-    try {
-      writeSync(tmp, page, 0, room, 0);
-      if (durable) fsyncSync(tmp);
-    } finally {
-      closeSync(tmp);
-    }
-    renameSync(this.tmp, this.path);
-    if (durable) {
-      // The rename is durable once the folder's entry is.
-      const dir = openSync(dirname(this.path), 'r');
-      try {
-        fsyncSync(dir);
-      } finally {
-        closeSync(dir);
-      }
-    }
-    if (this.fd !== undefined) closeSync(this.fd);
-    this.fd = openSync(this.path, 'r+');
-    this.room = room;
-    this.page = page;
-    this.dirty = false;
   }
 }
 

@@ -177,7 +177,7 @@ export async function runFollow(session: Session, o: FollowOptions, io: FollowIo
   try {
     await files.start(o.checkpoints ?? []);
     // Where each file starts (a checkpoint, or --from) is saved before a line is sent.
-    keeper.save();
+    await keeper.save();
     if (!stopped)
       io.notices.say(
         `clogs-cli: following ${files.tails.size} ${files.tails.size === 1 ? 'file' : 'files'} (${files.counts.resumed} resumed), state in ${o.state.path}`,
@@ -236,7 +236,7 @@ export async function runFollow(session: Session, o: FollowOptions, io: FollowIo
       // Stopping: what was read is delivered within timeoutMs; the marks that settle move the checkpoints.
       await session.flush({ timeoutMs: o.timeoutMs });
       await settleMarks();
-      keeper.save();
+      await keeper.save();
     }
   } finally {
     io.stop.unlisten(onStop);
