@@ -29,7 +29,7 @@ describe('WindowCounts', () => {
     counts.readAgain();
     read(10, 0);
     // A mark after the 10 lines settles, nothing dropped since: the checkpoint moves there.
-    counts.committed(counts.linesNow(), client.accepted, client.queueFull);
+    counts.committed(counts.linesNow(), client.accepted, client.queueFull, client.queueFull);
     read(5, 1);
     counts.readAgain();
     read(5, 0);

@@ -87,7 +87,7 @@ export function makeParts(o: ResolvedOptions, host: PartsHost): ClientParts {
       drops,
       warn: (err: ClientError) => host.emit('warning', err),
     });
-  const marks = o.marks ? new MarkBook(() => drops.total) : undefined;
+  const marks = o.marks ? new MarkBook(drops) : undefined;
   if (marks !== undefined) ledger.tracker = marks;
   return { scheduler, drops, ledger, fleet, spool, marks };
 }

@@ -43,7 +43,9 @@ describe('mark(): a checkpoint that follows delivery', () => {
     await client.flush({ timeoutMs: 10_000 });
     await Promise.all(marks);
     expect(order, 'order the marks settled in').toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
-    expect(said, 'what each mark said').toEqual(order.map((m) => ({ accepted: (m + 1) * 1000, dropped: 0 })));
+    expect(said, 'what each mark said').toEqual(
+      order.map((m) => ({ accepted: (m + 1) * 1000, dropped: 0, refused: 0 })),
+    );
     for (let m = 0; m < 10; m++)
       expect(ackedAt[m], `records acknowledged when mark ${m} settled`).toBeGreaterThanOrEqual(
         (m + 1) * 1000,
@@ -124,7 +126,7 @@ describe('mark(): a checkpoint that follows delivery', () => {
     await until(() => client.stats().servers[0]!.framesResent > 0, 'a resend to the server that drops');
     expect(mark.settled, 'mark settled with nothing acknowledged').toBe(false);
     const { undelivered } = await client.close({ timeoutMs: 0 });
-    expect(await mark.done, 'what the mark said').toEqual({ accepted: 100, dropped: 100 });
+    expect(await mark.done, 'what the mark said').toEqual({ accepted: 100, dropped: 100, refused: 0 });
     expect(undelivered).toBe(100);
     expect(client.stats().dropped.closed).toBe(100);
   });
@@ -156,8 +158,34 @@ describe('mark(): a checkpoint that follows delivery', () => {
     expect(dropped()).toBe(said.dropped);
     expect(second.settled, 'records after the first mark still wait').toBe(false);
     const { undelivered } = await client.close({ timeoutMs: 0 });
-    expect(await second.done).toEqual({ accepted: 220, dropped: dropped() + undelivered });
+    expect(await second.done).toEqual({ accepted: 220, dropped: dropped() + undelivered, refused: 0 });
     expect(dropped() + undelivered, 'every record dropped, counted').toBe(220);
+  });
+
+  it('says how many of the drops were records log() refused (a full queue): never accepted', async () => {
+    t.fleet = await startFleet(1);
+    t.fleet.servers[0]!.setFaults({ dropFraction: 1 });
+    const client = createClient({
+      servers: t.fleet.specs,
+      defaults,
+      delivery: 'at-least-once',
+      marks: true,
+      maxQueueBytes: 65_536,
+      highWaterBytes: 65_536,
+    });
+    let taken = 0;
+    for (let i = 0; i < 2000; i++) if (client.log(`full ${i} ${'p'.repeat(200)}`)) taken++;
+    const mark = client.mark();
+    const { undelivered } = await client.close({ timeoutMs: 0 });
+    const s = client.stats();
+    expect(s.dropped.queue_full, 'records refused for the full queue').toBeGreaterThan(0);
+    expect(await mark).toEqual({
+      accepted: s.accepted,
+      dropped: s.dropped.queue_full + undelivered,
+      refused: s.dropped.queue_full,
+    });
+    expect(s.accepted + s.dropped.queue_full, 'every log() call is one or the other').toBe(2000);
+    expect(taken).toBeLessThan(2000);
   });
 
   it('records refused by a bad field are not waited for', async () => {

@@ -154,7 +154,7 @@ export class CheckpointKeeper {
     if (p.tail.generation === p.generation) p.tail.committed = p.offset;
     // Made after the last cut that orphaned lines, and nothing dropped: those lines are delivered.
     if (p.orphaned === this.files.orphaned) this.orphanedSettled = p.orphaned;
-    this.counts.committed(p.lines, m.accepted, m.dropped);
+    this.counts.committed(p.lines, m.accepted, m.dropped, m.refused);
     this.settledLines = p.lines.read;
     this.queueSave();
   }

@@ -36,14 +36,14 @@ export class WindowCounts {
 
   /**
    * A mark settled with nothing dropped since the last: the checkpoints moved to it.
-   * `lines` and `accepted` are the counts when it was made, `dropped` when it settled:
+   * `lines` and `accepted` are the counts when it was made, `dropped` and `refused` (those
+   * of the drops log() refused) when it settled:
    * every record before it is acknowledged (or sent) but those dropped, and every drop so
    * far was of records before it (or of records log() refused, never accepted).
    */
-  committed(lines: LineCounts, accepted: number, dropped: number): void {
+  committed(lines: LineCounts, accepted: number, dropped: number, refused: number): void {
     this.lines = lines;
     // Records refused by log() (queue or spool full) are dropped but were never accepted.
-    const refused = refusedByLog(this.stats());
     this.client = { accepted, acked: accepted - (dropped - refused), dropped, refused };
   }
 

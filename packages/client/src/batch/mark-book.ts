@@ -6,6 +6,17 @@ export interface MarkSettled {
   accepted: number;
   /** Records dropped over the client's life when the mark settled (every reason). */
   dropped: number;
+  /**
+   * Of those, the records `log()` itself refused (a full queue or spool, `queue_full`
+   * and `spool_full`): never accepted, so never among `accepted`.
+   */
+  refused: number;
+}
+
+/** The drop counts a mark reads as it settles (the client's DropReporter). */
+export interface DropTotals {
+  readonly total: number;
+  readonly dropped: { readonly queue_full: number; readonly spool_full: number };
 }
 
 /** Settled groups kept before the arrays are compacted: compaction is rare and short. */
@@ -36,8 +47,8 @@ export class MarkBook implements RecordTracker {
   private head = 0;
 
   constructor(
-    /** Records dropped so far, every reason: read as a mark settles. */
-    private readonly dropped: () => number,
+    /** The client's drops so far: read as a mark settles. */
+    private readonly drops: DropTotals,
   ) {}
 
   /** A record is logged: counted in the open group, whose number is its tag. */
@@ -76,9 +87,10 @@ export class MarkBook implements RecordTracker {
   settled(): void {
     while (this.first < this.open && this.left[this.first - this.base] === 0) this.first++;
     if (this.head < this.pending.length && this.closes[this.head]! < this.first) {
-      const dropped = this.dropped();
+      const dropped = this.drops.total;
+      const refused = this.drops.dropped.queue_full + this.drops.dropped.spool_full;
       do {
-        this.pending[this.head]!({ accepted: this.accepted[this.head]!, dropped });
+        this.pending[this.head]!({ accepted: this.accepted[this.head]!, dropped, refused });
         this.head++;
       } while (this.head < this.pending.length && this.closes[this.head]! < this.first);
     }
