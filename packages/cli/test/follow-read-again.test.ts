@@ -40,6 +40,38 @@ const said = (cli: CliProcess, what: RegExp) =>
     { timeout: 20_000, interval: 20 },
   );
 
+/**
+ * `app.log` (LINES lines) followed under `pattern` by a CLI whose server answers nothing,
+ * copy-truncated to `app.log.1` while the queue overflows, LINES more written to it;
+ * once the CLI says the server is down, a real server takes its port.
+ */
+async function copyTruncateWhileDropping(pattern: string): Promise<{ cli: CliProcess; data: string }> {
+  const mute = await muteServer(cleanups);
+  const config = await clientConfig('drop-newest');
+  const app = join(local.dir, 'app.log');
+  let text = '';
+  for (let i = 0; i < LINES; i++) text += bigLine(i);
+  await writeFile(app, text);
+  const cli = startCli(
+    ['-s', mute.spec, '--ack', '--config', config, '--follow', pattern, '--from', 'start'].concat(
+      '--state-file',
+      join(local.dir, 'state.json'),
+    ),
+    { cleanups },
+  );
+  await following(cli);
+  // Rotated while the queue overflows: none of the lines read has settled.
+  copyFileSync(app, `${app}.1`);
+  truncateSync(app, 0);
+  let more = '';
+  for (let i = LINES; i < 2 * LINES; i++) more += bigLine(i);
+  appendFileSync(app, more);
+  await said(cli, /server 127\.0\.0\.1:\d+ down/);
+  const data = join(local.dir, 'data');
+  await mute.serve(data);
+  return { cli, data };
+}
+
 describe('clogs-cli --follow reading again from the checkpoint', () => {
   it('after a drop, while a too-long line waits for its newline, the first line read again is delivered', async () => {
     // The queue (64 KiB) fills while no server answers and the next lines are dropped.
@@ -101,29 +133,7 @@ describe('clogs-cli --follow reading again from the checkpoint', () => {
   }, 60_000);
 
   it('a copy-truncate while the client drops: the copy and the new file are read again, every line delivered', async () => {
-    const mute = await muteServer(cleanups);
-    const config = await clientConfig('drop-newest');
-    const app = join(local.dir, 'app.log');
-    let text = '';
-    for (let i = 0; i < LINES; i++) text += bigLine(i);
-    await writeFile(app, text);
-    const cli = startCli(
-      ['-s', mute.spec, '--ack', '--config', config, '--follow', `${app}*`, '--from', 'start'].concat(
-        '--state-file',
-        join(local.dir, 'state.json'),
-      ),
-      { cleanups },
-    );
-    await following(cli);
-    // Rotated while the queue overflows: the copy takes over the lines read, none settled.
-    copyFileSync(app, `${app}.1`);
-    truncateSync(app, 0);
-    let more = '';
-    for (let i = LINES; i < 2 * LINES; i++) more += bigLine(i);
-    appendFileSync(app, more);
-    await said(cli, /server 127\.0\.0\.1:\d+ down/);
-    const data = join(local.dir, 'data');
-    await mute.serve(data);
+    const { cli, data } = await copyTruncateWhileDropping(join(local.dir, 'app.log*'));
     let failure: unknown;
     try {
       await allDelivered([data], 2 * LINES, 15_000, cli);
@@ -141,29 +151,8 @@ describe('clogs-cli --follow reading again from the checkpoint', () => {
   }, 60_000);
 
   it('a copy-truncate whose copy is not followed, while the client drops: the lines lost are counted undelivered', async () => {
-    const mute = await muteServer(cleanups);
-    const config = await clientConfig('drop-newest');
-    const app = join(local.dir, 'app.log');
-    let text = '';
-    for (let i = 0; i < LINES; i++) text += bigLine(i);
-    await writeFile(app, text);
     // Only app.log: the copy, app.log.1, is under no followed name.
-    const cli = startCli(
-      ['-s', mute.spec, '--ack', '--config', config, '--follow', app, '--from', 'start'].concat(
-        '--state-file',
-        join(local.dir, 'state.json'),
-      ),
-      { cleanups },
-    );
-    await following(cli);
-    copyFileSync(app, `${app}.1`);
-    truncateSync(app, 0);
-    let more = '';
-    for (let i = LINES; i < 2 * LINES; i++) more += bigLine(i);
-    appendFileSync(app, more);
-    await said(cli, /server 127\.0\.0\.1:\d+ down/);
-    const data = join(local.dir, 'data');
-    await mute.serve(data);
+    const { cli, data } = await copyTruncateWhileDropping(join(local.dir, 'app.log'));
     await said(cli, /reading them again from the checkpoint/);
     // The new lines arrive; of the cut file's, those the client dropped cannot.
     const arrived = async () => (await countProduced([data], 2 * LINES)).counts;
