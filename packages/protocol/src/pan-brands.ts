@@ -59,6 +59,20 @@ export const IIN_RANGES: readonly IinRange[] = [
   r('rupay', 81, 82, 16),
 ];
 
+/**
+ * Which first digits some brand's numbers start with (1 at the digit): a candidate that
+ * starts with another (an epoch timestamp's 1, say) is no card number of any brand, and
+ * its Luhn check is skipped.
+ */
+export const BRAND_FIRST_DIGITS: Uint8Array = (() => {
+  const first = new Uint8Array(10);
+  for (const range of IIN_RANGES) {
+    const scale = 10 ** (range.digits - 1);
+    for (let d = Math.floor(range.lo / scale); d <= Math.floor(range.hi / scale); d++) first[d] = 1;
+  }
+  return first;
+})();
+
 /** The brand whose IIN range and lengths the digits fit, or undefined. */
 export function panBrand(d: ArrayLike<number>, start: number, length: number): string | undefined {
   for (const range of IIN_RANGES) {

@@ -1,4 +1,4 @@
-import { luhnValid, panBrand } from './pan-brands.js';
+import { BRAND_FIRST_DIGITS, luhnValid, panBrand } from './pan-brands.js';
 import { PAN_MIN_DIGITS as MIN_DIGITS, type PanSource, StretchScan } from './pan-stretch.js';
 
 export { PAN_MIN_DIGITS, type PanSource } from './pan-stretch.js';
@@ -29,6 +29,7 @@ const SPACE = 0x20;
 const DASH = 0x2d;
 // Local copies for the scanning loops: an imported binding is read through its module cell at each use.
 const PAN_MIN_DIGITS = MIN_DIGITS;
+const FIRST_DIGITS = BRAND_FIRST_DIGITS;
 
 export interface PanFinderOptions {
   /** Mask every Luhn-valid candidate, whatever its prefix and length. Default false. */
@@ -201,9 +202,12 @@ export class PanFinder {
   }
 
   private isPan(start: number, length: number): boolean {
+    if (this.anyBrand) return luhnValid(this.digits, start, length);
+    // No brand starts with this digit: no Luhn check (timestamps and ids start with 1).
     return (
+      FIRST_DIGITS[this.digits[start]!] === 1 &&
       luhnValid(this.digits, start, length) &&
-      (this.anyBrand || panBrand(this.digits, start, length) !== undefined)
+      panBrand(this.digits, start, length) !== undefined
     );
   }
 
