@@ -66,7 +66,7 @@ export function countRefused(s: RunSummary, reason: string, n = 1): void {
  * re-routed record each time it goes out; a record sent twice is still one line.
  */
 export function settle(s: RunSummary, stats: ClientStats, undeliveredAtClose: number): void {
-  const dropped = Object.values(stats.dropped).reduce((a, b) => a + b, 0) - stats.dropped.closed;
+  const dropped = droppedOf(stats) - stats.dropped.closed;
   s.undelivered = undeliveredAtClose + dropped;
   // With a spool, what a previous run left is delivered too, and what is left counts undelivered.
   const spool = stats.spool;
@@ -121,3 +121,6 @@ export function formatSummary(s: RunSummary, ack: boolean): string {
 
 /** Records log() refused for a full queue or spool: dropped, and never accepted. */
 export const refusedByLog = (stats: ClientStats) => stats.dropped.queue_full + stats.dropped.spool_full;
+
+/** Records the client dropped, every reason. */
+export const droppedOf = (stats: ClientStats) => Object.values(stats.dropped).reduce((a, b) => a + b, 0);

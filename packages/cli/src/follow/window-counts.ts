@@ -1,7 +1,5 @@
 import type { ClientStats } from '@clogs/client';
-import { type RunSummary, refusedByLog } from '../summary.js';
-
-const droppedOf = (s: ClientStats) => Object.values(s.dropped).reduce((a, b) => a + b, 0);
+import { droppedOf, type RunSummary, refusedByLog } from '../summary.js';
 
 /** The line counts at a mark: what they go back to when the files are read again from it. */
 export type LineCounts = Pick<RunSummary, 'blank' | 'refused' | 'reasons'> & { read: number };
