@@ -19,6 +19,9 @@ export class BufferPool {
   }
 }
 
+/** The most bytes of spare frame buffers a client keeps. */
+const SPARE_BYTES = 4 * 2 ** 20;
+
 /** A frame being filled: its writer and the pooled buffer it writes into. */
 export interface OpenFrame {
   readonly writer: BatchWriter;
@@ -35,7 +38,10 @@ export class FrameWriters {
 
   /**
    * Writers for frames of `maxDatagramBytes` under a queue of `maxQueueBytes`: spare
-   * buffers are memory maxQueueBytes does not count, so a quarter of it is kept at most.
+   * buffers are memory maxQueueBytes does not count, so a quarter of it is kept at most,
+   * and no more than SPARE_BYTES. The bound is in bytes, not frames: a window of small
+   * frames in flight comes back in bursts of thousands, and each one not kept is
+   * allocated again.
    */
   static forQueue(
     maxDatagramBytes: number,
@@ -43,7 +49,8 @@ export class FrameWriters {
     sender: number,
     sealed: boolean,
   ): FrameWriters {
-    const keep = Math.min(256, Math.max(2, Math.floor(maxQueueBytes / maxDatagramBytes / 4)));
+    const spareBytes = Math.min(maxQueueBytes / 4, SPARE_BYTES);
+    const keep = Math.max(2, Math.floor(spareBytes / maxDatagramBytes));
     return new FrameWriters(new BufferPool(maxDatagramBytes, keep), sender, sealed, keep);
   }
 
