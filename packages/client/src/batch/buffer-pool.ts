@@ -1,16 +1,40 @@
 import { BatchWriter } from '@clogs/protocol';
 
-/** Frame buffers of one size, reused once sent: no allocation per frame in the steady state. */
+/** The most bytes, and the most frames, cut from one allocation. */
+const SLAB_BYTES = 64 * 1024;
+const SLAB_FRAMES = 16;
+
+/**
+ * Frame buffers of one size, reused once sent: no allocation per frame in the steady state.
+ * New buffers are cut from slabs of up to SLAB_FRAMES frames: a Node buffer costs
+ * microseconds to allocate and to collect whatever its size, and a burst of `log()`
+ * calls takes thousands. A slab lives while any of its frames does, so memory held past
+ * the frames in use is at most SLAB_FRAMES times theirs.
+ */
 export class BufferPool {
   private readonly free: Buffer[] = [];
+  private readonly perSlab: number;
+  private slab: Buffer | undefined;
+  private cut = 0;
 
   constructor(
     readonly size: number,
     private readonly keep: number,
-  ) {}
+  ) {
+    this.perSlab = Math.max(1, Math.min(SLAB_FRAMES, Math.floor(SLAB_BYTES / size)));
+  }
 
   take(): Buffer {
-    return this.free.pop() ?? Buffer.allocUnsafe(this.size);
+    const spare = this.free.pop();
+    if (spare !== undefined) return spare;
+    const size = this.size;
+    if (this.slab === undefined || this.cut === this.slab.length) {
+      this.slab = Buffer.allocUnsafeSlow(size * this.perSlab);
+      this.cut = 0;
+    }
+    const at = this.cut;
+    this.cut = at + size;
+    return this.slab.subarray(at, at + size);
   }
 
   /** Returns a buffer once nothing refers to its bytes; odd sizes (one-off frames) are let go. */
