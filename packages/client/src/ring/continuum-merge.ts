@@ -1,4 +1,5 @@
 import type { KetamaPoints } from './ketama-points.js';
+import { type Owners, ownerArray } from './radix-sort.js';
 
 /** What a merge needs of a server: its name (a continuum's RingNode). */
 interface Named {
@@ -8,7 +9,7 @@ interface Named {
 /** Points sorted by (point, owner). */
 export interface SortedPoints {
   points: Uint32Array;
-  owners: Uint32Array;
+  owners: Owners;
 }
 
 /**
@@ -71,9 +72,9 @@ export function mergeContinuum(
 ): SortedPoints {
   let addedSize = 0;
   for (const i of plan.added) addedSize += digests[i]! * 4;
-  const out = { points: new Uint32Array(size), owners: new Uint32Array(size) };
+  const out = { points: new Uint32Array(size), owners: ownerArray(size, nodes.length) };
   // Nothing joins: the kept points go straight to their place.
-  const kept = addedSize === 0 ? out : cache.scratch.take(before.points.length);
+  const kept = addedSize === 0 ? out : cache.scratch.take(before.points.length, nodes.length);
   const { oldToNew } = plan;
   let k = 0;
   for (let i = 0; i < before.points.length; i++) {
@@ -85,7 +86,7 @@ export function mergeContinuum(
   }
   if (addedSize === 0) return out;
   // Gathered apart from the scratch, which holds the kept points.
-  const raw = { points: new Uint32Array(addedSize), owners: new Uint32Array(addedSize) };
+  const raw = { points: new Uint32Array(addedSize), owners: ownerArray(addedSize, nodes.length) };
   const add = cache.sorted(plan.added, nodes, digests, raw);
   // Few points join many: each added point's place is found by binary search, and the
   // kept points before it are copied as one run.
