@@ -9,8 +9,8 @@ const FRAME_FLAGS = Flag.ACK_WANTED; // in both modes: ACKs clock the sending (a
 
 /**
  * Every frame of the client, from the record that opens it to the moment its buffer is
- * free, and the bound on their memory. A frame is filled in a {@link Lane} (one per
- * server, and the parked one for records with no server up), then moves
+ * free, and the bound on their memory. A frame is filled in a {@link Lane} (one for each
+ * server that has had records, one for records with no server up), then moves
  *
  *     queued → in-flight (taken to be sent) → awaiting-ack (at-least-once) → freed
  *
