@@ -84,7 +84,7 @@ export class ServerLink extends LinkSender {
 
   /** Checks whether the server ACKs (see {@link AckWatch}); true when it left or rejoined the continuum. */
   judgeAcks(now: number): boolean {
-    const verdict = this.health.acks.judge(now, this.health.tracker, this.rcIfAny);
+    const verdict = this.health.judgeAcks(now, this.rcIfAny);
     if (verdict === undefined) return false;
     if (verdict === 'retry') return this.rejoin('retry');
     if (verdict === 'open-loop') {
@@ -115,7 +115,7 @@ export class ServerLink extends LinkSender {
   /** What `stats().servers[i]` shows. */
   state(share: number): ServerState {
     const { spec, health } = this;
-    const { tracker, acks } = health;
+    const { tracker } = health;
     // An idle server has no flow yet: a fresh one's figures, made for this answer only.
     const rtx = this.rtxIfAny ?? IDLE_RTX;
     const rc = this.rcIfAny ?? this.newRc(performance.now());
@@ -138,7 +138,7 @@ export class ServerLink extends LinkSender {
       framesResent: rtx.resent,
       unacked: rtx.unacked.size,
       rtoMs: rtx.rtoMs,
-      flow: acks.openLoop ? 'open-loop' : 'acked',
+      flow: health.acksIfAny?.openLoop ? 'open-loop' : 'acked',
       flowMode: rc.mode,
       deliveryRate: rc.btlBw,
       minRttMs: rc.minRttMs === Number.POSITIVE_INFINITY ? undefined : rc.minRttMs,
