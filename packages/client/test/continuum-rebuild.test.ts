@@ -108,6 +108,17 @@ describe('continuum rebuilds (points from the previous one, radix sort, merge)',
     const more = new Continuum(moreNodes, cache, less);
     expect(firstDifference(more)).toBe(-1);
     expect(ties(more)).toBeGreaterThan(0);
+    // A weight change (a full build from the previous points), then the fleet reversed:
+    // equal points of kept servers come out of the previous continuum in its order.
+    const heavyNodes = moreNodes.map((n, i) => (i === 3 ? { name: n.name, weight: 2 } : n));
+    expect(merges(moreNodes, heavyNodes), 'a weight change does not merge').toBe(false);
+    const heavy = new Continuum(heavyNodes, cache, more);
+    expect(firstDifference(heavy)).toBe(-1);
+    const reversedNodes = [...all].reverse();
+    expect(merges(heavyNodes, reversedNodes), 'a reversed fleet does not merge').toBe(false);
+    const reversed = new Continuum(reversedNodes, cache, heavy);
+    expect(firstDifference(reversed)).toBe(-1);
+    expect(ties(reversed)).toBeGreaterThan(0);
   });
 
   it('remaps exactly: a leaving server’s keys move, no key moves between survivors; a joining one takes keys only for itself', () => {

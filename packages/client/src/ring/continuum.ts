@@ -1,5 +1,5 @@
-import { gatherPoints, orderTies } from './continuum-gather.js';
-import { mergeContinuum, planMerge, type SortedPoints } from './continuum-merge.js';
+import { gainedPoints, keptPoints, orderTies, planGather } from './continuum-gather.js';
+import { mergeContinuum, mergeKept, planMerge, type SortedPoints } from './continuum-merge.js';
 import { KetamaPoints } from './ketama-points.js';
 import type { Owners } from './radix-sort.js';
 
@@ -110,7 +110,11 @@ export class Continuum {
   }
 }
 
-/** Every server's points (from the previous continuum, or hashed), sorted. */
+/**
+ * Every server's points, sorted. What the previous continuum holds is taken from it:
+ * when it holds most of them, its points (those lost left out) are merged with those
+ * gained, sorted apart; otherwise all are gathered and radix-sorted.
+ */
 function fullBuild(
   nodes: readonly RingNode[],
   digests: Uint32Array,
@@ -118,9 +122,24 @@ function fullBuild(
   cache: KetamaPoints,
   previous: Continuum | undefined,
 ): SortedPoints {
-  const src = cache.scratch.take(size, nodes.length);
-  gatherPoints(nodes, digests, cache, previous, src);
-  const sorted = cache.sort(src, nodes.length);
+  const plan = previous === undefined ? undefined : planGather(nodes, digests, cache, previous);
+  let sorted: SortedPoints;
+  if (plan !== undefined && plan.gainedPoints <= plan.keptPoints) {
+    const add = plan.gainedPoints === 0 ? undefined : gainedPoints(nodes, digests, plan, cache);
+    sorted = mergeKept(previous!, plan, plan.toNew, add, size, nodes.length, cache);
+  } else {
+    const src = cache.scratch.take(size, nodes.length);
+    const k = plan === undefined ? 0 : keptPoints(previous!, plan, plan.toNew, src);
+    // The rest hashed after them: digests from what each server took on.
+    for (let i = 0, at = k; i < nodes.length; i++) {
+      const end = at + (digests[i]! - (plan?.taken[i] ?? 0)) * 4;
+      cache.hash(nodes[i]!.name, plan?.taken[i] ?? 0, digests[i]!, src.points, at);
+      src.owners.fill(i, at, end);
+      at = end;
+    }
+    sorted = cache.sort(src, nodes.length);
+  }
+  // Equal points in owner order: the previous order of kept servers may not be theirs now.
   orderTies(sorted);
   return sorted;
 }
