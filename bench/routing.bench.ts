@@ -6,9 +6,9 @@
  *   uncached: 200,000 distinct keys in turn, caches of 5,000 (almost every lookup is md5 + search)
  * Rebuilds: ms to rebuild the continuum when one server of N leaves or comes back
  * (N = 10, 100, 1,000, 5,000): before (every point hashed and comparison-sorted, the
- * client's build until the point cache), after (the client's build: points cached by
- * name, merged into the previous continuum), after a weight change (every digest count
- * changes: a full radix-sorted build from the cache), and hashring's remove()/add(). Then the
+ * client's first build), after (the client's build: the change merged into the
+ * previous continuum), after a weight change (every digest count changes: a full
+ * radix-sorted build from the previous continuum's points), and hashring's remove()/add(). Then the
  * refill: µs to route 4,096 known keys again after a change (retire() vs clear()).
  *
  *   pnpm --filter @clogs/bench run bench:routing -- --runs 5 [--only lookup|rebuild]
@@ -131,7 +131,7 @@ function rebuilds(): void {
       ring = new Continuum(fleets[rep]!, points, ring);
     });
     // One server's weight doubles (and back): every other server's share, so its digest
-    // count, changes too; nothing merges, and the build is a full one from the cache.
+    // count, changes too; nothing merges, and the build is a full one.
     const reweighed = all.map((s, i) => ({ name: s.name, weight: i === 0 ? 2 : 1 }));
     const full = time(reps, (rep) => {
       ring = new Continuum(rep % 2 === 0 ? reweighed : all, points, ring);

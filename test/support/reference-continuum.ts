@@ -12,7 +12,7 @@ function digests(weight: number, total: number, servers: number): number {
 
 /**
  * A ketama continuum built from scratch, the plain way (the client's own build before
- * its point cache and radix sort): md5 of every digest of every server, then one
+ * it reused points and radix-sorted them): md5 of every digest of every server, then one
  * comparison sort of (point, owner) pairs. The tests hold the client's build to it;
  * the routing benchmark times it as "before".
  */

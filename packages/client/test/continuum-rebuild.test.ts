@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { referenceContinuum } from '../../../test/support/reference-continuum.js';
 import { planMerge } from '../src/ring/continuum-merge.js';
 import { Continuum, KetamaPoints, ketamaDigests, ketamaHash, type RingNode } from '../src/ring/index.js';
+import { ownerArray } from '../src/ring/radix-sort.js';
 
 const equal = (names: string[]): RingNode[] => names.map((name) => ({ name, weight: 1 }));
 const fleet = (n: number, from = 0) =>
@@ -38,7 +39,7 @@ function merges(before: readonly RingNode[], after: readonly RingNode[]): boolea
 
 const owner = (ring: Continuum, key: string) => ring.nodes[ring.ownerOf(ketamaHash(key))]!.name;
 
-describe('continuum rebuilds (point cache, radix sort, merge into the previous one)', () => {
+describe('continuum rebuilds (points from the previous one, radix sort, merge)', () => {
   it('equals a from-scratch build after any sequence of fleet changes (joins, leaves, weights, reorders)', () => {
     const change = fc.record({
       leave: fc.array(fc.nat(), { maxLength: 4 }),
@@ -107,6 +108,17 @@ describe('continuum rebuilds (point cache, radix sort, merge into the previous o
     const more = new Continuum(moreNodes, cache, less);
     expect(firstDifference(more)).toBe(-1);
     expect(ties(more)).toBeGreaterThan(0);
+    // A weight change (a full build from the previous points), then the fleet reversed:
+    // equal points of kept servers come out of the previous continuum in its order.
+    const heavyNodes = moreNodes.map((n, i) => (i === 3 ? { name: n.name, weight: 2 } : n));
+    expect(merges(moreNodes, heavyNodes), 'a weight change does not merge').toBe(false);
+    const heavy = new Continuum(heavyNodes, cache, more);
+    expect(firstDifference(heavy)).toBe(-1);
+    const reversedNodes = [...all].reverse();
+    expect(merges(heavyNodes, reversedNodes), 'a reversed fleet does not merge').toBe(false);
+    const reversed = new Continuum(reversedNodes, cache, heavy);
+    expect(firstDifference(reversed)).toBe(-1);
+    expect(ties(reversed)).toBeGreaterThan(0);
   });
 
   it('remaps exactly: a leaving server’s keys move, no key moves between survivors; a joining one takes keys only for itself', () => {
@@ -137,21 +149,38 @@ describe('continuum rebuilds (point cache, radix sort, merge into the previous o
     expect(strayed).toEqual([]);
   });
 
-  it('hashes a server’s points once: a rebuild over known names runs no md5 for them', () => {
+  it('takes the points of servers it held from the previous continuum: md5 only for the rest', () => {
     const cache = new KetamaPoints();
     const all = fleet(50);
     const ring = new Continuum(all, cache);
-    const held = cache.points(all[7]!.name, 40);
-    const again = new Continuum(all.slice(1), cache, ring);
-    expect(cache.points(all[7]!.name, 40).buffer, 'the same memory: not computed again').toBe(held.buffer);
-    expect(firstDifference(again)).toBe(-1);
+    expect(cache.hashed, 'the first build hashes every digest').toBe(ring.size / 4);
+    // One leaves (the merge path): nothing hashed.
+    const less = new Continuum(all.slice(1), cache, ring);
+    expect(firstDifference(less)).toBe(-1);
+    expect(cache.hashed - ring.size / 4, 'a server leaving').toBe(0);
+    // It comes back: its digests alone.
+    let before = cache.hashed;
+    const back = new Continuum(all, cache, less);
+    expect(firstDifference(back)).toBe(-1);
+    expect(cache.hashed - before, 'a server coming back').toBe(back.digests[0]);
+    // A weight doubles (every count changes, a full build): a digest or two a server, not 40.
+    const reweighed = all.map((n, i) => ({ name: n.name, weight: i === 0 ? 2 : 1 }));
+    before = cache.hashed;
+    const heavy = new Continuum(reweighed, cache, back);
+    expect(merges(all, reweighed), 'a weight change does not merge').toBe(false);
+    expect(firstDifference(heavy)).toBe(-1);
+    expect(cache.hashed - before, 'digests hashed for the weight change').toBeLessThanOrEqual(2 * 50 + 40);
+    before = cache.hashed;
+    const light = new Continuum(all, cache, heavy);
+    expect(firstDifference(light)).toBe(-1);
+    expect(cache.hashed - before, 'digests hashed for the weight back').toBeLessThanOrEqual(2 * 50 + 40);
   });
 
-  it('keeps the point cache bounded: names unused while it is past twice the largest fleet are forgotten', () => {
-    const cache = new KetamaPoints();
-    for (let round = 0; round < 30; round++) new Continuum(fleet(100, round * 100), cache);
-    // 3,000 names seen; the cache holds at most max(1,024, 2 × 100) plus the last fleet.
-    expect(cache.size).toBeLessThanOrEqual(1024 + 100);
-    expect(cache.points(fleet(1, 2900)[0]!.name, 1).length, 'the last fleet is still there').toBe(4);
+  it('owns points in 16 bits up to 65,536 servers, in 32 past them', () => {
+    expect(new Continuum(fleet(3)).owners).toBeInstanceOf(Uint16Array);
+    const last = ownerArray(1, 2 ** 16);
+    last[0] = 2 ** 16 - 1;
+    expect(last[0], 'the last index of 65,536 servers fits').toBe(2 ** 16 - 1);
+    expect(ownerArray(1, 2 ** 16 + 1)).toBeInstanceOf(Uint32Array);
   });
 });

@@ -2,14 +2,15 @@ import { Flag, type LogRecord, type LogRecordInput } from '@clogs/protocol';
 import type { DropReporter } from '../events/drop-reporter.js';
 import { FrameWriters } from './buffer-pool.js';
 import { Lane, oldestQueued, type QueuedFrame, spanSegments } from './lane.js';
+import { LedgerSignals } from './ledger-signals.js';
 import type { LedgerListener, OnFull, QueueLimits, RecordTracker } from './ledger-types.js';
 
 const FRAME_FLAGS = Flag.ACK_WANTED; // in both modes: ACKs clock the sending (at-least-once: and free frames)
 
 /**
  * Every frame of the client, from the record that opens it to the moment its buffer is
- * free, and the bound on their memory. A frame is filled in a {@link Lane} (one per
- * server, and the parked one for records with no server up), then moves
+ * free, and the bound on their memory. A frame is filled in a {@link Lane} (one for each
+ * server that has had records, one for records with no server up), then moves
  *
  *     queued → in-flight (taken to be sent) → awaiting-ack (at-least-once) → freed
  *
@@ -28,7 +29,7 @@ const FRAME_FLAGS = Flag.ACK_WANTED; // in both modes: ACKs clock the sending (a
  * ACK. Only this class writes either, and only by a frame's change of stage (or by the
  * lanes' byte count read around a change it makes to a lane).
  * Past `maxQueueBytes` records are dropped (`onFull`); past `highWaterBytes` of what is
- * not yet sent, log() says stop, and `drain` follows below half of it.
+ * not yet sent, log() says stop, and {@link LedgerSignals} gives `drain` below half of it.
  */
 export class FrameLedger {
   held = 0;
@@ -42,8 +43,7 @@ export class FrameLedger {
   tracker: RecordTracker | undefined;
   /** What a full queue drops; a live config changes it through {@link setOnFull}. */
   private onFull: OnFull;
-  private needDrain = false;
-  private busy = false;
+  private readonly signals: LedgerSignals;
   readonly nextSeq = (): number => {
     this.seq = (this.seq + 1) >>> 0;
     return this.seq;
@@ -56,9 +56,10 @@ export class FrameLedger {
     private readonly sealedLayout: boolean,
     firstSeq: number,
     private readonly drops: DropReporter,
-    private readonly listener: LedgerListener,
+    listener: LedgerListener,
   ) {
     this.seq = firstSeq;
+    this.signals = new LedgerSignals(limits, listener);
     this.onFull = limits.onFull;
     this.writers = FrameWriters.forQueue(limits.maxDatagramBytes, limits.maxQueueBytes, sender, sealedLayout);
     this.parked = this.newLane();
@@ -99,7 +100,7 @@ export class FrameLedger {
   /** onFull 'drop-newest': the record is refused. */
   refuse(): void {
     this.drops.drop('queue_full', 1);
-    this.needDrain = true;
+    this.signals.owe();
   }
 
   /** Appends a record to a lane; true when that sealed a frame (one is ready to send). */
@@ -112,17 +113,14 @@ export class FrameLedger {
       this.held += lane.bytes - before; // a record refused may still have sealed the frame before it
     }
     if (seg !== undefined) lane.tag(seg);
-    if (!this.busy) {
-      this.busy = true;
-      this.listener.busy();
-    }
+    this.signals.held();
     return sealed;
   }
 
   /** Past the high-water mark of what is not yet sent: log() returns false, and `drain` will follow. */
   overHighWater(): boolean {
     if (this.held - this.unacked < this.limits.highWaterBytes) return false;
-    this.needDrain = true;
+    this.signals.owe();
     return true;
   }
 
@@ -220,7 +218,7 @@ export class FrameLedger {
 
   /** Owes no 'drain' (a producer waiting for room would refill a queue nothing delivers); idle is checked. */
   abandon(): void {
-    this.needDrain = false;
+    this.signals.forgive();
     this.settled();
   }
 
@@ -231,14 +229,8 @@ export class FrameLedger {
   /** After frames were sent, freed or given up: `drain` and idleness are checked. */
   private settled(): void {
     this.tracker?.settled();
-    if (this.needDrain && this.held - this.unacked <= this.limits.highWaterBytes >>> 1) {
-      this.needDrain = false;
-      this.listener.drain();
-    }
-    if (this.idle) {
-      this.busy = false;
-      this.listener.idle();
-    }
+    this.signals.settled(this.held - this.unacked);
+    if (this.idle) this.signals.idle();
   }
 
   /** onFull 'drop-oldest': drops queued frames, oldest first (by seq), until there is room. */

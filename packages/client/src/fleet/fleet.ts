@@ -160,7 +160,7 @@ export class Fleet {
     for (const gone of byName.values()) {
       this.reroute(gone);
       gone.close();
-      this.ctx.ledger.retire(gone.lane);
+      if (gone.laneIfAny !== undefined) this.ctx.ledger.retire(gone.laneIfAny);
     }
     this.pump();
   }
@@ -207,8 +207,10 @@ export class Fleet {
    */
   private reroute(from: ServerLink | undefined): void {
     const ledger = this.ctx.ledger;
-    const lane = from === undefined ? ledger.parked : from.lane;
     const unacked = from === undefined ? [] : from.takeUnacked();
+    // A server that never had a record has no lane, and nothing to move.
+    const lane = from === undefined ? ledger.parked : unacked.length > 0 ? from.lane : from.laneIfAny;
+    if (lane === undefined) return;
     if (lane.queue.length === 0 && lane.openRecords === 0 && unacked.length === 0) return;
     // Loops, not push(...): spreading 100k+ records as arguments overflows the stack.
     // The frames were freed by takeUnacked; their bytes are read (unsealed) before anything reuses them.

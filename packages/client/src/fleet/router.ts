@@ -21,7 +21,7 @@ export class Router<T extends { readonly spec: ServerSpec }> {
   /** The servers in the continuum, by its node index. */
   members: readonly T[] = [];
   private ring = new Continuum([]);
-  /** Servers' continuum points, hashed once: a fleet change merges instead of hashing again. */
+  /** The continuum builds' hashing and sort memory (a fleet change takes points from the previous continuum). */
   private readonly ketama = new KetamaPoints();
   private readonly cache: RouteCache;
   /** Round robin position for route 'record'. */
@@ -47,8 +47,12 @@ export class Router<T extends { readonly spec: ServerSpec }> {
   /** The continuum is now over `members`: routes are looked up afresh. */
   rebuild(members: readonly T[]): void {
     this.members = members;
-    const nodes = members.map((m) => ({ name: m.spec.name, weight: m.spec.weight }));
-    this.ring = new Continuum(nodes, this.ketama, this.ring);
+    // A spec is a RingNode (name, weight): no object a server for the continuum's list.
+    this.ring = new Continuum(
+      members.map((m) => m.spec),
+      this.ketama,
+      this.ring,
+    );
     this.cache.retire();
     this.lastMember = undefined;
   }

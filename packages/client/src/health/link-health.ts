@@ -1,4 +1,5 @@
-import { type AckPolicy, AckWatch } from './ack-watch.js';
+import type { RateControl } from '../delivery/rate-control.js';
+import { type AckPolicy, type AckVerdict, AckWatch } from './ack-watch.js';
 import { type HealthReason, type HealthState, PingTracker } from './ping-tracker.js';
 import { WireHealth } from './wire-health.js';
 
@@ -12,24 +13,42 @@ import { WireHealth } from './wire-health.js';
 export class LinkHealth {
   readonly tracker: PingTracker;
   readonly wire = new WireHealth();
-  readonly acks: AckWatch;
   /** Why it is down, when it is. */
   downReason: HealthReason | undefined;
+  /** Made when first asked (frames went, or an ACK came): an idle server has nothing to judge. */
+  private ackWatch: AckWatch | undefined;
 
   constructor(
-    o: { failureLimit: number; pingIntervalMs: number },
+    private readonly o: { failureLimit: number; pingIntervalMs: number },
     /** What ACK silence leads to: the delivery strategy's. */
-    ackPolicy: AckPolicy,
+    private readonly ackPolicy: AckPolicy,
     firstPingId: number,
     initial: HealthState,
   ) {
     this.tracker = new PingTracker(o.failureLimit, firstPingId, initial);
-    this.acks = new AckWatch(ackPolicy, o.failureLimit * o.pingIntervalMs);
+  }
+
+  /** Whether it ACKs. */
+  get acks(): AckWatch {
+    this.ackWatch ??= new AckWatch(this.ackPolicy, this.o.failureLimit * this.o.pingIntervalMs);
+    return this.ackWatch;
+  }
+
+  /** Whether it ACKs, as it stands: none while nothing was sent to it and no ACK came. */
+  get acksIfAny(): AckWatch | undefined {
+    return this.ackWatch;
+  }
+
+  /** Judges whether it ACKs (see {@link AckWatch.judge}); `rc`: its flow's rate control, none before its first frame. */
+  judgeAcks(now: number, rc: RateControl | undefined): AckVerdict {
+    // Nothing ever sent and no ACK yet: nothing to judge, and no watch made for it.
+    if (rc === undefined && this.ackWatch === undefined) return undefined;
+    return this.acks.judge(now, this.tracker, rc);
   }
 
   /** Out for what its PONGs or its ACKs say, whatever its pings say. */
   private get out(): boolean {
-    return this.acks.outUntil > 0 || this.wire.out !== undefined;
+    return (this.ackWatch !== undefined && this.ackWatch.outUntil > 0) || this.wire.out !== undefined;
   }
 
   /** `probing` (not yet heard from), `up` or `down`. */

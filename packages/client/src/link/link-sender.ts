@@ -4,7 +4,7 @@ import type { LinkFlow } from '../delivery/delivery.js';
 import { ClientError } from '../errors.js';
 import type { LinkHealth } from '../health/link-health.js';
 import type { ServerSpec } from '../server-spec.js';
-import { UdpTransport } from '../transport/udp-transport.js';
+import { type TransportHandlers, UdpTransport } from '../transport/udp-transport.js';
 import { FlowState } from './flow-state.js';
 import type { LinkContext } from './link-context.js';
 
@@ -13,13 +13,19 @@ import type { LinkContext } from './link-context.js';
  * and retransmission, the ACKs that release frames, and the sends themselves with
  * their stats. Whether the server may be sent records now is the link's to say
  * ({@link taking}), from its health.
+ *
+ * A server that never had a record holds no lane and no flow (see {@link FlowState}),
+ * and its transport calls the link itself (it is the {@link TransportHandlers}): no
+ * closure is made for each server.
  */
-export abstract class LinkSender extends FlowState implements LinkFlow {
+export abstract class LinkSender extends FlowState implements LinkFlow, TransportHandlers {
   readonly transport: UdpTransport;
-  readonly lane: Lane;
   /** With a key: the server's boot (the first 8 bytes of its salt), from its last PONG. */
   boot: Buffer | undefined;
-  private readonly onRange = (first: number, last: number) => this.rtx.ackRange(first, last, this.batch);
+  /** Its lane, made with its first record. */
+  private ownLane: Lane | undefined;
+  /** Reads one ACK range into the batch; made with the first ACK. */
+  private onRange: ((first: number, last: number) => void) | undefined;
   protected readonly stats = { framesSent: 0, recordsSent: 0, bytesSent: 0, sendErrors: 0 };
 
   constructor(
@@ -28,21 +34,40 @@ export abstract class LinkSender extends FlowState implements LinkFlow {
     protected readonly ctx: LinkContext,
   ) {
     super(ctx.o, ctx.delivery.maxWindowBytes);
-    this.lane = ctx.ledger.newLane();
-    const name = spec.name;
-    this.transport = new UdpTransport(
-      spec,
-      {
-        message: (msg) => this.onMessage(msg),
-        ready: () => this.sendNow(),
-        refused: () => this.health.tracker.refused(),
-        dnsFailed: (err) =>
-          this.warn(new ClientError('ERR_CLIENT_DNS', `${name}: ${err.message}`, { cause: err })),
-        socketFailed: (err) =>
-          this.warn(new ClientError('ERR_CLIENT_SOCKET', `${name}: ${err.message}`, { cause: err })),
-      },
-      ctx.sockets,
-    );
+    this.transport = new UdpTransport(spec, this, ctx.sockets);
+  }
+
+  /** Its lane of frames, from the ledger; made when first asked, for a record. */
+  get lane(): Lane {
+    this.ownLane ??= this.ctx.ledger.newLane();
+    return this.ownLane;
+  }
+
+  /** Its lane as it stands: none while it never had a record. */
+  get laneIfAny(): Lane | undefined {
+    return this.ownLane;
+  }
+
+  message(msg: Buffer): void {
+    this.onMessage(msg);
+  }
+
+  ready(): void {
+    this.sendNow();
+  }
+
+  refused(): void {
+    this.health.tracker.refused();
+  }
+
+  dnsFailed(err: NodeJS.ErrnoException): void {
+    const text = `${this.spec.name}: ${err.message}`;
+    this.warn(new ClientError('ERR_CLIENT_DNS', text, { cause: err }));
+  }
+
+  socketFailed(err: NodeJS.ErrnoException): void {
+    const text = `${this.spec.name}: ${err.message}`;
+    this.warn(new ClientError('ERR_CLIENT_SOCKET', text, { cause: err }));
   }
 
   /** The server may be sent records now (up, in the continuum, ready). */
@@ -66,11 +91,12 @@ export abstract class LinkSender extends FlowState implements LinkFlow {
    */
   pump(now: number): number {
     // Nothing queued first: a fleet of thousands is pumped whole, and most have nothing.
-    if (this.lane.queue.length === 0 || !this.transport.ready || !this.taking) {
+    const lane = this.ownLane;
+    if (lane === undefined || lane.queue.length === 0 || !this.transport.ready || !this.taking) {
       return Number.POSITIVE_INFINITY;
     }
     const { o, ledger } = this.ctx;
-    const { pacer, rc, lane } = this;
+    const { pacer, rc } = this;
     const openLoop = this.health.acks.openLoop;
     const rate = openLoop ? 0 : rc.pacingRate;
     // No estimate yet (or open loop): the pace setting; then the measured rate, unbounded in datagrams.
@@ -133,6 +159,7 @@ export abstract class LinkSender extends FlowState implements LinkFlow {
     if (this.health.acks.acked()) this.restartFlow();
     const b = this.batch;
     b.reset();
+    this.onRange ??= (first: number, last: number) => this.rtx.ackRange(first, last, this.batch);
     try {
       // A range wider than the server's window is refused whole (a broken or forged ACK).
       forEachAckRange(msg, header, this.onRange, this.rtx.window);
@@ -145,7 +172,7 @@ export abstract class LinkSender extends FlowState implements LinkFlow {
     this.rc.acked(b.bytes, b.newest.sample, b.rttMs, now);
     this.ctx.delivery.acked(b, now);
     b.frames.length = 0;
-    if (this.lane.queue.length > 0) this.ctx.scheduler.armPump(0);
+    if (this.ownLane !== undefined && this.ownLane.queue.length > 0) this.ctx.scheduler.armPump(0);
   }
 
   /** The server may take another frame: open loop, or room in its window and its replay window. */

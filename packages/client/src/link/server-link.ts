@@ -69,10 +69,12 @@ export class ServerLink extends LinkSender {
     }
     if (this.transport.ready) {
       const { sender, session } = this.ctx;
-      this.transport.send(encodePing(sender, verdict.pingId, session), this.pingSent);
+      // A closure a ping, not one kept a server: idle servers hold none.
+      const sent = (err: Error | null) => this.pingSent(err);
+      this.transport.send(encodePing(sender, verdict.pingId, session), sent);
       // No version 2 PING answered yet: a version 1 one tells a server that must be upgraded.
       if (this.health.wire.pingV1()) {
-        this.transport.send(Buffer.from(this.ctx.pingV1.encode(sender, verdict.pingId)), this.pingSent);
+        this.transport.send(Buffer.from(this.ctx.pingV1.encode(sender, verdict.pingId)), sent);
       }
     } else {
       void this.transport.refresh();
@@ -82,7 +84,7 @@ export class ServerLink extends LinkSender {
 
   /** Checks whether the server ACKs (see {@link AckWatch}); true when it left or rejoined the continuum. */
   judgeAcks(now: number): boolean {
-    const verdict = this.health.acks.judge(now, this.health.tracker, this.rcIfAny);
+    const verdict = this.health.judgeAcks(now, this.rcIfAny);
     if (verdict === undefined) return false;
     if (verdict === 'retry') return this.rejoin('retry');
     if (verdict === 'open-loop') {
@@ -113,10 +115,11 @@ export class ServerLink extends LinkSender {
   /** What `stats().servers[i]` shows. */
   state(share: number): ServerState {
     const { spec, health } = this;
-    const { tracker, acks } = health;
+    const { tracker } = health;
     // An idle server has no flow yet: a fresh one's figures, made for this answer only.
     const rtx = this.rtxIfAny ?? IDLE_RTX;
     const rc = this.rcIfAny ?? this.newRc(performance.now());
+    const lane = this.laneIfAny;
     return {
       name: spec.name,
       host: spec.host,
@@ -129,13 +132,13 @@ export class ServerLink extends LinkSender {
       misses: tracker.misses,
       rttMs: tracker.rttMs,
       share,
-      queuedRecords: this.lane.queuedRecords + this.lane.openRecords,
+      queuedRecords: lane === undefined ? 0 : lane.queuedRecords + lane.openRecords,
       ...this.stats,
       framesAcked: rtx.acked,
       framesResent: rtx.resent,
       unacked: rtx.unacked.size,
       rtoMs: rtx.rtoMs,
-      flow: acks.openLoop ? 'open-loop' : 'acked',
+      flow: health.acksIfAny?.openLoop ? 'open-loop' : 'acked',
       flowMode: rc.mode,
       deliveryRate: rc.btlBw,
       minRttMs: rc.minRttMs === Number.POSITIVE_INFINITY ? undefined : rc.minRttMs,
@@ -214,9 +217,9 @@ export class ServerLink extends LinkSender {
     this.resendForNewBoot(now);
   }
 
-  private readonly pingSent = (err: Error | null) => {
+  private pingSent(err: Error | null): void {
     if ((err as NodeJS.ErrnoException | null)?.code === 'ECONNREFUSED') this.health.tracker.refused();
-  };
+  }
 
   /** How this client seals, for messages. */
   private get sealing(): 'none' | 'sealed' | 'integrity-only' {

@@ -1,4 +1,6 @@
+import { type GatherPlan, keptPoints } from './continuum-gather.js';
 import type { KetamaPoints } from './ketama-points.js';
+import { type Owners, ownerArray } from './radix-sort.js';
 
 /** What a merge needs of a server: its name (a continuum's RingNode). */
 interface Named {
@@ -8,7 +10,7 @@ interface Named {
 /** Points sorted by (point, owner). */
 export interface SortedPoints {
   points: Uint32Array;
-  owners: Uint32Array;
+  owners: Owners;
 }
 
 /**
@@ -71,22 +73,32 @@ export function mergeContinuum(
 ): SortedPoints {
   let addedSize = 0;
   for (const i of plan.added) addedSize += digests[i]! * 4;
-  const out = { points: new Uint32Array(size), owners: new Uint32Array(size) };
+  const raw = { points: new Uint32Array(addedSize), owners: ownerArray(addedSize, nodes.length) };
+  const add = addedSize === 0 ? undefined : cache.sorted(plan.added, nodes, digests, raw);
+  return mergeKept(before, undefined, plan.oldToNew, add, size, nodes.length, cache);
+}
+
+/**
+ * The previous continuum's points of the servers kept (`toNew`, with a gather plan's
+ * lost points left out: see {@link keptPoints}), merged with `add`, sorted apart.
+ * Equal points of a kept and an added server are placed by owner as the kept ones
+ * stand; a full build then orders them (orderTies).
+ */
+export function mergeKept(
+  before: SortedPoints,
+  gather: GatherPlan | undefined,
+  toNew: Int32Array,
+  add: SortedPoints | undefined,
+  size: number,
+  nodes: number,
+  cache: KetamaPoints,
+): SortedPoints {
+  const out = { points: new Uint32Array(size), owners: ownerArray(size, nodes) };
   // Nothing joins: the kept points go straight to their place.
-  const kept = addedSize === 0 ? out : cache.scratch.take(before.points.length);
-  const { oldToNew } = plan;
-  let k = 0;
-  for (let i = 0; i < before.points.length; i++) {
-    const owner = oldToNew[before.owners[i]!]!;
-    if (owner < 0) continue;
-    kept.points[k] = before.points[i]!;
-    kept.owners[k] = owner;
-    k++;
-  }
-  if (addedSize === 0) return out;
-  // Gathered apart from the scratch, which holds the kept points.
-  const raw = { points: new Uint32Array(addedSize), owners: new Uint32Array(addedSize) };
-  const add = cache.sorted(plan.added, nodes, digests, raw);
+  const kept = add === undefined ? out : cache.scratch.take(before.points.length, nodes);
+  const k = keptPoints(before, gather, toNew, kept);
+  if (add === undefined) return out;
+  const addedSize = add.points.length;
   // Few points join many: each added point's place is found by binary search, and the
   // kept points before it are copied as one run.
   let from = 0;

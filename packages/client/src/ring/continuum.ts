@@ -1,5 +1,7 @@
-import { mergeContinuum, planMerge, type SortedPoints } from './continuum-merge.js';
+import { gainedPoints, keptPoints, orderTies, planGather } from './continuum-gather.js';
+import { mergeContinuum, mergeKept, planMerge, type SortedPoints } from './continuum-merge.js';
 import { KetamaPoints } from './ketama-points.js';
+import type { Owners } from './radix-sort.js';
 
 /** A server on the continuum: `name` is what is hashed, so an address can change without remapping. */
 export interface RingNode {
@@ -31,26 +33,29 @@ const MAX_NODES = 2 ** 20;
  * server of the first point ≥ its hash, wrapping to the first point. Equal points (two
  * servers' md5 words colliding) are ordered by the server's index in `nodes`.
  *
- * Points live in one `Uint32Array`, their owners (indexes into `nodes`) in another.
+ * Points live in one `Uint32Array`, their owners (indexes into `nodes`) in a
+ * `Uint16Array` (a `Uint32Array` past 65,536 servers).
  *
- * Pass the same {@link KetamaPoints} to every build of a fleet: servers' points are
- * then hashed once, and a rebuild is a fill and a radix sort, or a merge into the
- * previous continuum: no md5 and no comparison sort of every point (the figures are in
- * bench/README.md, "Rebuilding the continuum on a fleet change").
+ * Give a rebuild the continuum it replaces: the points of the servers it holds are
+ * taken from it, so a rebuild is a merge into it, or a fill from it and a radix sort:
+ * md5 only for servers it did not hold, and no comparison sort of every point (the
+ * figures are in bench/README.md, "Rebuilding the continuum on a fleet change").
  */
 export class Continuum {
   readonly nodes: readonly RingNode[];
   readonly points: Uint32Array;
-  readonly owners: Uint32Array;
+  readonly owners: Owners;
 
   /** Digests per node, by index. */
-  private readonly digests: Uint32Array;
+  readonly digests: Uint32Array;
 
   /**
-   * `previous`: the continuum this one replaces, built with the same `cache`. Servers
-   * whose points are unchanged (same name, same digest count) are then taken from it,
-   * and only the others' points are sorted and merged in: one server joining or
-   * leaving a fleet of 1,000 is a sequential pass over its points.
+   * `previous`: the continuum this one replaces. Servers whose points are unchanged
+   * (same name, same digest count) are then taken from it, and only the others' points
+   * are sorted and merged in: one server joining or leaving a fleet of 1,000 is a
+   * sequential pass over its points. When every count changes (a weight did), the
+   * points are still taken from it, hashing only the digests gained or lost.
+   * `cache`: the hashing and the sort's working memory, best shared by a fleet's builds.
    */
   constructor(nodes: readonly RingNode[], cache: KetamaPoints = new KetamaPoints(), previous?: Continuum) {
     if (nodes.length > MAX_NODES) throw new RangeError('too many servers for one continuum');
@@ -68,9 +73,8 @@ export class Continuum {
       previous === undefined ? undefined : planMerge(previous.nodes, previous.digests, nodes, digests);
     const built =
       plan === undefined
-        ? fullBuild(nodes, digests, size, cache)
+        ? fullBuild(nodes, digests, size, cache, previous)
         : mergeContinuum(previous!, plan, nodes, digests, size, cache);
-    cache.used(nodes);
     this.points = built.points;
     this.owners = built.owners;
   }
@@ -106,12 +110,36 @@ export class Continuum {
   }
 }
 
-/** Every server's points (from the cache), sorted. */
+/**
+ * Every server's points, sorted. What the previous continuum holds is taken from it:
+ * when it holds most of them, its points (those lost left out) are merged with those
+ * gained, sorted apart; otherwise all are gathered and radix-sorted.
+ */
 function fullBuild(
   nodes: readonly RingNode[],
   digests: Uint32Array,
   size: number,
   cache: KetamaPoints,
+  previous: Continuum | undefined,
 ): SortedPoints {
-  return cache.sorted(nodes.keys(), nodes, digests, cache.scratch.take(size));
+  const plan = previous === undefined ? undefined : planGather(nodes, digests, cache, previous);
+  let sorted: SortedPoints;
+  if (plan !== undefined && plan.gainedPoints <= plan.keptPoints) {
+    const add = plan.gainedPoints === 0 ? undefined : gainedPoints(nodes, digests, plan, cache);
+    sorted = mergeKept(previous!, plan, plan.toNew, add, size, nodes.length, cache);
+  } else {
+    const src = cache.scratch.take(size, nodes.length);
+    const k = plan === undefined ? 0 : keptPoints(previous!, plan, plan.toNew, src);
+    // The rest hashed after them: digests from what each server took on.
+    for (let i = 0, at = k; i < nodes.length; i++) {
+      const end = at + (digests[i]! - (plan?.taken[i] ?? 0)) * 4;
+      cache.hash(nodes[i]!.name, plan?.taken[i] ?? 0, digests[i]!, src.points, at);
+      src.owners.fill(i, at, end);
+      at = end;
+    }
+    sorted = cache.sort(src, nodes.length);
+  }
+  // Equal points in owner order: the previous order of kept servers may not be theirs now.
+  orderTies(sorted);
+  return sorted;
 }

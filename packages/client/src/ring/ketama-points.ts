@@ -1,22 +1,31 @@
-import { createHash } from 'node:crypto';
-import { radixSort, SortScratch } from './radix-sort.js';
+import * as crypto from 'node:crypto';
+import { type Owners, ownerArray, radixSort, SortScratch } from './radix-sort.js';
+
+// crypto.hash (Node 20.12+) hashes in one call. A Hash object per digest leaves its
+// native state in malloc's free lists: the first build of a big fleet (40 digests a
+// server) grew RSS by kilobytes a server that way. The hex string allocates nothing native.
+const oneShot = (crypto as { hash?: (algorithm: string, data: string) => string }).hash;
+
+/** The little-endian u32 word `w` (0–3) of an md5 digest given as 32 hex digits. */
+function hexWord(hex: string, w: number): number {
+  const x = Number.parseInt(hex.slice(w * 8, w * 8 + 8), 16);
+  return ((x << 24) | ((x & 0xff00) << 8) | ((x >>> 8) & 0xff00) | (x >>> 24)) >>> 0;
+}
 
 /**
- * Each server's continuum points, by name, computed once: digest k of a server is
- * md5("<name>-<k>") and gives its points 4k..4k+3 (the digest's four little-endian
- * u32 words). They depend on the name and k alone; how many digests a server gets
- * depends on the fleet (its weight share, the server count), so the cache keeps the
- * longest run asked for and hands out a prefix. A fleet change then costs md5 only
- * for names it has not seen (40 digests each at equal weights).
+ * Servers' continuum points, hashed, and the sort that orders them: digest k of a
+ * server is md5("<name>-<k>") and gives its points 4k..4k+3 (the digest's four
+ * little-endian u32 words). They depend on the name and k alone.
  *
- * Bounded: once it holds more names than twice the largest fleet built lately (and
- * at least {@link MIN_NAMES}), the names the last build did not use are forgotten.
+ * Nothing is kept per server: the points of the servers in a continuum are in it, and
+ * the next build takes them from there (see continuum-gather.ts). md5 runs for servers
+ * the previous continuum did not hold and for digests a server gains or loses.
  */
 export class KetamaPoints {
   /** The sort's working memory, reused by every build. */
   readonly scratch = new SortScratch();
-  private readonly byName = new Map<string, Uint32Array>();
-  private largest = 0;
+  /** Digests hashed so far (each is one md5). */
+  hashed = 0;
 
   /**
    * The points of `owners` (indexes into `nodes` and `digests`, ascending), sorted by
@@ -27,50 +36,44 @@ export class KetamaPoints {
     owners: Iterable<number>,
     nodes: readonly { readonly name: string }[],
     digests: Uint32Array,
-    src: { points: Uint32Array; owners: Uint32Array },
-  ): { points: Uint32Array; owners: Uint32Array } {
+    src: { points: Uint32Array; owners: Owners },
+  ): { points: Uint32Array; owners: Owners } {
     let at = 0;
     for (const owner of owners) {
-      const own = this.points(nodes[owner]!.name, digests[owner]!);
-      src.points.set(own, at);
-      src.owners.fill(owner, at, at + own.length);
-      at += own.length;
+      const end = at + digests[owner]! * 4;
+      this.hash(nodes[owner]!.name, 0, digests[owner]!, src.points, at);
+      src.owners.fill(owner, at, end);
+      at = end;
     }
-    const out = { points: new Uint32Array(src.points.length), owners: new Uint32Array(src.points.length) };
+    return this.sort(src, nodes.length);
+  }
+
+  /** `src` sorted into new arrays (owners below `nodes`); `src` is overwritten. */
+  sort(src: { points: Uint32Array; owners: Owners }, nodes: number): { points: Uint32Array; owners: Owners } {
+    const n = src.points.length;
+    const out = { points: new Uint32Array(n), owners: ownerArray(n, nodes) };
     radixSort(src, out, this.scratch.counts);
     return out;
   }
 
-  /** The first `digests × 4` points of `name`. */
+  /** The first `digests × 4` points of `name`, in digest order. */
   points(name: string, digests: number): Uint32Array {
-    const have = this.byName.get(name);
-    const need = digests * 4;
-    if (have !== undefined && have.length >= need) return have.subarray(0, need);
-    const points = new Uint32Array(need);
-    const from = have === undefined ? 0 : have.length / 4;
-    if (have !== undefined) points.set(have);
-    for (let k = from; k < digests; k++) {
-      const digest = createHash('md5').update(`${name}-${k}`).digest();
-      for (let h = 0; h < 4; h++) points[k * 4 + h] = digest.readUInt32LE(h * 4);
-    }
-    this.byName.set(name, points);
+    const points = new Uint32Array(digests * 4);
+    this.hash(name, 0, digests, points, 0);
     return points;
   }
 
-  /** After a build over `names`: forgets the names it did not use, if the cache has grown past its bound. */
-  used(names: readonly { name: string }[]): void {
-    this.largest = Math.max(this.largest, names.length);
-    if (this.byName.size <= Math.max(MIN_NAMES, 2 * this.largest)) return;
-    const keep = new Set(names.map((n) => n.name));
-    for (const name of this.byName.keys()) if (!keep.has(name)) this.byName.delete(name);
-    this.largest = names.length;
-  }
-
-  /** Names held. */
-  get size(): number {
-    return this.byName.size;
+  /** Writes the points of digests `from` to `to` - 1 of `name` into `into`, from index `at`. */
+  hash(name: string, from: number, to: number, into: Uint32Array, at: number): void {
+    for (let k = from; k < to; k++, at += 4) {
+      if (oneShot === undefined) {
+        const digest = crypto.createHash('md5').update(`${name}-${k}`).digest();
+        for (let h = 0; h < 4; h++) into[at + h] = digest.readUInt32LE(h * 4);
+      } else {
+        const hex = oneShot('md5', `${name}-${k}`);
+        for (let h = 0; h < 4; h++) into[at + h] = hexWord(hex, h);
+      }
+    }
+    if (to > from) this.hashed += to - from;
   }
 }
-
-/** Below this many names the cache is never pruned: servers that are down a while keep theirs. */
-const MIN_NAMES = 1024;

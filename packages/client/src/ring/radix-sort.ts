@@ -3,6 +3,14 @@ const BITS = 11;
 const BUCKETS = 1 << BITS;
 const MASK = BUCKETS - 1;
 
+/** Owner indexes of points: 16 bits each while a continuum has at most 65,536 servers. */
+export type Owners = Uint16Array | Uint32Array;
+
+/** An owner array for `n` points of a continuum over `nodes` servers. */
+export function ownerArray(n: number, nodes: number): Owners {
+  return nodes <= 2 ** 16 ? new Uint16Array(n) : new Uint32Array(n);
+}
+
 /**
  * Sorts points ascending, moving their owners along: an LSD radix sort in three
  * passes, stable (equal points keep their input order), the three digits counted in
@@ -10,8 +18,8 @@ const MASK = BUCKETS - 1;
  * Not 16-bit digits: two passes, but 65,536 write streams, which miss the cache.
  */
 export function radixSort(
-  src: { points: Uint32Array; owners: Uint32Array },
-  out: { points: Uint32Array; owners: Uint32Array },
+  src: { points: Uint32Array; owners: Owners },
+  out: { points: Uint32Array; owners: Owners },
   counts: Uint32Array,
 ): void {
   const n = out.points.length;
@@ -38,9 +46,9 @@ export function radixSort(
 
 function scatter(
   fromPoints: Uint32Array,
-  fromOwners: Uint32Array,
+  fromOwners: Owners,
   toPoints: Uint32Array,
-  toOwners: Uint32Array,
+  toOwners: Owners,
   counts: Uint32Array,
   pass: number,
   n: number,
@@ -57,15 +65,15 @@ function scatter(
 
 /**
  * The radix sort's working memory. The digit counts are kept between builds; the point
- * buffers are not: held between builds they would cost 8 bytes a point (1.25 KB a
- * server) for as long as the fleet stands, and a build allocates its outputs anyway.
+ * buffers are not: held between builds they would cost 6–8 bytes a point for as long
+ * as the fleet stands, and a build allocates its outputs anyway.
  */
 export class SortScratch {
   /** The three digits' counts. */
   readonly counts = new Uint32Array(3 * BUCKETS);
 
-  /** Buffers for `n` points (their contents are the caller's to fill), for one build. */
-  take(n: number): { points: Uint32Array; owners: Uint32Array } {
-    return { points: new Uint32Array(n), owners: new Uint32Array(n) };
+  /** Buffers for `n` points of a continuum over `nodes` servers (the caller fills them), for one build. */
+  take(n: number, nodes: number): { points: Uint32Array; owners: Owners } {
+    return { points: new Uint32Array(n), owners: ownerArray(n, nodes) };
   }
 }

@@ -70,12 +70,15 @@ export class SocketPool {
  * (several, if the fleet names one address twice; anything else is dropped).
  */
 export class SharedSocket {
-  private readonly inboxes = new Map<string, Inbox[]>();
+  /** One inbox for an address, as a rule; a list only when the fleet names it twice (no array a server). */
+  private readonly inboxes = new Map<string, Inbox | Inbox[]>();
 
   private constructor(private readonly socket: Socket) {
     socket.on('message', (msg, from) => {
-      const inboxes = this.inboxes.get(route(from.address, from.port));
-      if (inboxes !== undefined) for (const inbox of inboxes) inbox.message(msg);
+      const to = this.inboxes.get(route(from.address, from.port));
+      if (to === undefined) return;
+      if (Array.isArray(to)) for (const inbox of to) inbox.message(msg);
+      else to.message(msg);
     });
   }
 
@@ -109,16 +112,25 @@ export class SharedSocket {
   /** Datagrams from `address:port` go to `inbox`. */
   add(address: string, port: number, inbox: Inbox): void {
     const key = route(address, port);
-    const inboxes = this.inboxes.get(key);
-    if (inboxes === undefined) this.inboxes.set(key, [inbox]);
-    else inboxes.push(inbox);
+    const had = this.inboxes.get(key);
+    if (had === undefined) this.inboxes.set(key, inbox);
+    else if (Array.isArray(had)) had.push(inbox);
+    else this.inboxes.set(key, [had, inbox]);
   }
 
   remove(address: string, port: number, inbox: Inbox): void {
     const key = route(address, port);
-    const inboxes = this.inboxes.get(key)?.filter((i) => i !== inbox) ?? [];
-    if (inboxes.length === 0) this.inboxes.delete(key);
-    else this.inboxes.set(key, inboxes);
+    const had = this.inboxes.get(key);
+    const left =
+      had === undefined
+        ? []
+        : Array.isArray(had)
+          ? had.filter((i) => i !== inbox)
+          : had === inbox
+            ? []
+            : [had];
+    if (left.length === 0) this.inboxes.delete(key);
+    else this.inboxes.set(key, left.length === 1 ? left[0]! : left);
   }
 
   /** Sends one datagram; errors come to `done`, never as a throw. */
