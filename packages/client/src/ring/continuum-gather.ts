@@ -1,6 +1,5 @@
-import type { SortedPoints } from './continuum-merge.js';
 import type { KetamaPoints } from './ketama-points.js';
-import { type Owners, ownerArray } from './radix-sort.js';
+import { type Owners, ownerArray, type SortedPoints } from './radix-sort.js';
 
 /** What a full build reads of the continuum it replaces. */
 export interface PreviousPoints {

@@ -1,16 +1,10 @@
 import { type GatherPlan, keptPoints } from './continuum-gather.js';
 import type { KetamaPoints } from './ketama-points.js';
-import { type Owners, ownerArray } from './radix-sort.js';
+import { ownerArray, type SortedPoints } from './radix-sort.js';
 
 /** What a merge needs of a server: its name (a continuum's RingNode). */
 interface Named {
   readonly name: string;
-}
-
-/** Points sorted by (point, owner). */
-export interface SortedPoints {
-  points: Uint32Array;
-  owners: Owners;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { gainedPoints, keptPoints, orderTies, planGather } from './continuum-gather.js';
-import { mergeContinuum, mergeKept, planMerge, type SortedPoints } from './continuum-merge.js';
+import { mergeContinuum, mergeKept, planMerge } from './continuum-merge.js';
 import { KetamaPoints } from './ketama-points.js';
-import type { Owners } from './radix-sort.js';
+import type { Owners, SortedPoints } from './radix-sort.js';
 
 /** A server on the continuum: `name` is what is hashed, so an address can change without remapping. */
 export interface RingNode {

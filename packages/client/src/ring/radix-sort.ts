@@ -6,6 +6,12 @@ const MASK = BUCKETS - 1;
 /** Owner indexes of points: 16 bits each while a continuum has at most 65,536 servers. */
 export type Owners = Uint16Array | Uint32Array;
 
+/** Points sorted by (point, owner). */
+export interface SortedPoints {
+  points: Uint32Array;
+  owners: Owners;
+}
+
 /** An owner array for `n` points of a continuum over `nodes` servers. */
 export function ownerArray(n: number, nodes: number): Owners {
   return nodes <= 2 ** 16 ? new Uint16Array(n) : new Uint32Array(n);
