@@ -33,7 +33,8 @@ export interface Settings extends Omit<Flags, 'maxDatagram' | EtcdFlags | 'redac
  * config file, which wins over the flags' own defaults. The servers of both are used
  * together (see {@link fleet}). `--embedded` is implied when neither names a server
  * and neither reads them from etcd.
- * @throws {CliError} `ERR_CLI_USAGE` when the servers are both named and read from etcd.
+ * @throws {CliError} `ERR_CLI_USAGE` when the servers are both named and read from etcd, or
+ * for a `--cipher` without `--key-file`.
  */
 export function resolveSettings(
   line: CommandLine,
@@ -54,6 +55,10 @@ export function resolveSettings(
     spool,
     ...rest
   } = flags;
+  // The key comes from --key-file alone: a --cipher without it would seal nothing.
+  if (given('cipher') && flags.keyFile === undefined) {
+    throw usage('--cipher says how frames are sealed with a key: give --key-file too');
+  }
   const discovery = resolveDiscovery(line, config, env);
   const fromFile = config?.defaults ?? {};
   const field = (flag: 'sys' | 'type' | 'file' | 'level', value: string | number | undefined) =>
@@ -95,7 +100,6 @@ export function clientOptions(
     delivery: ack ? 'at-least-once' : 'at-most-once',
     // --follow moves its checkpoints with the client's marks.
     ...(s.follow.length > 0 ? { marks: true } : {}),
-    // Without a key a --cipher is passed on, for the client to refuse: nothing would be sealed.
     ...(key === undefined ? {} : { key }),
     ...(s.cipher === undefined ? {} : { cipher: s.cipher }),
   };
