@@ -60,7 +60,9 @@ function metricsFlag(value: string): MetricsAddress {
 
 function buildProgram(io: CommandLineIo): Command {
   return new Command('clogs-cli')
-    .usage('[options] [sys_id msg_type message...]\n       clogs-cli completion bash|zsh')
+    .usage(
+      '[options] [sys_id msg_type message...]\n       clogs-cli completion bash|zsh\n       clogs-cli keygen <file>',
+    )
     .description(DESCRIPTION)
     .argument('[line...]')
     .version(`clogs-cli ${io.version}`, '-V, --version', 'print "clogs-cli <version>" (also -v)')
