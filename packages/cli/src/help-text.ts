@@ -55,7 +55,8 @@ Exit codes:
   71       --metrics: the address cannot be bound
   73       keygen cannot create its file (it exists: never overwritten); --follow: the
            state file cannot be written (checked before anything is read); --spool:
-           the folder cannot be made, written or locked
+           the folder cannot be made, written or locked; --data-dir: the embedded
+           server's folder cannot be made or used
   74       --follow: the state file could not be saved while running (it stops there)
   75       records undelivered: at --timeout, or at once when every server is down
            (nothing listens, a wrong key, no ACKs, cannot-write, version) unless

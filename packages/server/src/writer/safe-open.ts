@@ -36,7 +36,13 @@ export async function prepareDataDir(dir: string, dirMode: number): Promise<stri
   try {
     await mkdir(dir, { recursive: true, mode: dirMode });
   } catch (err) {
-    throw new ServerError('ERR_SERVER_DATA_DIR', `cannot create the data dir ${dir}`, { cause: err });
+    throw new ServerError(
+      'ERR_SERVER_DATA_DIR',
+      `cannot create the data dir ${dir}: ${(err as Error).message}`,
+      {
+        cause: err,
+      },
+    );
   }
   const real = await realpath(dir);
   const st = await stat(real);
