@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -34,5 +34,16 @@ describe('a bad flag value beside a good config file', () => {
     const { code, err } = await cli.exited;
     expect(err).toMatch(/--max-datagram/);
     expect(code, err).toBe(ExitCode.USAGE);
+  });
+
+  it('a --spool folder that cannot be made: exit 73, the config file not blamed', async () => {
+    const file = join(dir, 'a-file');
+    await writeFile(file, 'x');
+    const cli = startCli(['-c', FAST_PING, '-s', '127.0.0.1:9', '--spool', file], { cleanups });
+    cli.child.stdin!.end('PAY1 TXT never sent\n');
+    const { code, err } = await cli.exited;
+    expect(err).toMatch(/spool .*a-file cannot be made/);
+    expect(err, 'the config file is not blamed').not.toContain('config');
+    expect(code, err).toBe(ExitCode.CANT_CREATE);
   });
 });
