@@ -1,4 +1,11 @@
-import { DEFAULT_LEVEL, describeLevels, levelName, type ProtocolError, parseLevel } from '@clogs/protocol';
+import {
+  DEFAULT_LEVEL,
+  describeLevels,
+  levelName,
+  MAX_DATAGRAM_BYTES,
+  type ProtocolError,
+  parseLevel,
+} from '@clogs/protocol';
 import { type MetricsAddress, parseMetricsAddress, type ServerError } from 'clogs-server';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { CommandLine, Flags } from './flags.js';
@@ -10,6 +17,21 @@ function positiveInt(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) < 1)
     throw new InvalidArgumentError('expected a positive integer');
   return Number(value);
+}
+
+/** The least frame budget the client takes (`maxDatagramBytes`). */
+const MIN_FRAME_BYTES = 128;
+
+/**
+ * `--max-datagram`, checked here so that a bad value is bad usage naming the flag, even
+ * beside a config file (the client's own refusal would be taken as the file's).
+ */
+function frameBytes(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < MIN_FRAME_BYTES || n > MAX_DATAGRAM_BYTES) {
+    throw new InvalidArgumentError(`expected an integer ${MIN_FRAME_BYTES}..${MAX_DATAGRAM_BYTES}`);
+  }
+  return n;
 }
 
 /** Where commander writes help, the version and its errors. */
@@ -38,7 +60,9 @@ function metricsFlag(value: string): MetricsAddress {
 
 function buildProgram(io: CommandLineIo): Command {
   return new Command('clogs-cli')
-    .usage('[options] [sys_id msg_type message...]\n       clogs-cli completion bash|zsh')
+    .usage(
+      '[options] [sys_id msg_type message...]\n       clogs-cli completion bash|zsh\n       clogs-cli keygen <file>',
+    )
     .description(DESCRIPTION)
     .argument('[line...]')
     .version(`clogs-cli ${io.version}`, '-V, --version', 'print "clogs-cli <version>" (also -v)')
@@ -90,7 +114,7 @@ function buildProgram(io: CommandLineIo): Command {
     .option(
       '--max-datagram <bytes>',
       'frame size budget (default 8192 when every server is on loopback, the embedded one too; else 1432)',
-      positiveInt,
+      frameBytes,
     )
     .optionsGroup('Input:')
     .addOption(

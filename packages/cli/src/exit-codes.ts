@@ -23,7 +23,8 @@ export const ExitCode = {
   /**
    * `keygen`: the key file cannot be created (it exists, or its folder is not writable);
    * `--follow`: the state file cannot be written at start; `--spool`: the spool folder
-   * cannot be made, written or locked (another run uses it).
+   * cannot be made, written or locked (another run uses it); `--data-dir`: the embedded
+   * server's folder cannot be made or is not a folder of this user's.
    */
   CANT_CREATE: 73,
   /** `--follow`: the state file could not be saved while running (the run stops there). */
@@ -78,6 +79,8 @@ export function startupExitCode(err: unknown, configGiven: boolean): number | un
     return ExitCode.NO_INPUT;
   }
   if (err instanceof ClientError && err.code === 'ERR_CLIENT_SPOOL') return ExitCode.CANT_CREATE;
+  // The embedded server's --data-dir cannot be made or used: the user's folder, as --spool's.
+  if (err instanceof ServerError && err.code === 'ERR_SERVER_DATA_DIR') return ExitCode.CANT_CREATE;
   // `--metrics` on an address that cannot be bound: as clogs-server's own 71.
   if (err instanceof ServerError && err.code === 'ERR_SERVER_LISTEN') return ExitCode.OS_ERROR;
   // The client refuses its options: they came from the config file when there is one.

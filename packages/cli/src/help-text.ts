@@ -23,6 +23,10 @@ Modes:
             writing to ./clogs-data.
   completion  clogs-cli completion bash|zsh
             Prints a completion script: eval "$(clogs-cli completion bash)".
+  keygen    clogs-cli keygen <file>
+            Writes a new random key (64 hex digits) to a new file of mode 0600
+            and prints its key id; give the file to --key-file here and on the
+            servers (clogs-server --key-file). Never overwrites a file (exit 73).
 
 Lines: with --format clogs (the default) "<sys_id> <msg_type> <message>",
 e.g. "PAY1 TXT order 42 accepted"; with --format raw the message, sent with
@@ -51,7 +55,8 @@ Exit codes:
   71       --metrics: the address cannot be bound
   73       keygen cannot create its file (it exists: never overwritten); --follow: the
            state file cannot be written (checked before anything is read); --spool:
-           the folder cannot be made, written or locked
+           the folder cannot be made, written or locked; --data-dir: the embedded
+           server's folder cannot be made or used
   74       --follow: the state file could not be saved while running (it stops there)
   75       records undelivered: at --timeout, or at once when every server is down
            (nothing listens, a wrong key, no ACKs, cannot-write, version) unless
@@ -86,6 +91,8 @@ Examples:
     clogs-cli                                # on an embedded server writing to ./clogs-data
     clogs-cli -s 10.0.0.5:7070 -s '10.0.0.6:7070:2 log-b'
     clogs-cli --etcd http://etcd-1:2379,http://etcd-2:2379 --cluster payments
+  A key for encrypted frames (then --key-file clogs.key here and on the servers):
+    clogs-cli keygen clogs.key
   Card numbers are masked before they leave (the default; not in argv: pipe them in):
     echo 'PAY1 TXT pan=4111111111111111' | clogs-cli -s 10.0.0.5:7070 --redact pan
   Pipes and files, one record per line:

@@ -5,7 +5,7 @@ import { type CommandLine, parseCommandLine } from './command-line.js';
 import { runCompletion } from './completion.js';
 import { type CliConfig, readConfig } from './config.js';
 import { CliError } from './errors.js';
-import { runExitCode, startupExitCode } from './exit-codes.js';
+import { ExitCode, runExitCode, startupExitCode } from './exit-codes.js';
 import { type Checkpoint, CheckpointFile } from './follow/checkpoint-file.js';
 import { runFollow } from './follow/follow-mode.js';
 import { runKeygen } from './key/keygen.js';
@@ -124,8 +124,8 @@ export async function run(argv: readonly string[], io: CliIo, stop: StopSignals)
   } catch (err) {
     const code = startupExitCode(err, line.flags.config !== undefined);
     if (code === undefined) throw err;
-    const where =
-      line.flags.config === undefined || err instanceof CliError ? '' : ` (config ${line.flags.config})`;
+    // Only a refusal exit 78 puts on the file names it: a spool or --metrics error is not the file's.
+    const where = code !== ExitCode.CONFIG || err instanceof CliError ? '' : ` (config ${line.flags.config})`;
     const { detail, code: errCode } = err as { detail?: string; code?: string };
     const text =
       detail !== undefined && errCode !== undefined

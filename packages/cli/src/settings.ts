@@ -33,7 +33,8 @@ export interface Settings extends Omit<Flags, 'maxDatagram' | EtcdFlags | 'redac
  * config file, which wins over the flags' own defaults. The servers of both are used
  * together (see {@link fleet}). `--embedded` is implied when neither names a server
  * and neither reads them from etcd.
- * @throws {CliError} `ERR_CLI_USAGE` when the servers are both named and read from etcd.
+ * @throws {CliError} `ERR_CLI_USAGE` when the servers are both named and read from etcd, or
+ * for a `--cipher` without `--key-file`, or a flag of `--follow` without it.
  */
 export function resolveSettings(
   line: CommandLine,
@@ -54,6 +55,14 @@ export function resolveSettings(
     spool,
     ...rest
   } = flags;
+  // The key comes from --key-file alone: a --cipher without it would seal nothing.
+  if (given('cipher') && flags.keyFile === undefined) {
+    throw usage('--cipher says how frames are sealed with a key: give --key-file too');
+  }
+  if (flags.follow.length === 0) {
+    const stray = (['stateFile', 'from', 'partialTimeout'] as const).find(given);
+    if (stray !== undefined) throw usage(`${flagName(stray)} is for --follow: give --follow too`);
+  }
   const discovery = resolveDiscovery(line, config, env);
   const fromFile = config?.defaults ?? {};
   const field = (flag: 'sys' | 'type' | 'file' | 'level', value: string | number | undefined) =>
@@ -95,7 +104,6 @@ export function clientOptions(
     delivery: ack ? 'at-least-once' : 'at-most-once',
     // --follow moves its checkpoints with the client's marks.
     ...(s.follow.length > 0 ? { marks: true } : {}),
-    // Without a key a --cipher is passed on, for the client to refuse: nothing would be sealed.
     ...(key === undefined ? {} : { key }),
     ...(s.cipher === undefined ? {} : { cipher: s.cipher }),
   };
@@ -139,10 +147,7 @@ function resolveDiscovery(
   if (etcd === undefined) {
     if (cluster !== undefined) throw usage('--cluster names a cluster in etcd: give --etcd too');
     const stray = (['etcdCa', 'etcdCert', 'etcdKey', 'etcdUser', 'etcdPasswordFile'] as const).find(given);
-    if (stray !== undefined) {
-      const flag = `--${stray.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
-      throw usage(`${flag} is for etcd: give --etcd too`);
-    }
+    if (stray !== undefined) throw usage(`${flagName(stray)} is for etcd: give --etcd too`);
     return undefined;
   }
   const from = given('etcd')
@@ -157,6 +162,11 @@ function resolveDiscovery(
     security.user !== undefined && security.passwordFile === undefined ? env[ETCD_PASSWORD_ENV] : undefined;
   const set = Object.entries({ ...security, password }).filter(([, v]) => v !== undefined);
   return { etcd, ...(cluster === undefined ? {} : { cluster }), ...Object.fromEntries(set) };
+}
+
+/** The command-line form of a flag's key: `etcdCa` is `--etcd-ca`. */
+function flagName(key: string): string {
+  return `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 }
 
 function usage(message: string): CliError {

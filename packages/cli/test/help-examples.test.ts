@@ -91,7 +91,7 @@ describe('the examples work when pasted into a shell', () => {
     const help = await startCli(['--help']).exited;
     expect(help.code).toBe(0);
     const list = examples(help.out, '\nExamples:\n', '\n\n');
-    expect(list.length, 'examples in --help').toBe(8);
+    expect(list.length, 'examples in --help').toBe(9);
     const w = await workspace();
     for (const example of list) {
       const { code, err } = await w.paste(example);

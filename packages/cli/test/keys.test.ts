@@ -98,6 +98,6 @@ describe('--key-file: a key file is read as ssh reads a private key', () => {
     expect(missing.err).toMatch(/key file .*none\.key cannot be opened: ENOENT/);
     const cipher = await run(['-s', '127.0.0.1:9', '--cipher', 'aes-256-gcm'], ['X TXT never sent\n']);
     expect(cipher.code).toBe(ExitCode.USAGE);
-    expect(cipher.err).toMatch(/cipher must be left out without a key/);
+    expect(cipher.err).toMatch(/--cipher says how frames are sealed with a key: give --key-file too/);
   });
 });

@@ -34,6 +34,7 @@ describe('clogs-cli --help is its man page', () => {
       '\n  pipe  ',
       '\n  shell  ',
       '\n  completion  ',
+      '\n  keygen  ',
       '\nFleet:\n',
       '\nRecords:\n',
       '\nDelivery:\n',
@@ -46,6 +47,10 @@ describe('clogs-cli --help is its man page', () => {
       '\nFiles:\n',
       '\nExamples:\n',
     ]);
+    // Every form the program takes is in its synopsis, keygen's too.
+    const usage = out.slice(0, out.indexOf('\n\n'));
+    expect(usage, 'the synopsis').toContain('clogs-cli keygen <file>');
+    expect(out.slice(out.indexOf('\nExamples:\n')), 'a keygen example').toContain('clogs-cli keygen ');
     for (const c of COMMANDS) expect(out, `shell command ${c.name}`).toContain(`  ${c.name}`);
     const exits = out.slice(out.indexOf('\nExit codes:\n'), out.indexOf('\nEnvironment:\n'));
     for (const n of Object.values(ExitCode))

@@ -107,6 +107,7 @@ export {
   MAX_LEVEL,
   parseLevel,
 } from './level.js';
+export { makeDirsSync } from './make-dirs.js';
 export { PAN_MAX_DIGITS, PAN_MIN_DIGITS, PanFinder, type PanFinderOptions, type PanSource } from './pan.js';
 export { IIN_RANGES, luhnValid, panBrand } from './pan-brands.js';
 export { type RedactOptions, Redactor } from './pan-redactor.js';

@@ -50,10 +50,14 @@ const HEX = /^[0-9a-fA-F]+$/;
 const PRINTABLE = /^[\x20-\x7e]*$/;
 const TRAILING_SPACE = new Set([0x20, 0x09, 0x0a, 0x0d, 0x0b, 0x0c]);
 
+function weakKeyFile(path: string, why: string): ProtocolError {
+  return new ProtocolError('ERR_PROTOCOL_WEAK_KEY', `key file ${path} ${why} (make one with keygen)`);
+}
+
 /**
- * A key from a key file's content. Trailing whitespace is stripped; 64 or more hex
- * digits (an even count) are hex-decoded; anything else is taken as raw bytes, but
- * printable text that is not hex is refused as a passphrase.
+ * A key from a key file's content. Trailing whitespace is stripped; hex digits are
+ * hex-decoded (64 or more, an even count: fewer are refused as the short key they are);
+ * anything else is taken as raw bytes, but other printable text is refused as a passphrase.
  * @throws {ProtocolError} `ERR_PROTOCOL_WEAK_KEY` naming `path`.
  */
 export function parseKeyFile(content: Buffer, path: string): FrameKey {
@@ -61,14 +65,21 @@ export function parseKeyFile(content: Buffer, path: string): FrameKey {
   while (end > 0 && TRAILING_SPACE.has(content[end - 1]!)) end--;
   const body = content.subarray(0, end);
   const text = body.toString('latin1');
-  if (text.length >= 2 * MIN_KEY_BYTES && text.length % 2 === 0 && HEX.test(text)) {
+  if (text.length === 0) throw weakKeyFile(path, 'is empty: no key in it');
+  if (HEX.test(text)) {
+    const digits = text.length;
+    if (digits % 2 !== 0)
+      throw weakKeyFile(path, `holds ${digits} hex digits, an odd count: not whole bytes`);
+    if (digits < 2 * MIN_KEY_BYTES) {
+      throw weakKeyFile(
+        path,
+        `holds ${digits} hex digits (${digits / 2} bytes); at least ${2 * MIN_KEY_BYTES} hex digits (${MIN_KEY_BYTES} bytes) are needed`,
+      );
+    }
     return createFrameKey(Buffer.from(text, 'hex'), `key file ${path}`);
   }
   if (PRINTABLE.test(text)) {
-    throw new ProtocolError(
-      'ERR_PROTOCOL_WEAK_KEY',
-      `key file ${path} holds text that is not ${2 * MIN_KEY_BYTES} or more hex digits: a passphrase is not a key (make one with keygen)`,
-    );
+    throw weakKeyFile(path, 'holds text that is not hex digits: a passphrase is not a key');
   }
   return createFrameKey(body, `key file ${path}`);
 }

@@ -1,4 +1,5 @@
-import { mkdirSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
+import { makeDirsSync } from '@clogs/protocol';
 import { ClientError } from '../errors.js';
 import { segmentId } from './segment-format.js';
 import type { SegmentSet } from './segment-set.js';
@@ -8,7 +9,7 @@ import type { SpoolStats } from './spool-stats.js';
 /** Makes the spool folder if need be and locks it: one client per folder; returns the unlock. */
 export function lockFolder(dir: string): () => void {
   return attempt(dir, 'cannot be made', () => {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    makeDirsSync(dir, 0o700);
     return lockSpool(dir);
   });
 }

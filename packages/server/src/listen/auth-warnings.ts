@@ -8,6 +8,10 @@ export const AUTH_REASONS = {
   plain_at_keyed: 'plain frames at a server with a key (a client without a key: give it one)',
   v1_at_keyed:
     'version 1 frames at a server with a key (an old client: upgrade it, or start the server with --accept-v1 while clients move)',
+  // A current client adds version 1 PINGs to its own once this server leaves them
+  // unanswered, in case it is an old server: most often the client lacks this key.
+  v1_ping_at_keyed:
+    'version 1 PINGs at a server with a key (from a client this server does not answer: one without this server\u2019s key, or with another; or an old client: upgrade it, or start the server with --accept-v1 while clients move)',
   sealed_at_keyless:
     'sealed or signed frames at a server without a key (give it the clients\u2019 key with --key-file)',
   integrity_only:

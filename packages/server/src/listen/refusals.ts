@@ -1,5 +1,5 @@
 import type { RemoteInfo } from 'node:dgram';
-import { ProtocolError } from '@clogs/protocol';
+import { Kind, ProtocolError } from '@clogs/protocol';
 import { ServerError } from '../errors.js';
 import type { ServerCounters } from '../stats.js';
 import { WriterRefusal } from '../writer/disk-budget.js';
@@ -44,7 +44,9 @@ export class Refusals {
     const reason =
       err.code === 'ERR_PROTOCOL_AUTH_REQUIRED'
         ? datagram[2] === 1
-          ? 'v1_at_keyed'
+          ? datagram[3] === Kind.PING
+            ? 'v1_ping_at_keyed'
+            : 'v1_at_keyed'
           : 'plain_at_keyed'
         : err.code === 'ERR_PROTOCOL_BAD_SUITE' && datagram[5] === 3
           ? 'integrity_only'

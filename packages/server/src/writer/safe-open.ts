@@ -1,6 +1,7 @@
 import { constants, existsSync, type Stats } from 'node:fs';
 import { type FileHandle, lstat, mkdir, open, realpath, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { makeDirsSync } from '@clogs/protocol';
 import { ServerError } from '../errors.js';
 
 const { O_WRONLY, O_APPEND, O_CREAT, O_RDONLY, O_DIRECTORY, O_NOFOLLOW, O_NONBLOCK } = constants;
@@ -34,9 +35,15 @@ const uid = process.getuid?.();
  */
 export async function prepareDataDir(dir: string, dirMode: number): Promise<string> {
   try {
-    await mkdir(dir, { recursive: true, mode: dirMode });
+    makeDirsSync(dir, dirMode);
   } catch (err) {
-    throw new ServerError('ERR_SERVER_DATA_DIR', `cannot create the data dir ${dir}`, { cause: err });
+    throw new ServerError(
+      'ERR_SERVER_DATA_DIR',
+      `cannot create the data dir ${dir}: ${(err as Error).message}`,
+      {
+        cause: err,
+      },
+    );
   }
   const real = await realpath(dir);
   const st = await stat(real);
