@@ -95,6 +95,13 @@ function buildProgram(io: CommandLineIo): Command {
     .option('--type <type>', 'msg_type of records (raw format)', 'TXT')
     .option('--file <name>', 'file_name: the log file the records go to (<sys_id>/<name>.log)', 'cli')
     .option('--level <level>', `the records' level: ${describeLevels()}`, levelFlag, levelName(DEFAULT_LEVEL))
+    .addOption(
+      new Option(
+        '--redact <what>',
+        "mask before a record leaves clogs-cli, and in the shell's history: 'pan' card numbers " +
+          "(first 6 and last 4 digits kept; the default), 'none' nothing",
+      ).choices(['pan', 'none']),
+    )
     .optionsGroup('Delivery:')
     .option('--ack', 'at-least-once: wait for every record to be acknowledged', false)
     .option(
@@ -162,13 +169,6 @@ function buildProgram(io: CommandLineIo): Command {
     .option('--data-dir <dir>', "the embedded server's folder", './clogs-data')
     .optionsGroup('Deadlines:')
     .option('--timeout <ms>', 'how long the final flush may take', positiveInt, 30_000)
-    .addOption(
-      new Option(
-        '--redact <what>',
-        "mask before a record leaves clogs-cli, and in the shell's history: 'pan' card numbers " +
-          "(first 6 and last 4 digits kept; the default), 'none' nothing",
-      ).choices(['pan', 'none']),
-    )
     .option(
       '--wait-for-servers',
       'with every server down (nothing listens, wrong key, no ACKs), wait up to --timeout; without, exit 75 at that verdict',

@@ -32,6 +32,9 @@ _clogs_cli() {
   if [[ $COMP_CWORD -eq 2 && "\${COMP_WORDS[1]}" == completion ]]; then
     COMPREPLY=($(compgen -W 'bash zsh' -- "$cur")); return
   fi
+  if [[ $COMP_CWORD -eq 2 && "\${COMP_WORDS[1]}" == keygen ]]; then
+    COMPREPLY=($(compgen -f -- "$cur")); return
+  fi
   case "$prev" in
 ${cases}
     ${FILE_FLAGS.join('|')}) COMPREPLY=($(compgen -f -- "$cur")); return ;;
@@ -40,7 +43,7 @@ ${cases}
   if [[ "$cur" == -* ]]; then
     COMPREPLY=($(compgen -W '${flags.join(' ')}' -- "$cur"))
   elif [[ $COMP_CWORD -eq 1 ]]; then
-    COMPREPLY=($(compgen -W 'completion' -- "$cur"))
+    COMPREPLY=($(compgen -W 'completion keygen' -- "$cur"))
   fi
 }
 complete -F _clogs_cli clogs-cli
@@ -58,6 +61,9 @@ _clogs_cli() {
   if (( CURRENT == 3 )) && [[ $words[2] == completion ]]; then
     compadd -- bash zsh; return
   fi
+  if (( CURRENT == 3 )) && [[ $words[2] == keygen ]]; then
+    _files; return
+  fi
   case $words[CURRENT-1] in
 ${cases}
     ${FILE_FLAGS.join('|')}) _files; return ;;
@@ -66,7 +72,7 @@ ${cases}
   if [[ $words[CURRENT] == -* ]]; then
     compadd -- ${flags.join(' ')}
   elif (( CURRENT == 2 )); then
-    compadd -- completion
+    compadd -- completion keygen
   fi
 }
 compdef _clogs_cli clogs-cli

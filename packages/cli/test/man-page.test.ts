@@ -56,6 +56,8 @@ describe('clogs-cli --help is its man page', () => {
     for (const n of Object.values(ExitCode))
       expect(exits, `exit code ${n}`).toMatch(new RegExp(`\\n  ${n}\\b`));
     expect(out).toContain('--wait-for-servers');
+    const records = out.slice(out.indexOf('\nRecords:\n'), out.indexOf('\nDelivery:\n'));
+    expect(records, '--redact is listed with the other record options').toContain('--redact <what>');
     expect(out).toContain('NO_COLOR');
     expect(out).toContain('~/.clogs_history');
   });
@@ -102,6 +104,7 @@ describe('clogs-cli completion', () => {
       `COMP_WORDS=(clogs-cli --level e); COMP_CWORD=2; _clogs_cli; ${reply('level')}`,
       `COMP_WORDS=(clogs-cli --wait); COMP_CWORD=1; _clogs_cli; ${reply('wait')}`,
       `COMP_WORDS=(clogs-cli completion ""); COMP_CWORD=2; _clogs_cli; ${reply('shells')}`,
+      `COMP_WORDS=(clogs-cli k); COMP_CWORD=1; _clogs_cli; ${reply('subcommand')}`,
     ].join('\n');
     const { stdout } = await promisify(execFile)('bash', ['--norc', '-c', script]);
     expect(stdout.split('\n')).toEqual([
@@ -111,6 +114,7 @@ describe('clogs-cli completion', () => {
       'level: error',
       'wait: --wait-for-servers',
       'shells: bash zsh',
+      'subcommand: keygen',
       '',
     ]);
   });
@@ -121,6 +125,7 @@ describe('clogs-cli completion', () => {
     expect(zsh.out).toMatch(/^#compdef clogs-cli\n/);
     expect(zsh.out).toContain('compdef _clogs_cli clogs-cli');
     expect(zsh.out).toContain('--wait-for-servers');
+    expect(zsh.out, 'the keygen subcommand').toContain('compadd -- completion keygen');
     const fish = await startCli(['completion', 'fish'], { cleanups }).exited;
     expect(fish.code).toBe(ExitCode.USAGE);
     expect(fish.err).toContain('usage: clogs-cli completion bash|zsh');
