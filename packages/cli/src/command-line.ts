@@ -188,6 +188,8 @@ function buildProgram(io: CommandLineIo): Command {
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
+      // Usage errors read like every other message of the program: "clogs-cli: ..."
+      outputError: (s, write) => write(`clogs-cli: ${s.replace(/^error: /, '').trimEnd()} (try --help)\n`),
     });
 }
 

@@ -47,3 +47,19 @@ describe('a bad flag value beside a good config file', () => {
     expect(code, err).toBe(ExitCode.CANT_CREATE);
   });
 });
+
+// Commander's own usage errors speak as the program does, and point at --help.
+describe('a flag commander refuses', () => {
+  it.each([
+    [['--bogus'], "clogs-cli: unknown option '--bogus' (try --help)\n"],
+    [
+      ['--format', 'xml'],
+      /^clogs-cli: option '--format <format>' argument 'xml' is invalid.*\(try --help\)\n$/,
+    ],
+  ])('%j: exit 64, one "clogs-cli:" line', async (flags, line) => {
+    const { code, err } = await startCli(flags, { cleanups }).exited;
+    if (typeof line === 'string') expect(err, 'the whole message').toBe(line);
+    else expect(err, 'the whole message').toMatch(line);
+    expect(code, err).toBe(ExitCode.USAGE);
+  });
+});
