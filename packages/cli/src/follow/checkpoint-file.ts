@@ -62,7 +62,7 @@ export class CheckpointFile {
     } catch (err) {
       throw new CliError(
         'ERR_CLI_NO_INPUT',
-        `state file ${this.path} is not a clogs-cli --follow state file (${(err as Error).message}); move it away to start afresh`,
+        `${this.path} is not a clogs-cli --follow state file (${(err as Error).message}); move it away to start afresh`,
         { cause: err },
       );
     }
