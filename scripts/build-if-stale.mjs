@@ -3,7 +3,8 @@
 // the shell opens. A package is up to date when its dist/.build-stamp is newer than
 // every file its build reads: src/**, package.json, tsup.config.ts, tsconfig*.json, and
 // the root's tsup.base.ts and tsconfig*.json. The stamp's time is when its last build
-// started, so a file saved during a build counts as newer. The builds' own output is
+// started, so a file saved during a build counts as newer. Without a stamp (a build run
+// by hand), the oldest file under dist/ stands for it. The builds' own output is
 // kept and shown only if one fails (exit 1 then).
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -42,8 +43,28 @@ async function buildable() {
   return dirs;
 }
 
+/** The oldest modification time (ms) of the files under folder `path`, 0 for none. */
+async function oldestFile(path) {
+  let entries;
+  try {
+    entries = await readdir(path, { withFileTypes: true });
+  } catch {
+    return 0;
+  }
+  let oldest = 0;
+  for (const e of entries) {
+    const at = e.isDirectory()
+      ? await oldestFile(join(path, e.name))
+      : (await stat(join(path, e.name))).mtimeMs;
+    if (at !== 0 && (oldest === 0 || at < oldest)) oldest = at;
+  }
+  return oldest;
+}
+
 async function isStale(dir, rootInputs) {
-  const stamp = await newest(join(dir, STAMP));
+  // A build run by hand (`pnpm build`) writes no stamp: its output then stands for one,
+  // each file written after the build read its sources.
+  const stamp = (await newest(join(dir, STAMP))) || (await oldestFile(join(dir, 'dist')));
   if (stamp === 0) return true;
   const names = (await readdir(dir)).filter(
     (n) => n === 'src' || n === 'package.json' || n === 'tsup.config.ts' || /^tsconfig.*\.json$/.test(n),

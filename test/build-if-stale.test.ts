@@ -83,6 +83,26 @@ describe('build-if-stale', () => {
     expect((await builds()).filter((n) => n === 'a')).toHaveLength(1);
   }, 60_000);
 
+  it('a package built by hand (dist/ written, no stamp) is up to date until a source is newer than its output', async () => {
+    await pkg('a');
+    await mkdir(join(root, 'packages', 'a', 'dist'), { recursive: true });
+    await writeFile(join(root, 'packages', 'a', 'dist', 'index.js'), '');
+    const earlier = new Date(Date.now() - 60_000);
+    for (const f of ['src/index.ts', 'package.json', 'build.cjs']) {
+      await utimes(join(root, 'packages', 'a', f), earlier, earlier);
+    }
+    for (const f of ['package.json', 'pnpm-workspace.yaml']) await utimes(join(root, f), earlier, earlier);
+    const first = await run();
+    expect(first, 'nothing to build').toEqual({ code: 0, out: '', err: 'build: 1 packages up to date\n' });
+    expect(await builds(), 'no build ran').toEqual([]);
+
+    const later = new Date(Date.now() + 60_000);
+    await utimes(join(root, 'packages', 'a', 'src', 'index.ts'), later, later);
+    const second = await run();
+    expect(second.err).toMatch(/^build: packages\/a \.\.\. built in/);
+    expect(await builds(), 'the stale package built').toEqual(['a']);
+  }, 60_000);
+
   it('a failing build: its output shown, exit 1', async () => {
     await pkg('bad', { fail: true });
     const r = await run();
