@@ -2,8 +2,8 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runServerCommand, ServerProcess } from '../../../test/support/server-process.js';
-import { tempDir } from './helpers.js';
+import { runServerCommand } from '../../../test/support/server-process.js';
+import { serverProcess, tempDir } from './helpers.js';
 
 const README = fileURLToPath(new URL('../README.md', import.meta.url));
 
@@ -36,13 +36,7 @@ function shape(line: string): string {
 }
 
 async function listeningLine(args: string[]): Promise<string> {
-  const dataDir = await tempDir();
-  const p = ServerProcess.start(['--port', '0', '--data-dir', dataDir, ...args]);
-  cleanups.push(async () => {
-    p.child.kill('SIGKILL');
-    await p.exited;
-    await rm(dataDir, { recursive: true, force: true });
-  });
+  const { p } = await serverProcess(args, cleanups);
   await p.port();
   return p.stdout.trim();
 }
