@@ -1,23 +1,18 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ExitCode } from '../src/exit-codes.js';
-import { startCli, useCleanups } from './helpers.js';
+import { startCli, useCleanups, useTempDir } from './helpers.js';
 
 const cleanups = useCleanups();
-let dir = '';
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'clogs-cli-data-dir-'));
-});
-afterEach(() => rm(dir, { recursive: true, force: true }));
+const temp = useTempDir('clogs-cli-data-dir-');
 
 // The embedded server's folder is the user's input: one that cannot be used is said in
 // one line and exits 73 (a folder that cannot be made, as --spool's), never 70 with a
 // stack trace (70 is for clogs-cli's own bugs).
 describe('--data-dir that cannot be used', () => {
   it('a file where the folder should be: exit 73, one line naming it', async () => {
-    const file = join(dir, 'not-a-folder');
+    const file = join(temp.dir, 'not-a-folder');
     await writeFile(file, 'x');
     const cli = startCli(['--data-dir', file], { cleanups });
     cli.child.stdin!.end('PAY1 TXT never sent\n');

@@ -1,16 +1,11 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ExitCode } from '../src/exit-codes.js';
-import { FAST_PING, startCli, useCleanups } from './helpers.js';
+import { FAST_PING, startCli, useCleanups, useTempDir } from './helpers.js';
 
 const cleanups = useCleanups();
-let dir = '';
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'clogs-cli-blame-'));
-});
-afterEach(() => rm(dir, { recursive: true, force: true }));
+const temp = useTempDir('clogs-cli-blame-');
 
 // A flag's bad value is bad usage (64) and names the flag, whether or not a config
 // file is given too: the file is not what is wrong (78 would send the user to it).
@@ -20,7 +15,7 @@ describe('a bad flag value beside a good config file', () => {
     [['--max-datagram', '65508'], /--max-datagram/],
     [['--cipher', 'aes-256-gcm'], /--cipher.*--key-file/],
   ])('%j: exit 64 naming the flag, not the config file', async (flags, named) => {
-    const cli = startCli(['-c', FAST_PING, '--data-dir', join(dir, 'data'), ...flags], { cleanups });
+    const cli = startCli(['-c', FAST_PING, '--data-dir', join(temp.dir, 'data'), ...flags], { cleanups });
     cli.child.stdin!.end('PAY1 TXT never sent\n');
     const { code, err } = await cli.exited;
     expect(err, 'the message names the flag').toMatch(named);
@@ -29,7 +24,7 @@ describe('a bad flag value beside a good config file', () => {
   });
 
   it('without a config file: the same exit and message', async () => {
-    const cli = startCli(['--data-dir', join(dir, 'data'), '--max-datagram', '100'], { cleanups });
+    const cli = startCli(['--data-dir', join(temp.dir, 'data'), '--max-datagram', '100'], { cleanups });
     cli.child.stdin!.end('PAY1 TXT never sent\n');
     const { code, err } = await cli.exited;
     expect(err).toMatch(/--max-datagram/);
@@ -37,7 +32,7 @@ describe('a bad flag value beside a good config file', () => {
   });
 
   it('a --spool folder that cannot be made: exit 73, the config file not blamed', async () => {
-    const file = join(dir, 'a-file');
+    const file = join(temp.dir, 'a-file');
     await writeFile(file, 'x');
     const cli = startCli(['-c', FAST_PING, '-s', '127.0.0.1:9', '--spool', file], { cleanups });
     cli.child.stdin!.end('PAY1 TXT never sent\n');

@@ -1,16 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ExitCode } from '../src/exit-codes.js';
-import { startCli, useCleanups } from './helpers.js';
+import { startCli, useCleanups, useTempDir } from './helpers.js';
 
 const cleanups = useCleanups();
-let dir = '';
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'clogs-cli-follow-flags-'));
-});
-afterEach(() => rm(dir, { recursive: true, force: true }));
+const temp = useTempDir('clogs-cli-follow-flags-');
 
 // The flags of --follow do nothing without it: taken silently, a typo'd or forgotten
 // --follow would pipe stdin instead while the user believes a file is followed.
@@ -18,7 +12,7 @@ describe('the flags of --follow without --follow', () => {
   it.each([[['--state-file', 'follow.json']], [['--from', 'start']], [['--partial-timeout', '500']]])(
     '%j: bad usage (64) naming the flag and --follow, nothing sent',
     async (flags) => {
-      const cli = startCli(['--data-dir', join(dir, 'data'), ...flags], { cleanups });
+      const cli = startCli(['--data-dir', join(temp.dir, 'data'), ...flags], { cleanups });
       cli.child.stdin!.end('PAY1 TXT never sent\n');
       const { code, err } = await cli.exited;
       expect(err, 'the message names the flag').toContain(`${flags[0]} is for --follow`);

@@ -25,6 +25,16 @@ export function useCleanups(): (() => Promise<void>)[] {
   return cleanups;
 }
 
+/** A fresh folder under the system's temporary one for each test of the file (`.dir`), removed after it. */
+export function useTempDir(prefix: string): { readonly dir: string } {
+  const folder = { dir: '' };
+  beforeEach(async () => {
+    folder.dir = await mkdtemp(join(tmpdir(), prefix));
+  });
+  afterEach(() => rm(folder.dir, { recursive: true, force: true }));
+  return folder;
+}
+
 /** serverFleet() for the tests of the file: what a test starts is stopped after it, with its other cleanups. */
 export function useFleet() {
   const cleanups = useCleanups();

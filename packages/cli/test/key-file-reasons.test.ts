@@ -1,17 +1,12 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { runServerCommand } from '../../../test/support/server-process.js';
 import { ExitCode } from '../src/exit-codes.js';
-import { startCli, useCleanups } from './helpers.js';
+import { startCli, useCleanups, useTempDir } from './helpers.js';
 
 const cleanups = useCleanups();
-let dir = '';
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'clogs-key-reasons-'));
-});
-afterEach(() => rm(dir, { recursive: true, force: true }));
+const temp = useTempDir('clogs-key-reasons-');
 
 // The READMEs: "a file of hex digits is decoded"; only other printable text is refused
 // as a passphrase. A short hex key (what `openssl rand -hex 16` writes) and an empty
@@ -24,11 +19,11 @@ describe.each([
   ],
   ['an empty file', '', /key file \S+ is empty/],
 ])('a key file of %s', (_what, content, reason) => {
-  const keyFile = () => join(dir, 'clogs.key');
+  const keyFile = () => join(temp.dir, 'clogs.key');
   beforeEach(() => writeFile(keyFile(), content, { mode: 0o600 }));
 
   it('clogs-cli refuses it for that reason, not as a passphrase (exit 66)', async () => {
-    const cli = startCli(['--key-file', keyFile(), '--data-dir', join(dir, 'data')], { cleanups });
+    const cli = startCli(['--key-file', keyFile(), '--data-dir', join(temp.dir, 'data')], { cleanups });
     cli.child.stdin!.end('PAY1 TXT never sent\n');
     const { code, err } = await cli.exited;
     expect(err).toMatch(reason);
@@ -41,7 +36,7 @@ describe.each([
       '--port',
       '0',
       '--data-dir',
-      join(dir, 'data'),
+      join(temp.dir, 'data'),
       '--key-file',
       keyFile(),
     ]);

@@ -1,26 +1,27 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ServerProcess } from '../../../test/support/server-process.js';
 import { ExitCode } from '../src/exit-codes.js';
-import { FAST_PING, startCli, useCleanups } from './helpers.js';
+import { FAST_PING, startCli, useCleanups, useTempDir } from './helpers.js';
 
 const cleanups = useCleanups();
-let dir = '';
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'clogs-keyless-warning-'));
-});
-afterEach(() => rm(dir, { recursive: true, force: true }));
+const temp = useTempDir('clogs-keyless-warning-');
 
 // A current client without the server's key, unanswered, adds version 1 PINGs to its
 // own (it may be talking to an old server). The server's warning about them must name
 // the missing key, not only an old client to upgrade: that is the wrong fix.
 describe('a keyed clogs-server and a current clogs-cli without a key', () => {
   it('the warning about its version 1 PINGs names a client without the key', async () => {
-    const key = join(dir, 'clogs.key');
+    const key = join(temp.dir, 'clogs.key');
     expect((await startCli(['keygen', key], { cleanups }).exited).code).toBe(ExitCode.OK);
-    const server = ServerProcess.start(['--port', '0', '--data-dir', join(dir, 'data'), '--key-file', key]);
+    const server = ServerProcess.start([
+      '--port',
+      '0',
+      '--data-dir',
+      join(temp.dir, 'data'),
+      '--key-file',
+      key,
+    ]);
     cleanups.push(async () => {
       server.child.kill('SIGKILL');
       await server.exited;
