@@ -39,7 +39,14 @@ describe('at-least-once delivery', () => {
 
   it('resends frames a server dropped until they arrive, each written once', async () => {
     t.fleet = await startFleet(1, { faults: { dropFraction: 0.3 } });
-    t.client = createClient({ servers: t.fleet.specs, defaults, delivery: 'at-least-once' });
+    // 1,432-byte frames, not loopback's 8 KB: ~70 frames, so that 0.3 drops none with
+    // probability 0.7^70 (~1e-11), where 10 frames left it 3%.
+    t.client = createClient({
+      servers: t.fleet.specs,
+      defaults,
+      delivery: 'at-least-once',
+      maxDatagramBytes: 1432,
+    });
     for (let i = 0; i < 3000; i++) t.client.log(`lossy ${i}`);
     expect(await t.client.flush({ timeoutMs: 20_000 })).toBe(true);
     expect(t.fleet.servers[0]!.stats().dropped.fault).toBeGreaterThan(0);
