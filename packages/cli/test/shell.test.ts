@@ -2,10 +2,18 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describeLevels } from '@clogs/protocol';
 import { createServer } from 'clogs-server';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { FAST_PING, shell, tally, useServer } from './helpers.js';
 
 const local = useServer('clogs-cli-shell-');
+
+/**
+ * Waits for the server to take `n` records. The shell sends at-most-once: its exit means
+ * the frames are handed to the network, and the last may still wait in the server's socket.
+ */
+async function received(n: number): Promise<void> {
+  await vi.waitFor(() => expect(local.server!.stats().records, 'records the server took').toBe(n));
+}
 let spec: string;
 beforeEach(async () => {
   spec = await local.start();
@@ -33,6 +41,7 @@ describe('the shell, driven through injected streams', () => {
     sh.stdin.write('.exit\n');
     expect(await sh.exited).toBe(0);
     expect(sh.seen.err).toContain('2 records sent, 1 refused (1 no-msg-type), 2 blank skipped');
+    await received(2);
     await local.server!.flush();
     const seen = await tally([join(local.dir, 'data')]);
     expect([...seen.keys()].sort()).toEqual(['<x/>', 'hello shell']);
@@ -61,6 +70,7 @@ describe('the shell, driven through injected streams', () => {
     sh.stdin.write('.exit\n');
     expect(await sh.exited).toBe(0);
     expect(sh.seen.err).toContain('5 records sent, 1 refused');
+    await received(5);
     await local.server!.flush();
     const text = await readFile(join(local.dir, 'data', 'LV', 'lv.log'), 'latin1');
     expect(text.split('\n').map((l) => l.split(' ')[1])).toEqual([
@@ -200,6 +210,7 @@ describe('the shell, driven through injected streams', () => {
     expect(sh.seen.err).toContain('3 records sent, 1 refused (1 not-fields)');
     // not a terminal: no acknowledgement per line
     expect(sh.seen.out).not.toMatch(/#\d+ sent/);
+    await received(3);
     await local.server!.flush();
     const data = join(local.dir, 'data');
     expect((await readFile(join(data, 'OPS', 'deploys.log'), 'latin1')).split(' ').slice(2, 4)).toEqual([
@@ -219,6 +230,7 @@ describe('the shell, driven through injected streams', () => {
     await sh.type('just a message', 'RAW/TXT/typed raw>');
     sh.stdin.end();
     expect(await sh.exited).toBe(0);
+    await received(1);
     await local.server!.flush();
     expect([...(await tally([join(local.dir, 'data', 'RAW')])).keys()]).toEqual(['just a message']);
     expect(await readdir(join(local.dir, 'data', 'RAW'))).toEqual(['typed.log']);
