@@ -225,7 +225,18 @@ export class FrameIntake {
     }
     c.frames++;
     c.records += header.count;
-    const remember = () => this.replay.mark(session, seq, print, !sealed);
+    const remember = () => {
+      // Its twin (other bytes, same seq) was written while this one waited for the disk.
+      if (
+        waitForWrite &&
+        !sealed &&
+        seen === Seen.NEW &&
+        this.replay.check(session, seq, print) === Seen.CONFLICT
+      ) {
+        c.conflicts++;
+      }
+      this.replay.mark(session, seq, print, !sealed);
+    };
     if (touched !== undefined) {
       this.writeAcks.ackWhenWritten(this.answer(msg, header, from), seq, pendingKey, touched, remember);
       return;
