@@ -36,6 +36,10 @@ interface Cell {
   perSec: number;
   deliveredPct: number;
   undelivered: number;
+  /** Frames the client sent again (at-least-once): on a loss-free path, each one is spurious. */
+  resent: number;
+  /** Datagrams the server's socket dropped, full (the server's `kernelDrops`). */
+  kernelDrops: number;
   seconds: number;
 }
 
@@ -75,6 +79,7 @@ async function cell(
   }
   const { undelivered } = await client.close({ timeoutMs: 120_000 });
   const seconds = (performance.now() - started) / 1000;
+  const resent = client.stats().servers[0]?.framesResent ?? 0;
   // At-most-once, close() resolves once the frames are handed to the network: some are
   // still crossing the link or waiting in the server's socket. Counted once they land
   // (the server's count unchanged for half a second).
@@ -93,9 +98,17 @@ async function cell(
   await server.exited;
   const stats = JSON.parse(/clogs-server stopped (\{.*\})/.exec(server.stderr)?.[1] ?? '{"records":0}') as {
     records: number;
+    kernelDrops?: number;
   };
   rmSync(dir, { recursive: true, force: true });
-  return { perSec: stats.records / seconds, deliveredPct: (100 * stats.records) / N, undelivered, seconds };
+  return {
+    perSec: stats.records / seconds,
+    deliveredPct: (100 * stats.records) / N,
+    undelivered,
+    resent,
+    kernelDrops: stats.kernelDrops ?? 0,
+    seconds,
+  };
 }
 
 console.log(`clogs network benchmark: ${machineLine()}`);
@@ -104,15 +117,17 @@ const rtts = values.rtt.split(',').map(Number);
 const losses = values.loss.split(',').map(Number);
 const frames = values.frames.split(',').map(Number);
 const modes = values.modes.split(',') as ('at-most-once' | 'at-least-once')[];
-console.log('| frame | mode | RTT ms | loss each way | records/s | delivered | undelivered (client) |');
-console.log('| ---: | --- | ---: | ---: | ---: | ---: | ---: |');
+console.log(
+  '| frame | mode | RTT ms | loss each way | records/s | delivered | undelivered (client) | frames resent | socket drops |',
+);
+console.log('| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const frame of frames) {
   for (const mode of modes) {
     for (const rtt of rtts) {
       for (const loss of losses) {
         const c = await cell(rtt, loss, frame, mode);
         console.log(
-          `| ${frame} | ${mode} | ${rtt} | ${(loss * 100).toFixed(0)}% | ${(c.perSec / 1000).toFixed(0)}k | ${c.deliveredPct.toFixed(2)}% | ${c.undelivered} |`,
+          `| ${frame} | ${mode} | ${rtt} | ${(loss * 100).toFixed(0)}% | ${(c.perSec / 1000).toFixed(0)}k | ${c.deliveredPct.toFixed(2)}% | ${c.undelivered} | ${c.resent} | ${c.kernelDrops} |`,
         );
       }
     }

@@ -1,6 +1,7 @@
 import { once as nodeOnce } from 'node:events';
 import type { ProtocolError } from '@clogs/protocol';
 import { describe, expect, it, vi } from 'vitest';
+import { INITIAL_WINDOW_FRAMES } from '../src/delivery/rate-params.js';
 import { ClientError, createClient } from '../src/index.js';
 import { messages, once, POLL, received, startFleet, untilEveryServerPonged, useFleet } from './helpers.js';
 
@@ -264,10 +265,10 @@ describe('client against real servers', () => {
   it('at-most-once: ACKs only pace the sending; to a server that ACKs nothing (it loses every frame) frames go open-loop: nothing resent, nothing stalls', async () => {
     t.fleet = await startFleet(1, { faults: { dropFraction: 1 } });
     t.client = createClient({ servers: t.fleet.specs, defaults, maxDatagramBytes: 1432 });
-    // ~20 frames: the first window (16), then, with no ACK at all, the rest open-loop.
-    for (let i = 0; i < 260; i++) t.client.log(`lost ${String(i).padStart(3, '0')} ${'x'.repeat(80)}`);
+    // ~85 frames: the first window, then, with no ACK at all, the rest open-loop.
+    for (let i = 0; i < 1000; i++) t.client.log(`lost ${String(i).padStart(3, '0')} ${'x'.repeat(80)}`);
     expect(await t.client.flush({ timeoutMs: 10_000 })).toBe(true);
-    expect(t.client.stats().servers[0]!.framesSent).toBeGreaterThan(16);
+    expect(t.client.stats().servers[0]!.framesSent).toBeGreaterThan(INITIAL_WINDOW_FRAMES);
     const sent = t.client.stats().servers[0]!;
     await vi.waitFor(
       () =>
@@ -280,7 +281,7 @@ describe('client against real servers', () => {
     expect(t.fleet.servers[0]!.stats()).toMatchObject({ records: 0, dropped: { fault: sent.framesSent } });
     expect(sent).toMatchObject({ framesResent: 0, framesAcked: 0 });
     expect(t.client.stats().servers[0]!.flow).toBe('open-loop');
-    expect(t.client.stats()).toMatchObject({ sent: 260, acked: 0 });
+    expect(t.client.stats()).toMatchObject({ sent: 1000, acked: 0 });
   });
 
   it('setServers: a known name at a new address joins after it answers; records queued for the old one are not lost', async () => {

@@ -106,6 +106,16 @@ describe('RateControl (fake clock, simulated path)', () => {
     expect(rc.cwnd).toBeLessThanOrEqual(0.85 * 100 * FRAME);
   });
 
+  it('a far path ends startup on the round trip rising, before it overflows a receive buffer of 1.25 × its bandwidth-delay product', () => {
+    // 200 ms, 20 MB/s: a 4 MB bandwidth-delay product. A clogs-server's 8 MiB socket buffer
+    // holds ~3,600 datagrams of 1,432 B (the kernel counts each one's overhead): 1.25 × that
+    // product at this rate.
+    const { rc, dropLoss } = simulate({ bw: 20_000, rtt: 200, bufferBytes: 5_000_000 }, 4000);
+    expect(dropLoss, 'share of frames the full buffer dropped').toBe(0);
+    expect(rc.mode).toBe('probe-bw');
+    expect(rc.btlBw / 20_000).toBeGreaterThan(0.95);
+  });
+
   it('random loss of 10% a round (5% each way, at-most-once) is not taken for a full queue', () => {
     const { rc } = simulate({ bw: 10_000, rtt: 50, lossEvery: 10 }, 3000);
     expect(rc.btlBw / 10_000).toBeGreaterThan(0.9);

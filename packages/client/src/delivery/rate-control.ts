@@ -12,6 +12,7 @@ import {
   STARTUP_GAIN,
 } from './rate-params.js';
 import { RoundMax } from './round-max.js';
+import { RttRise } from './rtt-rise.js';
 
 export type { RateMode, SendSample } from './rate-params.js';
 export { INITIAL_WINDOW_FRAMES, MIN_WINDOW_FRAMES } from './rate-params.js';
@@ -27,7 +28,8 @@ export { INITIAL_WINDOW_FRAMES, MIN_WINDOW_FRAMES } from './rate-params.js';
  * - window (bytes in flight) = gain × bandwidth × RTT floor, the bandwidth-delay product
  *   with headroom; pacing rate = gain × bandwidth;
  * - startup doubles the rate each round trip until three rounds bring less than 25%
- *   more, then drains the queue it made and cycles gains 1.25, 0.75, 1 × 6;
+ *   more, or a round's RTT rises ({@link RttRise}), then drains the queue it made and
+ *   cycles gains 1.25, 0.75, 1 × 6;
  * - a round trip that lost much caps the window ({@link LossCap});
  * - a lost frame does not shrink anything (at 1% loss a halving controller crawls);
  *   only a timeout with no ACK at all since the frame went out (the path is gone, or
@@ -62,6 +64,7 @@ export class RateControl {
   private probeRttMin = Number.POSITIVE_INFINITY;
   private collapsed = false;
   private readonly loss: LossCap;
+  private readonly rise = new RttRise();
 
   constructor(
     /** A full frame, bytes: the unit of the window's floor. */
@@ -83,7 +86,9 @@ export class RateControl {
       return Math.min(this.maxWindowBytes, INITIAL_WINDOW_FRAMES * this.frameBytes);
     }
     // Drain: a window of one bandwidth-delay product empties the queue startup made.
-    const gain = this.mode === 'startup' ? STARTUP_GAIN : this.mode === 'drain' ? 1 : 2;
+    // Startup paces at 2.885× but holds 2× (BBRv3's): the queue it builds before it sees
+    // the rise is at most one bandwidth-delay product, what a server's socket holds.
+    const gain = this.mode === 'drain' ? 1 : 2;
     const rtt = Math.max(this.minRttMs, ACK_CYCLE_MS);
     return Math.min(this.maxWindowBytes, this.loss.hi, Math.max(floor, gain * this.btlBw * rtt));
   }
@@ -144,6 +149,7 @@ export class RateControl {
       this.round++;
       this.roundEndDelivered = this.delivered;
       this.bwMax.begin(this.round);
+      this.rise.newRound();
       newRound = true;
     }
     this.firstSentAt = s.sentAt;
@@ -224,6 +230,9 @@ export class RateControl {
     if (rtt <= this.minRttMs) {
       this.minRttMs = rtt;
       this.minRttAt = now;
+    } else if (this.mode === 'startup' && this.rise.sample(rtt, this.minRttMs)) {
+      this.fullBwRounds = 3;
+      this.mode = 'drain';
     } else if (now - this.minRttAt > MIN_RTT_WINDOW_MS) {
       this.mode = 'probe-rtt';
       this.probeRttUntil = now + Math.max(PROBE_RTT_MS, this.minRttMs);
