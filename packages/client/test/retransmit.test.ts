@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { QueuedFrame } from '../src/batch/lane.js';
+import { AckBatch } from '../src/delivery/ack-batch.js';
 import type { SendSample } from '../src/delivery/rate-control.js';
-import { AckBatch, MIN_WINDOW, Retransmit } from '../src/delivery/retransmit.js';
+import { MIN_WINDOW, Retransmit } from '../src/delivery/retransmit.js';
 
 // A fake clock: Retransmit has no timers, "now" is the number passed in.
 const frame = (seq: number, bytes = 16): QueuedFrame =>
@@ -77,6 +78,45 @@ describe('Retransmit (fake clock)', () => {
     const t = r.rtoMs;
     expect(r.due(t + 2 * r.rtoMs - 1, none)).toEqual([]);
     expect(r.due(t + 2 * r.rtoMs, none)).toHaveLength(1);
+  });
+
+  it('with no later frame ACKed, resends only the oldest frame, as a probe; all go once it goes unanswered', () => {
+    const r = new Retransmit();
+    for (let seq = 1; seq <= 50; seq++) r.sending(frame(seq), seq, sample);
+    const t = 50 + r.rtoMs;
+    // The server pauses past the timeout: one frame goes, not fifty.
+    expect(r.due(t, none).map((u) => u.q.seq)).toEqual([1]);
+    expect(r.due(t + 1, none), 'nothing more while the probe is out').toEqual([]);
+    const backoff = 2 * r.rtoMs;
+    expect(r.due(t + backoff - 1, none)).toEqual([]);
+    // The probe's own timeout passes with still no ACK: the path lost them, all go.
+    expect(r.due(t + backoff, none)).toHaveLength(50);
+    expect(r.resent).toBe(51);
+  });
+
+  it('a pause that ends within the probe costs one resend; an ACK of the probe alone shows the rest lost', () => {
+    const paused = new Retransmit();
+    for (let seq = 1; seq <= 50; seq++) paused.sending(frame(seq), seq, sample);
+    const t = 50 + paused.rtoMs;
+    expect(paused.due(t, none)).toHaveLength(1);
+    ack(paused, t + 5, [1, 50]); // the write ends: everything ACKed
+    expect(paused.unacked.size).toBe(0);
+    expect(paused.resent).toBe(1);
+
+    const lossy = new Retransmit();
+    for (let seq = 1; seq <= 50; seq++) lossy.sending(frame(seq), seq, sample);
+    expect(lossy.due(t, none)).toHaveLength(1);
+    // Only the probe's ACK comes: frames sent before the probe and not ACKed are lost.
+    ack(lossy, t + 5, [1, 1]);
+    expect(lossy.due(t + 6, none).map((u) => u.q.seq)).toEqual(Array.from({ length: 49 }, (_, i) => i + 2));
+  });
+
+  it('an ACK of older frames only does not make the newer ones lost: they wait, as the probe', () => {
+    const r = new Retransmit();
+    for (let seq = 1; seq <= 10; seq++) r.sending(frame(seq), seq, sample);
+    // Frames 1-3 ACKed late; 4-10 wait in the same slow write.
+    ack(r, 500, [1, 3]);
+    expect(r.due(10 + r.rtoMs, none).map((u) => u.q.seq)).toEqual([4]);
   });
 
   it("holds a frame whose seq is the server's replay window ahead of the oldest unacknowledged one", () => {

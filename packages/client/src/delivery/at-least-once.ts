@@ -1,7 +1,7 @@
 import type { QueuedFrame } from '../batch/lane.js';
 import type { AckPolicy } from '../health/ack-watch.js';
+import type { AckBatch } from './ack-batch.js';
 import type { Delivery, DeliveryContext, DeliverySizes, LinkFlow } from './delivery.js';
-import type { AckBatch } from './retransmit.js';
 
 /**
  * A server that has not ACKed yet gets at least this long for its first ACK. A
@@ -69,7 +69,6 @@ export class AtLeastOnce implements Delivery {
 
   /** Freed without a drain or idle check: the caller re-routes them or gives them up. */
   lost(taken: QueuedFrame[]): QueuedFrame[] {
-    // Freed without a drain or idle check: the caller re-routes them or gives them up.
     for (const q of taken) this.ctx.ledger.freeUnfinished(q);
     return taken;
   }

@@ -6,8 +6,9 @@ import type { AckPolicy } from '../health/ack-watch.js';
 import type { Scheduler } from '../lifetime/scheduler.js';
 import type { FrameSealer } from '../link/frame-sealer.js';
 import type { Pacer } from '../transport/pacer.js';
+import type { AckBatch } from './ack-batch.js';
 import type { RateControl } from './rate-control.js';
-import type { AckBatch, Retransmit } from './retransmit.js';
+import type { Retransmit } from './retransmit.js';
 
 /** What a delivery strategy may do to one server's flow (a link). */
 export interface LinkFlow {

@@ -1,17 +1,6 @@
 import type { QueuedFrame } from '../batch/lane.js';
+import type { AckBatch, Unacked } from './ack-batch.js';
 import type { SendSample } from './rate-control.js';
-
-/** A frame sent with ACK_WANTED and not yet acknowledged. */
-export interface Unacked {
-  q: QueuedFrame;
-  sentAt: number;
-  /** Sends so far (1 after the first). */
-  tries: number;
-  /** How many frames this server had been sent before this one. */
-  index: number;
-  /** For the delivery-rate sample its ACK gives. */
-  sample: SendSample;
-}
 
 const RTO_FLOOR_MS = 20;
 const RTO_CAP_MS = 2000;
@@ -39,32 +28,6 @@ const TAIL_LOSS_MS = 200;
 export const MIN_WINDOW = 64;
 
 /**
- * What one ACK datagram acknowledged, summed, so the link updates its books once per
- * datagram, not once per frame: the frames (their memory is released), their bytes and
- * records, the frame sent last (its delivery-rate sample) and the round trip.
- */
-export class AckBatch {
-  readonly frames: QueuedFrame[] = [];
-  bytes = 0;
-  records = 0;
-  /** The frame first sent last among those acknowledged. */
-  newest: Unacked | undefined;
-  /** The frame sent last among those sent once (Karn: a resent frame's ACK times nothing). */
-  lastSentOnce: Unacked | undefined;
-  /** Its round trip, ms. */
-  rttMs: number | undefined;
-
-  reset(): void {
-    this.lastSentOnce = undefined;
-    this.frames.length = 0;
-    this.bytes = 0;
-    this.records = 0;
-    this.newest = undefined;
-    this.rttMs = undefined;
-  }
-}
-
-/**
  * One server's frames awaiting their ACK and the retransmission timeout (the window,
  * how much may be in flight, is {@link RateControl}'s). Both modes track frames here;
  * only at-least-once resends.
@@ -84,8 +47,13 @@ export class Retransmit {
   private rttvar = 0;
   acked = 0;
   resent = 0;
-  /** The latest first-send time among the frames ACKed: a frame sent before it and still unACKed is likely lost. */
+  /** The latest send (first or again) of a frame ACKed: a frame sent before it and still unACKed is likely lost. */
   private latestAckedSentAt = Number.NEGATIVE_INFINITY;
+  /** When the last ACK datagram came. */
+  private lastAckAt = Number.NEGATIVE_INFINITY;
+  /** When the last probe went (a resend with no ACK since its frame's send), and when it is due again. */
+  private probeAt = Number.NEGATIVE_INFINITY;
+  private probeDueAt = Number.NEGATIVE_INFINITY;
   /** New frames sent to this server so far. */
   private sends = 0;
   /** The server's replay window, in seqs (its PONG says it). */
@@ -131,11 +99,12 @@ export class Retransmit {
 
   /** After an ACK datagram's ranges: one RTT sample for all of it, from its last frame sent once. */
   settle(b: AckBatch, now: number): void {
+    this.lastAckAt = now;
+    if (b.latestSentAt > this.latestAckedSentAt) this.latestAckedSentAt = b.latestSentAt;
     const once = b.lastSentOnce;
     if (once === undefined) return;
     b.rttMs = now - once.sentAt;
     this.sample(b.rttMs);
-    if (once.sentAt > this.latestAckedSentAt) this.latestAckedSentAt = once.sentAt;
   }
 
   private take(u: Unacked, b: AckBatch): void {
@@ -145,6 +114,7 @@ export class Retransmit {
     b.bytes += u.q.frame.length;
     b.records += u.q.records;
     if (b.newest === undefined || u.index > b.newest.index) b.newest = u;
+    if (u.sentAt > b.latestSentAt) b.latestSentAt = u.sentAt;
     if (u.tries === 1 && (b.lastSentOnce === undefined || u.sentAt > b.lastSentOnce.sentAt))
       b.lastSentOnce = u;
   }
@@ -166,16 +136,36 @@ export class Retransmit {
   /**
    * Frames whose timeout has passed at `now`: each is marked resent (the caller sends it
    * again). `onTimeout` hears when each had been sent, before the mark.
+   *
+   * A frame is lost once a frame sent after it was ACKed (RACK's rule). Without that, it
+   * may be lost, or its server may be pausing (a slow write, a collector): only the
+   * oldest such frame goes, as a probe (TCP resends one segment at a timeout), and the
+   * others wait for an ACK, which shows which are lost, or for the probe's own timeout,
+   * when all go. A pause shorter than two timeouts then costs one resend, not the window.
    */
   due(now: number, onTimeout: (sentAt: number) => void): Unacked[] {
     const out: Unacked[] = [];
+    const probeOut = this.probeAt > this.lastAckAt;
+    // The last probe went unanswered for its whole timeout: the path lost them, send all.
+    const escalate = probeOut && now >= this.probeDueAt;
+    let mayProbe = !probeOut;
     for (const u of this.unacked.values()) {
-      if (now - u.sentAt >= Math.min(RTO_CAP_MS, this.rtoMs * 2 ** (u.tries - 1))) {
-        onTimeout(u.sentAt);
-        u.tries++;
-        u.sentAt = now;
-        out.push(u);
+      const timeout = Math.min(RTO_CAP_MS, this.rtoMs * 2 ** (u.tries - 1));
+      if (now - u.sentAt < timeout) continue;
+      if (!escalate && u.sentAt >= this.latestAckedSentAt) {
+        if (!mayProbe) continue;
+        mayProbe = false;
+        this.probeAt = now;
+        this.probeDueAt = now + Math.min(RTO_CAP_MS, 2 * timeout);
       }
+      onTimeout(u.sentAt);
+      u.tries++;
+      u.sentAt = now;
+      out.push(u);
+    }
+    if (escalate && out.length > 0) {
+      this.probeAt = now;
+      this.probeDueAt = now + Math.min(RTO_CAP_MS, 2 * this.rtoMs);
     }
     this.resent += out.length;
     return out;

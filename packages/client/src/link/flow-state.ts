@@ -1,5 +1,6 @@
+import { AckBatch } from '../delivery/ack-batch.js';
 import { RateControl } from '../delivery/rate-control.js';
-import { AckBatch, MIN_WINDOW, Retransmit } from '../delivery/retransmit.js';
+import { MIN_WINDOW, Retransmit } from '../delivery/retransmit.js';
 import { Pacer } from '../transport/pacer.js';
 
 /** What a flow is sized by (a client's resolved options). */
