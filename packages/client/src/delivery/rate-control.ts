@@ -230,13 +230,15 @@ export class RateControl {
     if (rtt <= this.minRttMs) {
       this.minRttMs = rtt;
       this.minRttAt = now;
-    } else if (this.mode === 'startup' && this.rise.sample(rtt, this.minRttMs)) {
-      this.fullBwRounds = 3;
-      this.mode = 'drain';
     } else if (now - this.minRttAt > MIN_RTT_WINDOW_MS) {
       this.mode = 'probe-rtt';
       this.probeRttUntil = now + Math.max(PROBE_RTT_MS, this.minRttMs);
       this.probeRttMin = rtt;
+    }
+    // Every sample of the round counts: one at the floor shows no queue.
+    if (this.mode === 'startup' && this.rise.sample(rtt, this.minRttMs)) {
+      this.fullBwRounds = 3;
+      this.mode = 'drain';
     }
   }
 
