@@ -116,6 +116,29 @@ describe('RateControl (fake clock, simulated path)', () => {
     expect(rc.btlBw / 20_000).toBeGreaterThan(0.95);
   });
 
+  it("startup's delay rule counts every RTT of a round, the one of the ACK that opens it too", () => {
+    const at = (sentAt: number, delivered: number): SendSample => ({
+      delivered,
+      deliveredAt: 0,
+      sentAt,
+      firstSentAt: 0,
+      appLimited: false,
+    });
+    /** Round 1 sets a 1 ms floor; round 2 opens with `opening` ms, maybe `mid` ms, then 8 ACKs at 6 ms. */
+    const round2 = (opening: number, mid?: number) => {
+      const rc = new RateControl(1000, 64 * 2 ** 20, 0);
+      rc.sent(1000, 0, false);
+      rc.acked(1000, at(0, 0), 1, 1);
+      rc.acked(1000, at(1, 1000), opening, 2);
+      if (mid !== undefined) rc.acked(1000, at(1.5, 1000), mid, 3);
+      for (let i = 0; i < 8; i++) rc.acked(1000, at(2 + i, 1000), 6, 8 + i);
+      return rc.mode;
+    };
+    expect(round2(6), 'every RTT 5 ms above the floor: a queue').not.toBe('startup');
+    expect(round2(1.2), 'the opening ACK near the floor').toBe('startup');
+    expect(round2(6, 0.9), 'one ACK below the floor mid-round').toBe('startup');
+  });
+
   it('random loss of 10% a round (5% each way, at-most-once) is not taken for a full queue', () => {
     const { rc } = simulate({ bw: 10_000, rtt: 50, lossEvery: 10 }, 3000);
     expect(rc.btlBw / 10_000).toBeGreaterThan(0.9);

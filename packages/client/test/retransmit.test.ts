@@ -119,6 +119,24 @@ describe('Retransmit (fake clock)', () => {
     expect(r.due(10 + r.rtoMs, none).map((u) => u.q.seq)).toEqual([4]);
   });
 
+  it('orders sends, not their times: lost frames of the burst an ACKed frame went in are lost at once', () => {
+    const r = new Retransmit();
+    for (let seq = 1; seq <= 10; seq++) r.sending(frame(seq), 0, sample); // one pump, one clock read
+    ack(r, 2, [6, 10]);
+    expect(r.due(r.rtoMs, none).map((u) => u.q.seq)).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('a probe whose frame was taken out (re-routed) is no longer out: the next flight gets its own', () => {
+    const r = new Retransmit();
+    r.sending(frame(1), 0, sample);
+    ack(r, 400, [1, 1]); // srtt 400: rto 1,200
+    r.sending(frame(2), 1000, sample);
+    expect(r.due(1000 + r.rtoMs, none)).toHaveLength(1); // the probe, due again at 4,200
+    r.takeAll(); // its server went down
+    r.sending(frame(3), 2300, sample); // and came back
+    expect(r.due(2300 + r.rtoMs, none).map((u) => u.q.seq)).toEqual([3]);
+  });
+
   it("holds a frame whose seq is the server's replay window ahead of the oldest unacknowledged one", () => {
     const r = new Retransmit();
     expect(r.window).toBe(MIN_WINDOW); // until a PONG says

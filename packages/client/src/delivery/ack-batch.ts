@@ -9,6 +9,8 @@ export interface Unacked {
   tries: number;
   /** How many frames this server had been sent before this one. */
   index: number;
+  /** Its latest send's place among this server's sends, first or again: RACK's order. */
+  order: number;
   /** For the delivery-rate sample its ACK gives. */
   sample: SendSample;
 }
@@ -28,12 +30,12 @@ export class AckBatch {
   lastSentOnce: Unacked | undefined;
   /** Its round trip, ms. */
   rttMs: number | undefined;
-  /** The latest send, first or again, of a frame acknowledged: an order, not a round trip. */
-  latestSentAt = Number.NEGATIVE_INFINITY;
+  /** The latest send order (first or again) among the frames acknowledged. */
+  latestOrder = -1;
 
   reset(): void {
     this.lastSentOnce = undefined;
-    this.latestSentAt = Number.NEGATIVE_INFINITY;
+    this.latestOrder = -1;
     this.frames.length = 0;
     this.bytes = 0;
     this.records = 0;

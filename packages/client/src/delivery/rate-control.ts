@@ -141,16 +141,15 @@ export class RateControl {
     this.lastAckAt = now;
     this.ackWaitSince = undefined;
     this.collapsed = false;
+    // The ACK that opens a round trip is that round's first RTT sample.
+    const newRound = s.delivered >= this.roundEndDelivered;
+    if (newRound) this.rise.newRound();
     if (rttMs !== undefined) this.sampleRtt(Math.max(rttMs, 0.001), now);
-
-    let newRound = false;
-    if (s.delivered >= this.roundEndDelivered) {
+    if (newRound) {
       this.endRound(now);
       this.round++;
       this.roundEndDelivered = this.delivered;
       this.bwMax.begin(this.round);
-      this.rise.newRound();
-      newRound = true;
     }
     this.firstSentAt = s.sentAt;
     // The longer of the send and the ACK intervals: a server that ACKs in bursts (after

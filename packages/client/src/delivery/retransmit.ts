@@ -47,11 +47,14 @@ export class Retransmit {
   private rttvar = 0;
   acked = 0;
   resent = 0;
-  /** The latest send (first or again) of a frame ACKed: a frame sent before it and still unACKed is likely lost. */
-  private latestAckedSentAt = Number.NEGATIVE_INFINITY;
+  /** Sends so far, first or again: each send's order. */
+  private sendOrder = 0;
+  /** The latest send order among the frames ACKed: a frame sent before it and still unACKed is likely lost. */
+  private latestAckedOrder = -1;
   /** When the last ACK datagram came. */
   private lastAckAt = Number.NEGATIVE_INFINITY;
-  /** When the last probe went (a resend with no ACK since its frame's send), and when it is due again. */
+  /** The last probe (a resend with no later frame ACKed): its frame, when it went, when it is due again. */
+  private probeSeq = -1;
   private probeAt = Number.NEGATIVE_INFINITY;
   private probeDueAt = Number.NEGATIVE_INFINITY;
   /** New frames sent to this server so far. */
@@ -75,7 +78,14 @@ export class Retransmit {
   }
 
   sending(q: QueuedFrame, now: number, sample: SendSample): void {
-    this.unacked.set(q.seq, { q, sentAt: now, tries: 1, index: this.sends++, sample });
+    this.unacked.set(q.seq, {
+      q,
+      sentAt: now,
+      tries: 1,
+      index: this.sends++,
+      order: this.sendOrder++,
+      sample,
+    });
   }
 
   /**
@@ -100,7 +110,7 @@ export class Retransmit {
   /** After an ACK datagram's ranges: one RTT sample for all of it, from its last frame sent once. */
   settle(b: AckBatch, now: number): void {
     this.lastAckAt = now;
-    if (b.latestSentAt > this.latestAckedSentAt) this.latestAckedSentAt = b.latestSentAt;
+    if (b.latestOrder > this.latestAckedOrder) this.latestAckedOrder = b.latestOrder;
     const once = b.lastSentOnce;
     if (once === undefined) return;
     b.rttMs = now - once.sentAt;
@@ -114,7 +124,7 @@ export class Retransmit {
     b.bytes += u.q.frame.length;
     b.records += u.q.records;
     if (b.newest === undefined || u.index > b.newest.index) b.newest = u;
-    if (u.sentAt > b.latestSentAt) b.latestSentAt = u.sentAt;
+    if (u.order > b.latestOrder) b.latestOrder = u.order;
     if (u.tries === 1 && (b.lastSentOnce === undefined || u.sentAt > b.lastSentOnce.sentAt))
       b.lastSentOnce = u;
   }
@@ -128,6 +138,7 @@ export class Retransmit {
     for (const u of this.unacked.values()) {
       u.tries++;
       u.sentAt = now;
+      u.order = this.sendOrder++;
     }
     this.resent += this.unacked.size;
     return this.unacked.values();
@@ -145,25 +156,29 @@ export class Retransmit {
    */
   due(now: number, onTimeout: (sentAt: number) => void): Unacked[] {
     const out: Unacked[] = [];
-    const probeOut = this.probeAt > this.lastAckAt;
+    // Out: no ACK since it went, and its frame still awaited (not re-routed, given up or ACKed).
+    const probeOut = this.probeAt > this.lastAckAt && this.unacked.has(this.probeSeq);
     // The last probe went unanswered for its whole timeout: the path lost them, send all.
     const escalate = probeOut && now >= this.probeDueAt;
     let mayProbe = !probeOut;
     for (const u of this.unacked.values()) {
       const timeout = Math.min(RTO_CAP_MS, this.rtoMs * 2 ** (u.tries - 1));
       if (now - u.sentAt < timeout) continue;
-      if (!escalate && u.sentAt >= this.latestAckedSentAt) {
+      if (!escalate && u.order > this.latestAckedOrder) {
         if (!mayProbe) continue;
         mayProbe = false;
+        this.probeSeq = u.q.seq;
         this.probeAt = now;
         this.probeDueAt = now + Math.min(RTO_CAP_MS, 2 * timeout);
       }
       onTimeout(u.sentAt);
       u.tries++;
       u.sentAt = now;
+      u.order = this.sendOrder++;
       out.push(u);
     }
     if (escalate && out.length > 0) {
+      this.probeSeq = out[0]!.q.seq;
       this.probeAt = now;
       this.probeDueAt = now + Math.min(RTO_CAP_MS, 2 * this.rtoMs);
     }
@@ -186,7 +201,7 @@ export class Retransmit {
     const tail = Math.max(this.rtoMs, TAIL_LOSS_MS);
     for (const u of this.unacked.values()) {
       const age = now - u.sentAt;
-      if (age >= (u.sentAt < this.latestAckedSentAt ? this.rtoMs : tail)) {
+      if (age >= (u.order < this.latestAckedOrder ? this.rtoMs : tail)) {
         this.unacked.delete(u.q.seq);
         gone(u);
       }
