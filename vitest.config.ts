@@ -4,9 +4,10 @@ const INCLUDE = ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts'];
 
 /**
  * Files that run alone, after the rest: they load both cores (fast pipes, 100,000-record
- * runs, the lossy link, a flood, kill -9 under load) or race the process they test (a
- * rotation while the queue overflows, an event-loop stall against a 50 ms ping). Beside
- * another file they would time the machine, not the code.
+ * runs, the lossy link, a flood, kill -9 under load), race the process they test (a
+ * rotation while the queue overflows, an event-loop stall against a 50 ms ping), or bound
+ * a delay within tens of ms (the link's timers, a process's lifetime, a ping verdict).
+ * Beside another file they would time the machine, not the code.
  */
 const ALONE = [
   'packages/cli/test/pipe-process.test.ts',
@@ -15,8 +16,11 @@ const ALONE = [
   'packages/cli/test/follow-read-again.test.ts',
   'packages/client/test/at-least-once.test.ts',
   'packages/client/test/event-loop-stall.test.ts',
+  'packages/client/test/lifecycle.test.ts',
+  'packages/client/test/client.test.ts',
   'test/flood.test.ts',
   'test/logrotate.test.ts',
+  'test/lossy-link.test.ts',
 ];
 
 export default defineConfig({
